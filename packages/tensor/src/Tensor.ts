@@ -1,0 +1,204 @@
+/**
+ * The immutable tensor: a dtype, a row-major shape and a typed array that nobody writes after construction.
+ *
+ * Validated constructors (`fromArray`, `fromNested`) return an fp-ts `Either` with a tagged {@link TensorError};
+ * NaN and ±Infinity in input data are reported there, never propagated silently.
+ * @module
+ */
+import * as E from "fp-ts/lib/Either.js";
+import { alloc, type ArrayOf, type DType, dtypeOf, type FloatArray } from "./DType.ts";
+import * as Shape from "./Shape.ts";
+import { type TensorError, attempt, fail, showShape } from "./TensorError.ts";
+
+/** An immutable tensor of shape `S` and dtype `D`. `data` must not be written to once the tensor exists. */
+export interface Tensor<S extends Shape.Shape = Shape.Shape, D extends DType = DType> {
+  readonly dtype: D;
+  readonly shape: S;
+  readonly data: ArrayOf<D>;
+}
+
+/** Any tensor. */
+export type AnyTensor = Tensor<Shape.Shape, DType>;
+
+/**
+ * Wraps `data` without copying or checking finiteness (the caller promises data.length == size(shape) and
+ * hands over ownership). Used by kernels; throws on a length mismatch, which is a bug.
+ */
+export const unsafeMake = <S extends Shape.Shape, D extends DType>(shape: S, data: ArrayOf<D>): Tensor<S, D> => {
+  if (data.length !== Shape.size(shape)) {
+    fail({ _tag: "LengthMismatch", op: "Tensor.unsafeMake", expected: Shape.size(shape), found: data.length });
+  }
+  return { dtype: dtypeOf(data) as D, shape, data };
+};
+
+/** Index of the first non-finite value, or -1. */
+export const firstNonFinite = (data: ArrayLike<number>): number => {
+  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i]!)) return i;
+  return -1;
+};
+
+/**
+ * A tensor from flat row-major data, validated: integer extents, length = size(shape), finite values.
+ * The data are copied.
+ */
+export const fromArray = <S extends Shape.Shape, D extends DType = "float64">(
+  data: ArrayLike<number>,
+  shape: S,
+  dtype?: D,
+): E.Either<TensorError, Tensor<S, D>> => {
+  const op = "Tensor.fromArray";
+  const dt = (dtype ?? "float64") as D;
+  if (dt !== "float32" && dt !== "float64") {
+    return E.left({ _tag: "DTypeMismatch", op, expected: "float32 | float64", found: String(dt) });
+  }
+  if (!Shape.isValid(shape)) {
+    return E.left({ _tag: "InvalidShape", op, shape: [...shape], reason: "expected non-negative integer extents" });
+  }
+  if (data.length !== Shape.size(shape)) {
+    return E.left({ _tag: "LengthMismatch", op, expected: Shape.size(shape), found: data.length });
+  }
+  const bad = firstNonFinite(data);
+  if (bad >= 0) return E.left({ _tag: "NonFinite", op, index: bad, value: data[bad]! });
+  const out = alloc(dt, data.length);
+  out.set(data);
+  return E.right({ dtype: dt, shape, data: out });
+};
+
+/** Nested arrays of numbers (a scalar is a number). */
+export type Nested = number | readonly Nested[];
+
+/** The shape of a nested array, validated to be rectangular. */
+export const nestedShape = (nested: Nested): E.Either<TensorError, number[]> => {
+  const shape: number[] = [];
+  let cur: Nested = nested;
+  while (Array.isArray(cur)) {
+    shape.push(cur.length);
+    if (cur.length === 0) break;
+    cur = (cur as readonly Nested[])[0]!;
+  }
+  const flat: number[] = [];
+  const walk = (n: Nested, depth: number, path: string): TensorError | undefined => {
+    if (depth === shape.length) {
+      if (typeof n !== "number") {
+        return { _tag: "InvalidArgument", op: "Tensor.fromNested", expected: `a number at ${path}`, found: Array.isArray(n) ? "an array" : typeof n };
+      }
+      flat.push(n);
+      return undefined;
+    }
+    if (!Array.isArray(n) || n.length !== shape[depth]) {
+      return {
+        _tag: "InvalidArgument",
+        op: "Tensor.fromNested",
+        expected: `an array of length ${shape[depth]} at ${path} (rectangular nesting of shape ${showShape(shape)})`,
+        found: Array.isArray(n) ? `length ${n.length}` : typeof n,
+      };
+    }
+    for (let i = 0; i < n.length; i++) {
+      const err = walk((n as readonly Nested[])[i]!, depth + 1, `${path}[${i}]`);
+      if (err) return err;
+    }
+    return undefined;
+  };
+  const err = walk(nested, 0, "$");
+  return err ? E.left(err) : E.right(shape);
+};
+
+/** A tensor from nested arrays, validated (rectangular, finite). */
+export const fromNested = <D extends DType = "float64">(nested: Nested, dtype?: D): E.Either<TensorError, Tensor<number[], D>> =>
+  E.flatMap(nestedShape(nested), (shape) => {
+    const flat = (Array.isArray(nested) ? (nested as unknown[]).flat(Infinity) : [nested]) as number[];
+    return fromArray(flat, shape, dtype);
+  });
+
+/** Unwraps a validated tensor, throwing a TensorException on Left. For tests and literals known to be valid. */
+export const unsafeGet = <A>(e: E.Either<TensorError, A>): A => (E.isRight(e) ? e.right : fail(e.left));
+
+/** `fromArray`, throwing on invalid data. Convenient for literals in tests and examples. */
+export const of = <S extends Shape.Shape, D extends DType = "float64">(data: ArrayLike<number>, shape: S, dtype?: D): Tensor<S, D> =>
+  unsafeGet(fromArray(data, shape, dtype));
+
+/** A tensor filled with `value`. */
+export const full = <S extends Shape.Shape, D extends DType = "float64">(shape: S, value: number, dtype?: D): Tensor<S, D> => {
+  Shape.assertValid("Tensor.full", shape);
+  const dt = (dtype ?? "float64") as D;
+  const data = alloc(dt, Shape.size(shape));
+  if (value !== 0) data.fill(value);
+  return { dtype: dt, shape, data };
+};
+
+/** Zeros of a shape. */
+export const zeros = <S extends Shape.Shape, D extends DType = "float64">(shape: S, dtype?: D): Tensor<S, D> => full(shape, 0, dtype);
+
+/** Ones of a shape. */
+export const ones = <S extends Shape.Shape, D extends DType = "float64">(shape: S, dtype?: D): Tensor<S, D> => full(shape, 1, dtype);
+
+/** A rank-0 tensor. */
+export const scalar = <D extends DType = "float64">(value: number, dtype?: D): Tensor<[], D> => full([] as [], value, dtype);
+
+/** Zeros with the shape and dtype of `t`. */
+export const zerosLike = <S extends Shape.Shape, D extends DType>(t: Tensor<S, D>): Tensor<S, D> => full(t.shape, 0, t.dtype);
+
+/** Ones with the shape and dtype of `t`. */
+export const onesLike = <S extends Shape.Shape, D extends DType>(t: Tensor<S, D>): Tensor<S, D> => full(t.shape, 1, t.dtype);
+
+/** Number of elements. */
+export const size = (t: AnyTensor): number => t.data.length;
+
+/** Rank (number of axes). */
+export const rank = (t: AnyTensor): number => t.shape.length;
+
+/** The flat data as a plain array of numbers (a copy). */
+export const toArray = (t: AnyTensor): number[] => Array.from(t.data);
+
+/** The data as nested arrays following the shape. */
+export const toNested = (t: AnyTensor): Nested => {
+  const build = (axis: number, offset: number): Nested => {
+    if (axis === t.shape.length) return t.data[offset]!;
+    const stride = Shape.size(t.shape.slice(axis + 1));
+    return Array.from({ length: t.shape[axis]! }, (_, i) => build(axis + 1, offset + i * stride));
+  };
+  return build(0, 0);
+};
+
+/** The element at a multi-index (bounds-checked). */
+export const get = (t: AnyTensor, index: readonly number[]): number => {
+  if (index.length !== t.shape.length || index.some((i, a) => !Number.isInteger(i) || i < 0 || i >= t.shape[a]!)) {
+    fail({ _tag: "InvalidArgument", op: "Tensor.get", expected: `an index within ${showShape(t.shape)}`, found: showShape(index) });
+  }
+  const st = Shape.strides(t.shape);
+  let off = 0;
+  for (let a = 0; a < index.length; a++) off += index[a]! * st[a]!;
+  return t.data[off]!;
+};
+
+/** The single value of a one-element tensor. */
+export const item = (t: AnyTensor): number => {
+  if (t.data.length !== 1) fail({ _tag: "LengthMismatch", op: "Tensor.item", expected: 1, found: t.data.length });
+  return t.data[0]!;
+};
+
+/** A copy converted to `dtype` (float64 → float32 rounds). */
+export const astype = <S extends Shape.Shape, D extends DType>(t: Tensor<S, DType>, dtype: D): Tensor<S, D> => {
+  const data = alloc(dtype, t.data.length);
+  data.set(t.data);
+  return { dtype, shape: t.shape, data };
+};
+
+/** Throws DTypeMismatch unless every tensor has the same dtype; returns it. */
+export const sameDType = (op: string, ...ts: readonly AnyTensor[]): DType => {
+  const d = ts[0]!.dtype;
+  for (const t of ts) if (t.dtype !== d) fail({ _tag: "DTypeMismatch", op, expected: d, found: t.dtype });
+  return d;
+};
+
+/** Checks that a tensor holds only finite values; Left(NonFinite) names the first offender. */
+export const checkFinite = <T extends AnyTensor>(op: string, t: T): E.Either<TensorError, T> => {
+  const bad = firstNonFinite(t.data);
+  return bad < 0 ? E.right(t) : E.left({ _tag: "NonFinite", op, index: bad, value: t.data[bad]! });
+};
+
+/** True when the tensor holds only finite values. */
+export const isFinite = (t: AnyTensor): boolean => firstNonFinite(t.data) < 0;
+
+export { attempt };
+export type { FloatArray };

@@ -1,0 +1,10 @@
+/**
+ * @dtd/tensor — the tiny typed tensor core: immutable Float32/Float64 tensors and the ops that deep Taylor
+ * decomposition needs. Import as a namespace: `import * as T from "@dtd/tensor"`.
+ * @module
+ */
+export * from "./Tensor.ts";
+export * from "./TensorError.ts";
+export * from "./DType.ts";
+export * as Shape from "./Shape.ts";
+export type { Shape as ShapeT, MatMulShape, Transposed } from "./Shape.ts";
