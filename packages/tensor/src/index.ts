@@ -8,3 +8,4 @@ export * from "./TensorError.ts";
 export * from "./DType.ts";
 export * as Shape from "./Shape.ts";
 export type { Shape as ShapeT, MatMulShape, Transposed } from "./Shape.ts";
+export * as Random from "./Random.ts";
