@@ -1,0 +1,208 @@
+/**
+ * The deck's Python example data ("Relevance Distribution on the Titanic Dataset"): predict survival from
+ * ten features in [0, 1], then ask deep Taylor decomposition which features the prediction rests on.
+ *
+ * Pipeline ({@link titanicFeatures}), everything fitted on the training split only:
+ * 1. split by passenger with a seeded permutation (default 80 % train / 20 % test);
+ * 2. impute: a missing age becomes the training median age, and `age_missing` = 1 records that it was missing
+ *    (263 of 1309 ages are missing in titanic3: a model may learn that missingness itself is informative);
+ *    a missing fare becomes the training median fare of the passenger's class (one 3rd-class passenger in
+ *    titanic3); a missing port becomes the most frequent training port (S; two passengers in titanic3);
+ * 3. encode: sex male = 1, female = 0 (as in the deck's Python code); the port one-hot over C, Q, S;
+ * 4. scale each column to [0, 1] with min–max bounds from the training rows; test rows are clipped.
+ * `boat` and `body` are never used: they are recorded after the sinking and leak the label.
+ *
+ * Where the file comes from ({@link locateTitanic}): an explicit path, else the environment variable
+ * DTD_TITANIC, else `<root>/.cache/titanic/titanic3.arff`, written by `bash scripts/fetch-titanic.sh`.
+ * @module
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { gunzipSync } from "node:zlib";
+import * as E from "fp-ts/lib/Either.js";
+import * as T from "@dtd/tensor";
+import type { DataError } from "./DataError.ts";
+import * as MinMaxScaler from "./MinMaxScaler.ts";
+import { detectFormat, type Passenger, parsePassengers, PORTS, type Port, type TitanicFormat } from "./titanicSource.ts";
+
+/** The default location of the data set, relative to the repository root. */
+export const DEFAULT_TITANIC_PATH = ".cache/titanic/titanic3.arff";
+
+/** How to get the data: the hint of the NotFound error. */
+export const TITANIC_HINT =
+  "Get it with `bash scripts/fetch-titanic.sh` (Debian/Ubuntu: extracts titanic3, OpenML 40945, from the " +
+  `python3-sklearn package into ${DEFAULT_TITANIC_PATH}), or pass the path of a Kaggle Titanic train.csv ` +
+  "(or set DTD_TITANIC to it).";
+
+/** The feature columns, in order. */
+export const TITANIC_FEATURES = [
+  "pclass",
+  "sex",
+  "age",
+  "sibsp",
+  "parch",
+  "fare",
+  "embarked_C",
+  "embarked_Q",
+  "embarked_S",
+  "age_missing",
+] as const;
+export type TitanicFeature = (typeof TITANIC_FEATURES)[number];
+
+/** Where to look: `root` is the repository root; a relative `path` is resolved against it. */
+export interface TitanicLocation {
+  readonly root: string;
+  readonly path?: string | undefined;
+  /** The environment to read DTD_TITANIC from (default: process.env). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** Split and seed of the feature pipeline. */
+export interface TitanicOptions {
+  /** Seed of the train/test permutation (default 0). */
+  readonly seed?: number;
+  /** Fraction of passengers in the test split, in [0, 1) (default 0.2). */
+  readonly testFraction?: number;
+}
+
+/** One split: n rows of d = 10 scaled features, labels, the unscaled (imputed) features and the passengers. */
+export interface TitanicSplit {
+  readonly n: number;
+  /** n × d row-major, every value in [0, 1]. */
+  readonly x: Float64Array;
+  /** Survived: 1 or 0. */
+  readonly y: Float64Array;
+  /** n × d before scaling, after imputation (ages in years, fares in pounds). */
+  readonly raw: Float64Array;
+  readonly passengers: readonly Passenger[];
+}
+
+/** The prepared data set. */
+export interface TitanicData {
+  readonly featureNames: readonly TitanicFeature[];
+  readonly d: number;
+  readonly train: TitanicSplit;
+  readonly test: TitanicSplit;
+  /** Fitted on the training rows; maps raw features to [0, 1]. */
+  readonly scaler: MinMaxScaler.MinMaxScaler;
+  /** The values that replaced missing ones, all measured on the training split. */
+  readonly imputation: { readonly ageMedian: number; readonly fareMedianByClass: readonly [number, number, number]; readonly port: Port };
+}
+
+/** The file the data will be read from, or NotFound with the paths tried and how to get the data. */
+export const locateTitanic = (where: TitanicLocation): E.Either<DataError, string> => {
+  const fromEnv = (where.env ?? process.env)["DTD_TITANIC"];
+  const chosen = where.path ?? (fromEnv !== undefined && fromEnv !== "" ? fromEnv : DEFAULT_TITANIC_PATH);
+  const full = resolve(where.root, chosen);
+  return existsSync(full) ? E.right(full) : E.left({ _tag: "NotFound", what: "Titanic data", tried: [full], hint: TITANIC_HINT });
+};
+
+/** Locates and parses the passengers (ARFF or CSV, detected from the content; `.gz` files are decompressed). */
+export const readTitanic = (
+  where: TitanicLocation,
+): E.Either<DataError, { readonly path: string; readonly format: TitanicFormat; readonly passengers: Passenger[] }> => {
+  const located = locateTitanic(where);
+  if (E.isLeft(located)) return located;
+  const path = located.right;
+  let text: string;
+  try {
+    const bytes = readFileSync(path);
+    text = (path.endsWith(".gz") ? gunzipSync(bytes) : bytes).toString("utf8");
+  } catch (e) {
+    return E.left({ _tag: "ReadFailed", path, reason: e instanceof Error ? e.message : String(e) });
+  }
+  return E.map((passengers: Passenger[]) => ({ path, format: detectFormat(text), passengers }))(parsePassengers(text, path));
+};
+
+const median = (values: number[]): number => {
+  const s = values.slice().sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/** Imputation values from the training passengers (which must not be empty). */
+const fitImputation = (train: readonly Passenger[]): E.Either<DataError, TitanicData["imputation"]> => {
+  const ages = train.flatMap((p) => (p.age === null ? [] : [p.age]));
+  if (ages.length === 0) {
+    return E.left({ _tag: "InvalidOption", op: "titanicFeatures", expected: "at least one known age in the training split", found: "none" });
+  }
+  const fares = train.flatMap((p) => (p.fare === null ? [] : [p.fare]));
+  const overall = fares.length > 0 ? median(fares) : 0;
+  const byClass = ([1, 2, 3] as const).map((c) => {
+    const f = train.flatMap((p) => (p.pclass === c && p.fare !== null ? [p.fare] : []));
+    return f.length > 0 ? median(f) : overall;
+  });
+  const counts = PORTS.map((port) => train.filter((p) => p.embarked === port).length);
+  const port = PORTS[counts.indexOf(Math.max(...counts))]!;
+  return E.right({ ageMedian: median(ages), fareMedianByClass: [byClass[0]!, byClass[1]!, byClass[2]!], port });
+};
+
+/** The n × d unscaled feature matrix of `passengers`, missing values replaced by `imp`. */
+const rawFeatures = (passengers: readonly Passenger[], imp: TitanicData["imputation"]): Float64Array => {
+  const d = TITANIC_FEATURES.length;
+  const x = new Float64Array(passengers.length * d);
+  passengers.forEach((p, r) => {
+    const port = p.embarked ?? imp.port;
+    const row = [
+      p.pclass,
+      p.sex === "male" ? 1 : 0,
+      p.age ?? imp.ageMedian,
+      p.sibsp,
+      p.parch,
+      p.fare ?? imp.fareMedianByClass[p.pclass - 1]!,
+      port === "C" ? 1 : 0,
+      port === "Q" ? 1 : 0,
+      port === "S" ? 1 : 0,
+      p.age === null ? 1 : 0,
+    ];
+    x.set(row, r * d);
+  });
+  return x;
+};
+
+/** Splits, imputes, encodes and scales (see the module comment). The same seed gives identical arrays. */
+export const titanicFeatures = (passengers: readonly Passenger[], options: TitanicOptions = {}): E.Either<DataError, TitanicData> => {
+  const seed = options.seed ?? 0;
+  const testFraction = options.testFraction ?? 0.2;
+  const n = passengers.length;
+  const nTest = Math.round(n * testFraction);
+  if (!(testFraction >= 0 && testFraction < 1) || n - nTest < 1) {
+    return E.left({ _tag: "InvalidOption", op: "titanicFeatures", expected: "testFraction in [0, 1) leaving at least one training passenger", found: `testFraction ${testFraction} with ${n} passengers` });
+  }
+  const perm = T.Random.permutation(T.Random.make(seed), n);
+  const testIdx = Array.from(perm.subarray(0, nTest)).sort((a, b) => a - b);
+  const trainIdx = Array.from(perm.subarray(nTest)).sort((a, b) => a - b);
+  const trainP = trainIdx.map((i) => passengers[i]!);
+  const testP = testIdx.map((i) => passengers[i]!);
+  const imputation = fitImputation(trainP);
+  if (E.isLeft(imputation)) return imputation;
+  const d = TITANIC_FEATURES.length;
+  const trainRaw = rawFeatures(trainP, imputation.right);
+  const scaler = MinMaxScaler.fit(trainRaw, trainP.length, d);
+  const split = (ps: Passenger[], raw: Float64Array): TitanicSplit => ({
+    n: ps.length,
+    x: MinMaxScaler.transform(scaler, raw),
+    y: Float64Array.from(ps, (p) => p.survived),
+    raw,
+    passengers: ps,
+  });
+  return E.right({
+    featureNames: TITANIC_FEATURES,
+    d,
+    train: split(trainP, trainRaw),
+    test: split(testP, rawFeatures(testP, imputation.right)),
+    scaler,
+    imputation: imputation.right,
+  });
+};
+
+/** {@link readTitanic} then {@link titanicFeatures}; the result also says which file was read. */
+export const loadTitanic = (
+  where: TitanicLocation,
+  options: TitanicOptions = {},
+): E.Either<DataError, TitanicData & { readonly source: { readonly path: string; readonly format: TitanicFormat } }> => {
+  const read = readTitanic(where);
+  if (E.isLeft(read)) return read;
+  const { path, format, passengers } = read.right;
+  return E.map((data: TitanicData) => ({ ...data, source: { path, format } }))(titanicFeatures(passengers, options));
+};
