@@ -12,3 +12,6 @@ export * as Random from "./Random.ts";
 export * from "./ops/elementwise.ts";
 export * from "./ops/shape.ts";
 export * from "./ops/reduce.ts";
+export * from "./ops/linalg.ts";
+export * from "./ops/conv.ts";
+export * from "./ops/pool.ts";
