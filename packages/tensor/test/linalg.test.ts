@@ -1,0 +1,208 @@
+import { describe, expect, test } from "vitest";
+import * as T from "@dtd/tensor";
+import { matmul } from "@dtd/tensor/ops/linalg";
+import { expectAllClose } from "@dtd/tensor/testing";
+import { gemm } from "../src/internal/kernels/gemm.ts";
+
+type FloatArray = Float32Array | Float64Array;
+
+/** op(A)·op(B) straight from the definition, in float64, from the stored layouts. */
+const gemmRef = (m: number, n: number, k: number, a: FloatArray, transA: boolean, b: FloatArray, transB: boolean): Float64Array => {
+  const opA = (i: number, p: number): number => (transA ? a[p * m + i]! : a[i * k + p]!);
+  const opB = (p: number, j: number): number => (transB ? b[j * k + p]! : b[p * n + j]!);
+  const c = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) s += opA(i, p) * opB(p, j);
+      c[i * n + j] = s;
+    }
+  }
+  return c;
+};
+
+const filled = (dtype: T.DType, length: number, rng: T.Random.Rng): FloatArray => {
+  const d = T.alloc(dtype, length);
+  for (let i = 0; i < length; i++) d[i] = T.Random.uniform(rng, -1, 1);
+  return d;
+};
+
+/** Float tolerances: float64 rounding, or float32 inputs summed in float64 and rounded once per 256-term block. */
+const tol = (dtype: T.DType, k: number) =>
+  dtype === "float64" ? { atol: 1e-12 * Math.max(1, k), rtol: 1e-12 } : { atol: 2e-6 * Math.sqrt(Math.max(1, k)), rtol: 1e-6 };
+
+const transposes = [
+  [false, false],
+  [true, false],
+  [false, true],
+  [true, true],
+] as const;
+const label = (tA: boolean, tB: boolean) => `${tA ? "T" : "N"}${tB ? "T" : "N"}`;
+
+describe("gemm kernel against the definition", () => {
+  const sizes = [1, 7, 33, 65];
+  for (const dtype of T.dtypes) {
+    for (const [tA, tB] of transposes) {
+      test(`${dtype} ${label(tA, tB)}: every m, n, k in {1, 7, 33, 65}`, () => {
+        const rng = T.Random.make(11);
+        for (const m of sizes) {
+          for (const n of sizes) {
+            for (const k of sizes) {
+              const a = filled(dtype, m * k, rng);
+              const b = filled(dtype, k * n, rng);
+              const out = T.alloc(dtype, m * n).fill(Number.NaN);
+              gemm(m, n, k, a, 0, tA, b, 0, tB, out, 0, false);
+              expectAllClose(out, gemmRef(m, n, k, a, tA, b, tB), tol(dtype, k));
+            }
+          }
+        }
+      });
+      test(`${dtype} ${label(tA, tB)}: sizes crossing the block edges (k > 256, m > 64, n > 1024) and thin shapes`, () => {
+        const rng = T.Random.make(12);
+        const cases: [number, number, number][] = [
+          [70, 9, 300],
+          [5, 1030, 3],
+          [2, 50, 600],
+          [3, 2, 17],
+          [40, 3, 530],
+          [4, 4, 4],
+          [129, 131, 257],
+        ];
+        for (const [m, n, k] of cases) {
+          const a = filled(dtype, m * k, rng);
+          const b = filled(dtype, k * n, rng);
+          const out = T.alloc(dtype, m * n);
+          gemm(m, n, k, a, 0, tA, b, 0, tB, out, 0, false);
+          expectAllClose(out, gemmRef(m, n, k, a, tA, b, tB), tol(dtype, k));
+        }
+      });
+    }
+  }
+
+  test("accumulate adds into out; offsets address sub-arrays; nothing outside the block is written", () => {
+    const rng = T.Random.make(13);
+    for (const [m, n, k] of [
+      [2, 3, 5],
+      [9, 6, 7],
+      [6, 2, 4],
+    ] as const) {
+      for (const [tA, tB] of transposes) {
+        const a = filled("float64", 3 + m * k, rng);
+        const b = filled("float64", 5 + k * n, rng);
+        const before = filled("float64", 4 + m * n + 2, rng);
+        const out = before.slice();
+        gemm(m, n, k, a, 3, tA, b, 5, tB, out, 4, true);
+        const prod = gemmRef(m, n, k, a.subarray(3), tA, b.subarray(5), tB);
+        const expected = before.slice();
+        for (let i = 0; i < m * n; i++) expected[4 + i]! += prod[i]!;
+        expectAllClose(out, expected, { atol: 1e-12 });
+        expect([out[0], out[3], out[4 + m * n], out[5 + m * n]]).toEqual([before[0], before[3], before[4 + m * n], before[5 + m * n]]);
+      }
+    }
+  });
+
+  test("k = 0 gives zeros (or leaves out unchanged when accumulating)", () => {
+    const out = new Float64Array([1, 2, 3, 4]);
+    gemm(2, 2, 0, new Float64Array(0), 0, false, new Float64Array(0), 0, false, out, 0, true);
+    expect(Array.from(out)).toEqual([1, 2, 3, 4]);
+    gemm(2, 2, 0, new Float64Array(0), 0, false, new Float64Array(0), 0, false, out, 0, false);
+    expect(Array.from(out)).toEqual([0, 0, 0, 0]);
+  });
+
+  test("non-finite values propagate (0·∞ is NaN, not skipped)", () => {
+    const out = new Float64Array(1);
+    gemm(1, 1, 2, new Float64Array([0, 1]), 0, false, new Float64Array([Infinity, 1]), 0, false, out, 0, false);
+    expect(Number.isNaN(out[0])).toBe(true);
+  });
+});
+
+describe("matmul", () => {
+  const rng = T.Random.make(21);
+  const rand = (shape: number[], dtype: T.DType = "float64") => T.Random.uniformTensor(rng, shape, -1, 1, dtype);
+
+  test("a 2×3 by 3×2 product by hand, with a typed result shape", () => {
+    const a = T.of([1, 2, 3, 4, 5, 6], [2, 3] as [2, 3]);
+    const b = T.of([1, 0, 0, 1, 1, 1], [3, 2] as [3, 2]);
+    const c: T.Tensor<[2, 2], "float64"> = matmul(a, b);
+    expect(c.shape).toEqual([2, 2]);
+    expectAllClose(c, [4, 5, 10, 11]);
+  });
+
+  test("transpose flags agree with explicit transposes", () => {
+    for (const dtype of T.dtypes) {
+      const a = rand([7, 5], dtype);
+      const b = rand([7, 4], dtype);
+      const expected = matmul(T.transpose(a), b);
+      const r = matmul(a, b, { transposeA: true });
+      expect(r.shape).toEqual([5, 4]);
+      expect(r.dtype).toBe(dtype);
+      expectAllClose(r, expected, tol(dtype, 7));
+      const c = rand([6, 7], dtype);
+      expectAllClose(matmul(a, c, { transposeA: true, transposeB: true }), matmul(T.transpose(a), T.transpose(c)), tol(dtype, 7));
+      expect(matmul(b, rand([9, 4], dtype), { transposeB: true }).shape).toEqual([7, 9]);
+    }
+  });
+
+  test("batched [B, m, k] × [B, k, n] multiplies matching entries", () => {
+    const a = rand([3, 4, 5]);
+    const b = rand([3, 5, 2]);
+    const c = matmul(a, b);
+    expect(c.shape).toEqual([3, 4, 2]);
+    for (let i = 0; i < 3; i++) {
+      const ai = T.slice(a, [i, 0, 0], [1, 4, 5]);
+      const bi = T.slice(b, [i, 0, 0], [1, 5, 2]);
+      const expected = gemmRef(4, 2, 5, ai.data, false, bi.data, false);
+      expectAllClose(T.slice(c, [i, 0, 0], [1, 4, 2]).data, expected, { atol: 1e-12 });
+    }
+  });
+
+  test("a matrix broadcasts over the batch on either side, with and without transposes", () => {
+    const a3 = rand([2, 3, 4]);
+    const m2 = rand([4, 5]);
+    for (const transposeA of [false, true]) {
+      for (const transposeB of [false, true]) {
+        const a = transposeA ? T.transpose(a3, [0, 2, 1]) : a3;
+        const b = transposeB ? T.transpose(m2) : m2;
+        const c = matmul(a, b, { transposeA, transposeB });
+        expect(c.shape).toEqual([2, 3, 5]);
+        const stacked = T.stack([m2, m2]);
+        expectAllClose(c, matmul(a3, stacked), { atol: 1e-12 });
+      }
+    }
+    const left = rand([3, 4]);
+    const b3 = rand([2, 4, 6]);
+    const c = matmul(left, b3);
+    expect(c.shape).toEqual([2, 3, 6]);
+    expectAllClose(c, matmul(T.stack([left, left]), b3), { atol: 1e-12 });
+  });
+
+  test("inputs are not written and the result is fresh", () => {
+    const a = rand([4, 4]);
+    const b = rand([4, 4]);
+    const copyA = a.data.slice();
+    const copyB = b.data.slice();
+    const c = matmul(a, b);
+    expect(c.data).not.toBe(a.data);
+    expect(Array.from(a.data)).toEqual(Array.from(copyA));
+    expect(Array.from(b.data)).toEqual(Array.from(copyB));
+  });
+
+  test("errors: inner dimensions, batch sizes, ranks and dtypes", () => {
+    expect(() => matmul(T.zeros([2, 3]), T.zeros([4, 5]))).toThrow(
+      "matmul: shape mismatch: expected equal inner dimensions for [2, 3] x [4, 5], found 3 != 4",
+    );
+    expect(() => matmul(T.zeros([2, 3]), T.zeros([2, 5]), { transposeA: true, transposeB: true })).toThrow(
+      "matmul: shape mismatch: expected equal inner dimensions for [2, 3]ᵀ x [2, 5]ᵀ, found 2 != 5",
+    );
+    expect(() => matmul(T.zeros([2, 3, 4]), T.zeros([3, 4, 5]))).toThrow(
+      "matmul: shape mismatch: expected equal batch sizes for [2, 3, 4] x [3, 4, 5], found 2 != 3",
+    );
+    expect(() => matmul(T.zeros([3]), T.zeros([3, 2]))).toThrow(
+      "matmul: invalid argument: expected operands of rank 2 or 3, found ranks 1 and 2 (shapes [3] and [3, 2])",
+    );
+    expect(() => matmul(T.zeros([1, 1, 2, 3]), T.zeros([3, 2]))).toThrow("expected operands of rank 2 or 3, found ranks 4 and 2");
+    const a32: T.AnyTensor = T.zeros([2, 2], "float32");
+    const b64: T.AnyTensor = T.zeros([2, 2]);
+    expect(() => matmul(a32, b64)).toThrow("matmul: dtype mismatch: expected float32, found float64");
+  });
+});
