@@ -1,0 +1,12 @@
+/**
+ * @dtd/layers — the layer algebra: layers with forward, gradient and root-point search; sequential composition
+ * with shape inference; training.
+ * @module
+ */
+export * from "./Layer.ts";
+export * from "./Sequential.ts";
+export * from "./kinds.ts";
+export * as Domain from "./Domain.ts";
+export type { Domain as DomainT, Bound } from "./Domain.ts";
+export * from "./LayerError.ts";
+export * from "./RootSearch.ts";
