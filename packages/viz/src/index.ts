@@ -1,0 +1,24 @@
+/**
+ * @dtd/viz — pictures of relevance: heatmaps of relevance maps (white 0, red +, blue −, symmetric scale), input
+ * images, labelled grids of them, and plots of explanation results (the consistency scatter, histograms, bar
+ * charts) as SVG and PNG. Everything except `Png` is pure and runs in a browser (import those modules directly,
+ * e.g. `@dtd/viz/Heatmap`); `Png` reads and writes files with Node.
+ *
+ * Import as namespaces: `import { Heatmap, Grid, Png } from "@dtd/viz"`.
+ * @module
+ */
+export * as Color from "./Color.ts";
+export * as Image from "./Image.ts";
+export * as Colormap from "./Colormap.ts";
+export * as Heatmap from "./Heatmap.ts";
+export * as Font from "./Font.ts";
+export * as Grid from "./Grid.ts";
+export * as Ticks from "./Ticks.ts";
+export * as Scene from "./Scene.ts";
+export * as Svg from "./Svg.ts";
+export * as Raster from "./Raster.ts";
+export * as Plot from "./Plot.ts";
+export * as Png from "./png.ts";
+export * as VizError from "./VizError.ts";
+export { imageToInput, type ImageToInputOptions } from "./imageToInput.ts";
+export type { Field } from "./internal/field.ts";

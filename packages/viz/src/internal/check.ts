@@ -1,0 +1,27 @@
+/** Argument checks shared by the plots. @module */
+import { checkInt, invalid } from "../VizError.ts";
+
+/** Throws unless every value is finite, naming the first offender. */
+export const finite = (op: string, what: string, values: ArrayLike<number>): void => {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i]!)) invalid(op, `finite ${what}`, `${values[i]} at index ${i}`);
+  }
+};
+
+/** Min and max of the values ([+∞, −∞] when empty). */
+export const extent = (values: ArrayLike<number>): [number, number] => {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return [lo, hi];
+};
+
+/** Plot size in units; checked to leave room for a frame. */
+export const size = (op: string, width: number, height: number): void => {
+  checkInt(op, "width", width, 120);
+  checkInt(op, "height", height, 100);
+};
