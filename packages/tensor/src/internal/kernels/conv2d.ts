@@ -1,0 +1,80 @@
+/**
+ * 2-D convolution (cross-correlation, as in every deep learning library) and its two adjoints, over NCHW images
+ * and OIHW filters with zero padding and strides, no bias:
+ *
+ *   y[n, o, u, v] = Σ_{c,i,j} w[o, c, i, j] · x[n, c, u·sh − ph + i, v·sw − pw + j]
+ *
+ * Each image is unfolded by im2col into X̂ ((C·KH·KW) × (OH·OW)), so that y_n = W·X̂_n with W viewed as
+ * O × (C·KH·KW). Then, by linearity, the input gradient is dx_n = col2im(Wᵀ·dy_n) and the filter gradient is
+ * dw = Σ_n dy_n·X̂_nᵀ. At the sizes of a LeNet-like network this beats a direct loop by 2–4× because the matrix
+ * product runs in the register-blocked {@link gemm}.
+ *
+ * All three kernels overwrite their output. The column scratch (and dw's float64 accumulator) is allocated once
+ * per call.
+ * @module
+ */
+import type { FloatArray } from "../../DType.ts";
+import { gemm } from "./gemm.ts";
+import { col2im, im2col } from "./im2col.ts";
+
+/**
+ * The sizes of one convolution: batch n, input channels c, input h×w, output channels o, kernel kh×kw, stride
+ * sh×sw, zero padding ph×pw (each side), output oh×ow with oh = ⌊(h + 2ph − kh)/sh⌋ + 1 (same for ow).
+ */
+export interface Conv2dGeometry {
+  readonly n: number;
+  readonly c: number;
+  readonly h: number;
+  readonly w: number;
+  readonly o: number;
+  readonly kh: number;
+  readonly kw: number;
+  readonly sh: number;
+  readonly sw: number;
+  readonly ph: number;
+  readonly pw: number;
+  readonly oh: number;
+  readonly ow: number;
+}
+
+/** The output extent of one spatial axis: ⌊(size + 2·pad − kernel)/stride⌋ + 1. */
+export const convOutputSize = (size: number, kernel: number, stride: number, pad: number): number =>
+  Math.floor((size + 2 * pad - kernel) / stride) + 1;
+
+/** out (N×O×OH×OW) ← conv(x (N×C×H×W), w (O×C×KH×KW)). */
+export const conv2dForward = (x: FloatArray, w: FloatArray, g: Conv2dGeometry, out: FloatArray): void => {
+  const ckk = g.c * g.kh * g.kw;
+  const plane = g.oh * g.ow;
+  const cols = new Float64Array(ckk * plane);
+  for (let n = 0; n < g.n; n++) {
+    im2col(x, n * g.c * g.h * g.w, g, cols);
+    gemm(g.o, plane, ckk, w, 0, false, cols, 0, false, out, n * g.o * plane, false);
+  }
+};
+
+/** dx (N×C×H×W) ← J_xᵀ·dy: the transposed convolution of dy (N×O×OH×OW) with w (O×C×KH×KW). */
+export const conv2dBackpropInput = (dy: FloatArray, w: FloatArray, g: Conv2dGeometry, dx: FloatArray): void => {
+  const ckk = g.c * g.kh * g.kw;
+  const plane = g.oh * g.ow;
+  const image = g.c * g.h * g.w;
+  const cols = new Float64Array(ckk * plane);
+  dx.fill(0, 0, g.n * image);
+  for (let n = 0; n < g.n; n++) {
+    gemm(ckk, plane, g.o, w, 0, true, dy, n * g.o * plane, false, cols, 0, false);
+    col2im(cols, g, dx, n * image);
+  }
+};
+
+/** dw (O×C×KH×KW) ← J_wᵀ·dy = Σ_n dy_n·im2col(x_n)ᵀ. */
+export const conv2dBackpropFilter = (x: FloatArray, dy: FloatArray, g: Conv2dGeometry, dw: FloatArray): void => {
+  const ckk = g.c * g.kh * g.kw;
+  const plane = g.oh * g.ow;
+  const cols = new Float64Array(ckk * plane);
+  // Summed over the batch in float64, rounded once into dw.
+  const acc = new Float64Array(g.o * ckk);
+  for (let n = 0; n < g.n; n++) {
+    im2col(x, n * g.c * g.h * g.w, g, cols);
+    gemm(g.o, ckk, plane, dy, n * g.o * plane, false, cols, 0, true, acc, 0, true);
+  }
+  dw.set(acc);
+};

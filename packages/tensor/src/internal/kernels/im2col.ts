@@ -1,0 +1,67 @@
+/**
+ * im2col and its adjoint col2im: the unfolding that turns a 2-D convolution into one matrix product
+ * (Chellapilla, Puri & Simard, "High performance convolutional neural networks for document processing", 2006).
+ *
+ * For one image x (C×H×W) the column matrix is (C·KH·KW) × (OH·OW):
+ *
+ *   cols[(c·KH + i)·KW + j, u·OW + v] = x[c, u·sh − ph + i, v·sw − pw + j]   (0 outside the image: zero padding)
+ *
+ * and col2im is its transpose, dx[c, y, z] = dx[c, y, z]! + Σ cols[…] over the entries that read x[c, y, z].
+ * @module
+ */
+import type { FloatArray } from "../../DType.ts";
+import type { Conv2dGeometry } from "./conv2d.ts";
+
+/** The first output index u ≥ 0 whose input index u·s − p + i is ≥ 0. */
+export const firstValid = (s: number, p: number, i: number): number => Math.max(0, Math.ceil((p - i) / s));
+
+/** One past the last output index u < out whose input index u·s − p + i is < size (may be ≤ firstValid). */
+export const endValid = (out: number, size: number, s: number, p: number, i: number): number =>
+  Math.min(out, Math.floor((size - 1 + p - i) / s) + 1);
+
+/** Unfolds image `x[xOff …]` (C×H×W) into `cols` ((C·KH·KW) × (OH·OW)), overwriting it. */
+export const im2col = (x: FloatArray, xOff: number, g: Conv2dGeometry, cols: Float64Array): void => {
+  const { c: C, h: H, w: W, kh: KH, kw: KW, sh, sw, ph, pw, oh: OH, ow: OW } = g;
+  const plane = OH * OW;
+  cols.fill(0, 0, C * KH * KW * plane);
+  for (let i = 0; i < KH; i++) {
+    const uLo = firstValid(sh, ph, i);
+    const uHi = endValid(OH, H, sh, ph, i);
+    for (let j = 0; j < KW; j++) {
+      const vLo = firstValid(sw, pw, j);
+      const vHi = endValid(OW, W, sw, pw, j);
+      for (let c = 0; c < C; c++) {
+        const row = ((c * KH + i) * KW + j) * plane;
+        const xc = xOff + c * H * W;
+        for (let u = uLo; u < uHi; u++) {
+          const xr = xc + (u * sh - ph + i) * W - pw + j;
+          const cr = row + u * OW;
+          for (let v = vLo; v < vHi; v++) cols[cr + v] = x[xr + v * sw]!;
+        }
+      }
+    }
+  }
+};
+
+/** The adjoint of {@link im2col}: dx[dxOff …] (C×H×W) += the columns folded back onto the image. */
+export const col2im = (cols: Float64Array, g: Conv2dGeometry, dx: FloatArray, dxOff: number): void => {
+  const { c: C, h: H, w: W, kh: KH, kw: KW, sh, sw, ph, pw, oh: OH, ow: OW } = g;
+  const plane = OH * OW;
+  for (let i = 0; i < KH; i++) {
+    const uLo = firstValid(sh, ph, i);
+    const uHi = endValid(OH, H, sh, ph, i);
+    for (let j = 0; j < KW; j++) {
+      const vLo = firstValid(sw, pw, j);
+      const vHi = endValid(OW, W, sw, pw, j);
+      for (let c = 0; c < C; c++) {
+        const row = ((c * KH + i) * KW + j) * plane;
+        const xc = dxOff + c * H * W;
+        for (let u = uLo; u < uHi; u++) {
+          const xr = xc + (u * sh - ph + i) * W - pw + j;
+          const cr = row + u * OW;
+          for (let v = vLo; v < vHi; v++) dx[xr + v * sw] = dx[xr + v * sw]! + cols[cr + v]!;
+        }
+      }
+    }
+  }
+};

@@ -1,0 +1,116 @@
+/**
+ * 2-D pooling over NCHW images without padding: windows of kh×kw taken every sh×sw, output
+ * oh = ⌊(h − kh)/sh⌋ + 1 (same for ow). Max pooling records, for every output, the flat index into x of the
+ * window's maximum; its derivative then needs no comparison: the backward pass scatters dy to those indices, and
+ * the forward pass of the same routing (gather) reads x at them. Sum pooling is linear, with adjoint
+ * {@link sumPool2dTranspose}.
+ *
+ * Kernels overwrite `out`/`argmax`/`dx` except {@link scatterAdd}, which adds into a caller-zeroed dx.
+ * @module
+ */
+import type { FloatArray } from "../../DType.ts";
+
+/** Batch n, channels c, input h×w, window kh×kw, stride sh×sw, output oh×ow. */
+export interface Pool2dGeometry {
+  readonly n: number;
+  readonly c: number;
+  readonly h: number;
+  readonly w: number;
+  readonly kh: number;
+  readonly kw: number;
+  readonly sh: number;
+  readonly sw: number;
+  readonly oh: number;
+  readonly ow: number;
+}
+
+/**
+ * out[n, c, u, v] = max_{i<kh, j<kw} x[n, c, u·sh + i, v·sw + j]; argmax holds the flat x index of that
+ * maximum (the first in row-major window order on ties). A NaN in a window is selected (the first one), so it
+ * propagates as in IEEE `max` instead of being hidden.
+ */
+export const maxPool2dForward = (x: FloatArray, g: Pool2dGeometry, out: FloatArray, argmax: Int32Array): void => {
+  const { h: H, w: W, kh: KH, kw: KW, sh, sw, oh: OH, ow: OW } = g;
+  const planes = g.n * g.c;
+  for (let p = 0; p < planes; p++) {
+    const xp = p * H * W;
+    const yp = p * OH * OW;
+    for (let u = 0; u < OH; u++) {
+      for (let v = 0; v < OW; v++) {
+        const start = xp + u * sh * W + v * sw;
+        let best = start;
+        let bestVal = x[start]!;
+        for (let i = 0; i < KH; i++) {
+          const row = start + i * W;
+          for (let j = 0; j < KW; j++) {
+            const val = x[row + j]!;
+            if (val > bestVal || (val !== val && bestVal === bestVal)) {
+              bestVal = val;
+              best = row + j;
+            }
+          }
+        }
+        out[yp + u * OW + v] = bestVal;
+        argmax[yp + u * OW + v] = best;
+      }
+    }
+  }
+};
+
+/** dx[argmax[i]] += dy[i] for every i: the adjoint of {@link gather}. dx must be zeroed by the caller. */
+export const scatterAdd = (dy: FloatArray, argmax: Int32Array, dx: FloatArray): void => {
+  for (let i = 0; i < argmax.length; i++) {
+    const j = argmax[i]!;
+    dx[j] = dx[j]! + dy[i]!;
+  }
+};
+
+/** out[i] = x[argmax[i]]: max pooling's routing applied to another input (linear in x). */
+export const gather = (x: FloatArray, argmax: Int32Array, out: FloatArray): void => {
+  for (let i = 0; i < argmax.length; i++) out[i] = x[argmax[i]!]!;
+};
+
+/** out[n, c, u, v] = Σ_{i<kh, j<kw} x[n, c, u·sh + i, v·sw + j]. */
+export const sumPool2dForward = (x: FloatArray, g: Pool2dGeometry, out: FloatArray): void => {
+  const { h: H, w: W, kh: KH, kw: KW, sh, sw, oh: OH, ow: OW } = g;
+  const planes = g.n * g.c;
+  for (let p = 0; p < planes; p++) {
+    const xp = p * H * W;
+    const yp = p * OH * OW;
+    for (let u = 0; u < OH; u++) {
+      for (let v = 0; v < OW; v++) {
+        const start = xp + u * sh * W + v * sw;
+        let s = 0;
+        for (let i = 0; i < KH; i++) {
+          const row = start + i * W;
+          for (let j = 0; j < KW; j++) s += x[row + j]!;
+        }
+        out[yp + u * OW + v] = s;
+      }
+    }
+  }
+};
+
+/**
+ * The adjoint of {@link sumPool2dForward}: dx[n, c, y, z] = Σ over windows (u, v) containing (y, z) of
+ * dy[n, c, u, v]. Overwrites dx (zero where no window reaches, e.g. the rows cut off by the stride).
+ */
+export const sumPool2dTranspose = (dy: FloatArray, g: Pool2dGeometry, dx: FloatArray): void => {
+  const { h: H, w: W, kh: KH, kw: KW, sh, sw, oh: OH, ow: OW } = g;
+  const planes = g.n * g.c;
+  dx.fill(0, 0, planes * H * W);
+  for (let p = 0; p < planes; p++) {
+    const xp = p * H * W;
+    const yp = p * OH * OW;
+    for (let u = 0; u < OH; u++) {
+      for (let v = 0; v < OW; v++) {
+        const start = xp + u * sh * W + v * sw;
+        const d = dy[yp + u * OW + v]!;
+        for (let i = 0; i < KH; i++) {
+          const row = start + i * W;
+          for (let j = 0; j < KW; j++) dx[row + j] = dx[row + j]! + d;
+        }
+      }
+    }
+  }
+};

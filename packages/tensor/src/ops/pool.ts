@@ -1,0 +1,182 @@
+/**
+ * 2-D pooling of NCHW (or single-image CHW) tensors without padding: windows kh×kw every sh×sw (stride defaults
+ * to the kernel), output OH = ⌊(H − kh)/sh⌋ + 1, OW likewise.
+ *
+ * Max pooling returns the argmax routing with its result, so that its derivative is a scatter and the linear map
+ * "max pooling with the routing frozen" is a gather:
+ *
+ *   maxPool2dGather(x, argmax)[i]  = x[argmax[i]]
+ *   maxPool2dScatter(dy, argmax)   = its adjoint, dx[argmax[i]] += dy[i]
+ *
+ * Sum pooling is linear with adjoint `sumPool2dTranspose`; average pooling is sum pooling over kh·kw.
+ * @module
+ */
+import { alloc, type DType } from "../DType.ts";
+import * as Shape from "../Shape.ts";
+import { type Tensor, unsafeMake } from "../Tensor.ts";
+import { fail, showShape } from "../TensorError.ts";
+import {
+  gather,
+  maxPool2dForward,
+  type Pool2dGeometry,
+  scatterAdd,
+  sumPool2dForward,
+  sumPool2dTranspose as sumPoolTransposeKernel,
+} from "../internal/kernels/pool2d.ts";
+import type { Conv2dShape } from "./conv.ts";
+
+/** The shape of a pooled tensor: rank 4 for a batch, rank 3 for one CHW image. */
+export type Pool2dShape<S extends Shape.Shape> = Conv2dShape<S>;
+
+/** Window [kh, kw] and stride [sh, sw] (default: the window, i.e. non-overlapping), positive integers. */
+export interface Pool2dOptions {
+  readonly kernel: readonly [number, number];
+  readonly stride?: readonly [number, number];
+}
+
+/** Max pooling's output and, for each output element, the flat index into x of the maximum it took. */
+export interface MaxPool2dResult<S extends Shape.Shape, D extends DType> {
+  readonly y: Tensor<S, D>;
+  readonly argmax: Int32Array;
+}
+
+/** Largest tensor whose flat indices fit an Int32Array. */
+const MAX_INDEXABLE = 2 ** 31 - 1;
+
+interface Resolved {
+  readonly g: Pool2dGeometry;
+  readonly outShape: number[];
+}
+
+/** Checks rank, window and stride; throws a TensorException naming the culprit. */
+const resolve = (op: string, xShape: Shape.Shape, opts: Pool2dOptions): Resolved => {
+  Shape.assertValid(op, xShape);
+  if (xShape.length !== 4 && xShape.length !== 3) {
+    fail({ _tag: "InvalidArgument", op, expected: "x of rank 4 (NCHW) or 3 (CHW)", found: `rank ${xShape.length} (shape ${showShape(xShape)})` });
+  }
+  const { kernel } = opts;
+  const stride = opts.stride ?? kernel;
+  if (kernel.length !== 2 || !kernel.every((k) => Number.isInteger(k) && k >= 1)) {
+    fail({ _tag: "InvalidArgument", op, expected: "a kernel of positive integers", found: showShape(kernel) });
+  }
+  if (stride.length !== 2 || !stride.every((s) => Number.isInteger(s) && s >= 1)) {
+    fail({ _tag: "InvalidArgument", op, expected: "a stride of positive integers", found: showShape(stride) });
+  }
+  const batched = xShape.length === 4;
+  const [n, c, h, w] = batched ? (xShape as readonly number[]) : [1, ...xShape];
+  const [kh, kw] = kernel;
+  const [sh, sw] = stride;
+  if (kh > h! || kw > w!) {
+    fail({ _tag: "InvalidArgument", op, expected: `a kernel no larger than the input ${h}x${w}`, found: `kernel ${kh}x${kw}` });
+  }
+  if (Shape.size(xShape) > MAX_INDEXABLE) {
+    fail({ _tag: "InvalidArgument", op, expected: `at most ${MAX_INDEXABLE} elements (Int32 indices)`, found: `${Shape.size(xShape)}` });
+  }
+  const oh = Math.floor((h! - kh) / sh) + 1;
+  const ow = Math.floor((w! - kw) / sw) + 1;
+  const g: Pool2dGeometry = { n: n!, c: c!, h: h!, w: w!, kh, kw, sh, sw, oh, ow };
+  return { g, outShape: batched ? [n!, c!, oh, ow] : [c!, oh, ow] };
+};
+
+/** The output shape of pooling `xShape` with these options; throws like {@link maxPool2d}. */
+export const pool2dOutputShape = (xShape: Shape.Shape, opts: Pool2dOptions): number[] => resolve("pool2dOutputShape", xShape, opts).outShape;
+
+/** y[n, c, u, v] = max over the window at (u·sh, v·sw) of x, and the flat x index of each maximum (first on ties). */
+export const maxPool2d = <S extends Shape.Shape, D extends DType>(
+  x: Tensor<S, D>,
+  opts: Pool2dOptions,
+): MaxPool2dResult<Pool2dShape<S>, D> => {
+  const { g, outShape } = resolve("maxPool2d", x.shape, opts);
+  const size = Shape.size(outShape);
+  const y = alloc(x.dtype, size);
+  const argmax = new Int32Array(size);
+  maxPool2dForward(x.data, g, y, argmax);
+  return { y: unsafeMake(outShape as Pool2dShape<S>, y), argmax };
+};
+
+/** Throws unless `argmax` has one entry per element of `perShape` (named `what`), each a flat index below `limit`. */
+const checkArgmax = (op: string, argmax: Int32Array, what: string, perShape: Shape.Shape, limit: number): void => {
+  const count = Shape.size(perShape);
+  if (argmax.length !== count) {
+    fail({ _tag: "InvalidArgument", op, expected: `argmax with one entry per element of ${what} ${showShape(perShape)} (${count})`, found: `${argmax.length} entries` });
+  }
+  for (let i = 0; i < argmax.length; i++) {
+    const j = argmax[i]!;
+    if (j < 0 || j >= limit) {
+      fail({ _tag: "InvalidArgument", op, expected: `argmax indices in [0, ${limit})`, found: `${j} at position ${i}` });
+    }
+  }
+};
+
+/**
+ * dx of shape `xShape` with dx[argmax[i]] = Σ dy[i] over the i routed there: max pooling's vector–Jacobian
+ * product, and the adjoint of {@link maxPool2dGather}. `argmax` has one entry per element of `dy`.
+ */
+export const maxPool2dScatter = <S extends Shape.Shape, D extends DType>(dy: Tensor<Shape.Shape, D>, argmax: Int32Array, xShape: S): Tensor<S, D> => {
+  const op = "maxPool2dScatter";
+  Shape.assertValid(op, xShape);
+  const limit = Shape.size(xShape);
+  checkArgmax(op, argmax, "dy", dy.shape, limit);
+  const dx = alloc(dy.dtype, limit);
+  scatterAdd(dy.data, argmax, dx);
+  return unsafeMake([...xShape] as Shape.Shape as S, dx);
+};
+
+/** y of shape `yShape` with y[i] = x[argmax[i]]: max pooling's routing applied to another input. */
+export const maxPool2dGather = <S extends Shape.Shape, D extends DType>(x: Tensor<Shape.Shape, D>, argmax: Int32Array, yShape: S): Tensor<S, D> => {
+  const op = "maxPool2dGather";
+  Shape.assertValid(op, yShape);
+  checkArgmax(op, argmax, "yShape", yShape, x.data.length);
+  const y = alloc(x.dtype, argmax.length);
+  gather(x.data, argmax, y);
+  return unsafeMake([...yShape] as Shape.Shape as S, y);
+};
+
+const sumPoolAs = <S extends Shape.Shape, D extends DType>(op: string, x: Tensor<S, D>, opts: Pool2dOptions, divisor: number): Tensor<Pool2dShape<S>, D> => {
+  const { g, outShape } = resolve(op, x.shape, opts);
+  const y = alloc(x.dtype, Shape.size(outShape));
+  sumPool2dForward(x.data, g, y);
+  if (divisor !== 1) divideInPlace(y, divisor);
+  return unsafeMake(outShape as Pool2dShape<S>, y);
+};
+
+const divideInPlace = (data: Float32Array | Float64Array, divisor: number): void => {
+  for (let i = 0; i < data.length; i++) data[i] = data[i]! / divisor;
+};
+
+/** y[n, c, u, v] = Σ_{i<kh, j<kw} x[n, c, u·sh + i, v·sw + j]. */
+export const sumPool2d = <S extends Shape.Shape, D extends DType>(x: Tensor<S, D>, opts: Pool2dOptions): Tensor<Pool2dShape<S>, D> =>
+  sumPoolAs("sumPool2d", x, opts, 1);
+
+/** Average pooling: {@link sumPool2d} divided by kh·kw. */
+export const avgPool2d = <S extends Shape.Shape, D extends DType>(x: Tensor<S, D>, opts: Pool2dOptions): Tensor<Pool2dShape<S>, D> =>
+  sumPoolAs("avgPool2d", x, opts, opts.kernel[0] * opts.kernel[1]);
+
+const checkDy = (op: string, dy: Tensor<Shape.Shape, DType>, r: Resolved, xShape: Shape.Shape): void => {
+  if (!Shape.equals(dy.shape, r.outShape)) {
+    fail({ _tag: "ShapeMismatch", op, expected: `dy of shape ${showShape(r.outShape)} (the pooled shape of x ${showShape(xShape)})`, found: showShape(dy.shape) });
+  }
+};
+
+const sumPoolTransposeAs = <S extends Shape.Shape, D extends DType>(
+  op: string,
+  dy: Tensor<Shape.Shape, D>,
+  xShape: S,
+  opts: Pool2dOptions,
+  divisor: number,
+): Tensor<S, D> => {
+  const r = resolve(op, xShape, opts);
+  checkDy(op, dy, r, xShape);
+  const dx = alloc(dy.dtype, Shape.size(xShape));
+  sumPoolTransposeKernel(dy.data, r.g, dx);
+  if (divisor !== 1) divideInPlace(dx, divisor);
+  return unsafeMake([...xShape] as Shape.Shape as S, dx);
+};
+
+/** The adjoint of {@link sumPool2d}: every input element receives the sum of dy over the windows containing it. */
+export const sumPool2dTranspose = <S extends Shape.Shape, D extends DType>(dy: Tensor<Shape.Shape, D>, xShape: S, opts: Pool2dOptions): Tensor<S, D> =>
+  sumPoolTransposeAs("sumPool2dTranspose", dy, xShape, opts, 1);
+
+/** The adjoint of {@link avgPool2d}: {@link sumPool2dTranspose} divided by kh·kw. */
+export const avgPool2dTranspose = <S extends Shape.Shape, D extends DType>(dy: Tensor<Shape.Shape, D>, xShape: S, opts: Pool2dOptions): Tensor<S, D> =>
+  sumPoolTransposeAs("avgPool2dTranspose", dy, xShape, opts, opts.kernel[0] * opts.kernel[1]);
