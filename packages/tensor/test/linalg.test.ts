@@ -101,6 +101,18 @@ describe("gemm kernel against the definition", () => {
     }
   });
 
+  test("a single-row product wider than the shared scratch (n > 256·1024)", () => {
+    const rng = T.Random.make(14);
+    const [m, n, k] = [1, 262_147, 2];
+    for (const [tA, tB] of transposes) {
+      const a = filled("float64", m * k, rng);
+      const b = filled("float64", k * n, rng);
+      const out = new Float64Array(m * n);
+      gemm(m, n, k, a, 0, tA, b, 0, tB, out, 0, false);
+      expectAllClose(out, gemmRef(m, n, k, a, tA, b, tB), { atol: 1e-12 });
+    }
+  });
+
   test("k = 0 gives zeros (or leaves out unchanged when accumulating)", () => {
     const out = new Float64Array([1, 2, 3, 4]);
     gemm(2, 2, 0, new Float64Array(0), 0, false, new Float64Array(0), 0, false, out, 0, true);

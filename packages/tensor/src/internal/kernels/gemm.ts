@@ -10,7 +10,7 @@
  * combinations run the same inner loop) and converts float32 to float64, so the micro-kernel only ever sees
  * Float64Array and stays monomorphic; sums are accumulated in float64 and rounded once per KC block into C.
  *
- * The packing scratch is module-level, grown on demand and bounded by (KC·NC + MC·KC) doubles (≈ 2.3 MB):
+ * The packing scratch is module-level, grown on demand and bounded by KC·NC + MC·KC doubles (≈ 2.1 MB):
  * allocating it per call would zero megabytes for every small product. JavaScript is single-threaded and `gemm`
  * never re-enters itself, so sharing it is safe.
  * @module
@@ -55,9 +55,11 @@ export const gemm = (
   if (!accumulate) out.fill(0, outOff, outOff + m * n);
   if (m === 0 || n === 0 || k === 0) return;
   if (m < MR || n < NR) {
-    packB = scratch(packB, Math.max(m, n));
-    if (m < MR) gemmThinRows(m, n, k, a, aOff, transA, b, bOff, transB, out, outOff, packB);
-    else gemmThinCols(m, n, k, a, aOff, transA, b, bOff, transB, out, outOff, packB);
+    const len = Math.max(m, n);
+    // A row longer than the usual scratch gets a temporary one, so that the shared scratch stays bounded.
+    const acc = len <= KC * NC ? (packB = scratch(packB, len)) : new Float64Array(len);
+    if (m < MR) gemmThinRows(m, n, k, a, aOff, transA, b, bOff, transB, out, outOff, acc);
+    else gemmThinCols(m, n, k, a, aOff, transA, b, bOff, transB, out, outOff, acc);
     return;
   }
   const kcMax = Math.min(KC, k);
