@@ -77,7 +77,7 @@ export const layout = (spec: AxesSpec): Axes => {
   const { x, y } = spec;
   const xLabels = x.ticks.values.map((v) => Ticks.format(v, x.ticks.step));
   const yLabels = isCategory(y) ? [...y.categories] : y.ticks.values.map((v) => Ticks.format(v, y.ticks.step));
-  const titleSize = spec.title !== undefined && width(spec.title, 2) <= spec.width - 2 * PAD ? 2 : 1;
+  const titleSize = spec.title !== undefined && width(spec.title, 2) <= spec.width - 3 * PAD ? 2 : 1;
   const top = PAD + (spec.title !== undefined ? TEXT_H * titleSize + 2 * GAP + 2 : 0);
   const yLabelBand = y.label !== undefined ? TEXT_H + 2 * GAP : 0;
   const left = PAD + yLabelBand + Math.max(0, ...yLabels.map((s) => width(s))) + GAP + (isCategory(y) ? 2 : TICK);
@@ -119,7 +119,7 @@ export const layout = (spec: AxesSpec): Axes => {
   if (y.label !== undefined) over.push(text(PAD, (top + bottom) / 2, y.label, "middle", "y-label", 1, true));
   if (spec.title !== undefined) {
     const half = width(spec.title, titleSize) / 2;
-    const cx = Math.min(spec.width - PAD - half, Math.max(PAD + half, (left + right) / 2));
+    const cx = Math.min(spec.width - 1.5 * PAD - half, Math.max(1.5 * PAD + half, (left + right) / 2));
     over.push(text(cx, PAD, spec.title, "middle", "title", titleSize));
   }
   return { under, over, area, sx, sy, band };
