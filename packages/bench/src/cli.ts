@@ -1,0 +1,147 @@
+/**
+ * Command-line options of `pnpm bench`, parsed into a validated record (an fp-ts `Either` at this boundary).
+ *
+ *   --net A,B          nets to run (default A,B,C)
+ *   --batch 1,128      batch sizes (default 1,128)
+ *   --dtype float32    dtypes (default float32,float64); the peer always runs float32 (tfjs has no float64)
+ *   --json out.json    also write the results as JSON
+ *   --kernels          run only the kernel section (matmul GFLOP/s)
+ *   --no-kernels       run only the heatmap section
+ *   --quick            a fast smoke run: few timed calls, small kernels; not figures to quote
+ *   --help             print usage
+ * Both `--flag value` and `--flag=value` are accepted.
+ * @module
+ */
+import type { DType } from "@dtd/tensor";
+import * as E from "fp-ts/lib/Either.js";
+import { type NetName, netNames } from "./nets.ts";
+
+/** Which sections run. */
+export type Sections = "all" | "kernels" | "heatmaps";
+
+/** Validated options. */
+export interface CliOptions {
+  readonly nets: readonly NetName[];
+  readonly batches: readonly number[];
+  readonly dtypes: readonly DType[];
+  readonly json: string | undefined;
+  readonly sections: Sections;
+  readonly quick: boolean;
+  readonly help: boolean;
+}
+
+/** A refused command line: which flag, what was expected, what was found. */
+export interface CliError {
+  readonly _tag: "CliError";
+  readonly flag: string;
+  readonly expected: string;
+  readonly found: string;
+}
+
+/** One-line message for a CLI error. */
+export const cliErrorMessage = (e: CliError): string => `${e.flag}: expected ${e.expected}, found ${e.found}`;
+
+export const defaults: CliOptions = {
+  nets: netNames,
+  batches: [1, 128],
+  dtypes: ["float32", "float64"],
+  json: undefined,
+  sections: "all",
+  quick: false,
+  help: false,
+};
+
+export const usage = `Usage: pnpm bench [options]
+  --net A,B,C        nets (A: deck net 1568-400-sum, B: MLP 784-512-512-512-10, C: LeNet-like CNN)
+  --batch 1,128      batch sizes (positive integers)
+  --dtype float32,float64
+                     dtypes; the tfjs peer always runs float32 (it has no float64)
+  --json out.json    write {meta, results, ratios, kernels} as JSON
+  --kernels          only the kernel section (matmul GFLOP/s, dtd vs naive i-j-k)
+  --no-kernels       only the heatmap section
+  --quick            fast smoke run (few calls, 256×256 kernels): not figures to quote
+  --help             this text`;
+
+const err = (flag: string, expected: string, found: string): E.Either<CliError, never> =>
+  E.left({ _tag: "CliError", flag, expected, found });
+
+const list = (value: string): string[] => value.split(",").map((s) => s.trim());
+
+const unique = <A>(xs: readonly A[]): A[] => [...new Set(xs)];
+
+const parseNets = (v: string): E.Either<CliError, NetName[]> => {
+  const items = list(v).map((s) => s.toUpperCase());
+  const bad = items.find((s) => !(netNames as readonly string[]).includes(s));
+  return bad !== undefined
+    ? err("--net", `a comma-separated subset of ${netNames.join(", ")}`, JSON.stringify(bad === "" ? v : bad))
+    : E.right(unique(items as NetName[]));
+};
+
+const parseBatches = (v: string): E.Either<CliError, number[]> => {
+  const items = list(v);
+  const bad = items.find((s) => !/^[1-9][0-9]*$/.test(s));
+  return bad !== undefined
+    ? err("--batch", "comma-separated positive integers (e.g. 1,128)", JSON.stringify(bad === "" ? v : bad))
+    : E.right(unique(items.map(Number)));
+};
+
+const parseDTypes = (v: string): E.Either<CliError, DType[]> => {
+  const items = list(v);
+  const bad = items.find((s) => s !== "float32" && s !== "float64");
+  return bad !== undefined
+    ? err("--dtype", "a comma-separated subset of float32, float64", JSON.stringify(bad === "" ? v : bad))
+    : E.right(unique(items as DType[]));
+};
+
+const valueFlags = ["--net", "--batch", "--dtype", "--json"] as const;
+const booleanFlags = ["--kernels", "--no-kernels", "--quick", "--help"] as const;
+
+/** Parses `argv` (without the node and script paths). A lone `--` (as some runners forward) is ignored. */
+export const parseArgs = (argv: readonly string[]): E.Either<CliError, CliOptions> => {
+  let o: CliOptions = defaults;
+  let kernelsOnly = false;
+  let noKernels = false;
+  const args = argv.filter((a) => a !== "--");
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const eq = arg.indexOf("=");
+    const flag = arg.startsWith("--") && eq > 0 ? arg.slice(0, eq) : arg;
+    if ((booleanFlags as readonly string[]).includes(flag)) {
+      if (flag !== arg) return err(flag, "no value", JSON.stringify(arg.slice(eq + 1)));
+      if (flag === "--kernels") kernelsOnly = true;
+      else if (flag === "--no-kernels") noKernels = true;
+      else if (flag === "--quick") o = { ...o, quick: true };
+      else o = { ...o, help: true };
+      continue;
+    }
+    if (!(valueFlags as readonly string[]).includes(flag)) {
+      return err("arguments", `one of ${[...valueFlags, ...booleanFlags].join(", ")}`, JSON.stringify(arg));
+    }
+    let value: string;
+    if (flag !== arg) value = arg.slice(eq + 1);
+    else {
+      const next = args[i + 1];
+      if (next === undefined || next.startsWith("--")) return err(flag, "a value", next === undefined ? "end of arguments" : JSON.stringify(next));
+      value = next;
+      i++;
+    }
+    if (flag === "--net") {
+      const r = parseNets(value);
+      if (E.isLeft(r)) return r;
+      o = { ...o, nets: r.right };
+    } else if (flag === "--batch") {
+      const r = parseBatches(value);
+      if (E.isLeft(r)) return r;
+      o = { ...o, batches: r.right };
+    } else if (flag === "--dtype") {
+      const r = parseDTypes(value);
+      if (E.isLeft(r)) return r;
+      o = { ...o, dtypes: r.right };
+    } else {
+      if (value === "") return err("--json", "a file path", '""');
+      o = { ...o, json: value };
+    }
+  }
+  if (kernelsOnly && noKernels) return err("--kernels", "not together with --no-kernels", "both");
+  return E.right({ ...o, sections: kernelsOnly ? "kernels" : noKernels ? "heatmaps" : "all" });
+};
