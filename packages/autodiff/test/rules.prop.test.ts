@@ -16,7 +16,6 @@ const uniform = (rng: Rng, shape: number[], lo: number, hi: number) => T.Random.
 /** Values bounded away from 0, so that kinks (|x|, x⁺) are not straddled by the finite differences. */
 const awayFromZero = (rng: Rng, shape: number[]) => T.map(uniform(rng, shape, 0.1, 2), (v) => (rng.next() < 0.5 ? -v : v));
 const dim = (rng: Rng, lo = 1, hi = 4) => lo + T.Random.int(rng, hi - lo + 1);
-const weighted = (y: AD.Var, c: T.Tensor) => AD.sum(AD.mul(y, c));
 
 const cases: { readonly [P in AD.Primitive]: (rng: Rng) => Case } = {
   identity: (rng) => ({ f: (x) => AD.grad((y) => AD.sum(AD.mul(AD.square(y), y)))(x), xs: [normal(rng, [dim(rng)])] }),

@@ -1,0 +1,40 @@
+/**
+ * Tagged errors of deep Taylor decomposition. A violated precondition names the layer, the unit and the sample.
+ * @module
+ */
+import * as L from "@dtd/layers";
+
+/** Every way an explanation can be refused. */
+export type DtdError =
+  | {
+      readonly _tag: "PreconditionViolated";
+      readonly layer: number;
+      readonly kind: string;
+      readonly rule: string;
+      readonly sample: number;
+      readonly unit: number;
+      readonly value: number;
+      readonly expected: string;
+      readonly what: "input" | "bias" | "output";
+    }
+  | { readonly _tag: "UnsupportedLayer"; readonly layer: number; readonly kind: string; readonly reason: string }
+  | { readonly _tag: "NotAScore"; readonly outputShape: readonly number[] }
+  | { readonly _tag: "Layer"; readonly error: L.LayerError };
+
+/** A one-line human message. */
+export const message = (e: DtdError): string => {
+  switch (e._tag) {
+    case "PreconditionViolated":
+      return e.what === "output"
+        ? `precondition of deep Taylor decomposition violated: expected f(x) ≥ 0, found f(x) = ${e.value} for sample ${e.sample}`
+        : e.what === "bias"
+          ? `precondition of rule ${e.rule} violated at layer ${e.layer} (${e.kind}), unit ${e.unit}: expected a bias b ≤ 0, found ${e.value}`
+          : `precondition of rule ${e.rule} violated at layer ${e.layer} (${e.kind}), input unit ${e.unit} of sample ${e.sample}: expected ${e.expected}, found ${e.value}`;
+    case "UnsupportedLayer":
+      return `layer ${e.layer} (${e.kind}) cannot be explained: ${e.reason}`;
+    case "NotAScore":
+      return `expected a model whose output is one score per sample (shape [1], e.g. ending with select or sumPool), found output shape [${e.outputShape.join(", ")}]`;
+    case "Layer":
+      return L.message(e.error);
+  }
+};

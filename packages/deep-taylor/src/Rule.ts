@@ -1,0 +1,33 @@
+/**
+ * A propagation rule for affine layers (Dense, Conv2d), derived from a strategy by `deriveRule`.
+ * @module
+ */
+import type * as T from "@dtd/tensor";
+import type { Affine } from "@dtd/layers";
+import type { Strategy } from "./Strategy.ts";
+
+/** Options of one propagation step. */
+export interface PropagateOptions {
+  /**
+   * Stabiliser ε (default 0: exact). With ε > 0 the denominators become s_j + ε·sign(s_j), which trades exact
+   * conservation for smaller messages where s_j is tiny. An explicit choice, never a default.
+   */
+  readonly epsilon?: number;
+}
+
+/** The rule of eq. (4) for one strategy. */
+export interface Rule {
+  readonly name: string;
+  readonly strategy: Strategy;
+  /**
+   * Eq. (4): R_i = Σ_j v_ij w_ij / Σ_i' v_i'j w_i'j · R_j, for a batch. `x` is the layer's input [N, ...in],
+   * `R` the relevance of its outputs [N, ...out]; returns the relevance of its inputs [N, ...in]. A unit whose
+   * denominator is 0 passes no relevance (never NaN).
+   */
+  readonly propagate: (layer: Affine, x: T.Tensor, R: T.Tensor, opts?: PropagateOptions) => T.Tensor;
+  /**
+   * The search directions for one sample x (per-sample shape): V [out, in], row j = v⁽ʲ⁾ flat in x's layout
+   * (for Conv2d, w_ij are the entries of the Jacobian row of neuron j).
+   */
+  readonly directions: (layer: Affine, x: T.Tensor, neurons?: readonly number[]) => T.Tensor;
+}

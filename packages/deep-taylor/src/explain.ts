@@ -1,0 +1,73 @@
+/**
+ * `explain(model, x, composite)`: deep Taylor decomposition of a batch (Montavon et al. 2017, Sec. 2–4).
+ * The top relevance is the score, R_f = f(x); each layer then redistributes its outputs' relevance to its inputs
+ * — Dense/Conv2d layers with the rule their composite assigns (eq. 4), the other layers as in `poolingRules` —
+ * down to the input heatmap. Preconditions are checked first; a violation is an error unless `lenient`.
+ * @module
+ */
+import * as E from "fp-ts/lib/Either.js";
+import * as T from "@dtd/tensor";
+import * as L from "@dtd/layers";
+import { type Composite, ruleFor } from "./Composite.ts";
+import type { DtdError } from "./DtdError.ts";
+import { propagateNonAffine } from "./poolingRules.ts";
+import { layerViolations, outputViolations } from "./preconditions.ts";
+
+/** Options of explain. */
+export interface ExplainOptions {
+  /** Report violated preconditions as warnings and explain anyway (default false: they are errors). */
+  readonly lenient?: boolean;
+}
+
+/** The result of explaining a batch. */
+export interface Explanation {
+  /** The scores f(x), one per sample [N]. */
+  readonly f: T.Tensor;
+  /** The input heatmap R_p [N, ...inputShape]. */
+  readonly R: T.Tensor;
+  /** relevances[i]: the relevance of layer i's inputs; relevances[n] = f as [N, 1]. */
+  readonly relevances: readonly T.Tensor[];
+  /** The forward pass's activations (activations[0] = x). */
+  readonly activations: readonly T.Tensor[];
+  /** Violated preconditions tolerated in lenient mode. */
+  readonly warnings: readonly DtdError[];
+  /** The rule used at each layer ("" where the layer has no rule of its own). */
+  readonly rules: readonly string[];
+}
+
+/** Explains a batch `x` [N, ...inputShape] with the rules of `composite`. */
+export const explain = (model: L.Model, x: T.Tensor, composite: Composite, opts: ExplainOptions = {}): E.Either<DtdError, Explanation> => {
+  const checked = L.checkInput(model, x);
+  if (E.isLeft(checked)) return E.left({ _tag: "Layer", error: checked.left });
+  const outShape = L.outputShapeOf(model);
+  if (outShape.length !== 1 || outShape[0] !== 1) return E.left({ _tag: "NotAScore", outputShape: outShape });
+  const unsupported = model.layers.findIndex((l) => l.kind === "scaleShift");
+  if (unsupported >= 0) {
+    return E.left({ _tag: "UnsupportedLayer", layer: unsupported, kind: "scaleShift", reason: "fold it into the layer before it first (canonize the model)" });
+  }
+
+  const { activations, output } = L.forward(model, x);
+  const N = x.shape[0]!;
+  const f = T.reshape(output, [N]);
+  const warnings: DtdError[] = [...outputViolations(f)];
+  const rules = model.layers.map((layer, i) => (L.isAffine(layer) ? ruleFor(composite, model, i).name : ""));
+  model.layers.forEach((layer, i) => {
+    if (L.isAffine(layer)) warnings.push(...layerViolations(i, layer, ruleFor(composite, model, i), activations[i]!));
+  });
+  if (warnings.length > 0 && !(opts.lenient ?? false)) return E.left(warnings[0]!);
+
+  const relevances: T.Tensor[] = new Array<T.Tensor>(model.layers.length + 1);
+  let R: T.Tensor = output;
+  relevances[model.layers.length] = R;
+  for (let i = model.layers.length - 1; i >= 0; i--) {
+    const layer = model.layers[i]!;
+    const xi = activations[i]!;
+    const next = L.isAffine(layer)
+      ? ruleFor(composite, model, i).propagate(layer, xi, R, composite.epsilon === undefined ? {} : { epsilon: composite.epsilon })
+      : propagateNonAffine(layer, xi, R, composite.maxPool ?? "winnerTakeAll");
+    if (next === undefined) return E.left({ _tag: "UnsupportedLayer", layer: i, kind: layer.kind, reason: "no relevance rule for this kind" });
+    R = next;
+    relevances[i] = R;
+  }
+  return E.right({ f, R, relevances, activations, warnings, rules });
+};

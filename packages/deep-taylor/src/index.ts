@@ -1,0 +1,17 @@
+/**
+ * @dtd/deep-taylor — deep Taylor decomposition (Montavon et al., "Explaining NonLinear Classification Decisions
+ * with Deep Taylor Decomposition", Pattern Recognition 65, 2017). Rules are derived from root-point search
+ * strategies through eq. (4); roots are verified; consistency is measured.
+ * @module
+ */
+export * from "./Strategy.ts";
+export * from "./strategies.ts";
+export * from "./Rule.ts";
+export * from "./deriveRule.ts";
+export { naiveEq4, materialize } from "./naive.ts";
+export * from "./Composite.ts";
+export * from "./DtdError.ts";
+export * from "./explain.ts";
+export * from "./verifyRoots.ts";
+export * as Consistency from "./consistency.ts";
+export { propagateNonAffine } from "./poolingRules.ts";
