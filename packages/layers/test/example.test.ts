@@ -17,8 +17,10 @@ interface ExampleModule {
 const isExampleModule = (u: unknown): u is ExampleModule =>
   typeof u === "object" && u !== null && "runExample" in u && typeof (u as { runExample: unknown }).runExample === "function";
 
-// packages/layers/test/ → the repository root → docs/examples/.
-const path = import.meta.url.replace(/packages\/layers\/test\/[^/]*$/, "docs/examples/train-detection-pooling.ts");
+// packages/layers/test/ → the repository root → docs/examples/ (this package's types have no Node or DOM
+// declarations, hence the typed view of import.meta).
+const here = (import.meta as { readonly url?: string }).url ?? "";
+const path = here.replace(/packages\/layers\/test\/[^/]*$/, "docs/examples/train-detection-pooling.ts");
 
 test("the detection-pooling example trains: the test loss falls by a clear margin and every bias stays ≤ 0", async () => {
   const mod: unknown = await import(path);

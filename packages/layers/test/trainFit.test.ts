@@ -91,6 +91,13 @@ describe("fit", () => {
       fit(linearModel(), linearData(32, 4), sgdOpts({ steps: 100, signal, progressEvery: 3, onProgress: () => void (signal.aborted = true) })),
     );
     expect([aborted.steps, aborted.stopped]).toEqual([3, "aborted"]);
+    // A platform AbortSignal fits the same slot (the package's types declare no DOM, hence the typed view).
+    type Controller = { readonly signal: { readonly aborted: boolean }; abort: () => void };
+    const controller = new (globalThis as unknown as { AbortController: new () => Controller }).AbortController();
+    const cancelled = trained(
+      fit(linearModel(), linearData(32, 4), sgdOpts({ steps: 100, signal: controller.signal, progressEvery: 2, onProgress: () => controller.abort() })),
+    );
+    expect([cancelled.steps, cancelled.stopped]).toEqual([2, "aborted"]);
     expect(L.paramTree(aborted.model)[0]!["W"]!.data).not.toEqual(T.zeros([3, 1]).data);
   });
   test("trains on a sampler that draws fresh batches every step", () => {
