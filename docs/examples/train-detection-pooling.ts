@@ -14,6 +14,8 @@
  * @module
  */
 import { pathToFileURL } from "node:url";
+// The packages are imported by path (with .js, which tsx and tsc map to the .ts sources): the root has no
+// @dtd/* dependencies to resolve package names from, and tsc refuses to rewrite a cross-project ".ts" import.
 import * as L from "../../packages/layers/src/index.js";
 import * as Train from "../../packages/layers/src/train/index.js";
 import * as T from "../../packages/tensor/src/index.js";
