@@ -23,5 +23,7 @@ export default defineConfig({
       },
     })),
     passWithNoTests: true,
+    // The JSON report feeds .ci/run's closing line ("N passed, N failed").
+    reporters: ["default", ["json", { outputFile: ".cache/vitest-report.json" }]],
   },
 });

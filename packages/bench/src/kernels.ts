@@ -4,6 +4,7 @@
  * float64. Inputs are uniform in [−1, 1], seeded; the two products are compared before their figures are kept.
  * @module
  */
+import * as AD from "@dtd/autodiff";
 import * as T from "@dtd/tensor";
 import { matmul } from "@dtd/tensor/ops/linalg";
 import { measure, type TimingOptions } from "./harness.ts";
@@ -24,9 +25,7 @@ export interface KernelRow {
 
 /**
  * A timed kernel that is not a matrix product: `prepare` returns the closure to time.
- *
- * HOOK (issue 7): the MLP 784-512-512-10 batch-128 gradient timing (autodiff) goes into {@link gradientKernels}.
- * Nothing is registered yet, and the section prints "not measured" rather than a number.
+ * The MLP 784-512-512-10 batch-128 gradient timing (autodiff) is one of them ({@link gradientKernels}).
  */
 export interface KernelCase {
   readonly kernel: string;
@@ -39,8 +38,44 @@ export interface KernelCase {
   readonly prepare: () => () => void;
 }
 
-/** HOOK: the MLP 784-512-512-10 batch-128 gradient cases; empty until @dtd/autodiff provides the gradient. */
-export const gradientKernels: readonly KernelCase[] = [];
+/**
+ * One gradient of an MLP 784-512-512-10 (ReLU) on a batch of 128 with respect to all parameters, through
+ * @dtd/autodiff: the forward pass and the backward pass. FLOPs: 2·(forward + 2·backward) multiply-adds of the
+ * three matrix products.
+ */
+const mlpGradient = (dtype: T.DType): KernelCase => {
+  const sizes = [784, 512, 512, 10];
+  const batch = 128;
+  const macs = sizes.slice(1).reduce((s, out, i) => s + batch * sizes[i]! * out, 0);
+  return {
+    kernel: "mlp 784-512-512-10 gradient",
+    impl: "dtd",
+    n: batch,
+    dtype,
+    flops: 2 * 3 * macs,
+    prepare: () => {
+      const rng = T.Random.make(7);
+      const params = sizes.slice(1).flatMap((out, i) => [
+        T.Random.normalTensor(rng, [sizes[i]!, out], 0, Math.sqrt(2 / sizes[i]!), dtype),
+        T.zeros([out], dtype),
+      ]);
+      const x = T.Random.uniformTensor(rng, [batch, 784], 0, 1, dtype);
+      const loss = (...ps: AD.Var[]): AD.Var => {
+        let h: AD.Var = AD.constant(x);
+        for (let l = 0; l < 3; l++) {
+          h = AD.add(AD.matmul(h, ps[2 * l]!), ps[2 * l + 1]!);
+          if (l < 2) h = AD.relu(h);
+        }
+        return AD.mean(AD.square(h));
+      };
+      const g = AD.valueAndGrad(loss);
+      return () => void g(...params);
+    },
+  };
+};
+
+/** The MLP gradient cases, float32 and float64. */
+export const gradientKernels: readonly KernelCase[] = [mlpGradient("float32"), mlpGradient("float64")];
 
 /** C = A·B for row-major n×n matrices, the textbook i-j-k order (inner loop strides B by columns). */
 export const naiveMatmul = (a: T.FloatArray, b: T.FloatArray, c: T.FloatArray, n: number): void => {

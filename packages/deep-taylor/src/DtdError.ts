@@ -19,6 +19,7 @@ export type DtdError =
     }
   | { readonly _tag: "UnsupportedLayer"; readonly layer: number; readonly kind: string; readonly reason: string }
   | { readonly _tag: "NotAScore"; readonly outputShape: readonly number[] }
+  | { readonly _tag: "InvalidTarget"; readonly expected: string; readonly found: string }
   | { readonly _tag: "Layer"; readonly error: L.LayerError };
 
 /** A one-line human message. */
@@ -33,7 +34,9 @@ export const message = (e: DtdError): string => {
     case "UnsupportedLayer":
       return `layer ${e.layer} (${e.kind}) cannot be explained: ${e.reason}`;
     case "NotAScore":
-      return `expected a model whose output is one score per sample (shape [1], e.g. ending with select or sumPool), found output shape [${e.outputShape.join(", ")}]`;
+      return `expected a model whose output is one score per sample (shape [1], e.g. ending with select or sumPool, or a vector of scores with a target such as argmax), found output shape [${e.outputShape.join(", ")}]`;
+    case "InvalidTarget":
+      return `invalid explanation target: expected ${e.expected}, found ${e.found}`;
     case "Layer":
       return L.message(e.error);
   }

@@ -13,11 +13,46 @@ import type { DtdError } from "./DtdError.ts";
 import { propagateNonAffine } from "./poolingRules.ts";
 import { layerViolations, outputViolations } from "./preconditions.ts";
 
+/**
+ * Which output is explained when the model ends in a vector of scores (e.g. class logits): per sample, the
+ * largest one, or given classes. Models ending in one score per sample need no target.
+ */
+export type Target = { readonly _tag: "argmax" } | { readonly _tag: "classes"; readonly classes: readonly number[] };
+
 /** Options of explain. */
 export interface ExplainOptions {
   /** Report violated preconditions as warnings and explain anyway (default false: they are errors). */
   readonly lenient?: boolean;
+  /** The explained output of a vector-valued model (default: the model must output one score per sample). */
+  readonly target?: Target;
 }
+
+/**
+ * The top relevance: the selected score of each sample, zero elsewhere (R_f = f(x)), and the scores f.
+ * Left when a target is missing or out of range.
+ */
+const topRelevance = (output: T.Tensor, target: Target | undefined): E.Either<DtdError, { R: T.Tensor; f: T.Tensor }> => {
+  const N = output.shape[0]!;
+  const K = output.data.length / Math.max(N, 1);
+  if (target === undefined) {
+    if (output.shape.length !== 2 || K !== 1) return E.left({ _tag: "NotAScore", outputShape: output.shape.slice(1) });
+    return E.right({ R: output, f: T.reshape(output, [N]) });
+  }
+  if (output.shape.length !== 2) return E.left({ _tag: "NotAScore", outputShape: output.shape.slice(1) });
+  if (target._tag === "classes" && (target.classes.length !== N || target.classes.some((c) => !Number.isInteger(c) || c < 0 || c >= K))) {
+    return E.left({ _tag: "InvalidTarget", expected: `${N} class indices in [0, ${K - 1}]`, found: `[${target.classes.join(", ")}]` });
+  }
+  const R = T.zerosLike(output);
+  const f = T.zeros([N], output.dtype);
+  for (let n = 0; n < N; n++) {
+    let c = 0;
+    if (target._tag === "classes") c = target.classes[n]!;
+    else for (let k = 1; k < K; k++) if (output.data[n * K + k]! > output.data[n * K + c]!) c = k;
+    R.data[n * K + c] = output.data[n * K + c]!;
+    f.data[n] = output.data[n * K + c]!;
+  }
+  return E.right({ R, f });
+};
 
 /** The result of explaining a batch. */
 export interface Explanation {
@@ -25,7 +60,7 @@ export interface Explanation {
   readonly f: T.Tensor;
   /** The input heatmap R_p [N, ...inputShape]. */
   readonly R: T.Tensor;
-  /** relevances[i]: the relevance of layer i's inputs; relevances[n] = f as [N, 1]. */
+  /** relevances[i]: the relevance of layer i's inputs; relevances[n] that of the outputs (f at the target). */
   readonly relevances: readonly T.Tensor[];
   /** The forward pass's activations (activations[0] = x). */
   readonly activations: readonly T.Tensor[];
@@ -39,16 +74,15 @@ export interface Explanation {
 export const explain = (model: L.Model, x: T.Tensor, composite: Composite, opts: ExplainOptions = {}): E.Either<DtdError, Explanation> => {
   const checked = L.checkInput(model, x);
   if (E.isLeft(checked)) return E.left({ _tag: "Layer", error: checked.left });
-  const outShape = L.outputShapeOf(model);
-  if (outShape.length !== 1 || outShape[0] !== 1) return E.left({ _tag: "NotAScore", outputShape: outShape });
   const unsupported = model.layers.findIndex((l) => l.kind === "scaleShift");
   if (unsupported >= 0) {
     return E.left({ _tag: "UnsupportedLayer", layer: unsupported, kind: "scaleShift", reason: "fold it into the layer before it first (canonize the model)" });
   }
 
   const { activations, output } = L.forward(model, x);
-  const N = x.shape[0]!;
-  const f = T.reshape(output, [N]);
+  const top = topRelevance(output, opts.target);
+  if (E.isLeft(top)) return top;
+  const f = top.right.f;
   const warnings: DtdError[] = [...outputViolations(f)];
   const rules = model.layers.map((layer, i) => (L.isAffine(layer) ? ruleFor(composite, model, i).name : ""));
   model.layers.forEach((layer, i) => {
@@ -57,7 +91,7 @@ export const explain = (model: L.Model, x: T.Tensor, composite: Composite, opts:
   if (warnings.length > 0 && !(opts.lenient ?? false)) return E.left(warnings[0]!);
 
   const relevances: T.Tensor[] = new Array<T.Tensor>(model.layers.length + 1);
-  let R: T.Tensor = output;
+  let R: T.Tensor = top.right.R;
   relevances[model.layers.length] = R;
   for (let i = model.layers.length - 1; i >= 0; i--) {
     const layer = model.layers[i]!;
