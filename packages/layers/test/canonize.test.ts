@@ -3,7 +3,7 @@ import { describe, expect, test } from "vitest";
 import * as T from "@dtd/tensor";
 import { expectAllClose } from "@dtd/tensor/testing";
 import * as L from "@dtd/layers";
-import { canonize, foldScaleShift } from "@dtd/layers/canonize";
+import { canonize, foldScaleShift } from "@dtd/layers";
 
 const built = (shape: number[], layers: L.Sequential): L.Model => {
   const m = L.build(shape, layers);

@@ -2,7 +2,7 @@ import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, test } from "vitest";
 import * as T from "@dtd/tensor";
 import * as L from "@dtd/layers";
-import { batches, datasetSize, fans, initModel, takeRows, zeroConv2d, zeroDense } from "@dtd/layers/train/index";
+import { batches, datasetSize, fans, initModel, takeRows, zeroConv2d, zeroDense } from "@dtd/layers";
 
 const right = <A>(e: E.Either<L.LayerError, A>): A => {
   if (E.isLeft(e)) throw new Error(L.message(e.left));

@@ -22,7 +22,7 @@ import {
   type TrainError,
   type TrainingData,
   zeroDense,
-} from "@dtd/layers/train/index";
+} from "@dtd/layers";
 
 const right = <A>(e: E.Either<L.LayerError, A>): A => {
   if (E.isLeft(e)) throw new Error(L.message(e.left));

@@ -3,7 +3,7 @@ import * as AD from "@dtd/autodiff";
 import { checkGrads } from "@dtd/autodiff/testing";
 import * as T from "@dtd/tensor";
 import { expectAllClose } from "@dtd/tensor/testing";
-import { binaryCrossEntropyWithLogits, meanSquaredError, softmaxCrossEntropy, softplus } from "@dtd/layers/train/index";
+import { binaryCrossEntropyWithLogits, meanSquaredError, softmaxCrossEntropy, softplus } from "@dtd/layers";
 
 const t = (data: number[], shape: number[]) => T.of(data, shape);
 const value = (v: AD.Var) => T.item(v.value);

@@ -14,7 +14,7 @@ import {
   ofKind,
   sgd,
   type ParamTreeT,
-} from "@dtd/layers/train/index";
+} from "@dtd/layers";
 
 const t = (data: number[], shape: number[]) => T.of(data, shape);
 const tree = (W: number[], b: number[]): ParamTreeT => [{ W: t(W, [W.length, 1]), b: t(b, [b.length]) }, {}];
