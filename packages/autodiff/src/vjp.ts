@@ -160,3 +160,14 @@ export const customVjp =
     const { y, bwd } = fwd(...vs.map((v) => v.value));
     return record("custom", vs, { name, bwd }, y);
   };
+
+/**
+ * The transpose of a linear function (JAX's `linear_transpose`): `ct ↦ fᵀ·ct`, for inputs of `shape` and
+ * `dtype`. f is traced once, at zeros; because f is linear its VJP is the same at every point, so the returned
+ * function serves every input of that shape and costs one transposed product per call, no forward pass.
+ * The caller promises that f is linear (no bias, no nonlinearity).
+ */
+export const linearTranspose = (f: (x: Var) => Var, shape: T.Shape.Shape, dtype: T.DType): ((ct: T.Tensor) => T.Tensor) => {
+  const [, pb] = vjp(f, T.zeros(shape, dtype));
+  return (ct) => pb(ct)[0]!;
+};

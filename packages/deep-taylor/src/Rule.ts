@@ -13,6 +13,8 @@ export interface PropagateOptions {
    * conservation for smaller messages where s_j is tiny. An explicit choice, never a default.
    */
   readonly epsilon?: number;
+  /** The layer's output z = linear(x; W) + b for this x, when already computed (saves a forward pass). */
+  readonly z?: T.Tensor;
 }
 
 /** The rule of eq. (4) for one strategy. */

@@ -3,80 +3,147 @@
  *
  *   R_i = Σ_j  v_ij w_ij / Σ_i' v_i'j w_i'j · R_j
  *
- * Split directions (v_ij = Σ_t a_t(x)_i g_t(w_ij)) give v_ij w_ij = Σ_t a_t(x)_i · (W_t)_ij with W_t = g_t(W)⊙W, so
- *   s_j   = Σ_t [linear(a_t(x); W_t)]_j              (forward passes of the layer, bias removed)
- *   c_j   = R_j / s_j   (0 where s_j = 0: the unit passes nothing on — the proof of Proposition 2)
- *   R_i   = Σ_t a_t(x)_i · [linear(·; W_t)ᵀ c]_i      (vector-Jacobian products, from @dtd/autodiff)
- * The same code serves every affine layer (Dense, Conv2d): it only calls the layer's own forward pass.
+ * Split directions v_ij = Σ_t a_t(x)_i g_t(w_ij) give v_ij w_ij = Σ_t a_t(x)_i (W_t)_ij with W_t = g_t(W)⊙W, so
+ *   s_j = Σ_t [linear(a_t(x); W_t)]_j              forward passes of the layer, bias removed
+ *   c_j = R_j / s_j   (0 where s_j = 0: the unit passes nothing on — the proof of Proposition 2)
+ *   R_i = Σ_t a_t(x)_i · [linear(·; W_t)ᵀ c]_i      transposed passes (VJPs, from @dtd/autodiff)
+ * The same code serves every affine layer (Dense, Conv2d): it only calls the layer's own forward pass and its
+ * autodiff transpose. Because modifiers and selectors are data, the derivation also simplifies generically:
+ * - terms whose modifier is the input are summed into one weight; when that weight is W itself, the forward
+ *   pre-activation z − b is reused instead of recomputed;
+ * - terms with constant modifiers are computed once per layer (cached);
+ * - sign-mask selectors are grouped on W⁺ and W⁻, so the backward pass costs at most two transposed products
+ *   (one when every mask selects both signs).
  * Materialised directions are evaluated straight from eq. (4) on Dense layers.
  * @module
  */
-import * as AD from "@dtd/autodiff";
 import * as T from "@dtd/tensor";
-import { type Affine, affineRows, applyLayer, LayerException, withParams } from "@dtd/layers";
-import { naiveEq4, naiveDirections } from "./naive.ts";
+import { type Affine, affineRows, LayerException } from "@dtd/layers";
+import { cached, forwardWith, idOf, transposeWith } from "./internal/affineCache.ts";
+import { modifierValue, naiveDirections, naiveEq4 } from "./naive.ts";
 import type { PropagateOptions, Rule } from "./Rule.ts";
-import type { DirectionContext, DirectionTerm, Strategy } from "./Strategy.ts";
+import type { DirectionContext, DirectionTerm, Strategy, WeightSelector } from "./Strategy.ts";
 
-/** Modified weights W_t = g_t(W)⊙W, cached per weight tensor and term (weights are immutable). */
-const cache = new WeakMap<T.Tensor, WeakMap<DirectionTerm, T.Tensor>>();
-const modifiedWeight = (W: T.Tensor, term: DirectionTerm): T.Tensor => {
-  let perW = cache.get(W);
-  if (perW === undefined) {
-    perW = new WeakMap();
-    cache.set(W, perW);
+/** A weight part: W⁺, W⁻, W, or g(W)⊙W for a custom selector. */
+type Part = { readonly key: string; readonly make: (W: T.Tensor) => T.Tensor };
+const POS: Part = { key: "+", make: (W) => T.positivePart(W) };
+const NEG: Part = { key: "-", make: (W) => T.negativePart(W) };
+const ALL: Part = { key: "W", make: (W) => W };
+const customPart = (g: WeightSelector & { _tag: "Custom" }): Part => ({ key: `g${idOf(g)}`, make: (W) => T.map(W, (w) => g.g(w) * w) });
+
+/** The weights of a part for a layer, in the layer's dtype (cached). */
+const weightOf = (layer: Affine, part: Part): T.Tensor => (part === ALL ? layer.W : cached(layer, `W|${part.key}`, () => part.make(layer.W)));
+
+/** A weighted sum Σ coef·part of weight parts, as (part, coefficient) pairs with W = W⁺ + W⁻ folded in. */
+const partsOf = (g: WeightSelector): [Part, number][] =>
+  g._tag === "Custom" ? [[customPart(g), 1]] : g.positive === 1 && g.negative === 1 ? [[ALL, 1]] : g.positive === 1 ? [[POS, 1]] : g.negative === 1 ? [[NEG, 1]] : [];
+
+/** Adds tensors that may be undefined. */
+const plus = (a: T.Tensor | undefined, b: T.Tensor): T.Tensor => (a === undefined ? b : T.add(a, b));
+
+/** s_j: the denominators of eq. (4) for a batch. */
+const denominators = (terms: readonly DirectionTerm[], ctx: DirectionContext, layer: Affine, x: T.Tensor, z: T.Tensor | undefined): T.Tensor => {
+  const N = x.shape[0]!;
+  const sampleShape = x.shape.slice(1);
+  let s: T.Tensor | undefined;
+  // Terms on the input: one forward pass with their summed weight (none when it is W and z is known).
+  const inputParts = new Map<Part, number>();
+  for (const t of terms) if (t.input._tag === "Input") for (const [p, c] of partsOf(t.weight)) inputParts.set(p, (inputParts.get(p) ?? 0) + c);
+  const pos = (inputParts.get(POS) ?? 0) + (inputParts.get(ALL) ?? 0);
+  const neg = (inputParts.get(NEG) ?? 0) + (inputParts.get(ALL) ?? 0);
+  const customs = [...inputParts.entries()].filter(([p]) => p !== POS && p !== NEG && p !== ALL);
+  if (pos === neg && pos !== 0) {
+    const xW = z !== undefined ? T.sub(z, T.reshape(layer.b, layer.kind === "conv2d" ? [-1, 1, 1] : [-1])) : forwardWith(layer, layer.W, x);
+    s = pos === 1 ? xW : T.mul(xW, pos);
+  } else {
+    if (pos !== 0) s = plus(s, T.mul(forwardWith(layer, weightOf(layer, POS), x), pos));
+    if (neg !== 0) s = plus(s, T.mul(forwardWith(layer, weightOf(layer, NEG), x), neg));
   }
-  let Wt = perW.get(term);
-  if (Wt === undefined) {
-    Wt = T.map(W, (w) => term.weight(w) * w);
-    perW.set(term, Wt);
+  for (const [p, c] of customs) s = plus(s, T.mul(forwardWith(layer, weightOf(layer, p), x), c));
+  // Constant terms: computed once per layer, shape and dtype, then broadcast over the batch.
+  for (const t of terms) {
+    if (t.input._tag !== "Constant") continue;
+    const value = t.input.value;
+    for (const [p, c] of partsOf(t.weight)) {
+      const one = cached(layer, `C|${idOf(t)}|${p.key}|${sampleShape.join(",")}|${x.dtype}`, () => {
+        const a = typeof value === "number" ? T.full([1, ...sampleShape], value, x.dtype) : T.reshape(T.astype(value, x.dtype), [1, ...sampleShape]);
+        return T.mul(forwardWith(layer, weightOf(layer, p), a), c);
+      });
+      s = plus(s, T.broadcastTo(one, [N, ...one.shape.slice(1)]));
+    }
   }
-  return Wt;
+  // Custom modifiers: evaluated per call.
+  for (const t of terms) {
+    if (t.input._tag !== "Custom") continue;
+    const raw = modifierValue(t.input, x, ctx);
+    const a = typeof raw === "number" ? T.full(x.shape, raw, x.dtype) : T.broadcastTo(T.astype(raw, x.dtype), x.shape);
+    for (const [p, c] of partsOf(t.weight)) s = plus(s, T.mul(forwardWith(layer, weightOf(layer, p), a), c));
+  }
+  if (s === undefined) return forwardWith(layer, T.zerosLike(layer.W), x);
+  return s;
 };
 
-/** The layer's linear part with weights W (bias zero), as a differentiable function of its input. */
-const linear = (layer: Affine, W: T.Tensor) => {
-  const unbiased = withParams(layer, { W, b: T.zerosLike(layer.b) });
-  return (x: AD.Var): AD.Var => applyLayer(unbiased, x);
+/** R_i = Σ_t a_t(x)_i [W_tᵀ c]_i, with mask terms grouped on W⁺ and W⁻ (or on W when every mask takes both). */
+const relevance = (terms: readonly DirectionTerm[], ctx: DirectionContext, layer: Affine, x: T.Tensor, c: T.Tensor): T.Tensor => {
+  const coefficient = new Map<Part, T.Tensor | number>();
+  const addTo = (p: Part, a: T.Tensor | number) => {
+    const prev = coefficient.get(p);
+    coefficient.set(p, prev === undefined ? a : typeof prev === "number" && typeof a === "number" ? prev + a : T.add(prev, a));
+  };
+  const inputOf = (t: DirectionTerm): T.Tensor | number => {
+    if (t.input._tag === "Input") return x;
+    const raw = t.input._tag === "Constant" ? t.input.value : modifierValue(t.input, x, ctx);
+    return typeof raw === "number" ? raw : T.astype(raw, x.dtype);
+  };
+  const everyMaskTakesBoth = terms.every((t) => t.weight._tag === "Custom" || (t.weight.positive === 1) === (t.weight.negative === 1));
+  for (const t of terms) {
+    const a = inputOf(t);
+    if (t.weight._tag === "Custom") addTo(customPart(t.weight), a);
+    else if (everyMaskTakesBoth) {
+      if (t.weight.positive === 1) addTo(ALL, a);
+    } else {
+      if (t.weight.positive === 1) addTo(POS, a);
+      if (t.weight.negative === 1) addTo(NEG, a);
+    }
+  }
+  let R: T.Tensor | undefined;
+  for (const [p, a] of coefficient) {
+    const back = transposeWith(layer, p.key, weightOf(layer, p), x.shape, x.dtype)(c);
+    R = plus(R, typeof a === "number" ? (a === 1 ? back : T.mul(back, a)) : T.mul(T.broadcastTo(a, x.shape), back));
+  }
+  return R ?? T.zerosLike(x);
 };
 
 const stabilise = (s: T.Tensor, eps: number): T.Tensor => (eps === 0 ? s : T.map(s, (v) => v + eps * (v >= 0 ? 1 : -1)));
 
-/** Eq. (4) through forward passes and VJPs with modified weights (split directions). */
+/** Eq. (4) through forward passes and transposed passes with modified weights (split directions). */
 const propagateSplit = (terms: readonly DirectionTerm[], ctx: DirectionContext, layer: Affine, x: T.Tensor, R: T.Tensor, opts: PropagateOptions): T.Tensor => {
-  const parts = terms.map((term) => {
-    const raw = term.input(x, ctx);
-    const a = typeof raw === "number" ? T.full(x.shape, raw, x.dtype) : T.broadcastTo(T.astype(raw, x.dtype), x.shape);
-    const [z, pullback] = AD.vjp(linear(layer, T.astype(modifiedWeight(layer.W, term), x.dtype)), a);
-    return { a, z, pullback };
-  });
-  const s = parts.slice(1).reduce((acc, p) => T.add(acc, p.z), parts[0]!.z);
+  const s = denominators(terms, ctx, layer, x, opts.z);
   const c = T.divNoNan(R, stabilise(s, opts.epsilon ?? 0));
-  return parts.reduce<T.Tensor | undefined>((acc, p) => {
-    const r = T.mul(p.a, p.pullback(c)[0]!);
-    return acc === undefined ? r : T.add(acc, r);
-  }, undefined)!;
+  return relevance(terms, ctx, layer, x, c);
 };
 
 /** Derives the eq. (4) rule of a strategy. */
 export const deriveRule = (strategy: Strategy): Rule => {
   const ctx: DirectionContext = { domain: strategy.domain };
   const direction = strategy.direction;
+  const denseOnly = (layer: Affine): void => {
+    if (layer.kind !== "dense") {
+      throw new LayerException({ _tag: "InvalidLayer", index: -1, kind: layer.kind, reason: `the materialised direction of rule "${strategy.name}" applies to dense layers only` });
+    }
+  };
   return {
     name: strategy.name,
     strategy,
     propagate: (layer, x, R, opts = {}) => {
       if (direction._tag === "Split") return propagateSplit(direction.terms, ctx, layer, x, R, opts);
-      if (layer.kind !== "dense") {
-        throw new LayerException({ _tag: "InvalidLayer", index: -1, kind: layer.kind, reason: `the materialised direction of rule "${strategy.name}" applies to dense layers only` });
-      }
-      return naiveEq4(layer, x, R, (xi) => direction.v(xi, layer.W), opts.epsilon ?? 0);
+      denseOnly(layer);
+      return naiveEq4(layer as Affine & { kind: "dense" }, x, R, (xi) => direction.v(xi, layer.W), opts.epsilon ?? 0);
     },
     directions: (layer, x, neurons) => {
       if (direction._tag === "Materialized") {
-        if (layer.kind !== "dense") throw new LayerException({ _tag: "InvalidLayer", index: -1, kind: layer.kind, reason: "materialised directions apply to dense layers only" });
-        const V = direction.v(Float64Array.from(x.data), layer.W);
-        const rows = T.transpose(V);
+        denseOnly(layer);
+        const rows = T.transpose(direction.v(Float64Array.from(x.data), layer.W));
         return neurons === undefined ? rows : T.stack(neurons.map((j) => T.reshape(T.slice(rows, [j, 0], [1, -1]), [-1])));
       }
       const { rows } = affineRows(layer, x.shape, neurons);

@@ -97,7 +97,7 @@ export const explain = (model: L.Model, x: T.Tensor, composite: Composite, opts:
     const layer = model.layers[i]!;
     const xi = activations[i]!;
     const next = L.isAffine(layer)
-      ? ruleFor(composite, model, i).propagate(layer, xi, R, composite.epsilon === undefined ? {} : { epsilon: composite.epsilon })
+      ? ruleFor(composite, model, i).propagate(layer, xi, R, { z: activations[i + 1]!, ...(composite.epsilon === undefined ? {} : { epsilon: composite.epsilon }) })
       : propagateNonAffine(layer, xi, R, composite.maxPool ?? "winnerTakeAll");
     if (next === undefined) return E.left({ _tag: "UnsupportedLayer", layer: i, kind: layer.kind, reason: "no relevance rule for this kind" });
     R = next;

@@ -7,7 +7,7 @@
  */
 import * as T from "@dtd/tensor";
 import type { Dense } from "@dtd/layers";
-import { type DirectionContext, type DirectionTerm, materialized, type Strategy } from "./Strategy.ts";
+import { type DirectionContext, type DirectionTerm, type InputModifier, materialized, select, type Strategy } from "./Strategy.ts";
 
 /**
  * Eq. (4) on a Dense layer for a batch: `v(x_n)` gives V [in, out] for sample n. ε (0 = exact) stabilises the
@@ -41,7 +41,7 @@ export const naiveDirections = (terms: readonly DirectionTerm[], ctx: DirectionC
   const n = rows.shape[0]!;
   const batch = T.reshape(T.astype(x, "float64"), [1, ...x.shape]);
   const inputs = terms.map((t) => {
-    const a = t.input(batch, ctx);
+    const a = modifierValue(t.input, batch, ctx);
     return typeof a === "number" ? T.full([d], a) : T.reshape(T.broadcastTo(T.astype(a, "float64"), batch.shape), [d]);
   });
   const V = T.zeros([n, d]);
@@ -49,12 +49,16 @@ export const naiveDirections = (terms: readonly DirectionTerm[], ctx: DirectionC
     for (let i = 0; i < d; i++) {
       const w = rows.data[r * d + i]!;
       let v = 0;
-      terms.forEach((t, k) => (v += inputs[k]!.data[i]! * t.weight(w)));
+      terms.forEach((t, k) => (v += inputs[k]!.data[i]! * select(t.weight, w)));
       V.data[r * d + i] = v;
     }
   }
   return V;
 };
+
+/** a_t(x) for a batch x: the input, a constant, or the custom function's value. */
+export const modifierValue = (m: InputModifier, x: T.Tensor, ctx: DirectionContext): T.Tensor | number =>
+  m._tag === "Input" ? x : m._tag === "Constant" ? m.value : m.f(x, ctx);
 
 /** The materialised V [in, out] of a split strategy on a Dense layer for one sample (for the general path). */
 export const materializeDense = (terms: readonly DirectionTerm[], ctx: DirectionContext, W: T.Tensor, x: Float64Array): T.Tensor => {

@@ -6,11 +6,7 @@
 import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
 import { Domain, type Bound } from "@dtd/layers";
-import { split, type Strategy } from "./Strategy.ts";
-
-const nonNegativeWeight = (w: number): number => (w >= 0 ? 1 : 0);
-const positiveWeight = (w: number): number => (w > 0 ? 1 : 0);
-const negativeWeight = (w: number): number => (w < 0 ? 1 : 0);
+import { constant, everyWeight, input, signMask, split, type Strategy, term, weightFn } from "./Strategy.ts";
 
 /**
  * w²-rule, 𝒳 = ℝᵈ: v_ij = w_ij (the gradient of R_j), so R_i = Σ_j w_ij² / Σ_i' w_i'j² · R_j.
@@ -19,7 +15,7 @@ const negativeWeight = (w: number): number => (w < 0 ? 1 : 0);
 export const w2: Strategy = {
   name: "w2",
   domain: Domain.real,
-  direction: split({ label: "1", input: () => 1, weight: (w) => w }),
+  direction: split(term("1", constant(1), weightFn((w) => w))),
   segment: Infinity,
   requiresNonPositiveBias: false,
 };
@@ -31,7 +27,7 @@ export const w2: Strategy = {
 export const zPlus: Strategy = {
   name: "zplus",
   domain: Domain.nonNegative,
-  direction: split({ label: "x", input: (x) => x, weight: nonNegativeWeight }),
+  direction: split(term("x", input, signMask(1, 0, 1))),
   segment: 1,
   requiresNonPositiveBias: true,
 };
@@ -44,14 +40,14 @@ export const zPlus: Strategy = {
  */
 export const zB = (low: Bound, high: Bound): E.Either<string, Strategy> =>
   E.map((domain: Domain.Domain): Strategy => {
-    const bound = (b: Bound): T.Tensor | number => (typeof b === "number" ? -b : T.neg(b));
+    const negated = (b: Bound): number | T.Tensor => (typeof b === "number" ? -b : T.neg(b));
     return {
       name: "zb",
       domain,
       direction: split(
-        { label: "x", input: (x) => x, weight: () => 1 },
-        { label: "-l", input: () => bound(low), weight: positiveWeight },
-        { label: "-h", input: () => bound(high), weight: negativeWeight },
+        term("x", input, everyWeight),
+        term("-l", constant(negated(low)), signMask(1, 0, 0)),
+        term("-h", constant(negated(high)), signMask(0, 1, 0)),
       ),
       segment: 1,
       requiresNonPositiveBias: true,

@@ -55,7 +55,7 @@ describe("rules used in every layer", () => {
 
 describe("deliberately wrong directions are caught", () => {
   test("a direction pointing away from the root (v = −x·1[w ≥ 0]) has no root on its segment", () => {
-    const wrong: DT.Strategy = { ...DT.zPlus, name: "backwards", direction: DT.split({ label: "-x", input: (x) => T.neg(x), weight: (w) => (w >= 0 ? 1 : 0) }) };
+    const wrong: DT.Strategy = { ...DT.zPlus, name: "backwards", direction: DT.split(DT.term("-x", DT.customInput((x) => T.neg(x)), DT.signMask(1, 0, 1))) };
     expect(failureOf(Props.rootsAreRoots(DT.deriveRule(wrong)), 30)).toMatch(/noRootOnSegment/);
   });
   test("a direction that leaves ℝ₊ᵈ (v = x + 3) is reported outside the domain", () => {
@@ -63,12 +63,12 @@ describe("deliberately wrong directions are caught", () => {
       ...DT.zPlus,
       name: "leaving",
       segment: Infinity,
-      direction: DT.split({ label: "x+3", input: (x) => T.add(x, 3), weight: (w) => (w >= 0 ? 1 : 0) }),
+      direction: DT.split(DT.term("x+3", DT.customInput((x) => T.add(x, 3)), DT.signMask(1, 0, 1))),
     };
     expect(failureOf(Props.rootsAreRoots(DT.deriveRule(leaving), { kinds: ["dense"] }), 50)).toMatch(/outsideDomain/);
   });
   test("the z-rule (v = x, all weights) is conservative but not positive", () => {
-    const z: DT.Strategy = { ...DT.zPlus, name: "z", direction: DT.split({ label: "x", input: (x) => x, weight: () => 1 }) };
+    const z: DT.Strategy = { ...DT.zPlus, name: "z", direction: DT.split(DT.term("x", DT.input, DT.everyWeight)) };
     fc.assert(Props.conservative(DT.deriveRule(z), { kinds: ["dense"], placement: "all" }), { numRuns: 20 });
     expect(failureOf(Props.positive(DT.deriveRule(z), { kinds: ["dense"], placement: "all" }), 100)).toMatch(/not positive/);
   });

@@ -177,8 +177,9 @@ export const item = (t: AnyTensor): number => {
   return t.data[0]!;
 };
 
-/** A copy converted to `dtype` (float64 → float32 rounds). */
+/** `t` converted to `dtype` (float64 → float32 rounds); `t` itself when it already has that dtype (tensors are immutable). */
 export const astype = <S extends Shape.Shape, D extends DType>(t: Tensor<S, DType>, dtype: D): Tensor<S, D> => {
+  if (t.dtype === dtype) return t as Tensor<S, D>;
   const data = alloc(dtype, t.data.length);
   data.set(t.data);
   return { dtype, shape: t.shape, data };
