@@ -94,3 +94,12 @@ describe("vjp, grad, valueAndGrad", () => {
     expectAllClose(g.value, [2, 4]);
   });
 });
+
+describe("linearTranspose", () => {
+  test("transposes a linear map once and serves any cotangent", () => {
+    const W = T.of([1, 2, 3, 4, 5, 6], [2, 3]);
+    const back = AD.linearTranspose((x) => AD.matmul(x, W), [1, 2], "float64");
+    expectAllClose(back(T.of([1, 0, 0], [1, 3])), [1, 4]);
+    expectAllClose(back(T.of([0, 1, 1], [1, 3])), [5, 11]);
+  });
+});
