@@ -4,7 +4,8 @@
  * Arithmetic follows IEEE 754 (log 0 = −∞); `divNoNan` is the division that deep Taylor denominators use.
  * @module
  */
-import { alloc, type ArrayOf, type DType } from "../DType.ts";
+import { alloc, type ArrayOf, type DType, type FloatArray } from "../DType.ts";
+import { type BinaryCode, binaryRun, type UnaryCode, unaryRun } from "../internal/elementwiseRun.ts";
 import * as Shape from "../Shape.ts";
 import { type AnyTensor, sameDType, type Tensor, unsafeMake } from "../Tensor.ts";
 import { fail } from "../TensorError.ts";
@@ -30,15 +31,24 @@ export const map = <S extends Shape.Shape, D extends DType>(x: Tensor<S, D>, f: 
   return { dtype: x.dtype, shape: x.shape, data: out };
 };
 
+/** A built-in unary op through its dedicated loop. */
+const unary = <S extends Shape.Shape, D extends DType>(x: Tensor<S, D>, code: UnaryCode): Tensor<S, D> => {
+  const out = alloc(x.dtype, x.data.length);
+  unaryRun(code, out, x.data);
+  return { dtype: x.dtype, shape: x.shape, data: out };
+};
+
 /**
  * Applies `f` elementwise to two operands broadcast together. Fast paths: equal shapes and scalar operands;
  * otherwise an odometer over the output with per-operand broadcast strides (no allocation in the loop).
+ * The built-in arithmetic passes a `code` and runs a dedicated loop instead of calling `f` per element.
  */
 export const zipWith = <D extends DType>(
   op: string,
   a: Operand<D>,
   b: Operand<D>,
   f: (p: number, q: number) => number,
+  code?: BinaryCode,
 ): Tensor<Shape.Shape, D> => {
   if (typeof a === "number" && typeof b === "number") fail({ _tag: "InvalidArgument", op, expected: "at least one tensor operand", found: "two numbers" });
   const dtype = (typeof a === "number" ? (b as AnyTensor).dtype : a.dtype) as D;
@@ -47,29 +57,23 @@ export const zipWith = <D extends DType>(
   if (typeof a !== "number" && typeof b !== "number") sameDType(op, ta, tb);
   const A = ta.data;
   const B = tb.data;
-  if (Shape.equals(ta.shape, tb.shape)) {
-    const out = alloc(dtype, A.length);
-    for (let i = 0; i < A.length; i++) out[i] = f(A[i]!, B[i]!);
-    return unsafeMake(ta.shape, out);
-  }
-  const shape = Shape.broadcast(op, ta.shape, tb.shape);
+  const run =
+    code === undefined
+      ? (out: FloatArray, o: number, ia: number, sai: number, ib: number, sbi: number, len: number) => {
+          for (let t = 0; t < len; t++) out[o + t] = f(A[ia + t * sai]!, B[ib + t * sbi]!);
+        }
+      : (out: FloatArray, o: number, ia: number, sai: number, ib: number, sbi: number, len: number) => binaryRun(code, out, o, A, ia, sai, B, ib, sbi, len);
+  const shape = Shape.equals(ta.shape, tb.shape) ? ta.shape : Shape.broadcast(op, ta.shape, tb.shape);
   const n = Shape.size(shape);
   const out = alloc(dtype, n);
-  if (B.length === 1 && Shape.equals(shape, ta.shape)) {
-    const q = B[0]!;
-    for (let i = 0; i < n; i++) out[i] = f(A[i]!, q);
-    return unsafeMake(shape, out);
+  if (Shape.equals(ta.shape, tb.shape)) run(out, 0, 0, 1, 0, 1, n);
+  else if (B.length === 1 && Shape.equals(shape, ta.shape)) run(out, 0, 0, 1, 0, 0, n);
+  else if (A.length === 1 && Shape.equals(shape, tb.shape)) run(out, 0, 0, 0, 0, 1, n);
+  else {
+    const sa = Shape.broadcastStrides(ta.shape, shape);
+    const sb = Shape.broadcastStrides(tb.shape, shape);
+    broadcastLoop(shape, sa, sb, (o, ia, ib, len, sai, sbi) => run(out, o, ia, sai, ib, sbi, len));
   }
-  if (A.length === 1 && Shape.equals(shape, tb.shape)) {
-    const p = A[0]!;
-    for (let i = 0; i < n; i++) out[i] = f(p, B[i]!);
-    return unsafeMake(shape, out);
-  }
-  const sa = Shape.broadcastStrides(ta.shape, shape);
-  const sb = Shape.broadcastStrides(tb.shape, shape);
-  broadcastLoop(shape, sa, sb, (o, ia, ib, len, sai, sbi) => {
-    for (let t = 0; t < len; t++) out[o + t] = f(A[ia + t * sai]!, B[ib + t * sbi]!);
-  });
   return unsafeMake(shape, out);
 };
 
@@ -106,11 +110,11 @@ export const broadcastLoop = (
 };
 
 /** −x */
-export const neg = <S extends Shape.Shape, D extends DType>(x: Tensor<S, D>): Tensor<S, D> => map(x, (v) => -v);
+export const neg = <S extends Shape.Shape, D extends DType>(x: Tensor<S, D>): Tensor<S, D> => unary(x, "neg");
 /** |x| */
-export const abs = <S extends Shape.Shape, D extends DType>(x: Tensor<S, D>): Tensor<S, D> => map(x, Math.abs);
+export const abs = <S extends Shape.Shape, D extends DType>(x: Tensor<S, D>): Tensor<S, D> => unary(x, "abs");
 /** x² */
-export const square = <S extends Shape.Shape, D extends DType>(x: Tensor<S, D>): Tensor<S, D> => map(x, (v) => v * v);
+export const square = <S extends Shape.Shape, D extends DType>(x: Tensor<S, D>): Tensor<S, D> => unary(x, "square");
 /** √x */
 export const sqrt = <S extends Shape.Shape, D extends DType>(x: Tensor<S, D>): Tensor<S, D> => map(x, Math.sqrt);
 /** eˣ */
@@ -118,13 +122,13 @@ export const exp = <S extends Shape.Shape, D extends DType>(x: Tensor<S, D>): Te
 /** ln x */
 export const log = <S extends Shape.Shape, D extends DType>(x: Tensor<S, D>): Tensor<S, D> => map(x, Math.log);
 /** sign(x) ∈ {−1, 0, 1} */
-export const sign = <S extends Shape.Shape, D extends DType>(x: Tensor<S, D>): Tensor<S, D> => map(x, (v) => (v > 0 ? 1 : v < 0 ? -1 : 0));
+export const sign = <S extends Shape.Shape, D extends DType>(x: Tensor<S, D>): Tensor<S, D> => unary(x, "sign");
 /** Positive part x⁺ = max(0, x) (the ReLU). */
-export const positivePart = <S extends Shape.Shape, D extends DType>(x: Tensor<S, D>): Tensor<S, D> => map(x, (v) => (v > 0 ? v : 0));
+export const positivePart = <S extends Shape.Shape, D extends DType>(x: Tensor<S, D>): Tensor<S, D> => unary(x, "positivePart");
 /** Negative part x⁻ = min(0, x). */
-export const negativePart = <S extends Shape.Shape, D extends DType>(x: Tensor<S, D>): Tensor<S, D> => map(x, (v) => (v < 0 ? v : 0));
+export const negativePart = <S extends Shape.Shape, D extends DType>(x: Tensor<S, D>): Tensor<S, D> => unary(x, "negativePart");
 /** The step 1[x > 0]. */
-export const step = <S extends Shape.Shape, D extends DType>(x: Tensor<S, D>): Tensor<S, D> => map(x, (v) => (v > 0 ? 1 : 0));
+export const step = <S extends Shape.Shape, D extends DType>(x: Tensor<S, D>): Tensor<S, D> => unary(x, "step");
 /** min(max(x, lo), hi); requires lo ≤ hi. */
 export const clamp = <S extends Shape.Shape, D extends DType>(x: Tensor<S, D>, lo: number, hi: number): Tensor<S, D> => {
   if (!(lo <= hi)) fail({ _tag: "InvalidArgument", op: "clamp", expected: "lo <= hi", found: `lo = ${lo}, hi = ${hi}` });
@@ -132,22 +136,22 @@ export const clamp = <S extends Shape.Shape, D extends DType>(x: Tensor<S, D>, l
 };
 
 /** a + b */
-export const add = <D extends DType>(a: Operand<D>, b: Operand<D>): Tensor<Shape.Shape, D> => zipWith("add", a, b, (p, q) => p + q);
+export const add = <D extends DType>(a: Operand<D>, b: Operand<D>): Tensor<Shape.Shape, D> => zipWith("add", a, b, (p, q) => p + q, "add");
 /** a − b */
-export const sub = <D extends DType>(a: Operand<D>, b: Operand<D>): Tensor<Shape.Shape, D> => zipWith("sub", a, b, (p, q) => p - q);
+export const sub = <D extends DType>(a: Operand<D>, b: Operand<D>): Tensor<Shape.Shape, D> => zipWith("sub", a, b, (p, q) => p - q, "sub");
 /** a · b */
-export const mul = <D extends DType>(a: Operand<D>, b: Operand<D>): Tensor<Shape.Shape, D> => zipWith("mul", a, b, (p, q) => p * q);
+export const mul = <D extends DType>(a: Operand<D>, b: Operand<D>): Tensor<Shape.Shape, D> => zipWith("mul", a, b, (p, q) => p * q, "mul");
 /** a / b (IEEE: x/0 = ±∞, 0/0 = NaN). */
-export const div = <D extends DType>(a: Operand<D>, b: Operand<D>): Tensor<Shape.Shape, D> => zipWith("div", a, b, (p, q) => p / q);
+export const div = <D extends DType>(a: Operand<D>, b: Operand<D>): Tensor<Shape.Shape, D> => zipWith("div", a, b, (p, q) => p / q, "div");
 /** a / b where b ≠ 0, and 0 where b = 0: a unit with a zero denominator passes nothing on. */
 export const divNoNan = <D extends DType>(a: Operand<D>, b: Operand<D>): Tensor<Shape.Shape, D> =>
-  zipWith("divNoNan", a, b, (p, q) => (q === 0 ? 0 : p / q));
+  zipWith("divNoNan", a, b, (p, q) => (q === 0 ? 0 : p / q), "divNoNan");
 /** aᵇ */
 export const pow = <D extends DType>(a: Operand<D>, b: Operand<D>): Tensor<Shape.Shape, D> => zipWith("pow", a, b, Math.pow);
 /** max(a, b) */
-export const maximum = <D extends DType>(a: Operand<D>, b: Operand<D>): Tensor<Shape.Shape, D> => zipWith("maximum", a, b, (p, q) => (p >= q ? p : q));
+export const maximum = <D extends DType>(a: Operand<D>, b: Operand<D>): Tensor<Shape.Shape, D> => zipWith("maximum", a, b, (p, q) => (p >= q ? p : q), "maximum");
 /** min(a, b) */
-export const minimum = <D extends DType>(a: Operand<D>, b: Operand<D>): Tensor<Shape.Shape, D> => zipWith("minimum", a, b, (p, q) => (p <= q ? p : q));
+export const minimum = <D extends DType>(a: Operand<D>, b: Operand<D>): Tensor<Shape.Shape, D> => zipWith("minimum", a, b, (p, q) => (p <= q ? p : q), "minimum");
 /** 1[a > b] */
 export const greater = <D extends DType>(a: Operand<D>, b: Operand<D>): Tensor<Shape.Shape, D> => zipWith("greater", a, b, (p, q) => (p > q ? 1 : 0));
 /** 1[a ≥ b] */
