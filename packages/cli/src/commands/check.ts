@@ -1,0 +1,132 @@
+/**
+ * `dtd check`: does deep Taylor decomposition hold for this model, this input and these rules? Three checks:
+ * every precondition (Montavon et al. 2017, Propositions 1–3: inputs in each rule's domain, b ≤ 0 where needed,
+ * f(x) ≥ 0), every root point (for each active neuron, x̃ is a root, lies on the search segment and in the
+ * domain: `verifyRoots`), and consistency (Defs. 1–3: Σ_p R_p = f(x) and R_p ≥ 0). Exit 0 when all hold.
+ * @module
+ */
+import * as E from "fp-ts/lib/Either.js";
+import * as T from "@dtd/tensor";
+import * as L from "@dtd/layers";
+import * as DT from "@dtd/deep-taylor";
+import type { SampleConsistency } from "@dtd/deep-taylor/consistency";
+import { ExitCode } from "../CliError.ts";
+import { defineCommand } from "../Command.ts";
+import { num } from "../format.ts";
+import { line } from "../Io.ts";
+import { explainPrepared, type Prepared, prepare, type Result } from "../pipeline.ts";
+import { explainFlags } from "../spec.ts";
+import { allViolations } from "../violations.ts";
+import { describeMethod } from "./explain.ts";
+
+/** What `verifyRoots` reports, summarised. */
+export interface RootsReport {
+  readonly ok: boolean;
+  readonly layers: number;
+  readonly neurons: number;
+  /** Active neurons (z_j > 0): the ones with a root to check. */
+  readonly active: number;
+  readonly violations: number;
+  readonly byProblem: { readonly [P in DT.RootViolation["problem"]]: number };
+  /** The first few violations. */
+  readonly first: readonly DT.RootViolation[];
+}
+
+/** The report of `dtd check` (`--json` prints it). `preconditions` and `roots` are null for baselines. */
+export interface CheckReport {
+  readonly ok: boolean;
+  readonly preconditions: { readonly ok: boolean; readonly violations: readonly (DT.DtdError & { readonly message: string })[] } | null;
+  readonly roots: RootsReport | null;
+  readonly consistency: SampleConsistency & { readonly ok: boolean };
+}
+
+const FIRST_ROOTS = 5;
+
+const PROBLEMS: { readonly [P in DT.RootViolation["problem"]]: string } = {
+  notARoot: "the neuron is not zero at the root point",
+  noRootOnSegment: "no root on the search segment",
+  outsideDomain: "the root point leaves the rule's domain",
+};
+
+const rootsReport = (p: Prepared, composite: DT.Composite, r: Result): RootsReport => {
+  const violations = DT.verifyRoots(p.model, p.x, composite);
+  const activations = r.explanation!.activations;
+  let layers = 0;
+  let neurons = 0;
+  let active = 0;
+  p.model.layers.forEach((layer, i) => {
+    if (!L.isAffine(layer)) return;
+    layers++;
+    const z = activations[i + 1]!.data; // the layer's own output: the pre-activation of its neurons
+    neurons += T.Shape.size(p.model.shapes[i + 1]!);
+    for (let j = 0; j < z.length; j++) if (z[j]! > 0) active++;
+  });
+  const byProblem = { notARoot: 0, noRootOnSegment: 0, outsideDomain: 0 };
+  for (const v of violations) byProblem[v.problem]++;
+  return { ok: violations.length === 0, layers, neurons, active, violations: violations.length, byProblem, first: violations.slice(0, FIRST_ROOTS) };
+};
+
+/** Runs the three checks. */
+export const checkReport = (p: Prepared, r: Result): CheckReport => {
+  const consistency = { ...r.consistency, ok: r.consistency.consistent };
+  if (p.composite === undefined) return { ok: consistency.ok, preconditions: null, roots: null, consistency };
+  const violations = allViolations(p.model, p.composite, r.explanation!.activations, r.f).map((v) => ({ ...v, message: DT.message(v) }));
+  const preconditions = { ok: violations.length === 0, violations };
+  const roots = rootsReport(p, p.composite, r);
+  return { ok: preconditions.ok && roots.ok && consistency.ok, preconditions, roots, consistency };
+};
+
+const mark = (ok: boolean): string => (ok ? "ok  " : "FAIL");
+
+/** The readable report. */
+export const reportLines = (p: Prepared, r: Result, c: CheckReport): string[] => {
+  const out = [`method         ${describeMethod(p, r)}`];
+  if (c.preconditions === null || c.roots === null) {
+    out.push("preconditions  n/a   (deep Taylor rules only)", "roots          n/a   (deep Taylor rules only)");
+  } else {
+    const v = c.preconditions.violations;
+    out.push(`preconditions  ${mark(c.preconditions.ok)}  ${v.length === 0 ? "all hold" : `${v.length} violated:`}`);
+    v.forEach((x) => out.push(`  ${x.message}`));
+    const rr = c.roots;
+    const counts = (Object.keys(rr.byProblem) as DT.RootViolation["problem"][]).filter((k) => rr.byProblem[k] > 0).map((k) => `${rr.byProblem[k]} ${k} (${PROBLEMS[k]})`);
+    out.push(
+      `roots          ${mark(rr.ok)}  ${rr.active} active of ${rr.neurons} neurons in ${rr.layers} dense/conv2d layer${rr.layers === 1 ? "" : "s"} checked, ${rr.violations} violation${rr.violations === 1 ? "" : "s"}${counts.length > 0 ? `: ${counts.join(", ")}` : ""}`,
+    );
+    rr.first.forEach((x) => out.push(`  layer ${x.layer} (${x.rule}) neuron ${x.neuron}: ${x.problem}, z = ${num(x.value)} at x, ${num(x.residual)} at the root point`));
+    if (rr.violations > rr.first.length) out.push(`  … and ${rr.violations - rr.first.length} more`);
+  }
+  const k = c.consistency;
+  out.push(
+    `consistency    ${mark(k.ok)}  f(x) = ${num(k.f)}, sum of R = ${num(k.sumR)}, conservation error ${num(k.conservationError)} (${k.conservative ? "conservative" : "NOT conservative"}), min R ${num(k.minRelevance)} (${k.positive ? "positive" : "NOT positive"})`,
+    `result         ${c.ok ? "every check holds" : "FAIL"}`,
+  );
+  return out;
+};
+
+export const check = defineCommand({
+  name: "check",
+  summary: "verify preconditions, root points and consistency for one input",
+  usage: "check --model FILE --input FILE --rule RULE [options]",
+  description: `
+Checks that deep Taylor decomposition is sound for this model, input and rules, and lists every problem:
+  preconditions  each input unit of each dense/conv2d layer in its rule's domain (x ≥ 0 for zplus,
+                 l ≤ x ≤ h for zb), b ≤ 0 where the rule needs it, f(x) ≥ 0 (Propositions 1–3)
+  roots          for every active neuron, the root point x̃ on its search segment is a root of the neuron and
+                 lies in the rule's domain (verifyRoots); violations counted by problem, the first few listed
+  consistency    Σ_p R_p = f(x) and R_p ≥ 0 (Definitions 1–3), for the heatmap computed as if --lenient
+Takes the same flags as explain (a baseline --method has no preconditions or roots: only consistency is checked).
+Exit status: 0 when every check holds, 1 when one fails (or a file cannot be read), 2 bad command line.`,
+  flags: explainFlags,
+  examples: ["check --model net.json --input x.json --rule zplus", "check --model net.json --input x.json --first-rule zb --rule zplus --low=-1 --high 1 --json"],
+  run: async ({ values }, { io }) => {
+    const prepared = prepare(values);
+    if (E.isLeft(prepared)) return prepared;
+    const p = prepared.right;
+    const result = explainPrepared(p, true);
+    if (E.isLeft(result)) return result;
+    const report = checkReport(p, result.right);
+    if (values.json) line(io.stdout, JSON.stringify(report));
+    else reportLines(p, result.right, report).forEach((s) => line(io.stdout, s));
+    return E.right(report.ok ? ExitCode.ok : ExitCode.failure);
+  },
+});

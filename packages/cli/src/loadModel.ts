@@ -1,0 +1,34 @@
+/**
+ * Reading the model file of a command (via @dtd/model-io): any refusal — unreadable file, not JSON, an invalid
+ * or unsupported model, layers that do not chain — is a failure (exit 1) carrying model-io's message, which names
+ * the JSON path, what was expected and what was found.
+ * @module
+ */
+import * as E from "fp-ts/lib/Either.js";
+import type * as L from "@dtd/layers";
+import { readModelFile } from "@dtd/model-io/file";
+import { formatError, type ModelFileError } from "@dtd/model-io/ModelFileError";
+import { type CliError, failure } from "./CliError.ts";
+
+/** A model with the metadata its file carries. */
+export interface Loaded {
+  readonly model: L.Model;
+  readonly metadata: unknown;
+}
+
+/** Reads and decodes a model file. */
+export const loadModel = (path: string): E.Either<CliError, Loaded> =>
+  E.bimap(
+    (e: ModelFileError) => failure(`${e._tag === "FileError" ? "" : `model file ${path}: `}${formatError(e).replace(/\n/g, "\n  ")}`),
+    (r: { readonly model: L.Model; readonly metadata?: unknown }): Loaded => ({ model: r.model, metadata: r.metadata }),
+  )(readModelFile(path));
+
+/** Feature names from a model's metadata, when it has a string array `featureNames` (or `inputNames`). */
+export const featureNames = (metadata: unknown): readonly string[] | undefined => {
+  if (typeof metadata !== "object" || metadata === null) return undefined;
+  for (const key of ["featureNames", "inputNames"]) {
+    const v = (metadata as Readonly<Record<string, unknown>>)[key];
+    if (Array.isArray(v) && v.every((s): s is string => typeof s === "string")) return v;
+  }
+  return undefined;
+};

@@ -1,0 +1,76 @@
+/**
+ * The pipeline behind `dtd explain` and `dtd check`: flags → spec (usage errors) → model → input → composite
+ * (failures) → the chosen method's heatmap with its consistency diagnostics (Montavon et al. 2017, Defs. 1–3).
+ * @module
+ */
+import * as E from "fp-ts/lib/Either.js";
+import { pipe } from "fp-ts/lib/function.js";
+import * as T from "@dtd/tensor";
+import type * as L from "@dtd/layers";
+import * as DT from "@dtd/deep-taylor";
+import type { SampleConsistency } from "@dtd/deep-taylor/consistency";
+import { type CliError, failure } from "./CliError.ts";
+import type { Values } from "./Command.ts";
+import { loadModel } from "./loadModel.ts";
+import { type BaselineHeatmap, baselineHeatmap } from "./baselines.ts";
+import { readInput } from "./readInput.ts";
+import { compositeOf, type ExplainFlags, parseSpec, type Spec } from "./spec.ts";
+
+/** Everything a method needs, read and checked. */
+export interface Prepared {
+  readonly spec: Spec;
+  readonly model: L.Model;
+  readonly metadata: unknown;
+  /** The sample as a batch of one, [1, ...inputShape]. */
+  readonly x: T.Tensor;
+  /** The rules (deep-taylor only). */
+  readonly composite: DT.Composite | undefined;
+}
+
+/** Reads the flags, the model, the input and the zᵇ bounds, in that order. */
+export const prepare = (values: Values<ExplainFlags>): E.Either<CliError, Prepared> =>
+  pipe(
+    E.Do,
+    E.bind("spec", () => parseSpec(values)),
+    E.bind("loaded", ({ spec }) => loadModel(spec.modelPath)),
+    E.bind("x", ({ spec, loaded }) => readInput(spec.inputPath, loaded.model)),
+    E.bind("composite", ({ spec, loaded }) => (spec.rules === undefined ? E.right(undefined) : compositeOf(spec.rules, loaded.model))),
+    E.map(({ spec, loaded, x, composite }) => ({ spec, model: loaded.model, metadata: loaded.metadata, x, composite })),
+  );
+
+/** A heatmap of one sample with its diagnostics. */
+export interface Result {
+  /** f(x). */
+  readonly f: number;
+  /** R_p, flat in the input's layout. */
+  readonly R: Float64Array;
+  readonly consistency: SampleConsistency;
+  /** Violated preconditions that --lenient tolerated (deep-taylor only). */
+  readonly warnings: readonly DT.DtdError[];
+  /** The deep Taylor explanation itself (deep-taylor only), for roots and per-layer diagnostics. */
+  readonly explanation: DT.Explanation | undefined;
+  /** Remarks of a baseline (e.g. a nearest-root search that did not converge), for stderr. */
+  readonly notes: readonly string[];
+}
+
+const resultOf = (f: T.Tensor, R: T.Tensor, more: Pick<Result, "warnings" | "explanation" | "notes">): Result => {
+  const f64 = T.astype(f, "float64");
+  const R64 = T.astype(R, "float64");
+  return { f: f64.data[0]!, R: Float64Array.from(R64.data), consistency: DT.Consistency.perSample(f64, R64)[0]!, ...more };
+};
+
+/** The hint appended to a refused explanation. */
+const hint = (e: DT.DtdError): string => (e._tag === "PreconditionViolated" ? " (--lenient explains anyway and reports it as a warning; `dtd check` lists every violation)" : "");
+
+/** Runs the spec's method; a refused explanation (a violated precondition unless lenient) is a failure. */
+export const explainPrepared = (p: Prepared, lenient: boolean): E.Either<CliError, Result> => {
+  const method = p.spec.method;
+  if (p.composite === undefined || method !== "deep-taylor") {
+    if (method === "deep-taylor") throw new Error("explainPrepared: deep-taylor without a composite (parseSpec always builds one)");
+    return E.map((h: BaselineHeatmap) => resultOf(h.f, h.R, { warnings: [], explanation: undefined, notes: h.notes }))(baselineHeatmap(method, p.model, p.x));
+  }
+  const target = p.spec.rules?.target;
+  const e = DT.explain(p.model, p.x, p.composite, { lenient, ...(target !== undefined ? { target } : {}) });
+  if (E.isLeft(e)) return E.left(failure(DT.message(e.left) + hint(e.left)));
+  return E.right(resultOf(e.right.f, e.right.R, { warnings: e.right.warnings, explanation: e.right, notes: [] }));
+};

@@ -1,0 +1,138 @@
+/**
+ * The `dtd` program: the table of subcommands and the dispatch. `dtd <command> [flags]` runs a command;
+ * `dtd --help`, `dtd help [command]` and `dtd <command> --help` print help on stdout; `dtd --version` prints the
+ * version. The examples (`demo`, `titanic`) are loaded only when they run, so the other commands start fast.
+ * @module
+ */
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import * as E from "fp-ts/lib/Either.js";
+import { type CliError, ExitCode, exitCodeOf, usage } from "./CliError.ts";
+import { type AnyCommand, type Context, helpText, parse, usageHint } from "./Command.ts";
+import { check } from "./commands/check.ts";
+import { explain } from "./commands/explain.ts";
+import { train } from "./commands/train.ts";
+import { type Io, line } from "./Io.ts";
+
+/** A subcommand in the table: its summary is known without loading it. */
+export interface Entry {
+  readonly name: string;
+  readonly summary: string;
+  readonly load: () => Promise<AnyCommand>;
+}
+
+/**
+ * An example module (`src/demo/index.ts`, `src/titanic/index.ts`) exports `command`, built with
+ * `defineCommand` from `../Command.ts`; its `name` is the subcommand's.
+ */
+export interface ExampleModule {
+  readonly command: AnyCommand;
+}
+
+const now = (c: AnyCommand): Entry => ({ name: c.name, summary: c.summary, load: () => Promise.resolve(c) });
+
+/** Every subcommand, in the order `dtd --help` lists them. */
+export const entries: readonly Entry[] = [
+  now(explain),
+  now(check),
+  now(train),
+  {
+    name: "demo",
+    summary: "the deck's MNIST example: train the 1568-400-1 detector, explain test pairs, draw heatmaps",
+    load: () => import("./demo/index.ts").then((m: ExampleModule) => m.command),
+  },
+  {
+    name: "titanic",
+    summary: "the deck's Titanic example: train a survival model, relevance per passenger feature",
+    load: () => import("./titanic/index.ts").then((m: ExampleModule) => m.command),
+  },
+];
+
+/** The version in packages/cli/package.json. */
+export const version = (): string => {
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { readonly version?: unknown };
+  return typeof pkg.version === "string" ? pkg.version : "unknown";
+};
+
+/** The program's help. */
+export const programHelp = (program: string): string => {
+  const width = Math.max(...entries.map((e) => e.name.length)) + 2;
+  return [
+    `${program} — deep Taylor decomposition (Montavon et al., Pattern Recognition 2017) on the command line`,
+    "",
+    `Usage: ${program} <command> [options]`,
+    "",
+    "Commands:",
+    ...entries.map((e) => `  ${e.name.padEnd(width)}${e.summary}`),
+    `  ${"help".padEnd(width)}help for a command: ${program} help <command> (or ${program} <command> --help)`,
+    "",
+    "Options:",
+    "  -h, --help     show this help",
+    "  -V, --version  show the version",
+    "",
+    `Exit status: 0 success, 1 failure (unreadable file, violated precondition, failed check), 2 bad command line.`,
+    "",
+  ].join("\n");
+};
+
+const refuse = (io: Io, program: string, e: CliError, hint: string): ExitCode => {
+  line(io.stderr, `${program}: ${e.message}`);
+  if (e._tag === "Usage") io.stderr.write(hint);
+  return exitCodeOf(e);
+};
+
+const programHint = (program: string): string => `Usage: ${program} <command> [options]\nRun '${program} --help' for the commands.\n`;
+
+const runCommand = async (cmd: AnyCommand, argv: readonly string[], ctx: Context): Promise<ExitCode> => {
+  const prefix = `${ctx.program} ${cmd.name}`;
+  const args = parse(cmd, argv);
+  if (E.isLeft(args)) return refuse(ctx.io, prefix, args.left, usageHint(cmd, ctx.program));
+  if (args.right === "help") {
+    ctx.io.stdout.write(helpText(cmd, ctx.program));
+    return ExitCode.ok;
+  }
+  const result = await cmd.run(args.right, ctx);
+  return E.isLeft(result) ? refuse(ctx.io, prefix, result.left, usageHint(cmd, ctx.program)) : result.right;
+};
+
+/** Runs the program on the words after its name; returns the exit code. Unexpected exceptions exit 1. */
+export const run = async (argv: readonly string[], io: Io, program = "dtd"): Promise<ExitCode> => {
+  const ctx: Context = { io, program };
+  const [first, ...rest] = argv;
+  try {
+    if (first === undefined) return refuse(io, program, usage("missing command"), programHint(program));
+    if (first.startsWith("-")) {
+      let values: { help?: boolean; version?: boolean };
+      try {
+        values = parseArgs({ args: [...argv], options: { help: { type: "boolean", short: "h" }, version: { type: "boolean", short: "V" } }, strict: true }).values;
+      } catch (u) {
+        return refuse(io, program, usage(u instanceof Error ? u.message.split("\n")[0]! : String(u)), programHint(program));
+      }
+      if (values.version === true) line(io.stdout, `${program} ${version()}`);
+      else io.stdout.write(programHelp(program));
+      return ExitCode.ok;
+    }
+    if (first === "help") {
+      const name = rest[0];
+      if (name === undefined) {
+        io.stdout.write(programHelp(program));
+        return ExitCode.ok;
+      }
+      const entry = entries.find((e) => e.name === name);
+      if (entry === undefined || rest.length > 1) return refuse(io, program, usage(`help: expected one command name (${entries.map((e) => e.name).join(", ")}), found ${rest.join(" ")}`), programHint(program));
+      io.stdout.write(helpText(await entry.load(), program));
+      return ExitCode.ok;
+    }
+    const entry = entries.find((e) => e.name === first);
+    if (entry === undefined) {
+      return refuse(io, program, usage(`unknown command '${first}': expected one of ${entries.map((e) => e.name).join(", ")}, help`), programHint(program));
+    }
+    return await runCommand(await entry.load(), rest, ctx);
+  } catch (u) {
+    // A bug, not a refusal: every expected failure is returned as a CliError. Say so, with the stack on demand.
+    line(io.stderr, `${program}: unexpected error: ${u instanceof Error ? u.message : String(u)}`);
+    if (process.env["DTD_DEBUG"] !== undefined && u instanceof Error && u.stack !== undefined) line(io.stderr, u.stack);
+    else line(io.stderr, "(set DTD_DEBUG=1 for the stack trace)");
+    return ExitCode.failure;
+  }
+};

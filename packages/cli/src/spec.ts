@@ -1,0 +1,199 @@
+/**
+ * The flags that `dtd explain` and `dtd check` share, and what they mean: which method, which deep Taylor rule at
+ * which layer (a composite: `--rule` for every dense/conv2d layer, `--first-rule` for the first one), the box of
+ * the zᵇ-rule, and max pooling. Everything that can be checked without the model is checked first, as usage
+ * errors (exit 2); bounds read from files are checked against the model afterwards.
+ * @module
+ */
+import { existsSync } from "node:fs";
+import * as E from "fp-ts/lib/Either.js";
+import * as T from "@dtd/tensor";
+import * as L from "@dtd/layers";
+import * as DT from "@dtd/deep-taylor";
+import { type CliError, failure, usage } from "./CliError.ts";
+import type { Flags, Values } from "./Command.ts";
+import { isNumeral, readNumbersFile } from "./jsonNumbers.ts";
+
+/** The deep Taylor rules by their command-line names (Montavon et al. 2017, Sec. 3). */
+export const RULES = ["w2", "zplus", "zb"] as const;
+export type RuleName = (typeof RULES)[number];
+
+/** Explanation methods: deep Taylor decomposition and the baselines it is compared with. */
+export const METHODS = ["deep-taylor", "sensitivity", "taylor", "gradxinput"] as const;
+export type Method = (typeof METHODS)[number];
+
+/** Max pooling modes by their command-line names. */
+export const MAXPOOL = { winner: "winnerTakeAll", proportional: "proportional" } as const satisfies Record<string, DT.MaxPoolMode>;
+export type MaxPoolName = keyof typeof MAXPOOL;
+
+/** The flags shared by `explain` and `check`. */
+export const explainFlags = {
+  model: { type: "string", value: "FILE", description: "the model file (dtd-model JSON, see docs/model-format.md)" },
+  input: {
+    type: "string",
+    value: "FILE",
+    description: "ONE sample: a JSON array of numbers in the model's input layout (CHW for images; flat, or nested and flattened row-major), or a PNG for image models",
+  },
+  rule: { type: "string", value: "RULE", choices: RULES, description: "the rule of every dense/conv2d layer (required with --method deep-taylor)" },
+  "first-rule": { type: "string", value: "RULE", choices: RULES, description: "the rule of the first dense/conv2d layer, overriding --rule there" },
+  low: {
+    type: "string",
+    value: "L",
+    description: "zb: the box's lower bound l ≤ 0, a number or the path of a JSON array (one bound per input unit); write negatives as --low=-1",
+  },
+  high: { type: "string", value: "H", description: "zb: the box's upper bound h ≥ 0, a number or the path of a JSON array" },
+  method: { type: "string", value: "METHOD", choices: METHODS, description: "deep-taylor, or a baseline: sensitivity (∂f/∂x)², taylor (simple Taylor), gradxinput (gradient × input)" },
+  maxpool: { type: "string", value: "MODE", choices: ["winner", "proportional"], description: "how max pooling passes relevance down: to each window's winner (default) or proportionally" },
+  target: {
+    type: "string",
+    value: "K",
+    description: "for a model with several outputs (e.g. class scores): the output to explain, an index from 0 or argmax (default: the model must end in one score)",
+  },
+  lenient: { type: "boolean", description: "report violated preconditions as warnings and explain anyway" },
+  json: { type: "boolean", description: "print one JSON object on stdout instead of the summary" },
+} as const satisfies Flags;
+
+export type ExplainFlags = typeof explainFlags;
+
+/** A zᵇ bound from the command line: a number, or a file of per-unit bounds. */
+export type BoundArg = { readonly _tag: "Scalar"; readonly value: number } | { readonly _tag: "File"; readonly path: string };
+
+/** The deep Taylor rules of a command line: a composite before the zᵇ bounds are read. */
+export interface RulesSpec {
+  readonly rule: RuleName;
+  readonly firstRule?: RuleName;
+  readonly low?: BoundArg;
+  readonly high?: BoundArg;
+  readonly maxPool: DT.MaxPoolMode;
+  /** The output explained, for models with several outputs. */
+  readonly target?: DT.Target;
+}
+
+/** What to explain and how, as the command line says. `rules` is present exactly for --method deep-taylor. */
+export interface Spec {
+  readonly modelPath: string;
+  readonly inputPath: string;
+  readonly method: Method;
+  readonly rules: RulesSpec | undefined;
+  readonly lenient: boolean;
+}
+
+const boundArg = (flag: string, v: string): E.Either<CliError, BoundArg> => {
+  if (isNumeral(v)) return E.right({ _tag: "Scalar", value: Number(v) });
+  if (existsSync(v)) return E.right({ _tag: "File", path: v });
+  return E.left(usage(`--${flag}: expected a number or the path of a JSON array of numbers, found "${v}" (not a number, and no such file)`));
+};
+
+const isRule = (v: string | undefined): v is RuleName => v !== undefined && (RULES as readonly string[]).includes(v);
+const isMethod = (v: string | undefined): v is Method => v !== undefined && (METHODS as readonly string[]).includes(v);
+
+/** Reads the flags into a spec; every inconsistency that does not need the model is a usage error here. */
+export const parseSpec = (values: Values<ExplainFlags>): E.Either<CliError, Spec> => {
+  const missing = (["model", "input"] as const).filter((k) => values[k] === undefined);
+  if (missing.length > 0) return E.left(usage(`missing required flag${missing.length > 1 ? "s" : ""} ${missing.map((k) => `--${k}`).join(" and ")}`));
+  const method = values.method ?? "deep-taylor";
+  if (!isMethod(method)) return E.left(usage(`--method: expected one of ${METHODS.join(", ")}, found "${method}"`));
+  const rule = values.rule;
+  const firstRule = values["first-rule"];
+  if (method !== "deep-taylor") {
+    const dtOnly = (["rule", "first-rule", "low", "high", "maxpool", "target"] as const).filter((k) => values[k] !== undefined);
+    if (dtOnly.length > 0) return E.left(usage(`${dtOnly.map((k) => `--${k}`).join(", ")} configure deep Taylor rules and do not apply to --method ${method}`));
+    return E.right({ modelPath: values.model!, inputPath: values.input!, method, rules: undefined, lenient: values.lenient });
+  }
+  if (!isRule(rule)) return E.left(usage(`missing required flag --rule (one of ${RULES.join(", ")}) for --method deep-taylor`));
+  if (firstRule !== undefined && !isRule(firstRule)) return E.left(usage(`--first-rule: expected one of ${RULES.join(", ")}, found "${firstRule}"`));
+  const usesZb = rule === "zb" || firstRule === "zb";
+  const boundsGiven = (["low", "high"] as const).filter((k) => values[k] !== undefined);
+  if (usesZb && boundsGiven.length < 2) {
+    const absent = (["low", "high"] as const).filter((k) => values[k] === undefined).map((k) => `--${k}`);
+    return E.left(usage(`the zb rule needs the box l ≤ x ≤ h: missing ${absent.join(" and ")}`));
+  }
+  if (!usesZb && boundsGiven.length > 0) return E.left(usage(`${boundsGiven.map((k) => `--${k}`).join(" and ")} set the box of the zb rule: use them with --rule zb or --first-rule zb`));
+  let low: BoundArg | undefined;
+  let high: BoundArg | undefined;
+  if (usesZb) {
+    const l = boundArg("low", values.low!);
+    if (E.isLeft(l)) return l;
+    const h = boundArg("high", values.high!);
+    if (E.isLeft(h)) return h;
+    low = l.right;
+    high = h.right;
+    if (low._tag === "Scalar" && high._tag === "Scalar") {
+      const box = L.Domain.box(low.value, high.value);
+      if (E.isLeft(box)) return E.left(usage(`--low/--high: ${box.left}`));
+    }
+  }
+  let target: DT.Target | undefined;
+  if (values.target !== undefined) {
+    const t = values.target;
+    if (t === "argmax") target = { _tag: "argmax" };
+    else if (/^\d+$/.test(t) && Number.isSafeInteger(Number(t))) target = { _tag: "classes", classes: [Number(t)] };
+    else return E.left(usage(`--target: expected an output index (0, 1, …) or argmax, found "${t}"`));
+  }
+  const mp = values.maxpool ?? "winner";
+  const maxPool = mp === "proportional" ? MAXPOOL.proportional : MAXPOOL.winner;
+  const rules: RulesSpec = {
+    rule,
+    ...(firstRule !== undefined ? { firstRule } : {}),
+    ...(low !== undefined ? { low } : {}),
+    ...(high !== undefined ? { high } : {}),
+    maxPool,
+    ...(target !== undefined ? { target } : {}),
+  };
+  return E.right({ modelPath: values.model!, inputPath: values.input!, method, rules, lenient: values.lenient });
+};
+
+/** The rule name assigned to each layer (undefined for layers without weights). */
+export const ruleNames = (rules: RulesSpec, model: L.Model): (RuleName | undefined)[] => {
+  const first = DT.firstAffineIndex(model);
+  return model.layers.map((layer, i) => (L.isAffine(layer) ? (i === first ? (rules.firstRule ?? rules.rule) : rules.rule) : undefined));
+};
+
+/**
+ * A bound as the zᵇ strategy takes it: a number, or a tensor of the input shape of the layers it applies to. Per-unit
+ * bounds must fit every layer the zb rule is assigned to (in practice: the first layer, `--first-rule zb`).
+ */
+const resolveBound = (flag: string, arg: BoundArg, rules: RulesSpec, model: L.Model): E.Either<CliError, L.Bound> => {
+  if (arg._tag === "Scalar") return E.right(arg.value);
+  const values = readNumbersFile(arg.path);
+  if (E.isLeft(values)) return E.left(failure(`--${flag}: ${values.left}`));
+  const zbLayers = ruleNames(rules, model).flatMap((r, i) => (r === "zb" ? [i] : []));
+  const shapes = zbLayers.map((i) => model.shapes[i]!);
+  const first = shapes[0];
+  if (first === undefined) return E.left(usage(`--${flag}: the model has no dense/conv2d layer for the zb rule`));
+  const other = shapes.findIndex((s) => !T.Shape.equals(s, first));
+  if (other >= 0) {
+    return E.left(usage(`--${flag}: per-unit bounds fit one input shape, but the zb rule is assigned to layer ${zbLayers[0]} (input ${T.showShape(first)}) and layer ${zbLayers[other]} (input ${T.showShape(shapes[other]!)}); use --first-rule zb with another --rule, or scalar bounds`));
+  }
+  const d = T.Shape.size(first);
+  if (values.right.length !== d) {
+    return E.left(failure(`--${flag}: ${arg.path}: expected ${d} numbers (the input of layer ${zbLayers[0]}, shape ${T.showShape(first)}), found ${values.right.length}`));
+  }
+  return E.right(T.of(values.right, [...first]));
+};
+
+const ruleOf = (name: RuleName, zb: DT.Rule | undefined): DT.Rule => {
+  switch (name) {
+    case "w2":
+      return DT.deriveRule(DT.w2);
+    case "zplus":
+      return DT.deriveRule(DT.zPlus);
+    case "zb":
+      return zb!;
+  }
+};
+
+/** The composite of the rules for `model`, with the zᵇ box resolved (parseSpec guarantees bounds when zb is used). */
+export const compositeOf = (rules: RulesSpec, model: L.Model): E.Either<CliError, DT.Composite> => {
+  let zb: DT.Rule | undefined;
+  if (rules.low !== undefined && rules.high !== undefined) {
+    const low = resolveBound("low", rules.low, rules, model);
+    if (E.isLeft(low)) return low;
+    const high = resolveBound("high", rules.high, rules, model);
+    if (E.isLeft(high)) return high;
+    const strategy = DT.zB(low.right, high.right);
+    if (E.isLeft(strategy)) return E.left(usage(`--low/--high: ${strategy.left}`));
+    zb = DT.deriveRule(strategy.right);
+  }
+  return E.right({ first: ruleOf(rules.firstRule ?? rules.rule, zb), rest: ruleOf(rules.rule, zb), maxPool: rules.maxPool });
+};
