@@ -55,11 +55,8 @@ export const gemm = (
   if (!accumulate) out.fill(0, outOff, outOff + m * n);
   if (m === 0 || n === 0 || k === 0) return;
   if (m < MR || n < NR) {
-    const len = Math.max(m, n);
-    // A row longer than the usual scratch gets a temporary one, so that the shared scratch stays bounded.
-    const acc = len <= KC * NC ? (packB = scratch(packB, len)) : new Float64Array(len);
-    if (m < MR) gemmThinRows(m, n, k, a, aOff, transA, b, bOff, transB, out, outOff, acc);
-    else gemmThinCols(m, n, k, a, aOff, transA, b, bOff, transB, out, outOff, acc);
+    if (m < MR) gemmThinRows(m, n, k, a, aOff, transA, b, bOff, transB, out, outOff);
+    else gemmThinCols(m, n, k, a, aOff, transA, b, bOff, transB, out, outOff);
     return;
   }
   const kcMax = Math.min(KC, k);

@@ -1,15 +1,40 @@
 /**
  * Thin matrix products, where packing for the blocked {@link gemm} costs as much as the multiply itself: fewer
  * than 4 rows (a single sample through a dense layer, m = 1) or fewer than 4 columns (a matrix–vector
- * product). Each path walks its operands contiguously and sums in float64. Same contract as `gemm`, except that
- * `out` is only added to (the caller zeroes it) and `acc` is a float64 scratch of at least max(n, m) elements.
+ * product). Same contract as `gemm`, except that `out` is only added to (the caller zeroes it).
+ *
+ * Every path reduces to one of two loops over the large operand, stored row-major ({@link axpy}, {@link dots}):
+ * the short operand's row (or column) is first gathered into a float64 vector, so that the loops read a single
+ * caller array each, contiguously, and sum in float64; the result is added into `out` once per row (column).
+ *
+ * The two scratch vectors are module-level, grown on demand up to {@link SCRATCH_MAX} doubles each (longer
+ * ones are temporary): JavaScript is single-threaded and these functions never re-enter themselves.
  * @module
  */
 import type { FloatArray } from "../../DType.ts";
+import { axpy, dots } from "./thinLoops.ts";
+
+/** The largest scratch vector kept between calls (doubles). */
+const SCRATCH_MAX = 1 << 18;
+
+let vecBuf: Float64Array = new Float64Array(0);
+let accBuf: Float64Array = new Float64Array(0);
+
+const vector = (length: number): Float64Array => {
+  if (length > SCRATCH_MAX) return new Float64Array(length);
+  if (vecBuf.length < length) vecBuf = new Float64Array(length);
+  return vecBuf;
+};
+
+const accumulator = (length: number): Float64Array => {
+  if (length > SCRATCH_MAX) return new Float64Array(length);
+  if (accBuf.length < length) accBuf = new Float64Array(length);
+  return accBuf;
+};
 
 /**
- * out[i, :] = out[i, :]! + op(A)[i, :]·op(B) one row at a time. Without `transB` a row of the result is a sum of rows of B
- * (axpy into `acc`); with `transB` every entry is a dot product of two contiguous rows.
+ * out[i, :] += op(A)[i, :]·op(B) one row at a time. Without `transB` the row of the result is a combination of
+ * the k rows of the stored B (axpy); with `transB` it is n dot products with the rows of the stored B (dots).
  */
 export const gemmThinRows = (
   m: number,
@@ -23,36 +48,23 @@ export const gemmThinRows = (
   transB: boolean,
   out: FloatArray,
   outOff: number,
-  acc: Float64Array,
 ): void => {
+  const v = vector(k);
+  const acc = accumulator(n);
   // op(A)[i, p] = a[aOff + i·sai + p·sap]
   const sai = transA ? 1 : k;
   const sap = transA ? m : 1;
   for (let i = 0; i < m; i++) {
-    const ai = aOff + i * sai;
-    const o = outOff + i * n;
-    if (transB) {
-      for (let j = 0; j < n; j++) {
-        const bj = bOff + j * k;
-        let s = 0;
-        for (let p = 0; p < k; p++) s += a[ai + p * sap]! * b[bj + p]!;
-        out[o + j] = out[o + j]! + s;
-      }
-    } else {
-      acc.fill(0, 0, n);
-      for (let p = 0; p < k; p++) {
-        const av = a[ai + p * sap]!;
-        const bp = bOff + p * n;
-        for (let j = 0; j < n; j++) acc[j] = acc[j]! + av * b[bp + j]!;
-      }
-      for (let j = 0; j < n; j++) out[o + j] = out[o + j]! + acc[j]!;
-    }
+    for (let p = 0, q = aOff + i * sai; p < k; p++, q += sap) v[p] = a[q]!;
+    if (transB) dots(k, n, v, b, bOff, acc);
+    else axpy(k, n, v, b, bOff, acc);
+    for (let j = 0, o = outOff + i * n; j < n; j++, o++) out[o] = out[o]! + acc[j]!;
   }
 };
 
 /**
- * out[:, j] = out[:, j]! + op(A)·op(B)[:, j] one column at a time: dot products of contiguous rows of A, or, with `transA`
- * (A stored k×m), a sum of rows of the stored A (axpy into `acc`).
+ * out[:, j] += op(A)·op(B)[:, j] one column at a time: m dot products with the rows of the stored A (m×k), or,
+ * with `transA` (A stored k×m), a combination of its k rows.
  */
 export const gemmThinCols = (
   m: number,
@@ -66,28 +78,16 @@ export const gemmThinCols = (
   transB: boolean,
   out: FloatArray,
   outOff: number,
-  acc: Float64Array,
 ): void => {
+  const v = vector(k);
+  const acc = accumulator(m);
   // op(B)[p, j] = b[bOff + p·sbp + j·sbj]
   const sbp = transB ? 1 : n;
   const sbj = transB ? k : 1;
   for (let j = 0; j < n; j++) {
-    const bj = bOff + j * sbj;
-    if (transA) {
-      acc.fill(0, 0, m);
-      for (let p = 0; p < k; p++) {
-        const bv = b[bj + p * sbp]!;
-        const ap = aOff + p * m;
-        for (let i = 0; i < m; i++) acc[i] = acc[i]! + a[ap + i]! * bv;
-      }
-      for (let i = 0, o = outOff + j; i < m; i++, o += n) out[o] = out[o]! + acc[i]!;
-    } else {
-      for (let i = 0, o = outOff + j; i < m; i++, o += n) {
-        const ai = aOff + i * k;
-        let s = 0;
-        for (let p = 0; p < k; p++) s += a[ai + p]! * b[bj + p * sbp]!;
-        out[o] = out[o]! + s;
-      }
-    }
+    for (let p = 0, q = bOff + j * sbj; p < k; p++, q += sbp) v[p] = b[q]!;
+    if (transA) axpy(k, m, v, a, aOff, acc);
+    else dots(k, m, v, a, aOff, acc);
+    for (let i = 0, o = outOff + j; i < m; i++, o += n) out[o] = out[o]! + acc[i]!;
   }
 };

@@ -1,0 +1,140 @@
+/**
+ * The two inner loops of the thin products (gemmThin.ts), each against a matrix M stored row-major from `off`:
+ *
+ *   axpy:  acc[j] = Σ_{p<k} v[p] · M[off + p·n + j]   for j < n   (a combination of k rows of length n)
+ *   dots:  acc[j] = Σ_{p<k} v[p] · M[off + j·k + p]   for j < n   (n dot products with rows of length k)
+ *
+ * `v` and `acc` are float64 scratch; only M is the caller's array, of either dtype.
+ *
+ * Why each loop is written twice, once per element type: V8 specialises an element load on the typed-array
+ * kinds it has seen at that site. When one function reads both Float32Array and Float64Array (the same process
+ * runs float32 and float64 models), every load in the hot loop becomes a polymorphic map check and dispatch,
+ * about 2× slower than a monomorphic load. Closures from one factory share their feedback, so the only way to
+ * keep each site monomorphic is two textual copies, dispatched once per call by {@link axpy} and {@link dots}.
+ * The copies differ only in the parameter type; keep them identical otherwise.
+ *
+ * Shapes of the loops (the JavaScript engine neither vectorises nor reassociates, so the loop body sets the
+ * instruction mix): axpy folds 8 rows of M into `acc` per pass, so each load/store of acc[j] carries 8
+ * multiply-adds instead of 1; dots runs 8 (then 4, then 1) rows of M at once against one load of v[p], so eight
+ * independent sums hide the latency of the floating-point adds. Both read M contiguously.
+ * @module
+ */
+import type { FloatArray } from "../../DType.ts";
+
+/** acc[0 .. n) = Σ_{p<k} v[p] · m[off + p·n + j]: dispatched once on the element type of `m`. */
+export const axpy = (k: number, n: number, v: Float64Array, m: FloatArray, off: number, acc: Float64Array): void => {
+  if (m instanceof Float64Array) axpy64(k, n, v, m, off, acc);
+  else axpy32(k, n, v, m, off, acc);
+};
+
+/** acc[0 .. n) = (Σ_{p<k} v[p] · m[off + j·k + p])_j: dispatched once on the element type of `m`. */
+export const dots = (k: number, n: number, v: Float64Array, m: FloatArray, off: number, acc: Float64Array): void => {
+  if (m instanceof Float64Array) dots64(k, n, v, m, off, acc);
+  else dots32(k, n, v, m, off, acc);
+};
+
+// ---- Float64Array copy (keep in step with the Float32Array copy below) ----
+
+const axpy64 = (k: number, n: number, v: Float64Array, m: Float64Array, off: number, acc: Float64Array): void => {
+  acc.fill(0, 0, n);
+  let p = 0;
+  for (; p + 8 <= k; p += 8) {
+    const v0 = v[p]!, v1 = v[p + 1]!, v2 = v[p + 2]!, v3 = v[p + 3]!, v4 = v[p + 4]!, v5 = v[p + 5]!, v6 = v[p + 6]!, v7 = v[p + 7]!;
+    const r0 = off + p * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n, r4 = r3 + n, r5 = r4 + n, r6 = r5 + n, r7 = r6 + n;
+    for (let j = 0; j < n; j++) {
+      acc[j] = acc[j]! + (v0 * m[r0 + j]! + v1 * m[r1 + j]! + v2 * m[r2 + j]! + v3 * m[r3 + j]!) +
+        (v4 * m[r4 + j]! + v5 * m[r5 + j]! + v6 * m[r6 + j]! + v7 * m[r7 + j]!);
+    }
+  }
+  for (; p < k; p++) {
+    const v0 = v[p]!, r0 = off + p * n;
+    for (let j = 0; j < n; j++) acc[j] = acc[j]! + v0 * m[r0 + j]!;
+  }
+};
+
+const dots64 = (k: number, n: number, v: Float64Array, m: Float64Array, off: number, acc: Float64Array): void => {
+  let j = 0;
+  for (; j + 8 <= n; j += 8) {
+    const r0 = off + j * k, r1 = r0 + k, r2 = r1 + k, r3 = r2 + k, r4 = r3 + k, r5 = r4 + k, r6 = r5 + k, r7 = r6 + k;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+    for (let p = 0; p < k; p++) {
+      const x = v[p]!;
+      s0 += x * m[r0 + p]!; s1 += x * m[r1 + p]!; s2 += x * m[r2 + p]!; s3 += x * m[r3 + p]!;
+      s4 += x * m[r4 + p]!; s5 += x * m[r5 + p]!; s6 += x * m[r6 + p]!; s7 += x * m[r7 + p]!;
+    }
+    acc[j] = s0; acc[j + 1] = s1; acc[j + 2] = s2; acc[j + 3] = s3; acc[j + 4] = s4; acc[j + 5] = s5; acc[j + 6] = s6; acc[j + 7] = s7;
+  }
+  for (; j + 4 <= n; j += 4) {
+    const r0 = off + j * k, r1 = r0 + k, r2 = r1 + k, r3 = r2 + k;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (let p = 0; p < k; p++) {
+      const x = v[p]!;
+      s0 += x * m[r0 + p]!; s1 += x * m[r1 + p]!; s2 += x * m[r2 + p]!; s3 += x * m[r3 + p]!;
+    }
+    acc[j] = s0; acc[j + 1] = s1; acc[j + 2] = s2; acc[j + 3] = s3;
+  }
+  for (; j < n; j++) {
+    const r0 = off + j * k;
+    let s0 = 0, s1 = 0;
+    let p = 0;
+    for (; p + 2 <= k; p += 2) {
+      s0 += v[p]! * m[r0 + p]!;
+      s1 += v[p + 1]! * m[r0 + p + 1]!;
+    }
+    if (p < k) s0 += v[p]! * m[r0 + p]!;
+    acc[j] = s0 + s1;
+  }
+};
+
+// ---- Float32Array copy: the Float64Array copy above with `m: Float32Array` ----
+
+const axpy32 = (k: number, n: number, v: Float64Array, m: Float32Array, off: number, acc: Float64Array): void => {
+  acc.fill(0, 0, n);
+  let p = 0;
+  for (; p + 8 <= k; p += 8) {
+    const v0 = v[p]!, v1 = v[p + 1]!, v2 = v[p + 2]!, v3 = v[p + 3]!, v4 = v[p + 4]!, v5 = v[p + 5]!, v6 = v[p + 6]!, v7 = v[p + 7]!;
+    const r0 = off + p * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n, r4 = r3 + n, r5 = r4 + n, r6 = r5 + n, r7 = r6 + n;
+    for (let j = 0; j < n; j++) {
+      acc[j] = acc[j]! + (v0 * m[r0 + j]! + v1 * m[r1 + j]! + v2 * m[r2 + j]! + v3 * m[r3 + j]!) +
+        (v4 * m[r4 + j]! + v5 * m[r5 + j]! + v6 * m[r6 + j]! + v7 * m[r7 + j]!);
+    }
+  }
+  for (; p < k; p++) {
+    const v0 = v[p]!, r0 = off + p * n;
+    for (let j = 0; j < n; j++) acc[j] = acc[j]! + v0 * m[r0 + j]!;
+  }
+};
+
+const dots32 = (k: number, n: number, v: Float64Array, m: Float32Array, off: number, acc: Float64Array): void => {
+  let j = 0;
+  for (; j + 8 <= n; j += 8) {
+    const r0 = off + j * k, r1 = r0 + k, r2 = r1 + k, r3 = r2 + k, r4 = r3 + k, r5 = r4 + k, r6 = r5 + k, r7 = r6 + k;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+    for (let p = 0; p < k; p++) {
+      const x = v[p]!;
+      s0 += x * m[r0 + p]!; s1 += x * m[r1 + p]!; s2 += x * m[r2 + p]!; s3 += x * m[r3 + p]!;
+      s4 += x * m[r4 + p]!; s5 += x * m[r5 + p]!; s6 += x * m[r6 + p]!; s7 += x * m[r7 + p]!;
+    }
+    acc[j] = s0; acc[j + 1] = s1; acc[j + 2] = s2; acc[j + 3] = s3; acc[j + 4] = s4; acc[j + 5] = s5; acc[j + 6] = s6; acc[j + 7] = s7;
+  }
+  for (; j + 4 <= n; j += 4) {
+    const r0 = off + j * k, r1 = r0 + k, r2 = r1 + k, r3 = r2 + k;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (let p = 0; p < k; p++) {
+      const x = v[p]!;
+      s0 += x * m[r0 + p]!; s1 += x * m[r1 + p]!; s2 += x * m[r2 + p]!; s3 += x * m[r3 + p]!;
+    }
+    acc[j] = s0; acc[j + 1] = s1; acc[j + 2] = s2; acc[j + 3] = s3;
+  }
+  for (; j < n; j++) {
+    const r0 = off + j * k;
+    let s0 = 0, s1 = 0;
+    let p = 0;
+    for (; p + 2 <= k; p += 2) {
+      s0 += v[p]! * m[r0 + p]!;
+      s1 += v[p + 1]! * m[r0 + p + 1]!;
+    }
+    if (p < k) s0 += v[p]! * m[r0 + p]!;
+    acc[j] = s0 + s1;
+  }
+};

@@ -1,0 +1,145 @@
+import { describe, expect, test } from "vitest";
+import * as T from "@dtd/tensor";
+import { expectAllClose } from "@dtd/tensor/testing";
+import { gemm } from "../src/internal/kernels/gemm.ts";
+import { axpy, dots } from "../src/internal/kernels/thinLoops.ts";
+
+type FloatArray = Float32Array | Float64Array;
+
+const filled = (dtype: T.DType, length: number, rng: T.Random.Rng): FloatArray => {
+  const d = T.alloc(dtype, length);
+  for (let i = 0; i < length; i++) d[i] = T.Random.uniform(rng, -1, 1);
+  return d;
+};
+
+/** op(A)·op(B) from the definition, in float64, from the stored layouts. */
+const gemmRef = (m: number, n: number, k: number, a: FloatArray, transA: boolean, b: FloatArray, transB: boolean): Float64Array => {
+  const c = new Float64Array(m * n);
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) s += (transA ? a[p * m + i]! : a[i * k + p]!) * (transB ? b[j * k + p]! : b[p * n + j]!);
+      c[i * n + j] = s;
+    }
+  return c;
+};
+
+const tol = (dtype: T.DType, k: number) =>
+  dtype === "float64" ? { atol: 1e-12 * Math.max(1, k), rtol: 1e-12 } : { atol: 2e-6 * Math.sqrt(Math.max(1, k)), rtol: 1e-6 };
+
+describe("thin loops (axpy, dots) against the definition", () => {
+  // Every remainder of the 8-, 4- and 2-way unrolling, both element types called alternately (as in a process
+  // that runs float32 and float64 models), the matrix read from an offset.
+  test("every k, n in 0..19, Float32Array and Float64Array interleaved", () => {
+    const rng = T.Random.make(41);
+    for (let k = 0; k <= 19; k++) {
+      for (let n = 0; n <= 19; n++) {
+        for (const dtype of T.dtypes) {
+          const v = filled("float64", k, rng) as Float64Array;
+          const off = 3;
+          const mat = filled(dtype, off + k * n + 2, rng);
+          const acc = new Float64Array(n + 1).fill(Number.NaN);
+          axpy(k, n, v, mat, off, acc);
+          const wantAxpy = new Float64Array(n);
+          for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) wantAxpy[j]! += v[p]! * mat[off + p * n + j]!;
+          expectAllClose(acc.subarray(0, n), wantAxpy, { atol: 1e-12 });
+          expect(Number.isNaN(acc[n])).toBe(true);
+          acc.fill(Number.NaN);
+          dots(k, n, v, mat, off, acc);
+          const wantDots = new Float64Array(n);
+          for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) wantDots[j]! += v[p]! * mat[off + j * k + p]!;
+          expectAllClose(acc.subarray(0, n), wantDots, { atol: 1e-12 });
+          expect(Number.isNaN(acc[n])).toBe(true);
+        }
+      }
+    }
+  });
+});
+
+describe("gemm thin paths (m < 4 or n < 4)", () => {
+  const transposes = [
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ] as const;
+
+  test("every transpose, both dtypes interleaved, offsets, accumulate, nothing outside the block written", () => {
+    const rng = T.Random.make(42);
+    const shapes: [number, number, number][] = [
+      [1, 400, 157],
+      [1, 9, 1],
+      [2, 37, 21],
+      [3, 17, 9],
+      [1, 1, 29],
+      [45, 1, 23],
+      [13, 2, 8],
+      [70, 3, 31],
+      [3, 3, 3],
+    ];
+    for (const [m, n, k] of shapes) {
+      for (const [tA, tB] of transposes) {
+        for (const dtype of T.dtypes) {
+          for (const accumulate of [false, true]) {
+            const a = filled(dtype, 2 + m * k, rng);
+            const b = filled(dtype, 5 + k * n, rng);
+            const before = filled(dtype, 4 + m * n + 3, rng);
+            const out = before.slice();
+            gemm(m, n, k, a, 2, tA, b, 5, tB, out, 4, accumulate);
+            const prod = gemmRef(m, n, k, a.subarray(2), tA, b.subarray(5), tB);
+            const expected = new Float64Array(before);
+            for (let i = 0; i < m * n; i++) expected[4 + i] = (accumulate ? before[4 + i]! : 0) + prod[i]!;
+            expectAllClose(out, expected, tol(dtype, k));
+            const outside = [0, 1, 2, 3, 4 + m * n, 5 + m * n, 6 + m * n];
+            expect(outside.map((i) => out[i])).toEqual(outside.map((i) => before[i]));
+          }
+        }
+      }
+    }
+  });
+
+  test("a float32 product, then float64, then float32 again give the float64 reference each time", () => {
+    const rng = T.Random.make(43);
+    const [m, n, k] = [1, 64, 96];
+    for (const dtype of ["float32", "float64", "float32"] as const) {
+      for (const [tA, tB] of transposes) {
+        const a = filled(dtype, m * k, rng);
+        const b = filled(dtype, k * n, rng);
+        const out = T.alloc(dtype, m * n);
+        gemm(m, n, k, a, 0, tA, b, 0, tB, out, 0, false);
+        expectAllClose(out, gemmRef(m, n, k, a, tA, b, tB), tol(dtype, k));
+      }
+    }
+  });
+
+  test("non-finite values propagate through every thin path (0·∞ is NaN; ∞ stays ∞)", () => {
+    for (const [tA, tB] of transposes) {
+      // m = 1 (rows path): op(A) = [0, 1, 0, …], op(B) has ∞ in row 0 of column 0 and in row 1 of column 1.
+      const k = 9;
+      const n = 10;
+      const a = new Float64Array(k);
+      a[1] = 1;
+      const b = new Float64Array(k * n);
+      const setB = (p: number, j: number, x: number): void => void (b[tB ? j * k + p : p * n + j] = x);
+      setB(0, 0, Infinity);
+      setB(1, 1, Infinity);
+      const out = new Float64Array(n);
+      gemm(1, n, k, a, 0, tA, b, 0, tB, out, 0, false);
+      expect(Number.isNaN(out[0])).toBe(true);
+      expect(out[1]).toBe(Infinity);
+      expect(out[2]).toBe(0);
+      // n = 1 (columns path): the same with the roles of A and B swapped.
+      const col = new Float64Array(k);
+      col[1] = 1;
+      const mat = new Float64Array(n * k);
+      const setA = (i: number, p: number, x: number): void => void (mat[tA ? p * n + i : i * k + p] = x);
+      setA(0, 0, Infinity);
+      setA(1, 1, Infinity);
+      const out2 = new Float64Array(n);
+      gemm(n, 1, k, mat, 0, tA, col, 0, tB, out2, 0, false);
+      expect(Number.isNaN(out2[0])).toBe(true);
+      expect(out2[1]).toBe(Infinity);
+      expect(out2[2]).toBe(0);
+    }
+  });
+});
