@@ -1,0 +1,73 @@
+/**
+ * The JSON of a dtd model file, as TypeScript types (docs/model-format.md is the prose version):
+ * `{ "format": "dtd-model", "version": 1, "dtype"?, "inputShape", "layers", "metadata"? }`.
+ * One layer object per layer kind of @dtd/layers, selected by its `type`.
+ * @module
+ */
+import type * as L from "@dtd/layers";
+import type * as T from "@dtd/tensor";
+
+/** The value of `"format"`. */
+export const FORMAT = "dtd-model";
+
+/** The version written, and the only one read. */
+export const VERSION = 1;
+
+/** The versions this dtd reads. */
+export const SUPPORTED_VERSIONS: readonly number[] = [VERSION];
+
+/** A tensor as a base64 object: little-endian values of `dtype`, row-major. */
+export interface Base64TensorJson {
+  readonly shape: readonly number[];
+  readonly dtype: T.DType;
+  readonly base64: string;
+}
+
+/** A tensor: nested arrays of numbers (row-major) or a base64 object. */
+export type TensorJson = T.Nested | Base64TensorJson;
+
+/** A pair `[rows, columns]` (kernel, stride, padding). */
+export type PairJson = readonly [number, number];
+
+/** The layer object of each kind. */
+export interface LayerJsonTable {
+  readonly dense: { readonly type: "dense"; readonly weight: TensorJson; readonly bias: TensorJson };
+  readonly conv2d: { readonly type: "conv2d"; readonly weight: TensorJson; readonly bias: TensorJson; readonly stride?: PairJson; readonly padding?: PairJson };
+  readonly relu: { readonly type: "relu" };
+  readonly sumPool: { readonly type: "sumPool"; readonly kernel?: PairJson; readonly stride?: PairJson };
+  readonly pNormPool: { readonly type: "pNormPool"; readonly p: number; readonly kernel?: PairJson; readonly stride?: PairJson };
+  readonly maxPool2d: { readonly type: "maxPool2d"; readonly kernel: PairJson; readonly stride?: PairJson };
+  readonly avgPool2d: { readonly type: "avgPool2d"; readonly kernel: PairJson; readonly stride?: PairJson };
+  readonly flatten: { readonly type: "flatten" };
+  readonly select: { readonly type: "select"; readonly index: number };
+  readonly scaleShift: { readonly type: "scaleShift"; readonly scale: TensorJson; readonly shift: TensorJson };
+}
+
+/** The layer object of kind K. The table has exactly the kinds of @dtd/layers (a missing or extra one fails to compile). */
+export type LayerJsonOf<K extends L.Kind> = LayerJsonTable[K];
+
+/** Any layer object. */
+export type LayerJson = LayerJsonTable[L.Kind];
+
+type SameKeys<A, B> = [keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false;
+const tableCoversKinds: SameKeys<LayerJsonTable, Record<L.Kind, unknown>> = true;
+void tableCoversKinds;
+
+/** Every layer `type`, in the order error messages list them. */
+export const LAYER_TYPES = ["dense", "relu", "sumPool", "pNormPool", "maxPool2d", "avgPool2d", "conv2d", "flatten", "select", "scaleShift"] as const satisfies readonly L.Kind[];
+const typesCoverKinds: [Exclude<L.Kind, (typeof LAYER_TYPES)[number]>] extends [never] ? true : false = true;
+void typesCoverKinds;
+
+/** A model file. */
+export interface ModelFileJson {
+  readonly format: typeof FORMAT;
+  readonly version: typeof VERSION;
+  /** The dtype the model is built in (float64 when absent). */
+  readonly dtype?: T.DType;
+  /** The per-sample input: `[n]` for a flat vector, `[c, h, w]` for a CHW image. */
+  readonly inputShape: readonly number[];
+  /** The layers, first applied first. */
+  readonly layers: readonly LayerJson[];
+  /** Free-form: name, description, training info. Kept and round-tripped. */
+  readonly metadata?: Readonly<Record<string, unknown>>;
+}

@@ -1,0 +1,94 @@
+/**
+ * Base64 (RFC 4648 §4: `A–Z a–z 0–9 + /`, padded with `=`) and little-endian float packing, without Node's
+ * Buffer, so that the decoder runs in browsers too. Decoding is strict: no whitespace, no line breaks, the
+ * length a multiple of 4, `=` only as the final padding.
+ * @module
+ */
+import * as E from "fp-ts/lib/Either.js";
+import * as T from "@dtd/tensor";
+
+const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const CODES = Uint8Array.from(ALPHABET, (ch) => ch.charCodeAt(0));
+const PAD = "=".charCodeAt(0);
+const VALUES = (() => {
+  const v = new Int8Array(128).fill(-1);
+  for (let i = 0; i < ALPHABET.length; i++) v[ALPHABET.charCodeAt(i)] = i;
+  return v;
+})();
+
+/** What was wrong with a base64 text. */
+export interface Base64Error {
+  readonly expected: string;
+  readonly found: string;
+}
+
+/** The base64 text of some bytes. */
+export const encode = (bytes: Uint8Array): string => {
+  const out = new Uint8Array(Math.ceil(bytes.length / 3) * 4);
+  let o = 0;
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
+    out[o++] = CODES[n >>> 18]!;
+    out[o++] = CODES[(n >>> 12) & 63]!;
+    out[o++] = CODES[(n >>> 6) & 63]!;
+    out[o++] = CODES[n & 63]!;
+  }
+  const rest = bytes.length - i;
+  if (rest > 0) {
+    const n = (bytes[i]! << 16) | (rest === 2 ? bytes[i + 1]! << 8 : 0);
+    out[o++] = CODES[n >>> 18]!;
+    out[o++] = CODES[(n >>> 12) & 63]!;
+    out[o++] = rest === 2 ? CODES[(n >>> 6) & 63]! : PAD;
+    out[o++] = PAD;
+  }
+  return new TextDecoder().decode(out);
+};
+
+/** The bytes of a base64 text, or what is wrong with it (naming the first offending character). */
+export const decode = (text: string): E.Either<Base64Error, Uint8Array> => {
+  const expected = "base64 text (A–Z, a–z, 0–9, +, /, padded with = to a multiple of 4 characters)";
+  if (text.length % 4 !== 0) return E.left({ expected, found: `${text.length} characters, not a multiple of 4 (is the text cut short?)` });
+  const pad = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0;
+  const n = text.length - pad;
+  for (let i = 0; i < n; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 128 || VALUES[code]! < 0) return E.left({ expected, found: `${JSON.stringify(text.charAt(i))} at character ${i}` });
+  }
+  const bytes = new Uint8Array((text.length / 4) * 3 - pad);
+  let o = 0;
+  for (let i = 0; i < text.length; i += 4) {
+    const a = VALUES[text.charCodeAt(i)]!;
+    const b = VALUES[text.charCodeAt(i + 1)]!;
+    const c = i + 2 < n ? VALUES[text.charCodeAt(i + 2)]! : 0;
+    const d = i + 3 < n ? VALUES[text.charCodeAt(i + 3)]! : 0;
+    const v = (a << 18) | (b << 12) | (c << 6) | d;
+    bytes[o++] = v >>> 16;
+    if (o < bytes.length) bytes[o++] = (v >>> 8) & 255;
+    if (o < bytes.length) bytes[o++] = v & 255;
+  }
+  return E.right(bytes);
+};
+
+/** Bytes per value of a dtype. */
+export const bytesPer = (dtype: T.DType): number => (dtype === "float32" ? 4 : 8);
+
+/** The little-endian bytes of float values. */
+export const packFloats = (data: T.FloatArray, dtype: T.DType): Uint8Array => {
+  const k = bytesPer(dtype);
+  const bytes = new Uint8Array(data.length * k);
+  const view = new DataView(bytes.buffer);
+  if (dtype === "float32") for (let i = 0; i < data.length; i++) view.setFloat32(i * k, data[i]!, true);
+  else for (let i = 0; i < data.length; i++) view.setFloat64(i * k, data[i]!, true);
+  return bytes;
+};
+
+/** Float values from little-endian bytes (the length must be a multiple of the value's size). */
+export const unpackFloats = (bytes: Uint8Array, dtype: T.DType): Float64Array => {
+  const k = bytesPer(dtype);
+  const out = new Float64Array(bytes.length / k);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (dtype === "float32") for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * k, true);
+  else for (let i = 0; i < out.length; i++) out[i] = view.getFloat64(i * k, true);
+  return out;
+};

@@ -1,0 +1,66 @@
+/**
+ * io-ts codecs for the small fields of a model file: dtypes, shapes, window pairs, p, index, metadata. Each
+ * codec's name is what a failure says was expected.
+ * @module
+ */
+import * as t from "io-ts";
+import type * as T from "@dtd/tensor";
+import { describe, fail, isObject } from "./report.ts";
+
+/** The largest number of values one sample may hold at any layer: a guard against files that would exhaust memory. */
+export const MAX_ACTIVATION_SIZE = 2 ** 26;
+
+const isPositiveInt = (u: unknown): u is number => typeof u === "number" && Number.isInteger(u) && u >= 1;
+const isNonNegativeInt = (u: unknown): u is number => typeof u === "number" && Number.isInteger(u) && u >= 0;
+
+/** A codec from a guard: fails with its name as what was expected. */
+const guarded = <A>(name: string, is: (u: unknown) => u is A): t.Type<A, unknown, unknown> =>
+  new t.Type<A, unknown, unknown>(name, is, (u, c) => (is(u) ? t.success(u) : t.failure(u, c)), (a) => a);
+
+/** `"float32"` or `"float64"`. */
+export const dtype: t.Type<T.DType, unknown, unknown> = t.keyof({ float32: null, float64: null }, '"float32" or "float64"');
+
+/** Any string. */
+export const text = (name: string): t.Type<string, unknown, unknown> => guarded(name, (u): u is string => typeof u === "string");
+
+/** A pair of positive (or, with `allowZero`, non-negative) integers, e.g. a window `[kh, kw]`. */
+export const pair = (name: string, allowZero = false): t.Type<readonly [number, number], unknown, unknown> => {
+  const is = (u: unknown): u is readonly [number, number] => Array.isArray(u) && u.length === 2 && u.every(allowZero ? isNonNegativeInt : isPositiveInt);
+  // A copy, so that a decoded layer shares nothing with the JSON it came from.
+  return new t.Type<readonly [number, number], unknown, unknown>(name, is, (u, c) => (is(u) ? t.success([u[0], u[1]] as const) : t.failure(u, c)), (a) => a);
+};
+
+/** A window `[kh, kw]`. */
+export const kernel = pair("a pair [kh, kw] of positive integers");
+/** Strides `[sh, sw]`. */
+export const stride = pair("a pair [sh, sw] of positive integers");
+/** Zero padding `[ph, pw]`. */
+export const padding = pair("a pair [ph, pw] of non-negative integers", true);
+
+/** The exponent of p-norm pooling: a finite p ≥ 1. */
+export const pNorm = guarded("a number p ≥ 1", (u): u is number => typeof u === "number" && Number.isFinite(u) && u >= 1);
+
+/** The index of a selected output. */
+export const index = guarded("a non-negative integer", isNonNegativeInt);
+
+/** A shape of `rank` positive integers (the extents of a base64 tensor); `axes` names them, e.g. "(in × out)". */
+export const shapeOfRank = (rank: number, axes: string): t.Type<readonly number[], unknown, unknown> =>
+  guarded(`a shape of ${rank} positive integer${rank === 1 ? "" : "s"} ${axes}`, (u): u is readonly number[] => Array.isArray(u) && u.length === rank && u.every(isPositiveInt));
+
+const inputShapeName = "a shape of positive integers: [n] for a flat vector or [c, h, w] for a CHW image";
+
+/** The per-sample input shape: a flat vector `[n]` or a CHW image `[c, h, w]`, of at most MAX_ACTIVATION_SIZE values. */
+export const inputShape = new t.Type<readonly number[], unknown, unknown>(
+  inputShapeName,
+  (u): u is readonly number[] => Array.isArray(u) && (u.length === 1 || u.length === 3) && u.every(isPositiveInt),
+  (u, c) => {
+    if (!(Array.isArray(u) && (u.length === 1 || u.length === 3) && u.every(isPositiveInt))) return t.failure(u, c);
+    const size = u.reduce((a: number, b: number) => a * b, 1);
+    if (size > MAX_ACTIVATION_SIZE) return fail(u, c, `an input of at most ${MAX_ACTIVATION_SIZE} values`, `${describe(u)} (${size} values)`);
+    return t.success([...u]);
+  },
+  (a) => a,
+);
+
+/** Free-form metadata: a JSON object, kept as it is. */
+export const metadata = guarded("an object (free-form metadata: name, description, training…)", isObject);
