@@ -3,7 +3,8 @@
  *
  * The order of checks: the file is JSON (`parseModel`); it is an object with `"format": "dtd-model"`; its
  * `version` is one this dtd reads; every field decodes (io-ts, every problem reported with its JSON path);
- * the layers chain (`L.build`: shape inference); no activation exceeds MAX_ACTIVATION_SIZE values per sample.
+ * the layers chain (`L.build`: shape inference); no buffer of a forward pass exceeds MAX_ACTIVATION_SIZE values
+ * per sample.
  * A model returned in `Right` therefore runs: `L.forward(model, T.zeros([n, ...inputShape], dtype))` succeeds.
  * @module
  */
@@ -14,6 +15,7 @@ import * as T from "@dtd/tensor";
 import * as F from "./internal/fields.ts";
 import { invalidJson } from "./internal/jsonSyntax.ts";
 import { layer } from "./internal/layerCodec.ts";
+import { sizeProblem } from "./internal/limits.ts";
 import { record } from "./internal/record.ts";
 import { describe, field, isObject, toProblems } from "./internal/report.ts";
 import type { ModelFileError, Problem } from "./ModelFileError.ts";
@@ -26,7 +28,7 @@ export interface DecodedModel {
   readonly dtype: T.DType;
 }
 
-export { MAX_ACTIVATION_SIZE } from "./internal/fields.ts";
+export { MAX_ACTIVATION_SIZE } from "./internal/limits.ts";
 
 /** The io-ts codec of a whole file whose tensors are built in `dtype`. */
 const fileCodec = (dtype: T.DType) =>
@@ -62,13 +64,8 @@ export const decodeModel = (json: unknown): E.Either<ModelFileError, DecodedMode
   const file = decoded.right;
   const built = L.build(file.inputShape, file.layers);
   if (E.isLeft(built)) return E.left(fromLayerError(built.left, file.layers));
-  const shapes = built.right.shapes;
-  for (let i = 1; i < shapes.length; i++) {
-    const size = T.Shape.size(shapes[i]!);
-    if (size > F.MAX_ACTIVATION_SIZE) {
-      return invalid([{ path: `layers[${i - 1}]`, expected: `an output of at most ${F.MAX_ACTIVATION_SIZE} values per sample`, found: `an output of shape ${T.showShape(shapes[i]!)} (${size} values)` }]);
-    }
-  }
+  const tooLarge = sizeProblem(built.right);
+  if (tooLarge) return invalid([tooLarge]);
   return E.right({ model: built.right, metadata: file.metadata ?? {}, dtype });
 };
 

@@ -200,9 +200,13 @@ describe("bad files: one message each, with the JSON path, what was expected and
       "layers[0].weight[1][0]: expected a number within the float32 range (|x| ≤ 3.4028234663852886e+38), the model's dtype, found 1e+39",
     );
   });
-  test("activations larger than MAX_ACTIVATION_SIZE values per sample are refused before anything is allocated", () => {
+  test("buffers larger than MAX_ACTIVATION_SIZE values per sample (outputs, a conv2d's unfolded input) are refused before anything is allocated", () => {
     const big = { ...valid(), inputShape: [1, 3, 3], layers: [{ type: "conv2d", weight: [[[[1]]], [[[1]]], [[[1]]], [[[1]]], [[[1]]], [[[1]]], [[[1]]], [[[1]]]], bias: [0, 0, 0, 0, 0, 0, 0, 0], padding: [2000, 2000] }] };
     expect(messageOf(big)).toBe(`layers[0]: expected an output of at most ${MAX_ACTIVATION_SIZE} values per sample, found an output of shape [8, 4003, 4003] (128192072 values)`);
+    const unfolded = { ...valid(), inputShape: [1, 3000, 3000], layers: [{ type: "conv2d", weight: [[[[1, 1, 1], [1, 1, 1], [1, 1, 1]]]], bias: [0] }] };
+    expect(messageOf(unfolded)).toBe(
+      `layers[0]: expected a convolution whose unfolded input (in·kh·kw × oh·ow) holds at most ${MAX_ACTIVATION_SIZE} values per sample, found 1·3·3 × 2998·2998 = 80892036 values`,
+    );
     expect(messageOf({ ...valid(), inputShape: [100000, 1000] })).toMatch(/^inputShape: expected a shape of positive integers/);
     expect(messageOf({ ...valid(), inputShape: [1000, 1000, 1000] })).toBe(`inputShape: expected an input of at most ${MAX_ACTIVATION_SIZE} values, found [1000, 1000, 1000] (1000000000 values)`);
   });

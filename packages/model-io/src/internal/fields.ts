@@ -5,10 +5,8 @@
  */
 import * as t from "io-ts";
 import type * as T from "@dtd/tensor";
+import { MAX_ACTIVATION_SIZE } from "./limits.ts";
 import { describe, fail, isObject } from "./report.ts";
-
-/** The largest number of values one sample may hold at any layer: a guard against files that would exhaust memory. */
-export const MAX_ACTIVATION_SIZE = 2 ** 26;
 
 const isPositiveInt = (u: unknown): u is number => typeof u === "number" && Number.isInteger(u) && u >= 1;
 const isNonNegativeInt = (u: unknown): u is number => typeof u === "number" && Number.isInteger(u) && u >= 0;
