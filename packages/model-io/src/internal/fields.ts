@@ -47,12 +47,14 @@ export const shapeOfRank = (rank: number, axes: string): t.Type<readonly number[
 
 const inputShapeName = "a shape of positive integers: [n] for a flat vector or [c, h, w] for a CHW image";
 
+const isInputShape = (u: unknown): u is readonly number[] => Array.isArray(u) && (u.length === 1 || u.length === 3) && u.every(isPositiveInt);
+
 /** The per-sample input shape: a flat vector `[n]` or a CHW image `[c, h, w]`, of at most MAX_ACTIVATION_SIZE values. */
 export const inputShape = new t.Type<readonly number[], unknown, unknown>(
   inputShapeName,
-  (u): u is readonly number[] => Array.isArray(u) && (u.length === 1 || u.length === 3) && u.every(isPositiveInt),
+  isInputShape,
   (u, c) => {
-    if (!(Array.isArray(u) && (u.length === 1 || u.length === 3) && u.every(isPositiveInt))) return t.failure(u, c);
+    if (!isInputShape(u)) return t.failure(u, c);
     const size = u.reduce((a: number, b: number) => a * b, 1);
     if (size > MAX_ACTIVATION_SIZE) return fail(u, c, `an input of at most ${MAX_ACTIVATION_SIZE} values`, `${describe(u)} (${size} values)`);
     return t.success([...u]);
