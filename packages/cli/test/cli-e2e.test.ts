@@ -110,6 +110,22 @@ describe.concurrent("dtd explain --json: the deck's example numbers", () => {
   });
 });
 
+describe.concurrent("the example of docs/model-format.md", () => {
+  test("its detection-pooling file explains x = (1, 2, 3): f = 6.5, z⁺ as the formula says", async () => {
+    const markdown = readFileSync(new URL("../../../docs/model-format.md", import.meta.url), "utf8");
+    const text = /^```json\n([\s\S]*?)^```$/m.exec(markdown)![1]!;
+    const file = JSON.parse(text) as { layers: [{ weight: number[][]; bias: number[] }] };
+    const { weight, bias } = file.layers[0];
+    const q = writeFiles({ "doc.json": text, "x.json": [1, 2, 3] });
+    const r = await runDtd(["explain", "--model", q["doc.json"]!, "--input", q["x.json"]!, "--rule", "zplus", "--json"]);
+    expect(r.code).toBe(0);
+    const out = jsonOf(r);
+    expectAllClose([out.f], [6.5], tight);
+    expectAllClose(out.relevance, zPlusOracle([1, 2, 3], weight, bias), tight);
+    expect(out.consistent).toBe(true);
+  });
+});
+
 describe.concurrent("preconditions", () => {
   test("z⁺ on a negative input fails (exit 1), naming the layer and the unit", async () => {
     const r = await runDtd(["explain", "--model", p["deck.json"]!, "--input", p["neg.json"]!, "--rule", "zplus", "--json"]);

@@ -31,7 +31,7 @@ export const detectionModel = (weight: readonly (readonly number[])[], bias: rea
 });
 
 /** R_j = max(0, z_j): the detection layer's relevance under a sum pooling (the deck's R_j = x_j). */
-export const hidden = (xs: readonly number[], w = W, bias: readonly number[] = b): number[] =>
+export const hidden = (xs: readonly number[], w: readonly (readonly number[])[] = W, bias: readonly number[] = b): number[] =>
   bias.map((bj, j) => Math.max(0, xs.reduce((s, xi, i) => s + xi * w[i]![j]!, bj)));
 
 /** Eq. (4) with q_ij given: R_i = Σ_j q_ij / Σ_i' q_i'j · R_j (a zero column passes nothing). */
@@ -45,12 +45,12 @@ const eq4 = (q: (i: number, j: number) => number, d: number, Rj: readonly number
   );
 
 /** z⁺: q_ij = x_i w_ij⁺. */
-export const zPlusOracle = (xs: readonly number[], w = W, bias: readonly number[] = b): number[] =>
+export const zPlusOracle = (xs: readonly number[], w: readonly (readonly number[])[] = W, bias: readonly number[] = b): number[] =>
   eq4((i, j) => xs[i]! * Math.max(0, w[i]![j]!), xs.length, hidden(xs, w, bias));
 /** w²: q_ij = w_ij². */
-export const w2Oracle = (xs: readonly number[], w = W, bias: readonly number[] = b): number[] => eq4((i, j) => w[i]![j]! ** 2, xs.length, hidden(xs, w, bias));
+export const w2Oracle = (xs: readonly number[], w: readonly (readonly number[])[] = W, bias: readonly number[] = b): number[] => eq4((i, j) => w[i]![j]! ** 2, xs.length, hidden(xs, w, bias));
 /** zᵇ: q_ij = x_i w_ij − l_i w_ij⁺ − h_i w_ij⁻. */
-export const zbOracle = (xs: readonly number[], l: readonly number[], h: readonly number[], w = W, bias: readonly number[] = b): number[] =>
+export const zbOracle = (xs: readonly number[], l: readonly number[], h: readonly number[], w: readonly (readonly number[])[] = W, bias: readonly number[] = b): number[] =>
   eq4((i, j) => xs[i]! * w[i]![j]! - l[i]! * Math.max(0, w[i]![j]!) - h[i]! * Math.min(0, w[i]![j]!), xs.length, hidden(xs, w, bias));
 
 /** A 1×4×6 image model: conv2d (2 filters 3×3, b ≤ 0), ReLU, global sum pooling. */
