@@ -114,7 +114,8 @@ Checks that deep Taylor decomposition is sound for this model, input and rules, 
   roots          for every active neuron, the root point x̃ on its search segment is a root of the neuron and
                  lies in the rule's domain (verifyRoots); violations counted by problem, the first few listed
   consistency    Σ_p R_p = f(x) and R_p ≥ 0 (Definitions 1–3), for the heatmap computed as if --lenient
-Takes the same flags as explain (a baseline --method has no preconditions or roots: only consistency is checked).
+Takes the same flags as explain; --lenient changes nothing here (check always computes the heatmap), and a
+baseline --method has no preconditions or roots: only its consistency is checked.
 Exit status: 0 when every check holds, 1 when one fails (or a file cannot be read), 2 bad command line.`,
   flags: explainFlags,
   examples: ["check --model net.json --input x.json --rule zplus", "check --model net.json --input x.json --first-rule zb --rule zplus --low=-1 --high 1 --json"],
