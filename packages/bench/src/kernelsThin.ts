@@ -11,15 +11,16 @@
  * before it is timed. A `js-ref` row times a plain monomorphic loop (axpy rows for x·W, four-accumulator dot
  * products for c·Wᵀ) over Float64Array copies: the yardstick the thin kernels should match.
  *
- * Run: `pnpm tsx packages/bench/src/kernelsThin.ts [thin] [batch] [conv] [--quick]` (default: all three groups).
+ * Run: `pnpm tsx packages/bench/src/kernelsThin.ts [thin] [batch] [conv] [--quick] [--cpu]` (default: all three
+ * groups; `--cpu` times with process CPU time instead of wall time, for a machine shared with other jobs).
  * @module
  */
 import { pathToFileURL } from "node:url";
 import * as T from "@dtd/tensor";
 import { conv2d, conv2dBackpropFilter, conv2dBackpropInput } from "@dtd/tensor/ops/conv";
 import { matmul } from "@dtd/tensor/ops/linalg";
-import { fullTiming, quickTiming, type TimingOptions } from "./harness.ts";
-import { type KernelCase, kernelCaseRow, type KernelRow } from "./kernels.ts";
+import { type Clock, fullTiming, measure, quickTiming, type TimingOptions } from "./harness.ts";
+import type { KernelCase, KernelRow } from "./kernels.ts";
 
 /** A matrix product case: stored a is [m, k] and b is [k, n], or [n, k] with `transB`. */
 interface ProductShape {
@@ -213,16 +214,38 @@ export const groups = {
 
 export type Group = keyof typeof groups;
 
+/** Process CPU time (user + system) in milliseconds: steadier than wall time on a machine shared with other jobs. */
+export const cpuClock: Clock = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
 /**
  * Times the cases of `names`: all are prepared and called once first (both dtypes, every shape), then each is
- * measured in turn.
+ * measured in turn with `clock` (wall time by default).
  */
-export const runGroups = (names: readonly Group[], timing: TimingOptions, onRow: (r: KernelRow) => void = () => {}): KernelRow[] => {
+export const runGroups = (
+  names: readonly Group[],
+  timing: TimingOptions,
+  onRow: (r: KernelRow) => void = () => {},
+  clock?: Clock,
+): KernelRow[] => {
   const cases = names.flatMap((g) => groups[g]);
   const prepared = cases.map((k) => ({ k, fn: k.prepare() }));
   for (const { fn } of prepared) fn();
   return prepared.map(({ k, fn }) => {
-    const row = kernelCaseRow({ ...k, prepare: () => fn }, timing);
+    const t = measure(fn, timing, clock);
+    const row: KernelRow = {
+      kernel: k.kernel,
+      impl: k.impl,
+      n: k.n,
+      dtype: k.dtype,
+      median_s: t.median,
+      min_s: t.min,
+      iqr_s: t.iqr,
+      runs: t.n,
+      gflops: k.flops / t.median / 1e9,
+    };
     onRow(row);
     return row;
   });
@@ -238,5 +261,5 @@ if (isMain) {
   const names: Group[] = asked.length > 0 ? asked : ["thin", "batch", "conv"];
   const timing: TimingOptions = args.includes("--quick") ? quickTiming : { ...fullTiming, minSeconds: 0.5 };
   console.log(`${"case".padEnd(34)}${"impl".padEnd(8)}${"dtype".padEnd(9)}${"median ms".padStart(10)}${"min ms".padStart(10)}${"GFLOP/s".padStart(9)}`);
-  runGroups(names, timing, (r) => console.log(line(r)));
+  runGroups(names, timing, (r) => console.log(line(r)), args.includes("--cpu") ? cpuClock : undefined);
 }

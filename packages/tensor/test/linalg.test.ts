@@ -57,10 +57,12 @@ describe("gemm kernel against the definition", () => {
           }
         }
       });
-      test(`${dtype} ${label(tA, tB)}: sizes crossing the block edges (k > 256, m > 64, n > 1024) and thin shapes`, () => {
+      test(`${dtype} ${label(tA, tB)}: sizes crossing the block edges (k > 384, m > 64, n > 1024) and thin shapes, into a NaN-filled out`, () => {
         const rng = T.Random.make(12);
         const cases: [number, number, number][] = [
           [70, 9, 300],
+          [9, 7, 385],
+          [66, 5, 800],
           [5, 1030, 3],
           [2, 50, 600],
           [3, 2, 17],
@@ -71,7 +73,8 @@ describe("gemm kernel against the definition", () => {
         for (const [m, n, k] of cases) {
           const a = filled(dtype, m * k, rng);
           const b = filled(dtype, k * n, rng);
-          const out = T.alloc(dtype, m * n);
+          // Without accumulate, out is overwritten: its previous content (NaN here) must not leak into any k block.
+          const out = T.alloc(dtype, m * n).fill(Number.NaN);
           gemm(m, n, k, a, 0, tA, b, 0, tB, out, 0, false);
           expectAllClose(out, gemmRef(m, n, k, a, tA, b, tB), tol(dtype, k));
         }
@@ -79,24 +82,27 @@ describe("gemm kernel against the definition", () => {
     }
   }
 
-  test("accumulate adds into out; offsets address sub-arrays; nothing outside the block is written", () => {
+  test("accumulate adds into out, or not; offsets address sub-arrays; nothing outside the block is written", () => {
     const rng = T.Random.make(13);
     for (const [m, n, k] of [
       [2, 3, 5],
       [9, 6, 7],
       [6, 2, 4],
+      [13, 10, 400],
     ] as const) {
       for (const [tA, tB] of transposes) {
-        const a = filled("float64", 3 + m * k, rng);
-        const b = filled("float64", 5 + k * n, rng);
-        const before = filled("float64", 4 + m * n + 2, rng);
-        const out = before.slice();
-        gemm(m, n, k, a, 3, tA, b, 5, tB, out, 4, true);
-        const prod = gemmRef(m, n, k, a.subarray(3), tA, b.subarray(5), tB);
-        const expected = before.slice();
-        for (let i = 0; i < m * n; i++) expected[4 + i]! += prod[i]!;
-        expectAllClose(out, expected, { atol: 1e-12 });
-        expect([out[0], out[3], out[4 + m * n], out[5 + m * n]]).toEqual([before[0], before[3], before[4 + m * n], before[5 + m * n]]);
+        for (const accumulate of [true, false]) {
+          const a = filled("float64", 3 + m * k, rng);
+          const b = filled("float64", 5 + k * n, rng);
+          const before = filled("float64", 4 + m * n + 2, rng);
+          const out = before.slice();
+          gemm(m, n, k, a, 3, tA, b, 5, tB, out, 4, accumulate);
+          const prod = gemmRef(m, n, k, a.subarray(3), tA, b.subarray(5), tB);
+          const expected = before.slice();
+          for (let i = 0; i < m * n; i++) expected[4 + i] = (accumulate ? before[4 + i]! : 0) + prod[i]!;
+          expectAllClose(out, expected, { atol: 1e-12 });
+          expect([out[0], out[3], out[4 + m * n], out[5 + m * n]]).toEqual([before[0], before[3], before[4 + m * n], before[5 + m * n]]);
+        }
       }
     }
   });

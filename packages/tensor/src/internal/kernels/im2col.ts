@@ -19,25 +19,29 @@ export const firstValid = (s: number, p: number, i: number): number => Math.max(
 export const endValid = (out: number, size: number, s: number, p: number, i: number): number =>
   Math.min(out, Math.floor((size - 1 + p - i) / s) + 1);
 
-/** Unfolds image `x[xOff …]` (C×H×W) into `cols` ((C·KH·KW) × (OH·OW)), overwriting it. */
+/** Unfolds image `x[xOff …]` (C×H×W) into `cols` ((C·KH·KW) × (OH·OW)), overwriting it (each entry written once). */
 export const im2col = (x: FloatArray, xOff: number, g: Conv2dGeometry, cols: Float64Array): void => {
   const { c: C, h: H, w: W, kh: KH, kw: KW, sh, sw, ph, pw, oh: OH, ow: OW } = g;
   const plane = OH * OW;
-  cols.fill(0, 0, C * KH * KW * plane);
   for (let i = 0; i < KH; i++) {
+    // Output rows [uLo, uHi) read inside the image; the rest read the zero padding.
     const uLo = firstValid(sh, ph, i);
-    const uHi = endValid(OH, H, sh, ph, i);
+    const uHi = Math.max(uLo, endValid(OH, H, sh, ph, i));
     for (let j = 0; j < KW; j++) {
-      const vLo = firstValid(sw, pw, j);
-      const vHi = endValid(OW, W, sw, pw, j);
+      const vLo = Math.min(OW, firstValid(sw, pw, j));
+      const vHi = Math.max(vLo, endValid(OW, W, sw, pw, j));
       for (let c = 0; c < C; c++) {
         const row = ((c * KH + i) * KW + j) * plane;
         const xc = xOff + c * H * W;
+        cols.fill(0, row, row + Math.min(uLo, OH) * OW);
         for (let u = uLo; u < uHi; u++) {
           const xr = xc + (u * sh - ph + i) * W - pw + j;
           const cr = row + u * OW;
+          if (vLo > 0) cols.fill(0, cr, cr + vLo);
           for (let v = vLo; v < vHi; v++) cols[cr + v] = x[xr + v * sw]!;
+          if (vHi < OW) cols.fill(0, cr + vHi, cr + OW);
         }
+        cols.fill(0, row + uHi * OW, row + plane);
       }
     }
   }

@@ -1,0 +1,59 @@
+import { describe, expect, test } from "vitest";
+import * as T from "@dtd/tensor";
+import { expectAllClose } from "@dtd/tensor/testing";
+import type { Conv2dGeometry } from "../src/internal/kernels/conv2d.ts";
+import { col2im, im2col } from "../src/internal/kernels/im2col.ts";
+import { type Geo, outSize } from "./convReference.ts";
+
+const geometries: (Geo & { name: string })[] = [
+  { name: "no padding, stride 1", n: 1, c: 2, h: 6, w: 5, o: 1, kh: 3, kw: 2, sh: 1, sw: 1, ph: 0, pw: 0 },
+  { name: "padding 1, stride 2", n: 1, c: 3, h: 7, w: 9, o: 1, kh: 3, kw: 3, sh: 2, sw: 2, ph: 1, pw: 1 },
+  { name: "kernel as large as the padded input", n: 1, c: 2, h: 3, w: 4, o: 1, kh: 5, kw: 4, sh: 1, sw: 1, ph: 1, pw: 0 },
+  { name: "stride larger than the kernel, padding on one axis", n: 1, c: 1, h: 10, w: 10, o: 1, kh: 2, kw: 2, sh: 3, sw: 4, ph: 0, pw: 1 },
+  { name: "padding wider than the kernel (rows entirely in the padding)", n: 1, c: 1, h: 3, w: 3, o: 1, kh: 2, kw: 2, sh: 1, sw: 1, ph: 3, pw: 2 },
+];
+
+const geometry = (g: Geo): Conv2dGeometry => {
+  const [oh, ow] = outSize(g);
+  return { ...g, oh, ow };
+};
+
+/** cols[(c·KH + i)·KW + j, u·OW + v] from the definition, 0 outside the image. */
+const im2colRef = (x: Float64Array, g: Conv2dGeometry): Float64Array => {
+  const cols = new Float64Array(g.c * g.kh * g.kw * g.oh * g.ow);
+  for (let c = 0; c < g.c; c++)
+    for (let i = 0; i < g.kh; i++)
+      for (let j = 0; j < g.kw; j++)
+        for (let u = 0; u < g.oh; u++)
+          for (let v = 0; v < g.ow; v++) {
+            const y = u * g.sh - g.ph + i;
+            const z = v * g.sw - g.pw + j;
+            const inside = y >= 0 && y < g.h && z >= 0 && z < g.w;
+            cols[(((c * g.kh + i) * g.kw + j) * g.oh + u) * g.ow + v] = inside ? x[(c * g.h + y) * g.w + z]! : 0;
+          }
+  return cols;
+};
+
+describe("im2col and col2im", () => {
+  for (const geo of geometries) {
+    test(`${geo.name}: im2col overwrites every entry (NaN-filled scratch); col2im is its adjoint`, () => {
+      const rng = T.Random.make(51);
+      const g = geometry(geo);
+      const x = T.Random.uniformTensor(rng, [2, g.c, g.h, g.w], -1, 1).data;
+      const cols = new Float64Array(g.c * g.kh * g.kw * g.oh * g.ow).fill(Number.NaN);
+      // The second image of the batch, read from an offset.
+      const image = g.c * g.h * g.w;
+      im2col(x, image, g, cols);
+      expectAllClose(cols, im2colRef(x.subarray(image), g), { atol: 0 });
+      // ⟨im2col(x), Y⟩ = ⟨x, col2im(Y)⟩ for random Y.
+      const y = T.Random.uniformTensor(rng, [cols.length], -1, 1).data;
+      const dx = new Float64Array(image);
+      col2im(y, g, dx, 0);
+      let lhs = 0;
+      let rhs = 0;
+      for (let p = 0; p < cols.length; p++) lhs += cols[p]! * y[p]!;
+      for (let p = 0; p < image; p++) rhs += x[image + p]! * dx[p]!;
+      expect(Math.abs(lhs - rhs)).toBeLessThan(1e-12 * Math.max(1, Math.abs(lhs)));
+    });
+  }
+});
