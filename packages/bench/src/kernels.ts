@@ -8,6 +8,7 @@ import * as AD from "@dtd/autodiff";
 import * as T from "@dtd/tensor";
 import { matmul } from "@dtd/tensor/ops/linalg";
 import { measure, type TimingOptions } from "./harness.ts";
+import { batchShapes, productCase, thinShapes } from "./kernelsThin.ts";
 
 /** One kernel measurement. */
 export interface KernelRow {
@@ -74,8 +75,17 @@ const mlpGradient = (dtype: T.DType): KernelCase => {
   };
 };
 
-/** The MLP gradient cases, float32 and float64. */
-export const gradientKernels: readonly KernelCase[] = [mlpGradient("float32"), mlpGradient("float64")];
+/**
+ * The registered non-square cases: the MLP gradient, then the matrix products of the heatmap benchmark (see
+ * kernelsThin.ts, which times more of them): one sample through nets A and B (thin products, m = 1) and net A's
+ * dense layer at batch 128 — float32 and float64 each.
+ */
+export const gradientKernels: readonly KernelCase[] = [
+  mlpGradient("float32"),
+  mlpGradient("float64"),
+  ...thinShapes.flatMap((s) => [productCase(s, "float32", "thin"), productCase(s, "float64", "thin")]),
+  ...batchShapes.slice(0, 2).flatMap((s) => [productCase(s, "float32", "b128"), productCase(s, "float64", "b128")]),
+];
 
 /** C = A·B for row-major n×n matrices, the textbook i-j-k order (inner loop strides B by columns). */
 export const naiveMatmul = (a: T.FloatArray, b: T.FloatArray, c: T.FloatArray, n: number): void => {
