@@ -2,7 +2,8 @@ import { describe, expect, test } from "vitest";
 import * as T from "@dtd/tensor";
 import { matmul } from "@dtd/tensor/ops/linalg";
 import { expectAllClose } from "@dtd/tensor/testing";
-import { gemm } from "../src/internal/kernels/gemm.ts";
+import { gemm, type GemmKernel } from "../src/internal/kernels/gemm.ts";
+import { wasmBlock } from "../src/internal/kernels/wasmBlock.ts";
 
 type FloatArray = Float32Array | Float64Array;
 
@@ -39,11 +40,14 @@ const transposes = [
 ] as const;
 const label = (tA: boolean, tB: boolean) => `${tA ? "T" : "N"}${tB ? "T" : "N"}`;
 
+/** Both micro-kernels of the blocked path: "auto" is WebAssembly SIMD under Node (see the test below), "js" the fallback. */
+const kernels: readonly GemmKernel[] = ["auto", "js"];
+
 describe("gemm kernel against the definition", () => {
   const sizes = [1, 7, 33, 65];
-  for (const dtype of T.dtypes) {
+  for (const [kernel, dtype] of kernels.flatMap((kn) => T.dtypes.map((d) => [kn, d] as const))) {
     for (const [tA, tB] of transposes) {
-      test(`${dtype} ${label(tA, tB)}: every m, n, k in {1, 7, 33, 65}`, () => {
+      test(`${kernel} ${dtype} ${label(tA, tB)}: every m, n, k in {1, 7, 33, 65}`, () => {
         const rng = T.Random.make(11);
         for (const m of sizes) {
           for (const n of sizes) {
@@ -51,13 +55,13 @@ describe("gemm kernel against the definition", () => {
               const a = filled(dtype, m * k, rng);
               const b = filled(dtype, k * n, rng);
               const out = T.alloc(dtype, m * n).fill(Number.NaN);
-              gemm(m, n, k, a, 0, tA, b, 0, tB, out, 0, false);
+              gemm(m, n, k, a, 0, tA, b, 0, tB, out, 0, false, kernel);
               expectAllClose(out, gemmRef(m, n, k, a, tA, b, tB), tol(dtype, k));
             }
           }
         }
       });
-      test(`${dtype} ${label(tA, tB)}: sizes crossing the block edges (k > 384, m > 64, n > 1024) and thin shapes, into a NaN-filled out`, () => {
+      test(`${kernel} ${dtype} ${label(tA, tB)}: sizes crossing the block edges (k > 384, m > 64, n > 1024) and thin shapes, into a NaN-filled out`, () => {
         const rng = T.Random.make(12);
         const cases: [number, number, number][] = [
           [70, 9, 300],
@@ -75,12 +79,37 @@ describe("gemm kernel against the definition", () => {
           const b = filled(dtype, k * n, rng);
           // Without accumulate, out is overwritten: its previous content (NaN here) must not leak into any k block.
           const out = T.alloc(dtype, m * n).fill(Number.NaN);
-          gemm(m, n, k, a, 0, tA, b, 0, tB, out, 0, false);
+          gemm(m, n, k, a, 0, tA, b, 0, tB, out, 0, false, kernel);
           expectAllClose(out, gemmRef(m, n, k, a, tA, b, tB), tol(dtype, k));
         }
       });
     }
   }
+
+  test("the WebAssembly SIMD kernel is available under Node, and agrees with the JavaScript one to the bit", () => {
+    expect(wasmBlock(64, 384, 1024)).toBeDefined();
+    const rng = T.Random.make(15);
+    // Same products, same summation order (p ascending, float64, one rounding per k block): identical results.
+    for (const dtype of T.dtypes) {
+      for (const [tA, tB] of transposes) {
+        for (const [m, n, k] of [
+          [129, 67, 801],
+          [4, 4, 1],
+          [37, 1030, 5],
+        ] as const) {
+          const a = filled(dtype, m * k, rng);
+          const b = filled(dtype, k * n, rng);
+          const viaWasm = T.alloc(dtype, m * n);
+          const viaJs = T.alloc(dtype, m * n);
+          gemm(m, n, k, a, 0, tA, b, 0, tB, viaWasm, 0, false, "auto");
+          gemm(m, n, k, a, 0, tA, b, 0, tB, viaJs, 0, false, "js");
+          let mismatches = 0;
+          for (let i = 0; i < m * n; i++) if (!Object.is(viaWasm[i], viaJs[i])) mismatches++;
+          expect(mismatches).toBe(0);
+        }
+      }
+    }
+  });
 
   test("accumulate adds into out, or not; offsets address sub-arrays; nothing outside the block is written", () => {
     const rng = T.Random.make(13);
@@ -91,12 +120,12 @@ describe("gemm kernel against the definition", () => {
       [13, 10, 400],
     ] as const) {
       for (const [tA, tB] of transposes) {
-        for (const accumulate of [true, false]) {
+        for (const [accumulate, kernel] of [[true, "auto"], [false, "auto"], [true, "js"], [false, "js"]] as const) {
           const a = filled("float64", 3 + m * k, rng);
           const b = filled("float64", 5 + k * n, rng);
           const before = filled("float64", 4 + m * n + 2, rng);
           const out = before.slice();
-          gemm(m, n, k, a, 3, tA, b, 5, tB, out, 4, accumulate);
+          gemm(m, n, k, a, 3, tA, b, 5, tB, out, 4, accumulate, kernel);
           const prod = gemmRef(m, n, k, a.subarray(3), tA, b.subarray(5), tB);
           const expected = before.slice();
           for (let i = 0; i < m * n; i++) expected[4 + i] = (accumulate ? before[4 + i]! : 0) + prod[i]!;

@@ -1,0 +1,36 @@
+import { describe, expect, test } from "vitest";
+import { wasmBlock, decodeBase64 } from "../src/internal/kernels/wasmBlock.ts";
+import { wasmBase64 } from "../src/internal/kernels/wasm/gemmBlockWasm.ts";
+
+describe("wasm block kernel", () => {
+  test("decodeBase64: RFC 4648 test vectors, and an error naming a bad digit", () => {
+    const text = (s: string): string => String.fromCharCode(...decodeBase64(s));
+    expect(["", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"].map(text)).toEqual(["", "f", "fo", "foo", "foob", "fooba", "foobar"]);
+    expect(Array.from(decodeBase64("//79"))).toEqual([255, 254, 253]);
+    expect(() => decodeBase64("Zm9v!")).toThrow('decodeBase64: expected a base64 digit, found "!" at 4');
+  });
+
+  test("the embedded bytes are a version-1 WebAssembly module", () => {
+    expect(Array.from(decodeBase64(wasmBase64).subarray(0, 8))).toEqual([0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);
+  });
+
+  test("block computes c = ap·bp over packed 4×4 micro-panels, padding lanes included", () => {
+    const w = wasmBlock(64, 384, 1024);
+    if (w === undefined) throw new Error("expected WebAssembly SIMD under Node, found none");
+    // A 5×3 block of A (two 4-row micro-panels) times a 3×6 block of B (two 4-column micro-panels).
+    const [mb, nb, kb] = [5, 6, 3];
+    const A = (i: number, p: number): number => i + 10 * p + 1;
+    const B = (p: number, j: number): number => (p + 1) * (j - 2);
+    for (let ir = 0; ir < 8; ir += 4) for (let p = 0; p < kb; p++) for (let ii = 0; ii < 4; ii++) w.ap[ir * kb + 4 * p + ii] = ir + ii < mb ? A(ir + ii, p) : 0;
+    for (let jr = 0; jr < 8; jr += 4) for (let p = 0; p < kb; p++) for (let jj = 0; jj < 4; jj++) w.bp[jr * kb + 4 * p + jj] = jr + jj < nb ? B(p, jr + jj) : 0;
+    w.c.fill(Number.NaN, 0, 64);
+    w.block(mb, nb, kb);
+    for (let i = 0; i < 8; i++) {
+      for (let j = 0; j < 8; j++) {
+        let s = 0;
+        for (let p = 0; p < kb; p++) s += (i < mb ? A(i, p) : 0) * (j < nb ? B(p, j) : 0);
+        expect(w.c[i * 8 + j]).toBe(s);
+      }
+    }
+  });
+});
