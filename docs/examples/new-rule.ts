@@ -1,0 +1,135 @@
+/**
+ * Prototype a new root-point rule (docs/how-to-new-rule.md): define a search direction as data, derive its
+ * propagation rule through eq. (4), explain a small network, and property-test it. The how-to's code blocks
+ * are the regions of this file (packages/deep-taylor/test/docs.test.ts checks that they match, and runs
+ * `prototypeNewRule`).
+ *
+ * Run it: pnpm tsx docs/examples/new-rule.ts
+ */
+// #region imports
+import fc from "fast-check";
+import * as T from "../../packages/tensor/src/index.js";
+import * as L from "../../packages/layers/src/index.js";
+import * as DT from "../../packages/deep-taylor/src/index.js";
+import { Props } from "../../packages/deep-taylor/src/testing/index.js";
+// #endregion
+
+// #region strategy
+/**
+ * The wᵖ-rule, 𝒳 = ℝᵈ: search along v_ij = sign(w_ij)|w_ij|^(p−1). Then v_ij w_ij = |w_ij|ᵖ ≥ 0, the line
+ * x − s·v reaches the root at s = z_j / Σ_i |w_ij|ᵖ ≥ 0, and eq. (4) gives
+ *   R_i = Σ_j |w_ij|ᵖ / Σ_i' |w_i'j|ᵖ · R_j
+ * (p = 2 is the w²-rule; a larger p gives the strongest weights more of the relevance).
+ */
+const wPower = (p: number): DT.Strategy => ({
+  name: `w^${p}`,
+  domain: L.Domain.real,
+  direction: DT.split(DT.term("1", DT.constant(1), DT.weightFn((w) => Math.sign(w) * Math.abs(w) ** (p - 1)))),
+  segment: Infinity, // a whole line: no bound on s
+  requiresNonPositiveBias: false, // a line through ℝᵈ meets the root whatever the bias
+});
+// #endregion
+
+// #region explain
+/** The deck's detection-pooling network: x_j = max(0, Σ_i x_i w_ij + b_j), f = Σ_j x_j. */
+const deckNetwork = (): L.Model => {
+  const W = T.of([1, -2, 2, 1, -1, 3], [3, 2]); // W[i][j] = w_ij
+  const b = T.of([-1, -0.5], [2]);
+  const built = L.build([3], L.sequential(L.detection(W, b), L.sumPool()));
+  if (built._tag === "Left") throw new Error(L.message(built.left));
+  return built.right;
+};
+
+const explainWithNewRule = (p: number): DT.Explanation => {
+  const rule = DT.deriveRule(wPower(p)); // forward passes and VJPs with the weights w ↦ |w|ᵖ
+  const x = T.of([1, 2, 0.5], [1, 3]);
+  const e = DT.explain(deckNetwork(), x, DT.uniform(rule));
+  if (e._tag === "Left") throw new Error(DT.message(e.left));
+  return e.right; // e.R is the heatmap, e.f the score, Σ e.R = e.f
+};
+// #endregion
+
+// #region properties
+/** "ok", or the property's report of its first counterexample. */
+const check = <Ts>(property: fc.IPropertyWithHooks<Ts>, numRuns: number): string => {
+  const run = fc.check(property, { numRuns });
+  if (!run.failed) return "ok";
+  return run.errorInstance instanceof Error ? run.errorInstance.message : String(run.errorInstance);
+};
+
+const testNewRule = (p: number, numRuns: number) => {
+  const strategy = wPower(p);
+  const rule = DT.deriveRule(strategy);
+  return {
+    conservative: check(Props.conservative(rule), numRuns), // Σ_p R_p = f(x), at every layer
+    positive: check(Props.positive(rule), numRuns), // R_p ≥ 0
+    rootsAreRoots: check(Props.rootsAreRoots(rule), numRuns), // each x̃⁽ʲ⁾ is a root, on the segment, in 𝒳
+    matchesNaiveEq4: check(Props.matchesNaiveEq4(strategy), numRuns), // derived rule = eq. (4) written out
+  };
+};
+// #endregion
+
+// #region not-positive
+/**
+ * The z-rule, 𝒳 = ℝᵈ: the segment from x to the origin, v_ij = x_i (a root when b_j ≤ 0). It is conservative
+ * and its roots are roots, but x_i w_ij can be negative: it is not positive.
+ */
+const zRule: DT.Strategy = {
+  name: "z",
+  domain: L.Domain.real,
+  direction: DT.split(DT.term("x", DT.input, DT.everyWeight)),
+  segment: 1,
+  requiresNonPositiveBias: true,
+};
+
+const testZRule = (numRuns: number) => {
+  const rule = DT.deriveRule(zRule);
+  return {
+    conservative: check(Props.conservative(rule), numRuns), // "ok"
+    positive: check(Props.positive(rule), numRuns), // "not positive (sample …): min_p R_p = −…"
+  };
+};
+// #endregion
+
+// #region outside-domain
+/**
+ * w²-on-positive-weights, 𝒳 = ℝ₊ᵈ: v_ij = w_ij⁺, so R_i = Σ_j (w_ij⁺)² / Σ_i' (w_i'j⁺)² · R_j. Conservative and
+ * positive — but the root x − s·w⁺ leaves ℝ₊ᵈ wherever x_i < s·w_ij⁺: it is not a Taylor expansion at a point
+ * of the domain, and only `rootsAreRoots` sees it.
+ */
+const wPlusSquared: DT.Strategy = {
+  name: "w+^2",
+  domain: L.Domain.nonNegative,
+  direction: DT.split(DT.term("1", DT.constant(1), DT.weightFn((w) => Math.max(0, w)))),
+  segment: Infinity,
+  requiresNonPositiveBias: true,
+};
+
+const testWPlusSquared = (numRuns: number) => {
+  const rule = DT.deriveRule(wPlusSquared);
+  return {
+    conservative: check(Props.conservative(rule), numRuns), // "ok"
+    positive: check(Props.positive(rule), numRuns), // "ok"
+    rootsAreRoots: check(Props.rootsAreRoots(rule), numRuns), // "… root violation(s); first: layer 0 (w+^2), …: outsideDomain …"
+  };
+};
+// #endregion
+
+/** Everything the how-to shows, as data: the heatmap of w⁴ on the deck's network and the property reports. */
+export const prototypeNewRule = (numRuns = 30) => {
+  const e = explainWithNewRule(4);
+  return {
+    f: T.item(e.f),
+    R: Array.from(e.R.data),
+    sumR: T.item(T.sum(e.R)),
+    wPower: testNewRule(4, numRuns),
+    zRule: testZRule(numRuns),
+    wPlusSquared: testWPlusSquared(numRuns),
+    /** The same strategy at p = 2 gives the w²-rule's heatmap. */
+    p2: Array.from(explainWithNewRule(2).R.data),
+  };
+};
+
+if (typeof process !== "undefined" && process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  console.log(JSON.stringify(prototypeNewRule(), null, 2));
+}

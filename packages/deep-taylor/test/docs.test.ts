@@ -1,0 +1,146 @@
+/**
+ * The pages cannot drift from the code: docs/examples/new-rule.ts is run and its results checked by hand, every
+ * code block of docs/how-to-new-rule.md is a region of that file, and the worked example of docs/deep-taylor.md
+ * is recomputed. Files outside the package are imported at run time (Vite's `?raw` for text), so this package's
+ * type check needs neither Node's types nor the example (tsconfig.root.json type-checks the example).
+ */
+import * as E from "fp-ts/lib/Either.js";
+import { describe, expect, test } from "vitest";
+import * as T from "@dtd/tensor";
+import { expectAllClose } from "@dtd/tensor/testing";
+import * as L from "@dtd/layers";
+import * as DT from "@dtd/deep-taylor";
+import * as B from "@dtd/deep-taylor/baselines";
+
+/** This file's directory (import.meta.url is typed by no lib this package loads, so it is read as a string). */
+const here = (() => {
+  const url = (import.meta as unknown as { readonly url: string }).url;
+  return decodeURIComponent(url.replace(/^file:\/\//, "")).replace(/\/[^/]*$/, "");
+})();
+/** An absolute path from one relative to this file. */
+const resolve = (relative: string): string =>
+  relative.split("/").reduce((parts, p) => (p === ".." ? parts.slice(0, -1) : p === "." ? parts : [...parts, p]), here.split("/")).join("/");
+/**
+ * A module by its path relative to this file, with an optional Vite query such as "?raw". The specifier is not a
+ * literal, so the type checker does not follow it out of the package.
+ */
+const importAt = (relative: string, query = ""): Promise<unknown> => import(/* @vite-ignore */ resolve(relative) + query);
+/** The text of a file, through Vite's `?raw`. */
+const loadRaw = async (relative: string): Promise<string> => {
+  const m = await importAt(relative, "?raw");
+  const body = typeof m === "object" && m !== null && "default" in m ? m.default : undefined;
+  if (typeof body !== "string") throw new Error(`expected the text of ${relative}, found ${typeof body}`);
+  return body;
+};
+
+/** The report of the example, as far as this test reads it. */
+interface Report {
+  readonly f: number;
+  readonly R: readonly number[];
+  readonly sumR: number;
+  readonly p2: readonly number[];
+  readonly wPower: Readonly<Record<"conservative" | "positive" | "rootsAreRoots" | "matchesNaiveEq4", string>>;
+  readonly zRule: Readonly<Record<"conservative" | "positive", string>>;
+  readonly wPlusSquared: Readonly<Record<"conservative" | "positive" | "rootsAreRoots", string>>;
+}
+const isReport = (r: unknown): r is Report =>
+  typeof r === "object" && r !== null && ["f", "R", "sumR", "p2", "wPower", "zRule", "wPlusSquared"].every((k) => k in r);
+
+const runExample = async (numRuns: number): Promise<Report> => {
+  const m = await importAt("../../../docs/examples/new-rule.ts");
+  const run = typeof m === "object" && m !== null && "prototypeNewRule" in m ? m.prototypeNewRule : undefined;
+  if (typeof run !== "function") throw new Error("expected docs/examples/new-rule.ts to export a function prototypeNewRule");
+  const report: unknown = run(numRuns);
+  if (!isReport(report)) throw new Error(`unexpected report: ${JSON.stringify(report)}`);
+  return report;
+};
+
+/** `// #region name` … `// #endregion` blocks of a source file. */
+const regionsOf = (source: string): Map<string, string> =>
+  new Map([...source.matchAll(/^\/\/ #region (\S+)\n([\s\S]*?)^\/\/ #endregion$/gm)].map((m) => [m[1]!, m[2]!]));
+
+/** The fenced block after each `<!-- region: name -->` marker of a page. */
+const blocksOf = (markdown: string): Map<string, string> =>
+  new Map([...markdown.matchAll(/^<!-- region: (\S+) -->\n```ts\n([\s\S]*?)^```$/gm)].map((m) => [m[1]!, m[2]!]));
+
+/** The example reaches the packages by relative paths; the page imports them by name. */
+const byPackageName = (code: string): string =>
+  code
+    .replace(/"\.\.\/\.\.\/packages\/([\w-]+)\/src\/testing\/index\.(?:js|ts)"/g, '"@dtd/$1/testing"')
+    .replace(/"\.\.\/\.\.\/packages\/([\w-]+)\/src\/index\.(?:js|ts)"/g, '"@dtd/$1"');
+
+describe("docs/examples/new-rule.ts", () => {
+  test("derives the w⁴-rule and explains the deck's network as computed by hand; w² at p = 2", async () => {
+    const r = await runExample(15);
+    expectAllClose(r.f, 4.5, { atol: 1e-12 });
+    // R_j = [3.5, 1]; column sums of w⁴: 1 + 16 + 1 = 18 and 16 + 1 + 81 = 98
+    expectAllClose(r.R, [3.5 / 18 + 16 / 98, (3.5 * 16) / 18 + 1 / 98, 3.5 / 18 + 81 / 98], { atol: 1e-12 });
+    expectAllClose(r.sumR, 4.5, { atol: 1e-12 });
+    const m = L.build([3], L.sequential(L.detection(T.of([1, -2, 2, 1, -1, 3], [3, 2]), T.of([-1, -0.5], [2])), L.sumPool()));
+    if (E.isLeft(m)) throw new Error("build");
+    const w2 = DT.explain(m.right, T.of([1, 2, 0.5], [1, 3]), DT.uniform(DT.deriveRule(DT.w2)));
+    if (E.isLeft(w2)) throw new Error(DT.message(w2.left));
+    expectAllClose(r.p2, w2.right.R, { atol: 1e-12 });
+    // the property reports the page quotes
+    expect(r.wPower).toEqual({ conservative: "ok", positive: "ok", rootsAreRoots: "ok", matchesNaiveEq4: "ok" });
+    expect(r.zRule.conservative).toBe("ok");
+    expect(r.zRule.positive).toMatch(/^not positive \(sample \d+\): min_p R_p = -\d/);
+    expect(r.wPlusSquared.conservative).toBe("ok");
+    expect(r.wPlusSquared.positive).toBe("ok");
+    expect(r.wPlusSquared.rootsAreRoots).toMatch(/^\d+ root violation\(s\); first: layer 0 \(w\+\^2\), .*: outsideDomain/);
+  });
+});
+
+describe("docs/how-to-new-rule.md", () => {
+  test("every code block is a region of the example (imports by package name), and every region is shown", async () => {
+    const regions = regionsOf(await loadRaw("../../../docs/examples/new-rule.ts"));
+    const blocks = blocksOf(await loadRaw("../../../docs/how-to-new-rule.md"));
+    expect([...regions.keys()].sort()).toEqual(["explain", "imports", "not-positive", "outside-domain", "properties", "strategy"]);
+    expect([...blocks.keys()].sort()).toEqual([...regions.keys()].sort());
+    for (const [name, code] of regions) expect(blocks.get(name), `region ${name}`).toBe(byPackageName(code));
+  });
+  test("has no code block outside the regions", async () => {
+    const markdown = await loadRaw("../../../docs/how-to-new-rule.md");
+    expect((markdown.match(/^```ts$/gm) ?? []).length).toBe(blocksOf(markdown).size);
+  });
+});
+
+describe("docs/deep-taylor.md", () => {
+  const deckNet = (): L.Model => {
+    const m = L.build([3], L.sequential(L.detection(T.of([1, -2, 2, 1, -1, 3], [3, 2]), T.of([-1, -0.5], [2])), L.sumPool()));
+    if (E.isLeft(m)) throw new Error(L.message(m.left));
+    return m.right;
+  };
+  const x = T.of([1, 2, 0.5], [1, 3]);
+  /** The rows `| label | R_1 | R_2 | R_3 | Σ R |` of the page's tables. */
+  const tableRows = async (): Promise<Map<string, readonly number[]>> => {
+    const markdown = await loadRaw("../../../docs/deep-taylor.md");
+    return new Map([...markdown.matchAll(/^\| ([^|\d][^|]*?) \| (-?[\d.]+) \| (-?[\d.]+) \| (-?[\d.]+) \| (-?[\d.]+) \|$/gm)].map((m) => [m[1]!, [2, 3, 4, 5].map((k) => Number(m[k]))]));
+  };
+  const expectRow = (row: readonly number[] | undefined, R: T.Tensor): void => {
+    expect(row).toBeDefined();
+    expectAllClose(R, row!.slice(0, 3), { atol: 5e-4 }); // the page rounds to three decimals
+    expectAllClose(T.sum(R), row![3]!, { atol: 1e-9 });
+  };
+
+  test("the worked example's deep Taylor heatmaps are what the rules compute", async () => {
+    const rows = await tableRows();
+    const zb = DT.zB(-1, 2);
+    if (E.isLeft(zb)) throw new Error(zb.left);
+    const cases = [["w²", DT.w2], ["z⁺", DT.zPlus], ["zᵇ (l = −1, h = 2)", zb.right]] as const;
+    for (const [label, strategy] of cases) {
+      const e = DT.explain(deckNet(), x, DT.uniform(DT.deriveRule(strategy)));
+      if (E.isLeft(e)) throw new Error(DT.message(e.left));
+      expectRow(rows.get(label), e.right.R);
+    }
+  });
+  test("the worked example's baselines are what the baselines compute", async () => {
+    const rows = await tableRows();
+    const cases = [["sensitivity", B.sensitivity], ["gradient × input", B.gradientXInput], ["simple Taylor", B.simpleTaylor]] as const;
+    for (const [label, method] of cases) {
+      const e = method(deckNet(), x);
+      if (E.isLeft(e)) throw new Error(DT.message(e.left));
+      expectRow(rows.get(label), e.right.R);
+    }
+  });
+});
