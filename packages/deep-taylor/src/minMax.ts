@@ -26,7 +26,7 @@ import { heNormal, meanSquaredError, type Optimizer, takeRows, type TrainError }
 import type { Composite } from "./Composite.ts";
 import type { DtdError } from "./DtdError.ts";
 import { explain } from "./explain.ts";
-import { fitParams } from "./internal/fitParams.ts";
+import { type FitParamsResult, fitParams } from "./internal/fitParams.ts";
 import { layerViolations } from "./preconditions.ts";
 import type { Rule } from "./Rule.ts";
 
@@ -141,19 +141,11 @@ export const fitMinMax = <S>(init: MinMaxParams, data: MinMaxData, opts: MinMaxF
     const { Rhat } = forwardVar(p["V"]!, p["Vl"]!, p["d"]!, takeRows(x, rows), takeRows(data.Rl, rows));
     return meanSquaredError(AD.reshape(Rhat, [rows.length, 1]), takeRows(Rk, rows));
   };
-  return E.map((r: { readonly params: readonly Readonly<Record<string, T.Tensor>>[]; readonly lossHistory: readonly number[] }): MinMaxFit => {
+  const fitted = fitParams([{ V: init.V, Vl: init.Vl, d: init.d }], N, objective, opts);
+  return E.map((r: FitParamsResult<S>): MinMaxFit => {
     const p = r.params[0]!;
     return { params: { V: p["V"]!, Vl: p["Vl"]!, d: p["d"]! }, lossHistory: r.lossHistory };
-  })(
-    fitParams([{ V: init.V, Vl: init.Vl, d: init.d }], N, objective, {
-      optimizer: opts.optimizer,
-      ...(opts.steps === undefined ? {} : { steps: opts.steps }),
-      ...(opts.epochs === undefined ? {} : { epochs: opts.epochs }),
-      ...(opts.batchSize === undefined ? {} : { batchSize: opts.batchSize }),
-      ...(opts.seed === undefined ? {} : { seed: opts.seed }),
-      ...(opts.onStep === undefined ? {} : { onStep: opts.onStep }),
-    }),
-  );
+  })(fitted);
 };
 
 /** The explanation of the min-max model for a batch. */

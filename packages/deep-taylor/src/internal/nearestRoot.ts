@@ -135,7 +135,11 @@ export const nearestRoot = (model: L.Model, x: Float64Array, dtype: T.DType, opt
     }
     return lerp(from, to, hi);
   };
-  const entersFlatRoot = (fFrom: number, to: Float64Array, fTo: number): boolean => size(fTo) <= tol && size(fFrom) > tol && !(dot(gradientAt(to), gradientAt(to)) > 0);
+  const entersFlatRoot = (fFrom: number, to: Float64Array, fTo: number): boolean => {
+    if (!(size(fTo) <= tol && size(fFrom) > tol)) return false;
+    const g = gradientAt(to);
+    return !(dot(g, g) > 0);
+  };
 
   let xi = x;
   let fxi = sign * fx;
