@@ -8,10 +8,10 @@
  */
 // #region imports
 import fc from "fast-check";
-import * as T from "../../packages/tensor/src/index.js";
-import * as L from "../../packages/layers/src/index.js";
-import * as DT from "../../packages/deep-taylor/src/index.js";
-import { Props } from "../../packages/deep-taylor/src/testing/index.js";
+import * as T from "@dtd/tensor";
+import * as L from "@dtd/layers";
+import * as DT from "@dtd/deep-taylor";
+import { Props } from "@dtd/deep-taylor/testing";
 // #endregion
 
 // #region strategy

@@ -14,11 +14,8 @@
  * @module
  */
 import { pathToFileURL } from "node:url";
-// The packages are imported by path (with .js, which tsx and tsc map to the .ts sources): the root has no
-// @dtd/* dependencies to resolve package names from, and tsc refuses to rewrite a cross-project ".ts" import.
-import * as L from "../../packages/layers/src/index.js";
-import * as Train from "../../packages/layers/src/train/index.js";
-import * as T from "../../packages/tensor/src/index.js";
+import * as L from "@dtd/layers";
+import * as T from "@dtd/tensor";
 
 const SIDE = 8;
 const D = SIDE * SIDE;
@@ -35,7 +32,7 @@ const sample = (rng: T.Random.Rng, planted: boolean, out: Float64Array, offset: 
 };
 
 /** n examples, half with the pattern (alternating), targets [n, 1] in {0, 1}. */
-export const makeData = (n: number, seed: number): Train.Dataset => {
+export const makeData = (n: number, seed: number): L.Dataset => {
   const rng = T.Random.make(seed);
   const x = new Float64Array(n * D);
   const y = new Float64Array(n);
@@ -67,7 +64,7 @@ export interface ExampleResult {
   readonly lossHistory: readonly number[];
 }
 
-const accuracyOf = (model: L.Model, data: Train.Dataset): number => {
+const accuracyOf = (model: L.Model, data: L.Dataset): number => {
   const out = L.forward(model, data.x).output.data;
   let right = 0;
   for (let i = 0; i < out.length; i++) if (out[i]! > 0.5 === data.y.data[i]! > 0.5) right++;
@@ -77,28 +74,28 @@ const accuracyOf = (model: L.Model, data: Train.Dataset): number => {
 /** Builds, trains and checks the network; `log` receives progress lines. */
 export const runExample = (opts: ExampleOptions): ExampleResult => {
   const log = opts.log ?? (() => undefined);
-  const built = Train.initModel([D], L.sequential(L.detection(T.zeros([D, HIDDEN]), T.zeros([HIDDEN])), L.sumPool()), { seed: opts.seed, scheme: "he", bias: 0 });
+  const built = L.initModel([D], L.sequential(L.detection(T.zeros([D, HIDDEN]), T.zeros([HIDDEN])), L.sumPool()), { seed: opts.seed, scheme: "he", bias: 0 });
   if (built._tag === "Left") throw new Error(L.message(built.left));
   const model = built.right;
   const train = makeData(2000, opts.seed + 1);
   const test = makeData(1000, opts.seed + 2);
-  const initialLoss = Train.evaluate(model, test, Train.meanSquaredError);
+  const initialLoss = L.evaluate(model, test, L.meanSquaredError);
   log(`detection-pooling network ${model.shapes.map((s) => `[${s.join("×")}]`).join(" → ")}; test MSE before training ${initialLoss.toFixed(4)}`);
 
-  const result = Train.fit(model, train, {
-    loss: Train.meanSquaredError,
-    optimizer: Train.sgd({ learningRate: opts.learningRate ?? 0.02 }),
+  const result = L.fit(model, train, {
+    loss: L.meanSquaredError,
+    optimizer: L.sgd({ learningRate: opts.learningRate ?? 0.02 }),
     batchSize: 20,
     steps: opts.steps,
     seed: opts.seed,
-    constraints: [Train.nonPositiveBias()],
+    constraints: [L.nonPositiveBias()],
     progressEvery: Math.max(1, Math.floor(opts.steps / 10)),
     onProgress: (p) =>
       log(`step ${String(p.step).padStart(6)}/${p.totalSteps}  epoch ${p.epoch ?? "-"}  batch MSE ${p.loss.toFixed(4)}  ${Math.round(p.examplesPerSecond)} examples/s`),
   });
-  if (result._tag === "Left") throw new Error(Train.trainErrorMessage(result.left));
+  if (result._tag === "Left") throw new Error(L.trainErrorMessage(result.left));
   const trained = result.right.model;
-  const finalLoss = Train.evaluate(trained, test, Train.meanSquaredError);
+  const finalLoss = L.evaluate(trained, test, L.meanSquaredError);
   const biases = L.paramTree(trained)[0]!["b"]!.data;
   const maxBias = Math.max(...biases);
   const accuracy = accuracyOf(trained, test);

@@ -15,3 +15,5 @@ export * from "./explain.ts";
 export * from "./verifyRoots.ts";
 export * as Consistency from "./consistency.ts";
 export { propagateNonAffine } from "./poolingRules.ts";
+export * as Baselines from "./baselines.ts";
+export * as MinMax from "./minMax.ts";
