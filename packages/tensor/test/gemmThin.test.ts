@@ -1,8 +1,9 @@
 import { describe, expect, test } from "vitest";
 import * as T from "@dtd/tensor";
 import { expectAllClose } from "@dtd/tensor/testing";
-import { gemm } from "../src/internal/kernels/gemm.ts";
+import { gemm, type GemmKernel } from "../src/internal/kernels/gemm.ts";
 import { axpy, dots } from "../src/internal/kernels/thinLoops.ts";
+import { wasmThin32 } from "../src/internal/kernels/wasmThin.ts";
 
 type FloatArray = Float32Array | Float64Array;
 
@@ -56,7 +57,39 @@ describe("thin loops (axpy, dots) against the definition", () => {
   });
 });
 
+describe("wasm thin loops (float32 matrices) against the definition", () => {
+  test("every k, n in 0..19, then a matrix that grows the memory, then a small one again", () => {
+    const rng = T.Random.make(44);
+    const shapes: [number, number][] = [];
+    for (let k = 0; k <= 19; k++) for (let n = 0; n <= 19; n++) shapes.push([k, n]);
+    shapes.push([1100, 1030], [3, 5]);
+    for (const [k, n] of shapes) {
+      const w = wasmThin32(k, n, k * n);
+      if (w === undefined) throw new Error("expected WebAssembly SIMD under Node, found none");
+      const mat = filled("float32", k * n, rng);
+      const v = filled("float64", k, rng);
+      w.m.set(mat);
+      w.v.set(v);
+      w.acc.fill(Number.NaN);
+      w.axpy(k, n);
+      const wantAxpy = new Float64Array(n);
+      for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) wantAxpy[j]! += v[p]! * mat[p * n + j]!;
+      expectAllClose(w.acc, wantAxpy, { atol: 1e-12 * Math.max(1, k) });
+      // The JavaScript loop associates the same way: the two agree to the bit.
+      const jsAcc = new Float64Array(n);
+      axpy(k, n, v as Float64Array, mat, 0, jsAcc);
+      expect(Array.from(w.acc)).toEqual(Array.from(jsAcc));
+      w.acc.fill(Number.NaN);
+      w.dots(k, n);
+      const wantDots = new Float64Array(n);
+      for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) wantDots[j]! += v[p]! * mat[j * k + p]!;
+      expectAllClose(w.acc, wantDots, { atol: 1e-12 * Math.max(1, k) });
+    }
+  });
+});
+
 describe("gemm thin paths (m < 4 or n < 4)", () => {
+  const kernels: readonly GemmKernel[] = ["auto", "js"];
   const transposes = [
     [false, false],
     [true, false],
@@ -64,7 +97,7 @@ describe("gemm thin paths (m < 4 or n < 4)", () => {
     [true, true],
   ] as const;
 
-  test("every transpose, both dtypes interleaved, offsets, accumulate, nothing outside the block written", () => {
+  test("every transpose, both dtypes interleaved, both kernels, offsets, accumulate, nothing outside the block written", () => {
     const rng = T.Random.make(42);
     const shapes: [number, number, number][] = [
       [1, 400, 157],
@@ -79,13 +112,13 @@ describe("gemm thin paths (m < 4 or n < 4)", () => {
     ];
     for (const [m, n, k] of shapes) {
       for (const [tA, tB] of transposes) {
-        for (const dtype of T.dtypes) {
+        for (const [dtype, kernel] of T.dtypes.flatMap((d) => kernels.map((kn) => [d, kn] as const))) {
           for (const accumulate of [false, true]) {
             const a = filled(dtype, 2 + m * k, rng);
             const b = filled(dtype, 5 + k * n, rng);
             const before = filled(dtype, 4 + m * n + 3, rng);
             const out = before.slice();
-            gemm(m, n, k, a, 2, tA, b, 5, tB, out, 4, accumulate);
+            gemm(m, n, k, a, 2, tA, b, 5, tB, out, 4, accumulate, kernel);
             const prod = gemmRef(m, n, k, a.subarray(2), tA, b.subarray(5), tB);
             const expected = new Float64Array(before);
             for (let i = 0; i < m * n; i++) expected[4 + i] = (accumulate ? before[4 + i]! : 0) + prod[i]!;
@@ -112,30 +145,30 @@ describe("gemm thin paths (m < 4 or n < 4)", () => {
     }
   });
 
-  test("non-finite values propagate through every thin path (0·∞ is NaN; ∞ stays ∞)", () => {
-    for (const [tA, tB] of transposes) {
+  test("non-finite values propagate through every thin path, JavaScript and wasm (0·∞ is NaN; ∞ stays ∞)", () => {
+    for (const [tA, tB, F] of transposes.flatMap(([tA, tB]) => [[tA, tB, Float64Array] as const, [tA, tB, Float32Array] as const])) {
       // m = 1 (rows path): op(A) = [0, 1, 0, …], op(B) has ∞ in row 0 of column 0 and in row 1 of column 1.
       const k = 9;
       const n = 10;
-      const a = new Float64Array(k);
+      const a = new F(k);
       a[1] = 1;
-      const b = new Float64Array(k * n);
+      const b = new F(k * n);
       const setB = (p: number, j: number, x: number): void => void (b[tB ? j * k + p : p * n + j] = x);
       setB(0, 0, Infinity);
       setB(1, 1, Infinity);
-      const out = new Float64Array(n);
+      const out = new F(n);
       gemm(1, n, k, a, 0, tA, b, 0, tB, out, 0, false);
       expect(Number.isNaN(out[0])).toBe(true);
       expect(out[1]).toBe(Infinity);
       expect(out[2]).toBe(0);
       // n = 1 (columns path): the same with the roles of A and B swapped.
-      const col = new Float64Array(k);
+      const col = new F(k);
       col[1] = 1;
-      const mat = new Float64Array(n * k);
+      const mat = new F(n * k);
       const setA = (i: number, p: number, x: number): void => void (mat[tA ? p * n + i : i * k + p] = x);
       setA(0, 0, Infinity);
       setA(1, 1, Infinity);
-      const out2 = new Float64Array(n);
+      const out2 = new F(n);
       gemm(n, 1, k, mat, 0, tA, col, 0, tB, out2, 0, false);
       expect(Number.isNaN(out2[0])).toBe(true);
       expect(out2[1]).toBe(Infinity);

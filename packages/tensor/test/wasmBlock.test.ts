@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { wasmBlock, decodeBase64 } from "../src/internal/kernels/wasmBlock.ts";
+import { wasmBlock } from "../src/internal/kernels/wasmBlock.ts";
+import { decodeBase64 } from "../src/internal/kernels/wasmRuntime.ts";
 import { wasmBase64 } from "../src/internal/kernels/wasm/gemmBlockWasm.ts";
 
 describe("wasm block kernel", () => {

@@ -13,9 +13,8 @@
  *
  * Two micro-kernels compute the same sums in the same order: WebAssembly SIMD (wasmBlock.ts, 4×4 tiles in f64x2
  * registers, ~3× the JavaScript rate) where the platform has it, else JavaScript (microKernel.ts). On the wasm
- * path the panels are packed straight into the module's memory and each block of C is added back into `out`
- * by {@link addBlock}. Thin products (m < 4 or n < 4) take gemmThin.ts, where packing would cost as much as the
- * product.
+ * path the panels are packed straight into the module's memory and each block of C is added back into `out`.
+ * Thin products (m < 4 or n < 4) take gemmThin.ts, where packing would cost as much as the product.
  *
  * The JavaScript path's packing scratch is module-level, grown on demand and bounded by KC·NC + MC·KC doubles
  * (≈ 3.3 MB), like the wasm memory: allocating it per call would zero megabytes for every small product.
@@ -44,7 +43,7 @@ let packB: Float64Array = new Float64Array(0);
 
 const scratch = (buf: Float64Array, length: number): Float64Array => (buf.length >= length ? buf : new Float64Array(length));
 
-/** Which micro-kernel the blocked path runs: WebAssembly SIMD when available, or JavaScript. */
+/** Which loops run: WebAssembly SIMD where available and faster (blocked path, float32 thin path), or JavaScript. */
 export type GemmKernel = "auto" | "js";
 
 /**
@@ -52,7 +51,7 @@ export type GemmKernel = "auto" | "js";
  *
  * `a` holds A row-major from `aOff`: m×k, or k×m when `transA` (then op(A) = Aᵀ). Likewise `b`: k×n, or n×k when
  * `transB`. `out` must not overlap `a` or `b`. With `accumulate` false the m×n block of `out` is overwritten
- * (k = 0 yields zeros). `kernel` "js" forces the JavaScript micro-kernel (tests compare the two).
+ * (k = 0 yields zeros). `kernel` "js" forces the JavaScript loops (tests compare the two).
  */
 export const gemm = (
   m: number,
@@ -75,8 +74,8 @@ export const gemm = (
   }
   if (m < MR || n < NR) {
     if (!accumulate) out.fill(0, outOff, outOff + m * n);
-    if (m < MR) gemmThinRows(m, n, k, a, aOff, transA, b, bOff, transB, out, outOff);
-    else gemmThinCols(m, n, k, a, aOff, transA, b, bOff, transB, out, outOff);
+    if (m < MR) gemmThinRows(m, n, k, a, aOff, transA, b, bOff, transB, out, outOff, kernel === "auto");
+    else gemmThinCols(m, n, k, a, aOff, transA, b, bOff, transB, out, outOff, kernel === "auto");
     return;
   }
   const w = kernel === "auto" ? wasmBlock(MC, KC, NC) : undefined;
@@ -140,33 +139,32 @@ const blockedWasm = (
         const mb = Math.min(MC, m - i0);
         packPanelA(a, aOff, transA, m, k, i0, mb, p0, kb, w.ap);
         w.block(mb, nb, kb);
-        if (out instanceof Float64Array) addBlock64(w.c, mb, nb, out, outOff + i0 * n + j0, n, store);
-        else addBlock32(w.c, mb, nb, out, outOff + i0 * n + j0, n, store);
+        addBlock(w.c, mb, nb, out, outOff + i0 * n + j0, n, store);
       }
     }
   }
 };
 
 /**
- * out[o + i·ldo + j] = (store ? 0 : out[…]) + c[i·roundUp(nb, 4) + j] for i < mb, j < nb. Written once per
- * element type, like the thin loops (thinLoops.ts), so that each copy's stores stay monomorphic.
+ * out[o + i·ldo + j] = (store ? 0 : out[…]) + c[i·roundUp(nb, 4) + j] for i < mb, j < nb. Stores go through
+ * TypedArray.prototype.set (a native copy, rounding to float32 where needed: several times faster than a loop);
+ * additions run one loop per element type, like the thin loops (thinLoops.ts), so each stays monomorphic.
  */
-const addBlock64 = (c: Float64Array, mb: number, nb: number, out: Float64Array, o: number, ldo: number, store: boolean): void => {
+const addBlock = (c: Float64Array, mb: number, nb: number, out: FloatArray, o: number, ldo: number, store: boolean): void => {
   const ldc = roundUp(nb, NR);
-  for (let i = 0; i < mb; i++, o += ldo) {
-    const r = i * ldc;
-    if (store) for (let j = 0; j < nb; j++) out[o + j] = c[r + j]!;
-    else for (let j = 0; j < nb; j++) out[o + j] = out[o + j]! + c[r + j]!;
-  }
+  if (store) {
+    if (ldc === ldo && nb === ldc) out.set(c.subarray(0, mb * nb), o);
+    else for (let i = 0; i < mb; i++) out.set(c.subarray(i * ldc, i * ldc + nb), o + i * ldo);
+  } else if (out instanceof Float64Array) add64(c, ldc, mb, nb, out, o, ldo);
+  else add32(c, ldc, mb, nb, out, o, ldo);
 };
 
-const addBlock32 = (c: Float64Array, mb: number, nb: number, out: Float32Array, o: number, ldo: number, store: boolean): void => {
-  const ldc = roundUp(nb, NR);
-  for (let i = 0; i < mb; i++, o += ldo) {
-    const r = i * ldc;
-    if (store) for (let j = 0; j < nb; j++) out[o + j] = c[r + j]!;
-    else for (let j = 0; j < nb; j++) out[o + j] = out[o + j]! + c[r + j]!;
-  }
+const add64 = (c: Float64Array, ldc: number, mb: number, nb: number, out: Float64Array, o: number, ldo: number): void => {
+  for (let i = 0, r = 0; i < mb; i++, o += ldo, r += ldc) for (let j = 0; j < nb; j++) out[o + j] = out[o + j]! + c[r + j]!;
+};
+
+const add32 = (c: Float64Array, ldc: number, mb: number, nb: number, out: Float32Array, o: number, ldo: number): void => {
+  for (let i = 0, r = 0; i < mb; i++, o += ldo, r += ldc) for (let j = 0; j < nb; j++) out[o + j] = out[o + j]! + c[r + j]!;
 };
 
 const roundUp = (x: number, q: number): number => Math.ceil(x / q) * q;

@@ -3,16 +3,19 @@
  * than 4 rows (a single sample through a dense layer, m = 1) or fewer than 4 columns (a matrix–vector
  * product). Same contract as `gemm`, except that `out` is only added to (the caller zeroes it).
  *
- * Every path reduces to one of two loops over the large operand, stored row-major ({@link axpy}, {@link dots}):
- * the short operand's row (or column) is first gathered into a float64 vector, so that the loops read a single
- * caller array each, contiguously, and sum in float64; the result is added into `out` once per row (column).
+ * Every path reduces to one of two loops over the large operand, stored row-major (axpy, dots of
+ * thinLoops.ts): the short operand's row (or column) is first gathered into a float64 vector, so that the loops
+ * read a single matrix, contiguously, and sum in float64; the result is added into `out` once per row (column).
+ * A float32 matrix is copied into WebAssembly memory and multiplied there with SIMD where available
+ * (wasmThin.ts: faster even with the copy); a float64 one stays in JavaScript.
  *
- * The two scratch vectors are module-level, grown on demand up to {@link SCRATCH_MAX} doubles each (longer
- * ones are temporary): JavaScript is single-threaded and these functions never re-enter themselves.
+ * The two JavaScript scratch vectors are module-level, grown on demand up to {@link SCRATCH_MAX} doubles each
+ * (longer ones are temporary): JavaScript is single-threaded and these functions never re-enter themselves.
  * @module
  */
 import type { FloatArray } from "../../DType.ts";
 import { axpy, dots } from "./thinLoops.ts";
+import { wasmThin32 } from "./wasmThin.ts";
 
 /** The largest scratch vector kept between calls (doubles). */
 const SCRATCH_MAX = 1 << 18;
@@ -32,6 +35,38 @@ const accumulator = (length: number): Float64Array => {
   return accBuf;
 };
 
+/** The vector v to fill, the result acc, and the two loops over one matrix for the length of a call. */
+interface Loops {
+  readonly v: Float64Array;
+  readonly acc: Float64Array;
+  /** acc[0 .. n) = Σ_{p<k} v[p] · M[p·n + j]. */
+  readonly axpy: (k: number, n: number) => void;
+  /** acc[0 .. n) = (Σ_{p<k} v[p] · M[j·k + p])_j. */
+  readonly dots: (k: number, n: number) => void;
+}
+
+/**
+ * The loops over `mat[off .. off + length)` with k-vectors and n-results: in WebAssembly memory (the matrix
+ * copied there) for a float32 matrix when `useWasm` and available, else JavaScript over `mat` itself.
+ */
+const loopsFor = (mat: FloatArray, off: number, length: number, k: number, n: number, useWasm: boolean): Loops => {
+  if (useWasm && mat instanceof Float32Array) {
+    const w = wasmThin32(k, n, length);
+    if (w !== undefined) {
+      w.m.set(mat.subarray(off, off + length));
+      return w;
+    }
+  }
+  const v = vector(k);
+  const acc = accumulator(n);
+  return {
+    v,
+    acc,
+    axpy: (kk, nn) => axpy(kk, nn, v, mat, off, acc),
+    dots: (kk, nn) => dots(kk, nn, v, mat, off, acc),
+  };
+};
+
 /**
  * out[i, :] += op(A)[i, :]·op(B) one row at a time. Without `transB` the row of the result is a combination of
  * the k rows of the stored B (axpy); with `transB` it is n dot products with the rows of the stored B (dots).
@@ -48,16 +83,17 @@ export const gemmThinRows = (
   transB: boolean,
   out: FloatArray,
   outOff: number,
+  useWasm: boolean,
 ): void => {
-  const v = vector(k);
-  const acc = accumulator(n);
+  const loops = loopsFor(b, bOff, k * n, k, n, useWasm);
+  const { v, acc } = loops;
   // op(A)[i, p] = a[aOff + i·sai + p·sap]
   const sai = transA ? 1 : k;
   const sap = transA ? m : 1;
   for (let i = 0; i < m; i++) {
     for (let p = 0, q = aOff + i * sai; p < k; p++, q += sap) v[p] = a[q]!;
-    if (transB) dots(k, n, v, b, bOff, acc);
-    else axpy(k, n, v, b, bOff, acc);
+    if (transB) loops.dots(k, n);
+    else loops.axpy(k, n);
     for (let j = 0, o = outOff + i * n; j < n; j++, o++) out[o] = out[o]! + acc[j]!;
   }
 };
@@ -78,16 +114,17 @@ export const gemmThinCols = (
   transB: boolean,
   out: FloatArray,
   outOff: number,
+  useWasm: boolean,
 ): void => {
-  const v = vector(k);
-  const acc = accumulator(m);
+  const loops = loopsFor(a, aOff, m * k, k, m, useWasm);
+  const { v, acc } = loops;
   // op(B)[p, j] = b[bOff + p·sbp + j·sbj]
   const sbp = transB ? 1 : n;
   const sbj = transB ? k : 1;
   for (let j = 0; j < n; j++) {
     for (let p = 0, q = bOff + j * sbj; p < k; p++, q += sbp) v[p] = b[q]!;
-    if (transA) axpy(k, m, v, a, aOff, acc);
-    else dots(k, m, v, a, aOff, acc);
+    if (transA) loops.axpy(k, m);
+    else loops.dots(k, m);
     for (let i = 0, o = outOff + j; i < m; i++, o += n) out[o] = out[o]! + acc[i]!;
   }
 };

@@ -38,7 +38,8 @@ export const im2col = (x: FloatArray, xOff: number, g: Conv2dGeometry, cols: Flo
           const xr = xc + (u * sh - ph + i) * W - pw + j;
           const cr = row + u * OW;
           if (vLo > 0) cols.fill(0, cr, cr + vLo);
-          for (let v = vLo; v < vHi; v++) cols[cr + v] = x[xr + v * sw]!;
+          if (sw === 1) for (let v = vLo; v < vHi; v++) cols[cr + v] = x[xr + v]!;
+          else for (let v = vLo; v < vHi; v++) cols[cr + v] = x[xr + v * sw]!;
           if (vHi < OW) cols.fill(0, cr + vHi, cr + OW);
         }
         cols.fill(0, row + uHi * OW, row + plane);
