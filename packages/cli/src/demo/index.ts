@@ -1,16 +1,124 @@
 /**
- * Placeholder for `dtd demo` (the deck's MNIST example), until its module is written. The contract (see ../run.ts): this
- * module exports `command`, built with `defineCommand` from ../Command.ts, named "demo".
+ * `dtd demo` (`pnpm demo`): the deck's MNIST example end to end — train (or load from the cache) the 1568-400-Σ
+ * detection-pooling network, explain held-out test pairs with w², z⁺, zᵇ, sensitivity analysis and simple Taylor
+ * decomposition, draw the heatmaps and Figure 2, check the deck's claims and write a report. Progress goes to
+ * stderr; the summary and where the files are to stdout. The pipeline itself is `runDemo` (pipeline.ts).
  * @module
  */
 import * as E from "fp-ts/lib/Either.js";
-import { failure } from "../CliError.ts";
+import { type CliError, ExitCode, failure, usage } from "../CliError.ts";
 import { defineCommand } from "../Command.ts";
+import { table } from "../format.ts";
+import { line } from "../Io.ts";
+import { startProgress } from "../progress.ts";
+import { FULL_STEPS } from "./network.ts";
+import { type DemoOptions, type DemoResult, type Hooks, runDemo } from "./pipeline.ts";
+import { defaultCacheDir } from "./repoRoot.ts";
+
+export { runDemo, silent, type DemoOptions, type DemoResult, type Hooks } from "./pipeline.ts";
+
+/**
+ * Steps of the default run: about two minutes of training on a 2-core machine, where one SGD step (forward and
+ * backward through the 20×1568×400 layer, through @dtd/layers' `fit`) takes about 27 ms (docs/mnist.md).
+ */
+export const DEFAULT_STEPS = 4000;
+
+
+const flags = {
+  steps: { type: "string", value: "N", description: `SGD steps of 20 pairs (default ${DEFAULT_STEPS}: about 2 minutes on 2 cores)` },
+  full: { type: "boolean", description: `the deck's full schedule: ${FULL_STEPS.toLocaleString("en")} steps (hours)` },
+  seed: { type: "string", value: "N", default: "1", description: "seed of the digit split, the initial weights and the pairs" },
+  "test-count": { type: "string", value: "N", default: "300", description: "held-out test pairs to explain and plot" },
+  out: { type: "string", value: "DIR", default: "out/mnist", description: "folder of the report and pictures" },
+  retrain: { type: "boolean", description: "train even when a cached model exists (and replace it)" },
+} as const;
+
+const integer = (flag: string, v: string, min: number): E.Either<CliError, number> => {
+  const n = Number(v);
+  return /^\d+$/.test(v) && Number.isSafeInteger(n) && n >= min ? E.right(n) : E.left(usage(`--${flag}: expected an integer ≥ ${min}, found "${v}"`));
+};
+
+/** Options from the flags. */
+export const demoOptions = (values: {
+  readonly steps: string | undefined;
+  readonly full: boolean;
+  readonly seed: string;
+  readonly "test-count": string;
+  readonly out: string;
+  readonly retrain: boolean;
+}): E.Either<CliError, DemoOptions> => {
+  if (values.full && values.steps !== undefined) return E.left(usage("give --full or --steps, not both"));
+  const steps = values.full ? E.right(FULL_STEPS) : integer("steps", values.steps ?? String(DEFAULT_STEPS), 1);
+  const seed = integer("seed", values.seed, 0);
+  const testCount = integer("test-count", values["test-count"], 1);
+  if (E.isLeft(steps)) return steps;
+  if (E.isLeft(seed)) return seed;
+  if (E.isLeft(testCount)) return testCount;
+  return E.right({
+    seed: seed.right,
+    steps: steps.right,
+    testCount: testCount.right,
+    accuracyCount: Math.max(2000, testCount.right),
+    calibrationCount: 2000,
+    gridCount: 12,
+    outDir: values.out,
+    cacheDir: defaultCacheDir(),
+    retrain: values.retrain,
+  });
+};
+
+/** The summary printed on stdout. */
+export const summary = (r: DemoResult): string[] => [
+  `test accuracy  ${(100 * r.testAccuracy).toFixed(2)} % on ${r.options.accuracyCount} held-out pairs (threshold f(x) > ${r.threshold.toFixed(4)} from training pairs)`,
+  `model          ${r.fromCache ? "from the cache" : `trained in ${r.training.seconds?.toFixed(1) ?? "?"} s`}: ${r.files.model}`,
+  "",
+  `explanations of ${r.options.testCount} test pairs:`,
+  ...table([
+    ["method", "mean |ΣR−f|/f", "conservative", "positive", "min R_p", "on 0–3 digit"],
+    ...r.methods.map((m) => [
+      m.title,
+      m.consistency.meanRelativeConservationError.toExponential(2),
+      `${(100 * m.consistency.shareConservative).toFixed(1)} %`,
+      `${(100 * m.consistency.sharePositive).toFixed(1)} %`,
+      m.consistency.mostNegativeRelevance.toExponential(2),
+      `${(100 * m.halves.target).toFixed(1)} %`,
+    ]),
+  ]),
+  "",
+  "the deck's claims:",
+  ...r.claims.map((c) => `  ${c.holds ? "holds        " : "does not hold"}  ${c.statement}`),
+  "",
+  `report    ${r.files.report}`,
+  `heatmaps  ${r.files.grid}`,
+  `figure 2  ${r.files.figure2}`,
+  `(${r.seconds.toFixed(1)} s)`,
+];
 
 export const command = defineCommand({
   name: "demo",
-  summary: "the deck's MNIST example (not built yet)",
-  usage: "demo",
-  flags: {},
-  run: async () => E.left(failure("not built yet")),
+  summary: "the deck's MNIST example: train the 1568-400-1 detector, explain test pairs, draw heatmaps",
+  usage: "demo [--steps N | --full] [--seed N] [--test-count N] [--out DIR] [--retrain]",
+  description: `
+The deck's MNIST experiment (Montavon et al. 2017, Fig. 2). Each 28×56 image shows a digit 0–3 beside a
+distracting digit 4–9 (positive) or two digits 4–9 (negative); a detection-pooling network (1568 inputs, 400
+ReLU units with biases ≤ 0, a fixed sum output) learns to detect the 0–3 digit. Training and test pairs use
+disjoint digits. Held-out test pairs are explained with the w², z⁺ and zᵇ rules and with sensitivity analysis
+and simple Taylor decomposition; the run measures conservation and positivity, checks the deck's claims and
+writes a report with a heatmap grid and Figure 2 to --out.
+
+The trained model is cached under .cache/dtd/ (by seed and steps): a second run skips training.`,
+  flags,
+  examples: ["demo", "demo --steps 500 --test-count 50 --out out/quick", "demo --full"],
+  run: async ({ values }, { io }) => {
+    const opts = demoOptions(values);
+    if (E.isLeft(opts)) return opts;
+    const hooks: Hooks = {
+      progress: (label, total) => startProgress({ label, total, stream: io.stderr }),
+      note: (text) => line(io.stderr, text),
+    };
+    const result = runDemo(opts.right, hooks);
+    if (E.isLeft(result)) return E.left(failure(result.left));
+    for (const l of summary(result.right)) line(io.stdout, l);
+    return E.right(ExitCode.ok);
+  },
 });

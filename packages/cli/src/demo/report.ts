@@ -1,0 +1,98 @@
+/**
+ * The MNIST example's report: a Markdown page written next to its pictures, with every number of the run and
+ * the verdict on each of the deck's claims (computed in claims.ts from the same numbers).
+ * @module
+ */
+import { basename } from "node:path";
+import type { Claim } from "./claims.ts";
+import { fingerprint } from "./network.ts";
+import type { DemoResult, MethodResult } from "./pipeline.ts";
+
+const pct = (v: number): string => (Number.isFinite(v) ? `${(100 * v).toFixed(1)} %` : "–");
+const sci = (v: number): string => (v === 0 ? "0" : Number.isFinite(v) ? v.toExponential(2) : "–");
+
+/** A Markdown table. */
+export const markdownTable = (header: readonly string[], rows: readonly (readonly string[])[]): string[] => [
+  `| ${header.join(" | ")} |`,
+  `| ${header.map(() => "---").join(" | ")} |`,
+  ...rows.map((r) => `| ${r.join(" | ")} |`),
+];
+
+/** The claims as a list: "- **holds** — statement (evidence)". */
+export const claimLines = (claims: readonly Claim[]): string[] =>
+  claims.map((c) => `- **${c.holds ? "holds" : "does not hold"}** — ${c.statement}.  \n  ${c.evidence}.`);
+
+const methodRow = (m: MethodResult): string[] => [
+  m.title,
+  sci(m.consistency.meanRelativeConservationError),
+  pct(m.consistency.shareConservative),
+  pct(m.consistency.sharePositive),
+  pct(m.consistency.shareConsistent),
+  sci(m.consistency.mostNegativeRelevance),
+  `${pct(m.halves.target)} / ${pct(m.halves.distractor)}`,
+];
+
+/** The report of a run. */
+export const mnistReport = (r: DemoResult): string => {
+  const o = r.options;
+  const t = r.training;
+  const trainedHow = r.fromCache
+    ? `loaded from the cache \`${r.files.model}\` (trained earlier${t.seconds !== undefined ? ` in ${t.seconds.toFixed(1)} s` : ""})`
+    : `trained in this run in ${t.seconds?.toFixed(1) ?? "?"} s (batch loss ${t.lossStart?.toFixed(4) ?? "?"} over the first 1 % of the steps → ${t.lossEnd?.toFixed(4) ?? "?"} over the last 1 %), cached as \`${r.files.model}\``;
+  return [
+    "# Deep Taylor decomposition on MNIST pairs",
+    "",
+    "The deck's experiment (Montavon et al. 2017, Sec. 3 and Fig. 2): a 28×56 image shows a digit 0–3 beside a",
+    "distracting digit 4–9 (positive) or two digits 4–9 (negative); a detection-pooling network",
+    "x_j = max(0, Σ_i x_i w_ij + b_j), x_k = Σ_j x_j with b_j ≤ 0 detects the 0–3 digit, and its decisions on held-out",
+    "test pairs are explained pixel by pixel. Test pairs are built from test digits only: no test digit was trained on.",
+    "",
+    "## Run",
+    "",
+    ...markdownTable(
+      ["setting", "value"],
+      [
+        ["seed", String(o.seed)],
+        ["network", `1568 → ${r.recipe.hidden} ReLU (b ≤ 0) → Σ`],
+        ["training", `${o.steps} SGD steps of ${r.recipe.batchSize} pairs, ${r.recipe.loss} loss, learning rate ${r.recipe.learningRate}, He init × ${r.recipe.initScale} (\`${fingerprint(r.recipe)}\`)`],
+        ["model", trainedHow],
+        ["threshold", `f(x) > ${r.threshold.toFixed(4)}, chosen on ${o.calibrationCount} training pairs (accuracy there ${pct(r.trainAccuracy)})`],
+        ["**test accuracy**", `**${pct(r.testAccuracy)}** on ${o.accuracyCount} test pairs`],
+        ["explained", `the first ${o.testCount} of those test pairs`],
+        ["run time", `${r.seconds.toFixed(1)} s`],
+      ],
+    ),
+    "",
+    "## Consistency and where the relevance goes",
+    "",
+    `Over the ${o.testCount} explained test pairs. Conservative: |Σ_p R_p − f(x)| ≤ 1e-12 + 1e-9·|f(x)|; positive:`,
+    "min_p R_p ≥ −(1e-12 + 1e-9·|f(x)|); consistent: both (Definitions 1–3). The relative conservation error is averaged",
+    "over the samples with f(x) > 0. The last column is the mean share of |R| on the 0–3 digit's half of the image",
+    "versus the distractor's half, over the positive pairs.",
+    "",
+    ...markdownTable(
+      ["method", "mean \\|Σ R − f\\| / f", "conservative", "positive", "consistent", "most negative R_p", "0–3 digit / distractor"],
+      r.methods.map(methodRow),
+    ),
+    "",
+    "## The deck's claims, checked on this run",
+    "",
+    ...claimLines(r.claims),
+    "",
+    "## Heatmaps",
+    "",
+    `Test pairs (left: the input, the 0–3 digit in brackets in the row label, f(x) below), then one heatmap per`,
+    "method: white is 0, red positive, blue negative relevance, each map on its own symmetric scale max_p |R_p|.",
+    "",
+    `![heatmaps](${basename(r.files.grid)})`,
+    "",
+    "## Figure 2: conservation and positivity",
+    "",
+    "Per method, Σ_p R_p against f(x) for every explained test pair (a conservative method puts every point on the",
+    "dashed diagonal), and the histogram of the smallest relevance min_p R_p (a positive method has nothing left of",
+    "the dashed line at 0).",
+    "",
+    `![figure 2](${basename(r.files.figure2)})`,
+    "",
+  ].join("\n");
+};
