@@ -12,7 +12,8 @@ import { PAIR_HEIGHT, PAIR_WIDTH } from "../data/mnistPairs.ts";
 /** One row of the heatmap grid: the input pixels (28×56 flat) and one heatmap per method, same layout. */
 export interface GridRow {
   readonly x: ArrayLike<number>;
-  readonly maps: readonly ArrayLike<number>[];
+  /** null leaves the cell empty (a method that did not explain this pair). */
+  readonly maps: readonly (ArrayLike<number> | null)[];
   /** Shown left of the row ("\n" breaks lines). */
   readonly label: string;
 }
@@ -23,7 +24,7 @@ export const heatmapGrid = (rows: readonly GridRow[], opts: { readonly columns: 
   const dims = { height: PAIR_HEIGHT, width: PAIR_WIDTH, upscale };
   const cells = rows.map((r) => [
     Heatmap.input(r.x, { ...dims, invert: true }),
-    ...r.maps.map((R) => Heatmap.relevance(R, dims)),
+    ...r.maps.map((R) => (R === null ? null : Heatmap.relevance(R, dims))),
   ]);
   return Grid.grid(cells, {
     columnTitles: ["input", ...opts.columns],
@@ -45,10 +46,7 @@ export interface ConsistencySeries {
 export const figure2 = (series: readonly ConsistencySeries[], opts: { readonly title?: string } = {}): Image.Image => {
   const cells = series.map((s) => [
     Plot.toImage(Plot.scatter({ x: s.f, y: s.sumR }, { title: `${s.label}: conservation`, xLabel: "f(x)", width: 360, height: 320 }), 1),
-    Plot.toImage(
-      Plot.histogram(s.minR, { title: `${s.label}: smallest relevance`, xLabel: "min_p R_p", bins: 24, width: 400, height: 320 }),
-      1,
-    ),
+    Plot.toImage(Plot.histogram(s.minR, { title: `${s.label}: min_p R_p`, xLabel: "min_p R_p", bins: 24, width: 400, height: 320 }), 1),
   ]);
   return Grid.grid(cells, { textScale: 2, frame: null, ...(opts.title !== undefined ? { title: opts.title } : {}) });
 };

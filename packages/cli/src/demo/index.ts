@@ -23,12 +23,20 @@ export { runDemo, silent, type DemoOptions, type DemoResult, type Hooks } from "
  */
 export const DEFAULT_STEPS = 4000;
 
+/**
+ * Pairs explained by simple Taylor decomposition by default, and the cap on its root search's iterations: the
+ * numerical root search is by far the slowest method (docs/mnist.md), and the cached run must stay short.
+ */
+export const DEFAULT_TAYLOR_COUNT = 40;
+export const TAYLOR_MAX_ITERATIONS = 20;
+
 
 const flags = {
   steps: { type: "string", value: "N", description: `SGD steps of 20 pairs (default ${DEFAULT_STEPS}: about 2 minutes on 2 cores)` },
   full: { type: "boolean", description: `the deck's full schedule: ${FULL_STEPS.toLocaleString("en")} steps (hours)` },
   seed: { type: "string", value: "N", default: "1", description: "seed of the digit split, the initial weights and the pairs" },
   "test-count": { type: "string", value: "N", default: "300", description: "held-out test pairs to explain and plot" },
+  "taylor-count": { type: "string", value: "N", default: String(DEFAULT_TAYLOR_COUNT), description: "of those, pairs also explained by simple Taylor decomposition (slow root search)" },
   out: { type: "string", value: "DIR", default: "out/mnist", description: "folder of the report and pictures" },
   retrain: { type: "boolean", description: "train even when a cached model exists (and replace it)" },
 } as const;
@@ -44,6 +52,7 @@ export const demoOptions = (values: {
   readonly full: boolean;
   readonly seed: string;
   readonly "test-count": string;
+  readonly "taylor-count": string;
   readonly out: string;
   readonly retrain: boolean;
 }): E.Either<CliError, DemoOptions> => {
@@ -51,9 +60,11 @@ export const demoOptions = (values: {
   const steps = values.full ? E.right(FULL_STEPS) : integer("steps", values.steps ?? String(DEFAULT_STEPS), 1);
   const seed = integer("seed", values.seed, 0);
   const testCount = integer("test-count", values["test-count"], 1);
+  const taylorCount = integer("taylor-count", values["taylor-count"], 1);
   if (E.isLeft(steps)) return steps;
   if (E.isLeft(seed)) return seed;
   if (E.isLeft(testCount)) return testCount;
+  if (E.isLeft(taylorCount)) return taylorCount;
   return E.right({
     seed: seed.right,
     steps: steps.right,
@@ -61,6 +72,8 @@ export const demoOptions = (values: {
     accuracyCount: Math.max(2000, testCount.right),
     calibrationCount: 2000,
     gridCount: 12,
+    taylorCount: Math.min(taylorCount.right, testCount.right),
+    taylorMaxIterations: TAYLOR_MAX_ITERATIONS,
     outDir: values.out,
     cacheDir: defaultCacheDir(),
     retrain: values.retrain,
@@ -72,7 +85,7 @@ export const summary = (r: DemoResult): string[] => [
   `test accuracy  ${(100 * r.testAccuracy).toFixed(2)} % on ${r.options.accuracyCount} held-out pairs (threshold f(x) > ${r.threshold.toFixed(4)} from training pairs)`,
   `model          ${r.fromCache ? "from the cache" : `trained in ${r.training.seconds?.toFixed(1) ?? "?"} s`}: ${r.files.model}`,
   "",
-  `explanations of ${r.options.testCount} test pairs:`,
+  `explanations of ${r.options.testCount} test pairs (simple Taylor: ${r.options.taylorCount} of them):`,
   ...table([
     ["method", "mean |ΣR−f|/f", "conservative", "positive", "min R_p", "on 0–3 digit"],
     ...r.methods.map((m) => [
@@ -97,7 +110,7 @@ export const summary = (r: DemoResult): string[] => [
 export const command = defineCommand({
   name: "demo",
   summary: "the deck's MNIST example: train the 1568-400-1 detector, explain test pairs, draw heatmaps",
-  usage: "demo [--steps N | --full] [--seed N] [--test-count N] [--out DIR] [--retrain]",
+  usage: "demo [--steps N | --full] [--seed N] [--test-count N] [--taylor-count N] [--out DIR] [--retrain]",
   description: `
 The deck's MNIST experiment (Montavon et al. 2017, Fig. 2). Each 28×56 image shows a digit 0–3 beside a
 distracting digit 4–9 (positive) or two digits 4–9 (negative); a detection-pooling network (1568 inputs, 400

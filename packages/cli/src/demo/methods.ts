@@ -14,12 +14,14 @@ import * as E from "fp-ts/lib/Either.js";
 import type * as T from "@dtd/tensor";
 import type * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
-import { sensitivity, simpleTaylor } from "@dtd/deep-taylor/baselines";
+import { sensitivity, simpleTaylor, type SimpleTaylorExplanation } from "@dtd/deep-taylor/baselines";
 
 /** Scores and heatmaps of a batch: f [N] and R [N, ...inputShape]. */
 export interface Heatmaps {
   readonly f: T.Tensor;
   readonly R: T.Tensor;
+  /** For methods that search a root numerically: how many searches converged to a root. */
+  readonly roots?: { readonly found: number; readonly searched: number };
 }
 
 /** An explanation method. */
@@ -64,8 +66,13 @@ export const deepTaylorMethods = (box: readonly [number, number]): readonly Meth
   rule("zb", "zb", `zᵇ-rule (box [${box[0]}, ${box[1]}])`, zBox(box[0], box[1])),
 ];
 
+/** Options of the simple Taylor baseline's root search (its defaults when absent). */
+export interface TaylorOptions {
+  readonly maxIterations?: number;
+}
+
 /** Sensitivity analysis and simple Taylor decomposition. */
-export const baselineMethods: readonly Method[] = [
+export const baselineMethods = (taylor: TaylorOptions = {}): readonly Method[] => [
   {
     id: "sensitivity",
     label: "sensitivity",
@@ -78,9 +85,12 @@ export const baselineMethods: readonly Method[] = [
     label: "simple Taylor",
     title: "simple Taylor decomposition",
     deepTaylor: false,
-    explain: (model, x) => E.bimap(DT.message, (b: { f: T.Tensor; R: T.Tensor }): Heatmaps => ({ f: b.f, R: b.R }))(simpleTaylor(model, x)),
+    explain: (model, x) =>
+      E.bimap(DT.message, (b: SimpleTaylorExplanation): Heatmaps => ({ f: b.f, R: b.R, roots: { found: b.isRoot.filter((r) => r).length, searched: b.isRoot.length } }))(
+        simpleTaylor(model, x, taylor.maxIterations === undefined ? {} : { maxIterations: taylor.maxIterations }),
+      ),
   },
 ];
 
 /** Every method of the MNIST example, pixel box [0, 1]. */
-export const mnistMethods = (): readonly Method[] => [...deepTaylorMethods([0, 1]), ...baselineMethods];
+export const mnistMethods = (taylor: TaylorOptions = {}): readonly Method[] => [...deepTaylorMethods([0, 1]), ...baselineMethods(taylor)];

@@ -32,6 +32,14 @@ const methodRow = (m: MethodResult): string[] => [
   `${pct(m.halves.target)} / ${pct(m.halves.distractor)}`,
 ];
 
+/** Which pairs simple Taylor decomposition explained and how its root search went. */
+const taylorHow = (r: DemoResult): string => {
+  const m = r.methods.find((x) => x.id === "simpleTaylor");
+  const roots = m?.roots === undefined ? "" : `; the root search found a root f(ξ) ≈ 0 for ${m.roots.found} of ${m.roots.searched}`;
+  const cap = r.options.taylorMaxIterations === undefined ? "" : `, at most ${r.options.taylorMaxIterations} iterations each`;
+  return `only ${m?.consistency.samples ?? 0} of them (the grid's rows first: its root search is slow${cap})${roots}`;
+};
+
 /** The report of a run. */
 export const mnistReport = (r: DemoResult): string => {
   const o = r.options;
@@ -58,14 +66,14 @@ export const mnistReport = (r: DemoResult): string => {
         ["model", trainedHow],
         ["threshold", `f(x) > ${r.threshold.toFixed(4)}, chosen on ${o.calibrationCount} training pairs (accuracy there ${pct(r.trainAccuracy)})`],
         ["**test accuracy**", `**${pct(r.testAccuracy)}** on ${o.accuracyCount} test pairs`],
-        ["explained", `the first ${o.testCount} of those test pairs`],
+        ["explained", `the first ${o.testCount} of those test pairs; simple Taylor decomposition ${taylorHow(r)}`],
         ["run time", `${r.seconds.toFixed(1)} s`],
       ],
     ),
     "",
     "## Consistency and where the relevance goes",
     "",
-    `Over the ${o.testCount} explained test pairs. Conservative: |Σ_p R_p − f(x)| ≤ 1e-12 + 1e-9·|f(x)|; positive:`,
+    `Over the ${o.testCount} explained test pairs (simple Taylor: ${r.methods.find((m) => m.id === "simpleTaylor")?.consistency.samples ?? 0} of them). Conservative: |Σ_p R_p − f(x)| ≤ 1e-12 + 1e-9·|f(x)|; positive:`,
     "min_p R_p ≥ −(1e-12 + 1e-9·|f(x)|); consistent: both (Definitions 1–3). The relative conservation error is averaged",
     "over the samples with f(x) > 0. The last column is the mean share of |R| on the 0–3 digit's half of the image",
     "versus the distractor's half, over the positive pairs.",

@@ -1,0 +1,146 @@
+/**
+ * The MNIST example's parts on hand-made inputs: the detection hinge and its gradient, the threshold search,
+ * the share of relevance per image half, the cache's refusals, the claims' verdicts.
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import * as AD from "@dtd/autodiff";
+import * as T from "@dtd/tensor";
+import { expectAllClose } from "@dtd/tensor/testing";
+import type { DatasetConsistency } from "@dtd/deep-taylor/consistency";
+import { cacheFile, lookup } from "@dtd/cli/demo/cache";
+import { checkClaims } from "@dtd/cli/demo/claims";
+import { detectionHinge } from "@dtd/cli/demo/detectionLoss";
+import { halfShares, targetShare } from "@dtd/cli/demo/halves";
+import { RECIPE } from "@dtd/cli/demo/network";
+import { accuracy, chooseThreshold } from "@dtd/cli/demo/threshold";
+import { PAIR_PIXELS, PAIR_WIDTH, type PairMeta } from "@dtd/cli/data/mnistPairs";
+
+describe("detectionHinge", () => {
+  test("is y·max(0, 1 − f) + (1 − y)·f averaged, with the matching gradient", () => {
+    const f = T.of([0.25, 2, 0.5, 0], [4, 1]);
+    const y = T.of([1, 1, 0, 0], [4, 1]);
+    // (0.75 + 0 + 0.5 + 0) / 4
+    expectAllClose(AD.value(detectionHinge(f, y)), 0.3125, { atol: 1e-15 });
+    const [value, grads] = AD.valueAndGrad((v: AD.Var) => detectionHinge(v, y))(f);
+    expectAllClose(value.value, 0.3125, { atol: 1e-15 });
+    // ∂/∂f: −1/N for a positive below the margin, 0 above it, +1/N for a negative.
+    expectAllClose(grads[0]!.value, T.of([-0.25, 0, 0.25, 0.25], [4, 1]), { atol: 1e-15 });
+  });
+
+  test("refuses targets other than 0 and 1, and a shape mismatch", () => {
+    expect(() => detectionHinge(T.of([1], [1, 1]), T.of([0.5], [1, 1]))).toThrow(/targets 0 or 1, found 0.5 at flat index 0/);
+    expect(() => detectionHinge(T.of([1, 2], [2, 1]), T.of([1], [1, 1]))).toThrow(/\[2, 1\]/);
+  });
+});
+
+describe("chooseThreshold", () => {
+  test("finds the midpoint that separates separable scores", () => {
+    const t = chooseThreshold([0.1, 0.9, 0.2, 0.8], [0, 1, 0, 1]);
+    expect(t.trainAccuracy).toBe(1);
+    expect(t.t).toBeCloseTo(0.5, 12);
+    expect(accuracy([0.1, 0.9, 0.2, 0.8], [0, 1, 0, 1], t.t)).toBe(1);
+  });
+
+  test("maximises accuracy when the classes overlap, and handles ties and all-one-class data", () => {
+    // Sorted: 0.1(0) 0.3(1) 0.4(0) 0.6(1) 0.7(1): t ∈ (0.1, 0.3) and t ∈ (0.4, 0.6) both get 4 of 5; the smaller wins.
+    const t = chooseThreshold([0.6, 0.1, 0.4, 0.3, 0.7], [1, 0, 0, 1, 1]);
+    expect(t.trainAccuracy).toBeCloseTo(0.8, 12);
+    expect(t.t).toBeCloseTo(0.2, 12);
+    // Equal scores cannot be split: the threshold never lands between them.
+    const tied = chooseThreshold([1, 1, 1], [1, 0, 1]);
+    expect(tied.trainAccuracy).toBeCloseTo(2 / 3, 12);
+    expect(accuracy([1, 1, 1], [1, 0, 1], tied.t)).toBeCloseTo(2 / 3, 12);
+    expect(chooseThreshold([0, 0], [0, 0]).trainAccuracy).toBe(1);
+  });
+
+  test("refuses empty or mismatched inputs", () => {
+    expect(() => chooseThreshold([], [])).toThrow(/at least one/);
+    expect(() => accuracy([1, 2], [1], 0)).toThrow(/as many labels as scores/);
+  });
+});
+
+describe("halves", () => {
+  const meta = (side: "left" | "right" | null): PairMeta => ({
+    label: side === null ? 0 : 1,
+    target: side === null ? null : 2,
+    distractors: [7],
+    side,
+    left: { digit: 2, index: 0 },
+    right: { digit: 7, index: 0 },
+  });
+  test("measures the share of |R| on the target's half", () => {
+    const R = new Float64Array(2 * PAIR_PIXELS);
+    R[0] = 3; // sample 0, row 0, column 0: left half
+    R[PAIR_WIDTH - 1] = -1; // sample 0, right half (negative counts by its size)
+    R[PAIR_PIXELS + 5 * PAIR_WIDTH + 40] = 2; // sample 1, right half
+    const t = T.unsafeMake([2, PAIR_PIXELS], R);
+    expect(targetShare(t, 0, "left")).toBeCloseTo(0.75, 15);
+    expect(targetShare(t, 0, "right")).toBeCloseTo(0.25, 15);
+    expect(targetShare(t, 1, "right")).toBe(1);
+    const h = halfShares(t, [meta("left"), meta("left")]);
+    expect(h.samples).toBe(2);
+    expect(h.target).toBeCloseTo((0.75 + 0) / 2, 15);
+    expect(h.majority).toBe(1);
+  });
+
+  test("skips negatives and maps without relevance", () => {
+    const t = T.unsafeMake([2, PAIR_PIXELS], new Float64Array(2 * PAIR_PIXELS));
+    const h = halfShares(t, [meta(null), meta("right")]);
+    expect(h.samples).toBe(0);
+    expect(Number.isNaN(h.target)).toBe(true);
+  });
+});
+
+describe("cache", () => {
+  const dir = mkdtempSync(join(tmpdir(), "dtd-cache-"));
+  const key = { recipe: RECIPE, seed: 3, steps: 10 };
+  test("names the file by recipe, seed and steps", () => {
+    expect(cacheFile(dir, key)).toBe(join(dir, "mnist-h400-b20-hinge-lr0.003-init0.1-seed3-steps10.json"));
+  });
+  test("a missing file is a miss; a broken one is unusable, with the reason", () => {
+    expect(lookup(cacheFile(dir, key), key)._tag).toBe("Miss");
+    const path = join(dir, "broken.json");
+    writeFileSync(path, "{ not json");
+    const found = lookup(path, key);
+    expect(found._tag).toBe("Unusable");
+    if (found._tag === "Unusable") expect(found.reason.length).toBeGreaterThan(0);
+  });
+});
+
+describe("claims", () => {
+  const stats = (over: Partial<DatasetConsistency>): DatasetConsistency => ({
+    samples: 10,
+    meanRelativeConservationError: 0,
+    maxAbsConservationError: 0,
+    shareConservative: 1,
+    sharePositive: 1,
+    shareConsistent: 1,
+    mostNegativeRelevance: 0,
+    ...over,
+  });
+  const halves = (target: number) => ({ target, distractor: 1 - target, samples: 5, majority: 4 });
+  const titles = { w2: "w²", zplus: "z⁺", zb: "zᵇ", sensitivity: "sens", simpleTaylor: "taylor" };
+  test("follow the numbers: each verdict flips when its number does", () => {
+    const good = {
+      consistency: {
+        w2: stats({}),
+        zplus: stats({}),
+        zb: stats({}),
+        sensitivity: stats({ shareConservative: 0.1, meanRelativeConservationError: 0.4 }),
+        simpleTaylor: stats({ shareConservative: 0.2, sharePositive: 0, mostNegativeRelevance: -0.1 }),
+      },
+      halves: { zplus: halves(0.8), zb: halves(0.7) },
+      titles,
+    };
+    expect(checkClaims(good).map((c) => c.holds)).toEqual([true, true, true, true, true]);
+    const bad = {
+      ...good,
+      consistency: { ...good.consistency, zb: stats({ shareConservative: 0.9, sharePositive: 0.5 }), sensitivity: stats({}), simpleTaylor: stats({ sharePositive: 0.5 }) },
+      halves: { zplus: halves(0.4), zb: halves(0.7) },
+    };
+    expect(checkClaims(bad).map((c) => c.holds)).toEqual([false, false, false, false, false]);
+  });
+});
