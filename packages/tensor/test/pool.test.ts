@@ -68,6 +68,17 @@ describe("pool2d kernels against the definition", () => {
     expect(y[0]).toBe(3);
     expect(Number.isNaN(y[1])).toBe(true);
   });
+
+  test("the same for windows other than 2×2 (the general loop): 2×3 windows, a tie, a NaN after the maximum", () => {
+    const g = { n: 1, c: 1, h: 2, w: 6, kh: 2, kw: 3, sh: 2, sw: 3, oh: 1, ow: 2 };
+    const x = new Float64Array([1, 3, 0, 5, 9, 1, 3, 2, 3, 1, Number.NaN, 0]);
+    const y = new Float64Array(2);
+    const argmax = new Int32Array(2);
+    maxPool2dForward(x, g, y, argmax);
+    expect(Array.from(argmax)).toEqual([1, 10]);
+    expect(y[0]).toBe(3);
+    expect(Number.isNaN(y[1])).toBe(true);
+  });
 });
 
 describe("pooling ops", () => {

@@ -4,14 +4,16 @@
  *   axpy:  acc[j] = Σ_{p<k} v[p] · M[off + p·n + j]   for j < n   (a combination of k rows of length n)
  *   dots:  acc[j] = Σ_{p<k} v[p] · M[off + j·k + p]   for j < n   (n dot products with rows of length k)
  *
- * `v` and `acc` are float64 scratch; only M is the caller's array, of either dtype.
+ * `v` and `acc` are float64 scratch; only M is the caller's array, of either dtype. They run for float64
+ * matrices, and for float32 ones where WebAssembly SIMD is unavailable (else wasmThin.ts takes those).
  *
  * Why each loop is written twice, once per element type: V8 specialises an element load on the typed-array
  * kinds it has seen at that site. When one function reads both Float32Array and Float64Array (the same process
- * runs float32 and float64 models), every load in the hot loop becomes a polymorphic map check and dispatch,
- * about 2× slower than a monomorphic load. Closures from one factory share their feedback, so the only way to
- * keep each site monomorphic is two textual copies, dispatched once per call by {@link axpy} and {@link dots}.
- * The copies differ only in the parameter type; keep them identical otherwise.
+ * runs float32 and float64 models), every load in the hot loop becomes a polymorphic map check and dispatch:
+ * the float64 axpy over a 1568×400 matrix then took 0.50 ms instead of 0.39 ms (Node 20). Closures from one
+ * factory share their feedback, so the only way to keep each site monomorphic is two textual copies, dispatched
+ * once per call by {@link axpy} and {@link dots}. The copies differ only in the parameter type; keep them
+ * identical otherwise.
  *
  * Shapes of the loops (the JavaScript engine neither vectorises nor reassociates, so the loop body sets the
  * instruction mix): axpy folds 8 rows of M into `acc` per pass, so each load/store of acc[j] carries 8

@@ -3,10 +3,10 @@
  * wasm/gemmThin32Wasm.ts, rebuilt by wasm/build.sh): the same axpy and dots as thinLoops.ts, two lanes at a time.
  *
  * Unlike the blocked gemm, a thin product reads its matrix only once, so the matrix must be copied into the
- * module's memory on every call. Measured on the benchmark shapes (1568×400, 784×512, 512×512; see the report in
- * kernelsThin.ts of @dtd/bench), copy + wasm beats the JavaScript loops by 1.4–2× for float32 matrices, whose copy
- * moves 4 bytes per entry, and loses for float64 ones (the copy alone takes ~80% of the JavaScript product's
- * time), which therefore stay in JavaScript.
+ * module's memory on every call. Measured with Node 20 on a 1568×400 matrix: for float32, copy + wasm takes
+ * 0.34 ms against 0.50–0.58 ms for the JavaScript loop (1.4–2× faster on the benchmark shapes); for float64 the
+ * copy alone takes 0.36 ms against 0.39–0.45 ms for the whole JavaScript product, so float64 matrices stay in
+ * JavaScript.
  *
  * The memory grows on demand, up to {@link MAX_MATRIX} float32 entries (larger matrices use JavaScript): a
  * WebAssembly memory never shrinks, and this bounds what it keeps.
