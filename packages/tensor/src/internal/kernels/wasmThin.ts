@@ -61,7 +61,13 @@ export const wasmThin32 = (k: number, n: number, length: number): WasmThin | und
   const accAt = vAt + 8 * k;
   const mAt = accAt + 8 * n;
   const end = mAt + 4 * length;
-  if (end > memory.buffer.byteLength) memory.grow(Math.ceil((end - memory.buffer.byteLength) / PAGE));
+  if (end > memory.buffer.byteLength) {
+    try {
+      memory.grow(Math.ceil((end - memory.buffer.byteLength) / PAGE));
+    } catch {
+      return undefined; // the engine refused the memory (RangeError): JavaScript instead
+    }
+  }
   const buffer = memory.buffer;
   return {
     m: new Float32Array(buffer, mAt, length),
