@@ -78,6 +78,36 @@ export const zipWith = <D extends DType>(
 };
 
 /**
+ * Merges adjacent axes that both operands traverse contiguously (stride[k] = stride[k+1]·shape[k+1]) and drops
+ * axes of extent 1, so that a row is as long as possible: e.g. adding a per-channel bias [C, 1, 1] to
+ * [N, C, H, W] runs rows of H·W instead of W.
+ */
+const coalesce = (
+  shape: Shape.Shape,
+  sa: readonly number[],
+  sb: readonly number[],
+): { shape: Shape.Shape; sa: readonly number[]; sb: readonly number[] } => {
+  const dims: number[] = [];
+  const as: number[] = [];
+  const bs: number[] = [];
+  for (let k = 0; k < shape.length; k++) {
+    const d = shape[k]!;
+    if (d === 1) continue;
+    const last = dims.length - 1;
+    if (last >= 0 && as[last] === sa[k]! * d && bs[last] === sb[k]! * d) {
+      dims[last] = dims[last]! * d;
+      as[last] = sa[k]!;
+      bs[last] = sb[k]!;
+    } else {
+      dims.push(d);
+      as.push(sa[k]!);
+      bs.push(sb[k]!);
+    }
+  }
+  return { shape: dims, sa: as, sb: bs };
+};
+
+/**
  * Walks a broadcast output shape row by row (the last axis is the inner run): calls `row(outOffset, aOffset,
  * bOffset, length, aStride, bStride)` once per row.
  */
@@ -87,6 +117,7 @@ export const broadcastLoop = (
   sb: readonly number[],
   row: (o: number, ia: number, ib: number, len: number, sai: number, sbi: number) => void,
 ): void => {
+  ({ shape, sa, sb } = coalesce(shape, sa, sb));
   const r = shape.length;
   if (r === 0) return row(0, 0, 0, 1, 0, 0);
   const len = shape[r - 1]!;
