@@ -41,37 +41,52 @@ const partsOf = (g: WeightSelector): [Part, number][] =>
 /** Adds tensors that may be undefined. */
 const plus = (a: T.Tensor | undefined, b: T.Tensor): T.Tensor => (a === undefined ? b : T.add(a, b));
 
+/**
+ * Σ over the constant-modifier terms of linear(a_t; W_t) for one sample ([1, ...out]), minus the bias when
+ * `withoutBias` (so that z + K gives the input terms' z − b plus the constants in one pass). Cached per layer.
+ */
+const constantTotal = (terms: readonly DirectionTerm[], layer: Affine, sampleShape: readonly number[], dtype: T.DType, withoutBias: boolean): T.Tensor | undefined => {
+  const constants = terms.filter((t) => t.input._tag === "Constant");
+  if (constants.length === 0 && !withoutBias) return undefined;
+  const key = `K|${constants.map((t) => idOf(t)).join(",")}|${withoutBias}|${sampleShape.join(",")}|${dtype}`;
+  return cached(layer, key, () => {
+    let K: T.Tensor | undefined;
+    for (const t of constants) {
+      const value = (t.input as { readonly value: number | T.Tensor }).value;
+      const a = typeof value === "number" ? T.full([1, ...sampleShape], value, dtype) : T.reshape(T.astype(value, dtype), [1, ...sampleShape]);
+      for (const [p, c] of partsOf(t.weight)) K = plus(K, T.mul(forwardWith(layer, weightOf(layer, p), a), c));
+    }
+    if (withoutBias) {
+      const minusB = T.neg(forwardWith(layer, T.zerosLike(layer.W), T.zeros([1, ...sampleShape], dtype)));
+      const bias = T.add(minusB, T.reshape(T.neg(layer.b), layer.kind === "conv2d" ? [-1, 1, 1] : [-1]));
+      K = plus(K, bias);
+    }
+    return K!;
+  });
+};
+
 /** s_j: the denominators of eq. (4) for a batch. */
 const denominators = (terms: readonly DirectionTerm[], ctx: DirectionContext, layer: Affine, x: T.Tensor, z: T.Tensor | undefined): T.Tensor => {
-  const N = x.shape[0]!;
   const sampleShape = x.shape.slice(1);
-  let s: T.Tensor | undefined;
-  // Terms on the input: one forward pass with their summed weight (none when it is W and z is known).
+  // Terms on the input: one forward pass with their summed weight — none when that weight is W and z is known.
   const inputParts = new Map<Part, number>();
   for (const t of terms) if (t.input._tag === "Input") for (const [p, c] of partsOf(t.weight)) inputParts.set(p, (inputParts.get(p) ?? 0) + c);
   const pos = (inputParts.get(POS) ?? 0) + (inputParts.get(ALL) ?? 0);
   const neg = (inputParts.get(NEG) ?? 0) + (inputParts.get(ALL) ?? 0);
   const customs = [...inputParts.entries()].filter(([p]) => p !== POS && p !== NEG && p !== ALL);
-  if (pos === neg && pos !== 0) {
-    const xW = z !== undefined ? T.sub(z, T.reshape(layer.b, layer.kind === "conv2d" ? [-1, 1, 1] : [-1])) : forwardWith(layer, layer.W, x);
-    s = pos === 1 ? xW : T.mul(xW, pos);
-  } else {
-    if (pos !== 0) s = plus(s, T.mul(forwardWith(layer, weightOf(layer, POS), x), pos));
-    if (neg !== 0) s = plus(s, T.mul(forwardWith(layer, weightOf(layer, NEG), x), neg));
-  }
-  for (const [p, c] of customs) s = plus(s, T.mul(forwardWith(layer, weightOf(layer, p), x), c));
-  // Constant terms: computed once per layer, shape and dtype, then broadcast over the batch.
-  for (const t of terms) {
-    if (t.input._tag !== "Constant") continue;
-    const value = t.input.value;
-    for (const [p, c] of partsOf(t.weight)) {
-      const one = cached(layer, `C|${idOf(t)}|${p.key}|${sampleShape.join(",")}|${x.dtype}`, () => {
-        const a = typeof value === "number" ? T.full([1, ...sampleShape], value, x.dtype) : T.reshape(T.astype(value, x.dtype), [1, ...sampleShape]);
-        return T.mul(forwardWith(layer, weightOf(layer, p), a), c);
-      });
-      s = plus(s, T.broadcastTo(one, [N, ...one.shape.slice(1)]));
+  const reuseZ = z !== undefined && pos === 1 && neg === 1;
+  let s: T.Tensor | undefined = reuseZ ? z : undefined;
+  if (!reuseZ) {
+    if (pos === neg && pos !== 0) s = T.mul(forwardWith(layer, layer.W, x), pos);
+    else {
+      if (pos !== 0) s = plus(s, T.mul(forwardWith(layer, weightOf(layer, POS), x), pos));
+      if (neg !== 0) s = plus(s, T.mul(forwardWith(layer, weightOf(layer, NEG), x), neg));
     }
   }
+  for (const [p, c] of customs) s = plus(s, T.mul(forwardWith(layer, weightOf(layer, p), x), c));
+  // Constant terms (and −b when z was reused): computed once per layer, shape and dtype; broadcast over the batch.
+  const K = constantTotal(terms, layer, sampleShape, x.dtype, reuseZ);
+  if (K !== undefined) s = s === undefined ? T.broadcastTo(K, [x.shape[0]!, ...K.shape.slice(1)]) : T.add(s, K);
   // Custom modifiers: evaluated per call.
   for (const t of terms) {
     if (t.input._tag !== "Custom") continue;
@@ -79,8 +94,7 @@ const denominators = (terms: readonly DirectionTerm[], ctx: DirectionContext, la
     const a = typeof raw === "number" ? T.full(x.shape, raw, x.dtype) : T.broadcastTo(T.astype(raw, x.dtype), x.shape);
     for (const [p, c] of partsOf(t.weight)) s = plus(s, T.mul(forwardWith(layer, weightOf(layer, p), a), c));
   }
-  if (s === undefined) return forwardWith(layer, T.zerosLike(layer.W), x);
-  return s;
+  return s ?? forwardWith(layer, T.zerosLike(layer.W), x);
 };
 
 /** R_i = Σ_t a_t(x)_i [W_tᵀ c]_i, with mask terms grouped on W⁺ and W⁻ (or on W when every mask takes both). */
@@ -109,7 +123,7 @@ const relevance = (terms: readonly DirectionTerm[], ctx: DirectionContext, layer
   let R: T.Tensor | undefined;
   for (const [p, a] of coefficient) {
     const back = transposeWith(layer, p.key, weightOf(layer, p), x.shape, x.dtype)(c);
-    R = plus(R, typeof a === "number" ? (a === 1 ? back : T.mul(back, a)) : T.mul(T.broadcastTo(a, x.shape), back));
+    R = plus(R, typeof a === "number" ? (a === 1 ? back : T.mul(back, a)) : T.mul(back, a));
   }
   return R ?? T.zerosLike(x);
 };
