@@ -18,17 +18,18 @@ import { defaultCacheDir } from "./repoRoot.ts";
 export { runDemo, silent, type DemoOptions, type DemoResult, type Hooks } from "./pipeline.ts";
 
 /**
- * Steps of the default run: about two minutes of training on a 2-core machine, where one SGD step (forward and
- * backward through the 20×1568×400 layer, through @dtd/layers' `fit`) takes about 27 ms (docs/mnist.md).
+ * Steps of the default run: about two minutes of training on the 2-core development machine, where one SGD step
+ * (a batch of 20 fresh pairs, forward and backward through the 20×1568×400 layer, the update and the b ≤ 0
+ * projection, all through @dtd/layers' `fit`) took 15–21 ms while other jobs shared the cores (docs/mnist.md).
  */
-export const DEFAULT_STEPS = 4000;
+export const DEFAULT_STEPS = 7000;
 
 /**
  * Pairs explained by simple Taylor decomposition by default, and the cap on its root search's iterations: the
  * numerical root search is by far the slowest method (docs/mnist.md), and the cached run must stay short.
  */
-export const DEFAULT_TAYLOR_COUNT = 40;
-export const TAYLOR_MAX_ITERATIONS = 20;
+export const DEFAULT_TAYLOR_COUNT = 50;
+export const TAYLOR_MAX_ITERATIONS = 60;
 
 
 const flags = {

@@ -99,6 +99,8 @@ export interface DemoResult {
   readonly threshold: number;
   readonly trainAccuracy: number;
   readonly testAccuracy: number;
+  /** Explained pairs with f(x) = 0 (every unit silent): every method gives them R = 0. */
+  readonly silentPairs: number;
   readonly methods: readonly MethodResult[];
   readonly claims: readonly Claim[];
   readonly files: DemoFiles;
@@ -278,6 +280,7 @@ export const runDemo = (opts: DemoOptions, hooks: Hooks = silent): E.Either<stri
     threshold: threshold.t,
     trainAccuracy: threshold.trainAccuracy,
     testAccuracy,
+    silentPairs: Array.from(f).filter((v) => v === 0).length,
     methods: results,
     claims,
     files: { report: join(opts.outDir, "report.md"), grid: grid.right, figure2: fig2.right, model: modelPath },

@@ -78,6 +78,9 @@ export const mnistReport = (r: DemoResult): string => {
     "over the samples with f(x) > 0. The last column is the mean share of |R| on the 0–3 digit's half of the image",
     "versus the distractor's half, over the positive pairs.",
     "",
+    `${r.silentPairs} of the ${o.testCount} explained pairs have f(x) = 0 (no unit fires): every method gives them R = 0,`,
+    "which is trivially conservative and positive, so they count as conservative for every method.",
+    "",
     ...markdownTable(
       ["method", "mean \\|Σ R − f\\| / f", "conservative", "positive", "consistent", "most negative R_p", "0–3 digit / distractor"],
       r.methods.map(methodRow),
