@@ -42,11 +42,25 @@ export interface ConsistencySeries {
   readonly minR: ArrayLike<number>;
 }
 
+/**
+ * The histogram's summary note sits in the top-right corner of the plot: when the values pile up at their
+ * maximum (e.g. many min_p R_p just below 0), a range extended by 60 % to the right keeps the bars clear of it.
+ */
+const roomForNote = (values: ArrayLike<number>): { readonly range?: readonly [number, number] } => {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    lo = Math.min(lo, values[i]!);
+    hi = Math.max(hi, values[i]!);
+  }
+  return hi > lo ? { range: [lo, hi + 0.6 * (hi - lo)] } : {};
+};
+
 /** Figure 2: one row per method, the conservation scatter and the histogram of min_p R_p. */
 export const figure2 = (series: readonly ConsistencySeries[], opts: { readonly title?: string } = {}): Image.Image => {
   const cells = series.map((s) => [
     Plot.toImage(Plot.scatter({ x: s.f, y: s.sumR }, { title: `${s.label}: conservation`, xLabel: "f(x)", width: 360, height: 320 }), 1),
-    Plot.toImage(Plot.histogram(s.minR, { title: `${s.label}: min_p R_p`, xLabel: "min_p R_p", bins: 24, width: 400, height: 320 }), 1),
+    Plot.toImage(Plot.histogram(s.minR, { title: `${s.label}: min_p R_p`, xLabel: "min_p R_p", bins: 36, width: 400, height: 320, ...roomForNote(s.minR) }), 1),
   ]);
   return Grid.grid(cells, { textScale: 2, frame: null, ...(opts.title !== undefined ? { title: opts.title } : {}) });
 };
