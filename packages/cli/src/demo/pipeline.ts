@@ -17,7 +17,7 @@ import * as T from "@dtd/tensor";
 import * as L from "@dtd/layers";
 import * as Consistency from "@dtd/deep-taylor/consistency";
 import { Png, VizError } from "@dtd/viz";
-import { loadMnist, splitMnist } from "../data/mnist.ts";
+import { loadMnist, type MnistPool, splitMnist } from "../data/mnist.ts";
 import { makePairs, PAIR_PIXELS, type PairSet } from "../data/mnistPairs.ts";
 import { cacheFile, lookup, store } from "./cache.ts";
 import { checkClaims, type Claim } from "./claims.ts";
@@ -166,6 +166,34 @@ const rowLabel = (set: PairSet, i: number, f: number): string => {
 const writePng = (path: string, image: Parameters<typeof Png.writePng>[1]): E.Either<string, string> =>
   E.bimap(VizError.message, () => path)(Png.writePng(path, image));
 
+/** The model of a run: from the cache when it holds this recipe, seed and steps (and not --retrain), else trained and cached. */
+const obtainModel = (
+  opts: DemoOptions,
+  recipe: Recipe,
+  train: MnistPool,
+  hooks: Hooks,
+): E.Either<string, { readonly model: L.Model; readonly training: DemoResult["training"]; readonly fromCache: boolean; readonly modelPath: string }> => {
+  const key = { recipe, seed: opts.seed, steps: opts.steps };
+  const modelPath = cacheFile(opts.cacheDir, key);
+  const cached = opts.retrain ? ({ _tag: "Miss" } as const) : lookup(modelPath, key);
+  if (cached._tag === "Hit") {
+    hooks.note(`using the cached model ${modelPath} (${opts.steps} steps, seed ${opts.seed}): training skipped (--retrain to train again)`);
+    const meta = cached.metadata["training"];
+    const seconds = typeof meta === "object" && meta !== null && "seconds" in meta && typeof meta.seconds === "number" ? meta.seconds : undefined;
+    return E.right({ model: cached.model, training: { steps: opts.steps, seconds, lossStart: undefined, lossEnd: undefined }, fromCache: true, modelPath });
+  }
+  if (cached._tag === "Unusable") hooks.note(`ignoring the cached model ${modelPath}: ${cached.reason}`);
+  hooks.note(`training ${fingerprint(recipe)} for ${opts.steps} steps of ${recipe.batchSize} pairs (seed ${opts.seed})`);
+  const bar = hooks.progress("training", opts.steps);
+  const trained = trainNetwork(train, { recipe, seed: opts.seed, steps: opts.steps, onProgress: (p) => bar.update(p.step, { loss: p.loss, throughput: p.examplesPerSecond }) });
+  bar.stop();
+  if (E.isLeft(trained)) return trained;
+  const { model, steps, seconds, lossStart, lossEnd } = trained.right;
+  const saved = store(modelPath, model, { name: "dtd demo: MNIST 0–3 detector (1568-400-Σ, b ≤ 0)", training: { recipe, seed: opts.seed, steps, seconds, lossStart, lossEnd } });
+  if (E.isLeft(saved)) hooks.note(`could not cache the model (${saved.left}); the run goes on`);
+  return E.right({ model, training: { steps, seconds, lossStart, lossEnd }, fromCache: false, modelPath });
+};
+
 /** Runs the example. Left with a message when something cannot be done (training failed, a file not written). */
 export const runDemo = (opts: DemoOptions, hooks: Hooks = silent): E.Either<string, DemoResult> => {
   const t0 = performance.now();
@@ -178,32 +206,9 @@ export const runDemo = (opts: DemoOptions, hooks: Hooks = silent): E.Either<stri
   const { train, test } = splitMnist(loadMnist(), { seed: opts.seed });
 
   // 2. The model: cached, or trained now.
-  const key = { recipe, seed: opts.seed, steps: opts.steps };
-  const modelPath = cacheFile(opts.cacheDir, key);
-  const cached = opts.retrain ? ({ _tag: "Miss" } as const) : lookup(modelPath, key);
-  let model: L.Model;
-  let training: DemoResult["training"];
-  if (cached._tag === "Hit") {
-    hooks.note(`using the cached model ${modelPath} (${opts.steps} steps, seed ${opts.seed}): training skipped (--retrain to train again)`);
-    model = cached.model;
-    const meta = cached.metadata["training"];
-    const seconds = typeof meta === "object" && meta !== null && "seconds" in meta && typeof meta.seconds === "number" ? meta.seconds : undefined;
-    training = { steps: opts.steps, seconds, lossStart: undefined, lossEnd: undefined };
-  } else {
-    if (cached._tag === "Unusable") hooks.note(`ignoring the cached model ${modelPath}: ${cached.reason}`);
-    hooks.note(`training ${fingerprint(recipe)} for ${opts.steps} steps of ${recipe.batchSize} pairs (seed ${opts.seed})`);
-    const bar = hooks.progress("training", opts.steps);
-    const trained = trainNetwork(train, { recipe, seed: opts.seed, steps: opts.steps, onProgress: (p) => bar.update(p.step, { loss: p.loss, throughput: p.examplesPerSecond }) });
-    bar.stop();
-    if (E.isLeft(trained)) return trained;
-    model = trained.right.model;
-    training = { steps: trained.right.steps, seconds: trained.right.seconds, lossStart: trained.right.lossStart, lossEnd: trained.right.lossEnd };
-    const saved = store(modelPath, model, {
-      name: "dtd demo: MNIST 0–3 detector (1568-400-Σ, b ≤ 0)",
-      training: { recipe, seed: opts.seed, steps: trained.right.steps, seconds: trained.right.seconds, lossStart: trained.right.lossStart, lossEnd: trained.right.lossEnd },
-    });
-    if (E.isLeft(saved)) hooks.note(`could not cache the model (${saved.left}); the run goes on`);
-  }
+  const obtained = obtainModel(opts, recipe, train, hooks);
+  if (E.isLeft(obtained)) return obtained;
+  const { model, training, fromCache, modelPath } = obtained.right;
 
   // 3. Threshold on training pairs, accuracy on test pairs.
   const calibration = makePairs(train, { count: opts.calibrationCount, seed: opts.seed + 2 });
@@ -275,7 +280,7 @@ export const runDemo = (opts: DemoOptions, hooks: Hooks = silent): E.Either<stri
   const result: DemoResult = {
     options: opts,
     recipe,
-    fromCache: cached._tag === "Hit",
+    fromCache,
     training,
     threshold: threshold.t,
     trainAccuracy: threshold.trainAccuracy,
