@@ -95,6 +95,23 @@ const isParseArgsError = (u: unknown): u is Error => {
   return typeof code === "string" && code.startsWith("ERR_PARSE_ARGS");
 };
 
+/**
+ * `--flag -1` → `--flag=-1` for string flags followed by a negative number, which `util.parseArgs` would
+ * otherwise refuse as ambiguous (zᵇ's lower bound is typically negative: `--low -1`).
+ */
+const joinNegativeNumbers = (argv: readonly string[], stringFlags: ReadonlySet<string>): string[] => {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const next = argv[i + 1];
+    if (a.startsWith("--") && !a.includes("=") && stringFlags.has(a.slice(2)) && next !== undefined && /^-(\d|\.\d|Infinity)/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+};
+
 /** Parses `argv` (the words after the command name); "help" when `--help` is among them. */
 export const parse = (cmd: AnyCommand, argv: readonly string[]): E.Either<CliError, Args<Flags> | "help"> => {
   const options: Record<string, { type: "string" | "boolean"; short?: string; default?: string }> = {};
@@ -103,7 +120,8 @@ export const parse = (cmd: AnyCommand, argv: readonly string[]): E.Either<CliErr
   }
   let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
   try {
-    parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: (cmd.positionals?.length ?? 0) > 0 });
+    const stringFlags = new Set(Object.entries(options).filter(([, o]) => o.type === "string").map(([n]) => n));
+    parsed = parseArgs({ args: joinNegativeNumbers(argv, stringFlags), options, strict: true, allowPositionals: (cmd.positionals?.length ?? 0) > 0 });
   } catch (u) {
     if (isParseArgsError(u)) return E.left(usage(u.message.replace(/\n/g, " ")));
     throw u;

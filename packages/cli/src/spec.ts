@@ -39,7 +39,7 @@ export const explainFlags = {
   low: {
     type: "string",
     value: "L",
-    description: "zb: the box's lower bound l ≤ 0, a number or the path of a JSON array (one bound per input unit); write negatives as --low=-1",
+    description: "zb: the box's lower bound l ≤ 0, a number or the path of a JSON array (one bound per input unit)",
   },
   high: { type: "string", value: "H", description: "zb: the box's upper bound h ≥ 0, a number or the path of a JSON array" },
   method: { type: "string", value: "METHOD", choices: METHODS, description: "deep-taylor, or a baseline: sensitivity (∂f/∂x)², taylor (simple Taylor), gradxinput (gradient × input)" },
@@ -76,6 +76,8 @@ export interface Spec {
   readonly method: Method;
   readonly rules: RulesSpec | undefined;
   readonly lenient: boolean;
+  /** Remarks for stderr (e.g. flags that the chosen method ignores). */
+  readonly notes?: readonly string[];
 }
 
 const boundArg = (flag: string, v: string): E.Either<CliError, BoundArg> => {
@@ -96,9 +98,14 @@ export const parseSpec = (values: Values<ExplainFlags>): E.Either<CliError, Spec
   const rule = values.rule;
   const firstRule = values["first-rule"];
   if (method !== "deep-taylor") {
-    const dtOnly = (["rule", "first-rule", "low", "high", "maxpool", "target"] as const).filter((k) => values[k] !== undefined);
-    if (dtOnly.length > 0) return E.left(usage(`${dtOnly.map((k) => `--${k}`).join(", ")} configure deep Taylor rules and do not apply to --method ${method}`));
-    return E.right({ modelPath: values.model!, inputPath: values.input!, method, rules: undefined, lenient: values.lenient });
+    // The rule flags may stay on the line when only --method changes (`--rule zplus --method sensitivity`): they
+    // are checked, then ignored with a note. A target would change what is explained, so it is refused.
+    if (values.target !== undefined) return E.left(usage(`--target selects the explained output of deep Taylor decomposition and does not apply to --method ${method}`));
+    if (rule !== undefined && !isRule(rule)) return E.left(usage(`--rule: expected one of ${RULES.join(", ")}, found "${rule}"`));
+    if (firstRule !== undefined && !isRule(firstRule)) return E.left(usage(`--first-rule: expected one of ${RULES.join(", ")}, found "${firstRule}"`));
+    const ignored = (["rule", "first-rule", "low", "high", "maxpool"] as const).filter((k) => values[k] !== undefined);
+    const notes = ignored.length > 0 ? [`${ignored.map((k) => `--${k}`).join(", ")} configure deep Taylor rules and are ignored by --method ${method}`] : [];
+    return E.right({ modelPath: values.model!, inputPath: values.input!, method, rules: undefined, lenient: values.lenient, notes });
   }
   if (!isRule(rule)) return E.left(usage(`missing required flag --rule (one of ${RULES.join(", ")}) for --method deep-taylor`));
   if (firstRule !== undefined && !isRule(firstRule)) return E.left(usage(`--first-rule: expected one of ${RULES.join(", ")}, found "${firstRule}"`));

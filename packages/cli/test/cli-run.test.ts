@@ -111,7 +111,8 @@ describe("usage errors: exit 2, the reason and a usage hint on stderr", () => {
     ["zb with h < 0", ["--rule", "zb", "--low=-1", "--high=-0.5"], /expected high ≥ 0 .* found -0\.5/],
     ["a bound that is neither a number nor a file", ["--rule", "zb", "--low", "minus-one", "--high", "1"], /--low: expected a number or the path of a JSON array of numbers, found "minus-one"/],
     ["bounds without zb", ["--rule", "zplus", "--low", "0"], /--low set the box of the zb rule/],
-    ["a rule with a baseline", ["--method", "sensitivity", "--rule", "w2"], /--rule configure deep Taylor rules and do not apply to --method sensitivity/],
+    ["a bad rule with a baseline", ["--method", "sensitivity", "--rule", "w3"], /--rule: expected one of w2, zplus, zb, found "w3"/],
+    ["a target with a baseline", ["--method", "sensitivity", "--target", "0"], /--target selects the explained output of deep Taylor decomposition and does not apply to --method sensitivity/],
     ["a bad --target", ["--rule", "zplus", "--target", "first"], /--target: expected an output index \(0, 1, …\) or argmax, found "first"/],
     ["a value for a switch", ["--rule", "zplus", "--json=yes"], /Option '--json' does not take an argument/],
     ["a missing value", ["--rule"], /Option '--rule <value>' argument missing/],
@@ -123,6 +124,18 @@ describe("usage errors: exit 2, the reason and a usage hint on stderr", () => {
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(message);
     expect(r.stderr).toMatch(/^Usage: dtd explain /m);
+  });
+  test("a negative bound may follow its flag as a separate word (--low -1)", async () => {
+    const spaced = await dtd(...explainArgs("deck.json", "x.json", "--rule", "zb", "--low", "-1", "--high", "2", "--json"));
+    const attached = await dtd(...explainArgs("deck.json", "x.json", "--rule", "zb", "--low=-1", "--high", "2", "--json"));
+    expect(spaced.code).toBe(0);
+    expect(spaced.stdout).toBe(attached.stdout);
+  });
+  test("rule flags left on the line with a baseline method are ignored with a note", async () => {
+    const r = await dtd(...explainArgs("deck.json", "x.json", "--rule", "zplus", "--method", "gradxinput", "--json"));
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/note: --rule configure deep Taylor rules and are ignored by --method gradxinput/);
+    expect(JSON.parse(r.stdout)).toHaveProperty("relevance");
   });
   test("missing --model and --input are named together", async () => {
     const r = await dtd("check", "--rule", "zplus");

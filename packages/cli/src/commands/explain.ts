@@ -118,7 +118,7 @@ Exit status: 0 explained, 1 failed (unreadable files, violated preconditions), 2
     const r = result.right;
     r.warnings.slice(0, MAX_WARNINGS).forEach((w) => line(io.stderr, `warning: ${DT.message(w)}`));
     if (r.warnings.length > MAX_WARNINGS) line(io.stderr, `warning: … and ${r.warnings.length - MAX_WARNINGS} more violated preconditions (dtd check lists them)`);
-    r.notes.forEach((n) => line(io.stderr, `note: ${n}`));
+    [...(p.spec.notes ?? []), ...r.notes].forEach((n) => line(io.stderr, `note: ${n}`));
     if (values.json) line(io.stdout, JSON.stringify(toJson(r)));
     else summary(p, r).forEach((s) => line(io.stdout, s));
     if (values.png !== undefined) {
