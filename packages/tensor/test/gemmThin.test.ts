@@ -3,7 +3,7 @@ import * as T from "@dtd/tensor";
 import { expectAllClose } from "@dtd/tensor/testing";
 import { gemm, type GemmKernel } from "../src/internal/kernels/gemm.ts";
 import { axpy, dots } from "../src/internal/kernels/thinLoops.ts";
-import { wasmThin32 } from "../src/internal/kernels/wasmThin.ts";
+import { wasmThinLoops } from "../src/internal/kernels/wasmThin.ts";
 
 type FloatArray = Float32Array | Float64Array;
 
@@ -57,33 +57,45 @@ describe("thin loops (axpy, dots) against the definition", () => {
   });
 });
 
-describe("wasm thin loops (float32 matrices) against the definition", () => {
-  test("every k, n in 0..19, then a matrix that grows the memory, then a small one again", () => {
+describe("wasm thin loops against the definition and the JavaScript loops", () => {
+  test("every k, n in 0..19, then a matrix that grows the memory, then a small one again; both dtypes, scratch and resident", () => {
     const rng = T.Random.make(44);
     const shapes: [number, number][] = [];
     for (let k = 0; k <= 19; k++) for (let n = 0; n <= 19; n++) shapes.push([k, n]);
     shapes.push([1100, 1030], [3, 5]);
     for (const [k, n] of shapes) {
-      const w = wasmThin32(k, n, k * n);
-      if (w === undefined) throw new Error("expected WebAssembly SIMD under Node, found none");
-      const mat = filled("float32", k * n, rng);
-      const v = filled("float64", k, rng);
-      w.m.set(mat);
-      w.v.set(v);
-      w.acc.fill(Number.NaN);
-      w.axpy(k, n);
-      const wantAxpy = new Float64Array(n);
-      for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) wantAxpy[j]! += v[p]! * mat[p * n + j]!;
-      expectAllClose(w.acc, wantAxpy, { atol: 1e-12 * Math.max(1, k) });
-      // The JavaScript loop associates the same way: the two agree to the bit.
-      const jsAcc = new Float64Array(n);
-      axpy(k, n, v as Float64Array, mat, 0, jsAcc);
-      expect(Array.from(w.acc)).toEqual(Array.from(jsAcc));
-      w.acc.fill(Number.NaN);
-      w.dots(k, n);
-      const wantDots = new Float64Array(n);
-      for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) wantDots[j]! += v[p]! * mat[j * k + p]!;
-      expectAllClose(w.acc, wantDots, { atol: 1e-12 * Math.max(1, k) });
+      for (const dtype of T.dtypes) {
+        const mat = filled(dtype, 3 + k * n, rng);
+        const v = filled("float64", k, rng) as Float64Array;
+        // First use: a float32 matrix is copied into the scratch, a float64 one is left to JavaScript; second
+        // use: both resident. (Each call's loops are valid until the next call.)
+        for (const use of [1, 2]) {
+          const w = wasmThinLoops(mat, 3, k * n, k, n);
+          if (use === 1 && dtype === "float64") {
+            expect(w).toBeUndefined();
+            continue;
+          }
+          if (w === undefined) throw new Error("expected WebAssembly SIMD under Node, found none");
+          expect(w.resident).toBe(use === 2);
+          w.v.set(v);
+          w.acc.fill(Number.NaN);
+          w.axpy(k, n);
+          const wantAxpy = new Float64Array(n);
+          for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) wantAxpy[j]! += v[p]! * mat[3 + p * n + j]!;
+          expectAllClose(w.acc, wantAxpy, { atol: 1e-12 * Math.max(1, k) });
+          // The JavaScript loops associate the same way: the two agree to the bit.
+          const jsAcc = new Float64Array(n);
+          axpy(k, n, v, mat, 3, jsAcc);
+          expect(Array.from(w.acc)).toEqual(Array.from(jsAcc));
+          w.acc.fill(Number.NaN);
+          w.dots(k, n);
+          const wantDots = new Float64Array(n);
+          for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) wantDots[j]! += v[p]! * mat[3 + j * k + p]!;
+          expectAllClose(w.acc, wantDots, { atol: 1e-12 * Math.max(1, k) });
+          dots(k, n, v, mat, 3, jsAcc);
+          expect(Array.from(w.acc)).toEqual(Array.from(jsAcc));
+        }
+      }
     }
   });
 });

@@ -43,15 +43,23 @@ let packB: Float64Array = new Float64Array(0);
 
 const scratch = (buf: Float64Array, length: number): Float64Array => (buf.length >= length ? buf : new Float64Array(length));
 
-/** Which loops run: WebAssembly SIMD where available and faster (blocked path, float32 thin path), or JavaScript. */
+/** Which loops run: WebAssembly SIMD where available and faster (blocked path, thin path), or JavaScript. */
 export type GemmKernel = "auto" | "js";
+
+/**
+ * What the operands are: "tensors" (the default) when both are tensor data, immutable by convention, so that a
+ * thin product may keep a resident copy of its matrix keyed by the array's identity (residentCache.ts);
+ * "scratch" when either is a buffer the caller rewrites between calls (e.g. conv2d's im2col columns).
+ */
+export type GemmOperands = "tensors" | "scratch";
 
 /**
  * out[outOff + i·n + j] (+)= Σ_p op(A)[i, p] · op(B)[p, j] for i < m, j < n.
  *
  * `a` holds A row-major from `aOff`: m×k, or k×m when `transA` (then op(A) = Aᵀ). Likewise `b`: k×n, or n×k when
  * `transB`. `out` must not overlap `a` or `b`. With `accumulate` false the m×n block of `out` is overwritten
- * (k = 0 yields zeros). `kernel` "js" forces the JavaScript loops (tests compare the two).
+ * (k = 0 yields zeros). `kernel` "js" forces the JavaScript loops (tests compare the two). `operands` must be
+ * "scratch" if `a` or `b` is written after this call and passed again (see {@link GemmOperands}).
  */
 export const gemm = (
   m: number,
@@ -67,6 +75,7 @@ export const gemm = (
   outOff: number,
   accumulate: boolean,
   kernel: GemmKernel = "auto",
+  operands: GemmOperands = "tensors",
 ): void => {
   if (m === 0 || n === 0 || k === 0) {
     if (!accumulate) out.fill(0, outOff, outOff + m * n);
@@ -74,8 +83,9 @@ export const gemm = (
   }
   if (m < MR || n < NR) {
     if (!accumulate) out.fill(0, outOff, outOff + m * n);
-    if (m < MR) gemmThinRows(m, n, k, a, aOff, transA, b, bOff, transB, out, outOff, kernel === "auto");
-    else gemmThinCols(m, n, k, a, aOff, transA, b, bOff, transB, out, outOff, kernel === "auto");
+    const wasm = kernel === "js" ? "none" : operands === "tensors" ? "resident" : "copy";
+    if (m < MR) gemmThinRows(m, n, k, a, aOff, transA, b, bOff, transB, out, outOff, wasm);
+    else gemmThinCols(m, n, k, a, aOff, transA, b, bOff, transB, out, outOff, wasm);
     return;
   }
   const w = kernel === "auto" ? wasmBlock(MC, KC, NC) : undefined;

@@ -6,8 +6,9 @@
  * Every path reduces to one of two loops over the large operand, stored row-major (axpy, dots of
  * thinLoops.ts): the short operand's row (or column) is first gathered into a float64 vector, so that the loops
  * read a single matrix, contiguously, and sum in float64; the result is added into `out` once per row (column).
- * A float32 matrix is copied into WebAssembly memory and multiplied there with SIMD where available
- * (wasmThin.ts: faster even with the copy); a float64 one stays in JavaScript.
+ * Where WebAssembly SIMD is available the loops run there (wasmThin.ts): over a resident copy of a matrix seen
+ * before (residentCache.ts: weights, used call after call), else over a fresh copy for float32 (faster even with
+ * the copy); a float64 matrix seen for the first time stays in JavaScript.
  *
  * The two JavaScript scratch vectors are module-level, grown on demand up to {@link SCRATCH_MAX} doubles each
  * (longer ones are temporary): JavaScript is single-threaded and these functions never re-enter themselves.
@@ -15,7 +16,7 @@
  */
 import type { FloatArray } from "../../DType.ts";
 import { axpy, dots } from "./thinLoops.ts";
-import { wasmThin32 } from "./wasmThin.ts";
+import { type WasmUse, wasmThinLoops } from "./wasmThin.ts";
 
 /** The largest scratch vector kept between calls (doubles). */
 const SCRATCH_MAX = 1 << 18;
@@ -46,16 +47,13 @@ interface Loops {
 }
 
 /**
- * The loops over `mat[off .. off + length)` with k-vectors and n-results: in WebAssembly memory (the matrix
- * copied there) for a float32 matrix when `useWasm` and available, else JavaScript over `mat` itself.
+ * The loops over `mat[off .. off + length)` with k-vectors and n-results: in WebAssembly memory when `wasm`
+ * allows and wasmThin.ts takes the matrix, else JavaScript over `mat` itself.
  */
-const loopsFor = (mat: FloatArray, off: number, length: number, k: number, n: number, useWasm: boolean): Loops => {
-  if (useWasm && mat instanceof Float32Array) {
-    const w = wasmThin32(k, n, length);
-    if (w !== undefined) {
-      w.m.set(mat.subarray(off, off + length));
-      return w;
-    }
+const loopsFor = (mat: FloatArray, off: number, length: number, k: number, n: number, wasm: WasmUse | "none"): Loops => {
+  if (wasm !== "none") {
+    const w = wasmThinLoops(mat, off, length, k, n, wasm);
+    if (w !== undefined) return w;
   }
   const v = vector(k);
   const acc = accumulator(n);
@@ -83,9 +81,9 @@ export const gemmThinRows = (
   transB: boolean,
   out: FloatArray,
   outOff: number,
-  useWasm: boolean,
+  wasm: WasmUse | "none",
 ): void => {
-  const loops = loopsFor(b, bOff, k * n, k, n, useWasm);
+  const loops = loopsFor(b, bOff, k * n, k, n, wasm);
   const { v, acc } = loops;
   // op(A)[i, p] = a[aOff + i·sai + p·sap]
   const sai = transA ? 1 : k;
@@ -114,9 +112,9 @@ export const gemmThinCols = (
   transB: boolean,
   out: FloatArray,
   outOff: number,
-  useWasm: boolean,
+  wasm: WasmUse | "none",
 ): void => {
-  const loops = loopsFor(a, aOff, m * k, k, m, useWasm);
+  const loops = loopsFor(a, aOff, m * k, k, m, wasm);
   const { v, acc } = loops;
   // op(B)[p, j] = b[bOff + p·sbp + j·sbj]
   const sbp = transB ? 1 : n;
