@@ -2,7 +2,7 @@ import { describe, expect, test } from "vitest";
 import * as T from "@dtd/tensor";
 import { matmul } from "@dtd/tensor/ops/linalg";
 import { expectAllClose } from "@dtd/tensor/testing";
-import { gemm, type GemmKernel } from "../src/internal/kernels/gemm.ts";
+import { gemm, type GemmKernel, wasmBlockSizes } from "../src/internal/kernels/gemm.ts";
 import { wasmBlock } from "../src/internal/kernels/wasmBlock.ts";
 
 type FloatArray = Float32Array | Float64Array;
@@ -87,7 +87,7 @@ describe("gemm kernel against the definition", () => {
   }
 
   test("the WebAssembly SIMD kernel is available under Node, and agrees with the JavaScript one to the bit", () => {
-    expect(wasmBlock(64, 384, 1024)).toBeDefined();
+    expect(wasmBlock(...wasmBlockSizes)).toBeDefined();
     const rng = T.Random.make(15);
     // Same products, same summation order (p ascending, float64, one rounding per k block): identical results.
     for (const dtype of T.dtypes) {
@@ -107,6 +107,43 @@ describe("gemm kernel against the definition", () => {
           for (let i = 0; i < m * n; i++) if (!Object.is(viaWasm[i], viaJs[i])) mismatches++;
           expect(mismatches).toBe(0);
         }
+      }
+    }
+  });
+
+  test("the wasm path reuses a packed A only for the same array, offset, transpose, shape and k block", () => {
+    const rng = T.Random.make(16);
+    // Calls that share A (as a convolution's filters meet each image) interleaved with calls that differ in one
+    // of the key's parts; B is rewritten in place before every call ("scratchB"). Each must equal the JavaScript
+    // kernel to the bit. m = 600 > 512 rows takes the block-by-block packing; k = 801 spans three k blocks.
+    for (const dtype of T.dtypes) {
+      const a1 = filled(dtype, 2 * 600 * 801, rng);
+      const a2 = filled(dtype, 600 * 801, rng);
+      const b = filled(dtype, 801 * 37, rng);
+      const calls: [FloatArray, number, boolean, number, number][] = [
+        [a1, 0, false, 64, 288],
+        [a1, 0, false, 64, 288],
+        [a1, 7, false, 64, 288],
+        [a1, 0, true, 64, 288],
+        [a1, 0, false, 64, 288],
+        [a2, 0, false, 64, 288],
+        [a1, 0, false, 288, 64],
+        [a1, 0, false, 64, 288],
+        [a1, 0, false, 600, 801],
+        [a1, 0, false, 64, 801],
+        [a1, 0, false, 64, 801],
+        [a1, 0, false, 64, 288],
+        [a1, 0, false, 65, 288],
+      ];
+      for (const [a, aOff, tA, m, k] of calls) {
+        for (let i = 0; i < b.length; i++) b[i] = T.Random.uniform(rng, -1, 1);
+        const viaWasm = T.alloc(dtype, m * 37);
+        const viaJs = T.alloc(dtype, m * 37);
+        gemm(m, 37, k, a, aOff, tA, b, 0, false, viaWasm, 0, false, "auto", "scratchB");
+        gemm(m, 37, k, a, aOff, tA, b, 0, false, viaJs, 0, false, "js");
+        let mismatches = 0;
+        for (let i = 0; i < viaJs.length; i++) if (!Object.is(viaWasm[i], viaJs[i])) mismatches++;
+        expect(mismatches).toBe(0);
       }
     }
   });

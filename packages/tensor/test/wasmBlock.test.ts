@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import { wasmBlockSizes } from "../src/internal/kernels/gemm.ts";
 import { wasmBlock } from "../src/internal/kernels/wasmBlock.ts";
 import { decodeBase64 } from "../src/internal/kernels/wasmRuntime.ts";
 import { wasmBase64 } from "../src/internal/kernels/wasm/gemmBlockWasm.ts";
@@ -16,7 +17,7 @@ describe("wasm block kernel", () => {
   });
 
   test("block computes c = ap·bp over packed 4×4 micro-panels, padding lanes included", () => {
-    const w = wasmBlock(64, 384, 1024);
+    const w = wasmBlock(...wasmBlockSizes);
     if (w === undefined) throw new Error("expected WebAssembly SIMD under Node, found none");
     // A 5×3 block of A (two 4-row micro-panels) times a 3×6 block of B (two 4-column micro-panels).
     const [mb, nb, kb] = [5, 6, 3];
@@ -25,7 +26,7 @@ describe("wasm block kernel", () => {
     for (let ir = 0; ir < 8; ir += 4) for (let p = 0; p < kb; p++) for (let ii = 0; ii < 4; ii++) w.ap[ir * kb + 4 * p + ii] = ir + ii < mb ? A(ir + ii, p) : 0;
     for (let jr = 0; jr < 8; jr += 4) for (let p = 0; p < kb; p++) for (let jj = 0; jj < 4; jj++) w.bp[jr * kb + 4 * p + jj] = jr + jj < nb ? B(p, jr + jj) : 0;
     w.c.fill(Number.NaN, 0, 64);
-    w.block(mb, nb, kb);
+    w.block(mb, nb, kb, 0);
     for (let i = 0; i < 8; i++) {
       for (let j = 0; j < 8; j++) {
         let s = 0;

@@ -10,8 +10,9 @@
  * product runs in the register-blocked {@link gemm}.
  *
  * All three kernels overwrite their output. The column scratch (and dw's float64 accumulator) is allocated once
- * per call; it is rewritten for every image, so the products that read it say so (`"scratch"`: no resident copy
- * of it may be kept, see gemm's GemmOperands).
+ * per call; it is rewritten for every image, so the products that read it say so (`"scratchB"`: nothing derived
+ * from it may be kept, see gemm's GemmOperands). The filters are tensor data: their packing is reused across
+ * the images of the batch.
  * @module
  */
 import type { FloatArray } from "../../DType.ts";
@@ -49,7 +50,7 @@ export const conv2dForward = (x: FloatArray, w: FloatArray, g: Conv2dGeometry, o
   const cols = new Float64Array(ckk * plane);
   for (let n = 0; n < g.n; n++) {
     im2col(x, n * g.c * g.h * g.w, g, cols);
-    gemm(g.o, plane, ckk, w, 0, false, cols, 0, false, out, n * g.o * plane, false, "auto", "scratch");
+    gemm(g.o, plane, ckk, w, 0, false, cols, 0, false, out, n * g.o * plane, false, "auto", "scratchB");
   }
 };
 
@@ -75,7 +76,7 @@ export const conv2dBackpropFilter = (x: FloatArray, dy: FloatArray, g: Conv2dGeo
   const acc = new Float64Array(g.o * ckk);
   for (let n = 0; n < g.n; n++) {
     im2col(x, n * g.c * g.h * g.w, g, cols);
-    gemm(g.o, ckk, plane, dy, n * g.o * plane, false, cols, 0, true, acc, 0, true, "auto", "scratch");
+    gemm(g.o, ckk, plane, dy, n * g.o * plane, false, cols, 0, true, acc, 0, true, "auto", "scratchB");
   }
   dw.set(acc);
 };

@@ -34,6 +34,15 @@ import { type WasmBlock, wasmBlock } from "./wasmBlock.ts";
 const KC = 384;
 const MC = 64;
 const NC = 1024;
+/**
+ * On the wasm path, up to MA rows of A are packed at once (1.5 MB), so that an A that fits is packed once per
+ * k block for all the row blocks, and, being immutable tensor data, not packed again by the next call with the
+ * same A (see {@link PackedA}).
+ */
+const MA = 512;
+
+/** The sizes gemm creates the wasm block kernel with (wasmBlock.ts): ma, mc, kc, nc. */
+export const wasmBlockSizes = [MA, MC, KC, NC] as const;
 /** Micro-tile: MR rows × NR columns of C per micro-kernel call (fixed at 4×4 by the unrolled code). */
 const MR = 4;
 const NR = 4;
@@ -47,11 +56,12 @@ const scratch = (buf: Float64Array, length: number): Float64Array => (buf.length
 export type GemmKernel = "auto" | "js";
 
 /**
- * What the operands are: "tensors" (the default) when both are tensor data, immutable by convention, so that a
- * thin product may keep a resident copy of its matrix keyed by the array's identity (residentCache.ts);
- * "scratch" when either is a buffer the caller rewrites between calls (e.g. conv2d's im2col columns).
+ * What the operands are: "tensors" (the default) when both are tensor data, immutable by convention, so that
+ * gemm may reuse what it derived from them in an earlier call, keyed by the array's identity (a thin product's
+ * resident matrix, residentCache.ts; the packed A of the wasm path, {@link PackedA}); "scratchB" when `a` is
+ * tensor data but `b` is a buffer the caller rewrites between calls (e.g. conv2d's im2col columns).
  */
-export type GemmOperands = "tensors" | "scratch";
+export type GemmOperands = "tensors" | "scratchB";
 
 /**
  * out[outOff + i·n + j] (+)= Σ_p op(A)[i, p] · op(B)[p, j] for i < m, j < n.
@@ -59,7 +69,7 @@ export type GemmOperands = "tensors" | "scratch";
  * `a` holds A row-major from `aOff`: m×k, or k×m when `transA` (then op(A) = Aᵀ). Likewise `b`: k×n, or n×k when
  * `transB`. `out` must not overlap `a` or `b`. With `accumulate` false the m×n block of `out` is overwritten
  * (k = 0 yields zeros). `kernel` "js" forces the JavaScript loops (tests compare the two). `operands` must be
- * "scratch" if `a` or `b` is written after this call and passed again (see {@link GemmOperands}).
+ * "scratchB" if `b` is written after this call and passed again; `a` never may (see {@link GemmOperands}).
  */
 export const gemm = (
   m: number,
@@ -83,12 +93,14 @@ export const gemm = (
   }
   if (m < MR || n < NR) {
     if (!accumulate) out.fill(0, outOff, outOff + m * n);
-    const wasm = kernel === "js" ? "none" : operands === "tensors" ? "resident" : "copy";
-    if (m < MR) gemmThinRows(m, n, k, a, aOff, transA, b, bOff, transB, out, outOff, wasm);
-    else gemmThinCols(m, n, k, a, aOff, transA, b, bOff, transB, out, outOff, wasm);
+    if (kernel === "js") {
+      if (m < MR) gemmThinRows(m, n, k, a, aOff, transA, b, bOff, transB, out, outOff, "none");
+      else gemmThinCols(m, n, k, a, aOff, transA, b, bOff, transB, out, outOff, "none");
+    } else if (m < MR) gemmThinRows(m, n, k, a, aOff, transA, b, bOff, transB, out, outOff, operands === "tensors" ? "resident" : "copy");
+    else gemmThinCols(m, n, k, a, aOff, transA, b, bOff, transB, out, outOff, "resident");
     return;
   }
-  const w = kernel === "auto" ? wasmBlock(MC, KC, NC) : undefined;
+  const w = kernel === "auto" ? wasmBlock(MA, MC, KC, NC) : undefined;
   if (w !== undefined) {
     blockedWasm(m, n, k, a, aOff, transA, b, bOff, transB, out, outOff, accumulate, w);
     return;
@@ -123,6 +135,29 @@ export const gemm = (
   }
 };
 
+/**
+ * Which A the wasm kernel's `ap` holds, packed for all its rows (m ≤ MA) and the k block [p0, p0 + kb): a call
+ * with the same array, range and transpose, and the same k block, skips packing it. Sound because `a` is tensor
+ * data, immutable by convention (see {@link GemmOperands}); every other write to `ap` clears it. A convolution
+ * multiplies the same filters with each image of a batch, so packing them once saves a pass over the filters
+ * per image (e.g. 64×288 entries per image for net C's second convolution and for its transpose).
+ */
+interface PackedA {
+  readonly a: FloatArray;
+  readonly aOff: number;
+  readonly transA: boolean;
+  readonly m: number;
+  readonly k: number;
+  readonly p0: number;
+  readonly kb: number;
+}
+
+let packedA: PackedA | undefined;
+
+const samePackedA = (a: FloatArray, aOff: number, transA: boolean, m: number, k: number, p0: number, kb: number): boolean =>
+  packedA !== undefined && packedA.a === a && packedA.aOff === aOff && packedA.transA === transA && packedA.m === m &&
+  packedA.k === k && packedA.p0 === p0 && packedA.kb === kb;
+
 /** The blocked loops with the wasm block kernel: the same blocks, packed into the module's memory. */
 const blockedWasm = (
   m: number,
@@ -139,16 +174,25 @@ const blockedWasm = (
   accumulate: boolean,
   w: WasmBlock,
 ): void => {
+  const whole = m <= MA;
   for (let j0 = 0; j0 < n; j0 += NC) {
     const nb = Math.min(NC, n - j0);
     for (let p0 = 0; p0 < k; p0 += KC) {
       const kb = Math.min(KC, k - p0);
       const store = !accumulate && p0 === 0;
       packPanelB(b, bOff, transB, n, k, p0, kb, j0, nb, w.bp);
+      // All of A's rows at once: row block i0 then starts at ap[i0·kb], as if packed on its own.
+      if (whole && !samePackedA(a, aOff, transA, m, k, p0, kb)) {
+        packPanelA(a, aOff, transA, m, k, 0, m, p0, kb, w.ap);
+        packedA = { a, aOff, transA, m, k, p0, kb };
+      }
       for (let i0 = 0; i0 < m; i0 += MC) {
         const mb = Math.min(MC, m - i0);
-        packPanelA(a, aOff, transA, m, k, i0, mb, p0, kb, w.ap);
-        w.block(mb, nb, kb);
+        if (!whole) {
+          packedA = undefined;
+          packPanelA(a, aOff, transA, m, k, i0, mb, p0, kb, w.ap);
+        }
+        w.block(mb, nb, kb, whole ? i0 * kb : 0);
         addBlock(w.c, mb, nb, out, outOff + i0 * n + j0, n, store);
       }
     }

@@ -14,18 +14,19 @@ import { BASE, instantiate, PAGE } from "./wasmRuntime.ts";
 
 /** The packed panels and the C block in the module's memory, and the kernel that multiplies them. */
 export interface WasmBlock {
-  /** A packed in 4-row micro-panels: MC·KC doubles. */
+  /** A packed in 4-row micro-panels: MA·KC doubles (all the rows of A that gemm packs at once). gemm remembers
+   * which A it packed here and skips packing it again: code that writes `ap` otherwise must not call gemm after. */
   readonly ap: Float64Array;
   /** B packed in 4-column micro-panels: KC·NC doubles. */
   readonly bp: Float64Array;
   /** The C block, roundUp(mb, 4) rows of stride roundUp(nb, 4). */
   readonly c: Float64Array;
-  /** c ← ap · bp for an mb×kb block of A and a kb×nb block of B (both packed from offset 0). */
-  readonly block: (mb: number, nb: number, kb: number) => void;
+  /** c ← ap · bp for an mb×kb block of A packed from ap[aFrom] and a kb×nb block of B packed from bp[0]. */
+  readonly block: (mb: number, nb: number, kb: number, aFrom: number) => void;
 }
 
-const instantiateBlock = (mc: number, kc: number, nc: number): WasmBlock | undefined => {
-  const apBytes = mc * kc * 8;
+const instantiateBlock = (ma: number, mc: number, kc: number, nc: number): WasmBlock | undefined => {
+  const apBytes = ma * kc * 8;
   const bpBytes = kc * nc * 8;
   const cBytes = mc * nc * 8;
   // A fixed size: the memory never grows, so the views below never detach.
@@ -38,20 +39,26 @@ const instantiateBlock = (mc: number, kc: number, nc: number): WasmBlock | undef
   const bpAt = apAt + apBytes;
   const cAt = bpAt + bpBytes;
   return {
-    ap: new Float64Array(buffer, apAt, mc * kc),
+    ap: new Float64Array(buffer, apAt, ma * kc),
     bp: new Float64Array(buffer, bpAt, kc * nc),
     c: new Float64Array(buffer, cAt, mc * nc),
-    block: (mb, nb, kb) => run(mb, nb, kb, apAt, bpAt, cAt),
+    block: (mb, nb, kb, aFrom) => run(mb, nb, kb, apAt + 8 * aFrom, bpAt, cAt),
   };
 };
 
 let state: WasmBlock | undefined | null = null;
+let sizes = "";
 
 /**
- * The wasm block kernel for blocks of at most mc×kc (A) and kc×nc (B), created on the first call; undefined when
- * WebAssembly SIMD is unavailable. The sizes must be the same on every call.
+ * The wasm block kernel for C blocks of at most mc×nc, B blocks of kc×nc, and up to ma×kc of A packed at once,
+ * created on the first call; undefined when WebAssembly SIMD is unavailable. The sizes must be the same on every
+ * call (gemm.ts exports its own as `wasmBlockSizes`).
  */
-export const wasmBlock = (mc: number, kc: number, nc: number): WasmBlock | undefined => {
-  if (state === null) state = instantiateBlock(mc, kc, nc);
+export const wasmBlock = (ma: number, mc: number, kc: number, nc: number): WasmBlock | undefined => {
+  const asked = `${ma}×${mc}×${kc}×${nc}`;
+  if (state === null) {
+    state = instantiateBlock(ma, mc, kc, nc);
+    sizes = asked;
+  } else if (asked !== sizes) throw new Error(`wasmBlock: expected the sizes of the first call (${sizes}), found ${asked}`);
   return state;
 };
