@@ -26,8 +26,8 @@ import { BASE, instantiate, PAGE, type WasmMemory } from "./wasmRuntime.ts";
 /** The largest float32 matrix (entries) copied into the scratch, and the longest v or acc: 64 MB. */
 export const MAX_MATRIX = 1 << 24;
 
-/** The largest budget {@link setResidentBudget} accepts: 256 MB. */
-export const MAX_BUDGET = 1 << 28;
+/** The largest budget {@link setResidentBudget} accepts: 64 MB (the memory's declared maximum stays ≈ 400 MB). */
+export const MAX_BUDGET = 1 << 26;
 
 /** The two loops over one matrix in the module's memory; valid until the next {@link wasmThinLoops} call. */
 export interface WasmLoops {
