@@ -13,6 +13,9 @@ const geometries: (Geo & { name: string })[] = [
   { name: "kernel as large as the padded input", n: 1, c: 2, h: 3, w: 4, o: 2, kh: 5, kw: 4, sh: 1, sw: 1, ph: 1, pw: 0 },
   { name: "many channels (k > 256 in the product)", n: 2, c: 33, h: 9, w: 9, o: 7, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1 },
   { name: "stride larger than the kernel", n: 1, c: 1, h: 10, w: 10, o: 2, kh: 2, kw: 2, sh: 3, sw: 4, ph: 0, pw: 1 },
+  // o ≥ 4 and OH·OW ≥ 4: the forward pass unfolds straight into gemm's packed panels.
+  { name: "packed forward: 5 output channels, padding, stride on one axis", n: 2, c: 3, h: 9, w: 8, o: 5, kh: 3, kw: 3, sh: 2, sw: 1, ph: 1, pw: 2 },
+  { name: "packed forward: two k blocks (c·kh·kw = 432) and two column blocks (38·38 = 1444)", n: 1, c: 48, h: 40, w: 40, o: 4, kh: 3, kw: 3, sh: 1, sw: 1, ph: 0, pw: 0 },
 ];
 
 const tol = (dtype: T.DType) => (dtype === "float64" ? { atol: 1e-12, rtol: 1e-12 } : { atol: 2e-5, rtol: 1e-5 });

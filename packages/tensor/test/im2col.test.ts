@@ -2,7 +2,7 @@ import { describe, expect, test } from "vitest";
 import * as T from "@dtd/tensor";
 import { expectAllClose } from "@dtd/tensor/testing";
 import type { Conv2dGeometry } from "../src/internal/kernels/conv2d.ts";
-import { col2im, im2col } from "../src/internal/kernels/im2col.ts";
+import { col2im, im2col, im2colPanels } from "../src/internal/kernels/im2col.ts";
 import { type Geo, outSize } from "./convReference.ts";
 
 const geometries: (Geo & { name: string })[] = [
@@ -54,6 +54,32 @@ describe("im2col and col2im", () => {
       for (let p = 0; p < cols.length; p++) lhs += cols[p]! * y[p]!;
       for (let p = 0; p < image; p++) rhs += x[image + p]! * dx[p]!;
       expect(Math.abs(lhs - rhs)).toBeLessThan(1e-12 * Math.max(1, Math.abs(lhs)));
+    });
+  }
+});
+
+describe("im2colPanels", () => {
+  for (const geo of geometries) {
+    test(`${geo.name}: every block of rows and columns, in gemm's packed layout, padding lanes zero`, () => {
+      const rng = T.Random.make(52);
+      const g = geometry(geo);
+      const x = T.Random.uniformTensor(rng, [2, g.c, g.h, g.w], -1, 1).data;
+      const image = g.c * g.h * g.w;
+      const want = im2colRef(x.subarray(image), g);
+      const rows = g.c * g.kh * g.kw;
+      const plane = g.oh * g.ow;
+      for (const [p0, kb] of [[0, rows], [1, rows - 1], [0, 1], [rows - 1, 1]] as const) {
+        for (let j0 = 0; j0 < plane; j0 += 4) {
+          for (const nb of new Set([plane - j0, 1, Math.min(5, plane - j0)])) {
+            if (kb < 1 || nb < 1) continue;
+            const bp = new Float64Array(Math.ceil(nb / 4) * 4 * kb).fill(Number.NaN);
+            im2colPanels(x, image, g, p0, kb, j0, nb, bp);
+            const expected = new Float64Array(bp.length);
+            for (let q = 0; q < nb; q++) for (let p = 0; p < kb; p++) expected[(q >> 2) * 4 * kb + p * 4 + (q & 3)] = want[(p0 + p) * plane + j0 + q]!;
+            expectAllClose(bp, expected, { atol: 0 });
+          }
+        }
+      }
     });
   }
 });

@@ -9,6 +9,9 @@
  * dw = Σ_n dy_n·X̂_nᵀ. At the sizes of a LeNet-like network this beats a direct loop by 2–4× because the matrix
  * product runs in the register-blocked {@link gemm}.
  *
+ * The forward pass unfolds each image straight into the packed panels of the product (im2colPanels, gemmPackedB)
+ * unless the product is thin (fewer than 4 output channels or positions).
+ *
  * All three kernels overwrite their output. The column scratch (and dw's float64 accumulator) is allocated once
  * per call; it is rewritten for every image, so the products that read it say so (`"scratchB"`: nothing derived
  * from it may be kept, see gemm's GemmOperands). The filters are tensor data: their packing is reused across
@@ -16,8 +19,8 @@
  * @module
  */
 import type { FloatArray } from "../../DType.ts";
-import { gemm } from "./gemm.ts";
-import { col2im, im2col } from "./im2col.ts";
+import { gemm, gemmPackedB } from "./gemm.ts";
+import { col2im, im2col, im2colPanels } from "./im2col.ts";
 
 /**
  * The sizes of one convolution: batch n, input channels c, input h×w, output channels o, kernel kh×kw, stride
@@ -47,6 +50,15 @@ export const convOutputSize = (size: number, kernel: number, stride: number, pad
 export const conv2dForward = (x: FloatArray, w: FloatArray, g: Conv2dGeometry, out: FloatArray): void => {
   const ckk = g.c * g.kh * g.kw;
   const plane = g.oh * g.ow;
+  const image = g.c * g.h * g.w;
+  if (g.o >= 4 && plane >= 4 && ckk >= 1) {
+    // Each image unfolded straight into gemm's packed panels: no column matrix.
+    for (let n = 0; n < g.n; n++) {
+      const xOff = n * image;
+      gemmPackedB(g.o, plane, ckk, w, 0, false, (bp, p0, kb, j0, nb) => im2colPanels(x, xOff, g, p0, kb, j0, nb, bp), out, n * g.o * plane, false);
+    }
+    return;
+  }
   const cols = new Float64Array(ckk * plane);
   for (let n = 0; n < g.n; n++) {
     im2col(x, n * g.c * g.h * g.w, g, cols);

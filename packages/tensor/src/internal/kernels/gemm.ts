@@ -100,9 +100,55 @@ export const gemm = (
     else gemmThinCols(m, n, k, a, aOff, transA, b, bOff, transB, out, outOff, "resident");
     return;
   }
+  blocked(m, n, k, a, aOff, transA, (bp, p0, kb, j0, nb) => packPanelB(b, bOff, transB, n, k, p0, kb, j0, nb, bp), out, outOff, accumulate, kernel);
+};
+
+/**
+ * Writes op(B)[p0 : p0+kb, j0 : j0+nb] into `bp` in 4-column micro-panels, as {@link packPanelB} does:
+ * bp[jr·kb + p·4 + jj] = op(B)[p0+p, j0+jr+jj] (j0 is a multiple of 4; the padding lanes of the last micro-panel
+ * need not be written).
+ */
+export type PackB = (bp: Float64Array, p0: number, kb: number, j0: number, nb: number) => void;
+
+/**
+ * {@link gemm} without thin paths (m ≥ 4, n ≥ 4, k ≥ 1) for a B that is never stored whole: `packB` writes each
+ * block of it straight into the packed layout. conv2d unfolds each image this way (im2col into the panels),
+ * saving a pass over the unfolded image.
+ */
+export const gemmPackedB = (
+  m: number,
+  n: number,
+  k: number,
+  a: FloatArray,
+  aOff: number,
+  transA: boolean,
+  packB: PackB,
+  out: FloatArray,
+  outOff: number,
+  accumulate: boolean,
+  kernel: GemmKernel = "auto",
+): void => {
+  if (m < MR || n < NR || k < 1) throw new Error(`gemmPackedB: expected m ≥ ${MR}, n ≥ ${NR} and k ≥ 1, found m = ${m}, n = ${n}, k = ${k}`);
+  blocked(m, n, k, a, aOff, transA, packB, out, outOff, accumulate, kernel);
+};
+
+/** The blocked loops (wasm or JavaScript micro-kernel) with B packed block by block by `fillB`. */
+const blocked = (
+  m: number,
+  n: number,
+  k: number,
+  a: FloatArray,
+  aOff: number,
+  transA: boolean,
+  fillB: PackB,
+  out: FloatArray,
+  outOff: number,
+  accumulate: boolean,
+  kernel: GemmKernel,
+): void => {
   const w = kernel === "auto" ? wasmBlock(MA, MC, KC, NC) : undefined;
   if (w !== undefined) {
-    blockedWasm(m, n, k, a, aOff, transA, b, bOff, transB, out, outOff, accumulate, w);
+    blockedWasm(m, n, k, a, aOff, transA, fillB, out, outOff, accumulate, w);
     return;
   }
   const kcMax = Math.min(KC, k);
@@ -116,7 +162,7 @@ export const gemm = (
       const kb = Math.min(KC, k - p0);
       // The first k block stores into `out` (unless accumulating), the later ones add to it: no zeroing pass.
       const store = !accumulate && p0 === 0;
-      packPanelB(b, bOff, transB, n, k, p0, kb, j0, nb, bp);
+      fillB(bp, p0, kb, j0, nb);
       for (let i0 = 0; i0 < m; i0 += MC) {
         const mb = Math.min(MC, m - i0);
         packPanelA(a, aOff, transA, m, k, i0, mb, p0, kb, ap);
@@ -166,9 +212,7 @@ const blockedWasm = (
   a: FloatArray,
   aOff: number,
   transA: boolean,
-  b: FloatArray,
-  bOff: number,
-  transB: boolean,
+  fillB: PackB,
   out: FloatArray,
   outOff: number,
   accumulate: boolean,
@@ -180,7 +224,7 @@ const blockedWasm = (
     for (let p0 = 0; p0 < k; p0 += KC) {
       const kb = Math.min(KC, k - p0);
       const store = !accumulate && p0 === 0;
-      packPanelB(b, bOff, transB, n, k, p0, kb, j0, nb, w.bp);
+      fillB(w.bp, p0, kb, j0, nb);
       // All of A's rows at once: row block i0 then starts at ap[i0·kb], as if packed on its own.
       if (whole && !samePackedA(a, aOff, transA, m, k, p0, kb)) {
         packPanelA(a, aOff, transA, m, k, 0, m, p0, kb, w.ap);

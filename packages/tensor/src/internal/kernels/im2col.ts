@@ -70,3 +70,46 @@ export const col2im = (cols: Float64Array, g: Conv2dGeometry, dx: FloatArray, dx
     }
   }
 };
+
+/**
+ * {@link im2col} restricted to rows [p0, p0 + kb) and columns [j0, j0 + nb) of the unfolded image, written in
+ * gemm's packed-B layout (gemm.ts `PackB`): bp[(q >> 2)·4kb + (p − p0)·4 + (q & 3)] = cols[p, j0 + q], j0 a
+ * multiple of 4. Every entry of the nb columns (rounded up to 4) is written, zero padding included.
+ */
+export const im2colPanels = (
+  x: FloatArray,
+  xOff: number,
+  g: Conv2dGeometry,
+  p0: number,
+  kb: number,
+  j0: number,
+  nb: number,
+  bp: Float64Array,
+): void => {
+  const { h: H, w: W, kh: KH, kw: KW, sh, sw, ph, pw, oh: OH, ow: OW } = g;
+  const kb4 = 4 * kb;
+  // Entries that read the zero padding, and the padding lanes of the last micro-panel, are zeros.
+  if (ph > 0 || pw > 0 || (nb & 3) !== 0) bp.fill(0, 0, ((nb + 3) >> 2) * kb4);
+  const end = j0 + nb;
+  for (let p = p0; p < p0 + kb; p++) {
+    const j = p % KW;
+    const i = Math.floor(p / KW) % KH;
+    const c = Math.floor(p / (KW * KH));
+    const uLo = Math.max(firstValid(sh, ph, i), Math.floor(j0 / OW));
+    const uHi = Math.min(endValid(OH, H, sh, ph, i), Math.ceil(end / OW));
+    const vLo = Math.min(OW, firstValid(sw, pw, j));
+    const vHi = endValid(OW, W, sw, pw, j);
+    const xc = xOff + c * H * W;
+    const pr = (p - p0) * 4;
+    for (let u = uLo; u < uHi; u++) {
+      const xr = xc + (u * sh - ph + i) * W - pw + j;
+      const q0 = u * OW - j0; // q of column v = q0 + v
+      const vs = Math.max(vLo, -q0);
+      const ve = Math.min(vHi, end - u * OW);
+      for (let v = vs; v < ve; v++) {
+        const q = q0 + v;
+        bp[(q >> 2) * kb4 + pr + (q & 3)] = x[xr + v * sw]!;
+      }
+    }
+  }
+};
