@@ -23,6 +23,30 @@ const geometries: (PoolGeo & { name: string })[] = [
   { name: "1×1 window", n: 1, c: 1, h: 3, w: 3, kh: 1, kw: 1, sh: 1, sw: 1 },
 ];
 
+describe("2×2 max pooling kernel: one copy per element type", () => {
+  test("float32 and float64 interleaved, and mixed input/output types, give the definition's maxima and argmax", () => {
+    const rng = T.Random.make(61);
+    const geo = { n: 2, c: 3, h: 9, w: 8, kh: 2, kw: 2, sh: 2, sw: 2 };
+    const [oh, ow] = pooledSize(geo);
+    const g = { ...geo, oh, ow };
+    const x64 = T.Random.uniformTensor(rng, [geo.n, geo.c, geo.h, geo.w], -1, 1).data;
+    const x32 = Float32Array.from(x64);
+    const ref = maxPoolRef(x32, geo);
+    for (const [x, out] of [
+      [x64, new Float64Array(ref.y.length)],
+      [x32, new Float32Array(ref.y.length)],
+      [x32, new Float64Array(ref.y.length)],
+      [x64, new Float32Array(ref.y.length)],
+    ] as const) {
+      const argmax = new Int32Array(ref.y.length);
+      maxPool2dForward(x, g, out, argmax);
+      const want = x === x64 ? maxPoolRef(x64, geo) : ref;
+      expect(Array.from(argmax)).toEqual(Array.from(want.argmax));
+      expect(Array.from(out)).toEqual(Array.from(out instanceof Float32Array ? Float32Array.from(want.y) : want.y));
+    }
+  });
+});
+
 describe("pool2d kernels against the definition", () => {
   for (const dtype of T.dtypes) {
     for (const geo of geometries) {
