@@ -26,6 +26,8 @@
  * whichever runs it (e.g. JavaScript on a float64 matrix's first use, wasm once it is resident): axpy adds
  * ((v0·m0 + v1·m1 + v2·m2) + v3·m3) + (v4·m4 + … + v7·m7) to acc[j]; dots computes (Σ_even + Σ_odd) + the last
  * term when k is odd for rows in groups of four, and a plain running sum over p for the last n mod 4 rows.
+ * (The price: this dots is 5–10% slower in JavaScript than 8 rows with one sum each, measured with Node 20 on
+ * 400×1568; it runs only where wasm does not, or on a float64 matrix's first use.)
  * @module
  */
 import type { FloatArray } from "../../DType.ts";
