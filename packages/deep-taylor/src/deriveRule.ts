@@ -57,9 +57,9 @@ const constantTotal = (terms: readonly DirectionTerm[], layer: Affine, sampleSha
       for (const [p, c] of partsOf(t.weight)) K = plus(K, T.mul(forwardWith(layer, weightOf(layer, p), a), c));
     }
     if (withoutBias) {
-      const minusB = T.neg(forwardWith(layer, T.zerosLike(layer.W), T.zeros([1, ...sampleShape], dtype)));
-      const bias = T.add(minusB, T.reshape(T.neg(layer.b), layer.kind === "conv2d" ? [-1, 1, 1] : [-1]));
-      K = plus(K, bias);
+      // −b in the layer's per-sample output shape (a zero output of that shape, then −b broadcast over it).
+      const zeroOut = forwardWith(layer, T.zerosLike(layer.W), T.zeros([1, ...sampleShape], dtype));
+      K = plus(K, T.sub(zeroOut, T.reshape(layer.b, layer.kind === "conv2d" ? [-1, 1, 1] : [-1])));
     }
     return K!;
   });
