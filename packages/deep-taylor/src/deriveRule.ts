@@ -41,6 +41,9 @@ const partsOf = (g: WeightSelector): [Part, number][] =>
 /** Adds tensors that may be undefined. */
 const plus = (a: T.Tensor | undefined, b: T.Tensor): T.Tensor => (a === undefined ? b : T.add(a, b));
 
+/** c·t, without a pass over t when c = 1. */
+const times = (t: T.Tensor, c: number): T.Tensor => (c === 1 ? t : T.mul(t, c));
+
 /**
  * Σ over the constant-modifier terms of linear(a_t; W_t) for one sample ([1, ...out]), minus the bias when
  * `withoutBias` (so that z + K gives the input terms' z − b plus the constants in one pass). Cached per layer.
@@ -54,7 +57,7 @@ const constantTotal = (terms: readonly DirectionTerm[], layer: Affine, sampleSha
     for (const t of constants) {
       const value = (t.input as { readonly value: number | T.Tensor }).value;
       const a = typeof value === "number" ? T.full([1, ...sampleShape], value, dtype) : T.reshape(T.astype(value, dtype), [1, ...sampleShape]);
-      for (const [p, c] of partsOf(t.weight)) K = plus(K, T.mul(forwardWith(layer, weightOf(layer, p), a), c));
+      for (const [p, c] of partsOf(t.weight)) K = plus(K, times(forwardWith(layer, weightOf(layer, p), a), c));
     }
     if (withoutBias) {
       // −b in the layer's per-sample output shape (a zero output of that shape, then −b broadcast over it).
@@ -77,13 +80,13 @@ const denominators = (terms: readonly DirectionTerm[], ctx: DirectionContext, la
   const reuseZ = z !== undefined && pos === 1 && neg === 1;
   let s: T.Tensor | undefined = reuseZ ? z : undefined;
   if (!reuseZ) {
-    if (pos === neg && pos !== 0) s = T.mul(forwardWith(layer, layer.W, x), pos);
+    if (pos === neg && pos !== 0) s = times(forwardWith(layer, layer.W, x), pos);
     else {
-      if (pos !== 0) s = plus(s, T.mul(forwardWith(layer, weightOf(layer, POS), x), pos));
-      if (neg !== 0) s = plus(s, T.mul(forwardWith(layer, weightOf(layer, NEG), x), neg));
+      if (pos !== 0) s = plus(s, times(forwardWith(layer, weightOf(layer, POS), x), pos));
+      if (neg !== 0) s = plus(s, times(forwardWith(layer, weightOf(layer, NEG), x), neg));
     }
   }
-  for (const [p, c] of customs) s = plus(s, T.mul(forwardWith(layer, weightOf(layer, p), x), c));
+  for (const [p, c] of customs) s = plus(s, times(forwardWith(layer, weightOf(layer, p), x), c));
   // Constant terms (and −b when z was reused): computed once per layer, shape and dtype; broadcast over the batch.
   const K = constantTotal(terms, layer, sampleShape, x.dtype, reuseZ);
   if (K !== undefined) s = s === undefined ? T.broadcastTo(K, [x.shape[0]!, ...K.shape.slice(1)]) : T.add(s, K);
@@ -92,7 +95,7 @@ const denominators = (terms: readonly DirectionTerm[], ctx: DirectionContext, la
     if (t.input._tag !== "Custom") continue;
     const raw = modifierValue(t.input, x, ctx);
     const a = typeof raw === "number" ? T.full(x.shape, raw, x.dtype) : T.broadcastTo(T.astype(raw, x.dtype), x.shape);
-    for (const [p, c] of partsOf(t.weight)) s = plus(s, T.mul(forwardWith(layer, weightOf(layer, p), a), c));
+    for (const [p, c] of partsOf(t.weight)) s = plus(s, times(forwardWith(layer, weightOf(layer, p), a), c));
   }
   return s ?? forwardWith(layer, T.zerosLike(layer.W), x);
 };
@@ -123,7 +126,7 @@ const relevance = (terms: readonly DirectionTerm[], ctx: DirectionContext, layer
   let R: T.Tensor | undefined;
   for (const [p, a] of coefficient) {
     const back = transposeWith(layer, p.key, weightOf(layer, p), x.shape, x.dtype)(c);
-    R = plus(R, typeof a === "number" ? (a === 1 ? back : T.mul(back, a)) : T.mul(back, a));
+    R = plus(R, typeof a === "number" ? times(back, a) : T.mul(back, a));
   }
   return R ?? T.zerosLike(x);
 };
