@@ -1,5 +1,5 @@
 /**
- * Reading the model file of a command (via @dtd/model-io): any refusal — unreadable file, not JSON, an invalid
+ * Reading the model file of a command (via @dtd/model-io). Every refusal — unreadable file, not JSON, an invalid
  * or unsupported model, layers that do not chain — is a failure (exit 1) carrying model-io's message, which names
  * the JSON path, what was expected and what was found.
  * @module
