@@ -48,6 +48,8 @@ export interface Params {
   concat: { readonly axis: number };
   matmul: { readonly transposeA: boolean; readonly transposeB: boolean };
   conv2d: ConvParams;
+  /** conv2d plus a bias per output channel, fused; inputs (x, w, b). */
+  conv2dBias: ConvParams;
   /** The transposed convolution `J_xᵀ dy` of conv2d; inputs (dy, w). */
   conv2dBackpropInput: ConvParams & { readonly xShape: Shape.Shape };
   /** `J_wᵀ dy` of conv2d; inputs (x, dy). */
@@ -70,7 +72,7 @@ const all: { readonly [P in Primitive]: true } = {
   identity: true, add: true, sub: true, mul: true, div: true, pow: true, maximum: true, minimum: true,
   neg: true, exp: true, log: true, sqrt: true, abs: true, positivePart: true, negativePart: true, where: true,
   sum: true, broadcastTo: true, reshape: true, transpose: true, slice: true, pad: true, concat: true,
-  matmul: true, conv2d: true, conv2dBackpropInput: true, conv2dBackpropFilter: true, sumPool2d: true,
+  matmul: true, conv2d: true, conv2dBias: true, conv2dBackpropInput: true, conv2dBackpropFilter: true, sumPool2d: true,
   sumPool2dTranspose: true, gather: true, scatterAdd: true, custom: true,
 };
 

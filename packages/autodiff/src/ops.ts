@@ -191,6 +191,15 @@ export const conv2d = (x: Input, w: Input, opts: Conv2dOptions = {}): Var => {
   return apply("conv2d", [lift(x, d), lift(w, d)], convParams(opts));
 };
 
+/**
+ * `conv2d(x, w) + b` with one bias per output channel (`b` of shape [O]), fused: the same value as the separate
+ * broadcast add, without its pass over the output.
+ */
+export const conv2dBias = (x: Input, w: Input, b: Input, opts: Conv2dOptions = {}): Var => {
+  const d = dtypeOfInputs([x, w, b]);
+  return apply("conv2dBias", [lift(x, d), lift(w, d), lift(b, d)], convParams(opts));
+};
+
 /** Options of pooling: window and stride (default: the window). */
 export interface Pool2dOptions {
   readonly kernel: readonly [number, number];

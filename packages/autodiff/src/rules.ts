@@ -102,6 +102,12 @@ export const vjpRules: { readonly [P in Primitive]: VjpRule<P> } = {
     () => apply("conv2dBackpropInput", [ct, x1(xs)], { ...conv(p), xShape: shapeOf(x0(xs)) }),
     () => apply("conv2dBackpropFilter", [x0(xs), ct], { ...conv(p), wShape: shapeOf(x1(xs)) }),
   ],
+  // db sums ct over the batch and both spatial axes: every axis but the channel one (1 for NCHW, 0 for CHW).
+  conv2dBias: (ct, xs, _out, p) => [
+    () => apply("conv2dBackpropInput", [ct, x1(xs)], { ...conv(p), xShape: shapeOf(x0(xs)) }),
+    () => apply("conv2dBackpropFilter", [x0(xs), ct], { ...conv(p), wShape: shapeOf(x1(xs)) }),
+    () => Op.sum(ct, { axes: shapeOf(ct).length === 4 ? [0, 2, 3] : [1, 2] }),
+  ],
   conv2dBackpropInput: (ct, xs, _out, p) => [
     () => apply("conv2d", [ct, x1(xs)], conv(p)),
     () => apply("conv2dBackpropFilter", [ct, x0(xs)], { ...conv(p), wShape: shapeOf(x1(xs)) }),

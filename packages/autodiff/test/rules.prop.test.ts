@@ -60,6 +60,13 @@ const cases: { readonly [P in AD.Primitive]: (rng: Rng) => Case } = {
     const padding: [number, number] = [dim(rng, 0, 1), dim(rng, 0, 1)];
     return { f: (x, w) => AD.conv2d(x, w, { stride, padding }), xs: [normal(rng, [dim(rng, 1, 2), 2, 5, 6]), normal(rng, [3, 2, 3, 2])], order: 2 };
   },
+  conv2dBias: (rng) => {
+    // Batched (NCHW) or one CHW image; 2 or 5 out-channels (5: the packed-panel kernel path).
+    const o = rng.next() < 0.5 ? 2 : 5;
+    const xShape = rng.next() < 0.5 ? [dim(rng, 1, 2), 2, 5, 4] : [2, 5, 4];
+    const opts = { stride: [dim(rng, 1, 2), 1] as [number, number], padding: [0, dim(rng, 0, 1)] as [number, number] };
+    return { f: (x, w, b) => AD.conv2dBias(x, w, b, opts), xs: [normal(rng, xShape), normal(rng, [o, 2, 2, 3]), normal(rng, [o])], order: 2 };
+  },
   conv2dBackpropInput: (rng) => {
     const opts = { stride: [2, 1] as [number, number], padding: [1, 0] as [number, number] };
     const xShape = [2, 2, 5, 4];

@@ -74,12 +74,8 @@ export const kinds: { readonly [K in Kind]: KindOps<K> } = {
       if (kh > h || kw > w) return E.left(`expected a kernel no larger than the padded input ${h}×${w}, found ${kh}×${kw}`);
       return ok([o, Math.floor((h - kh) / sh) + 1, Math.floor((w - kw) / sw) + 1]);
     },
-    apply: (l, x, p) => {
-      const W = param(p, "W");
-      const b = param(p, "b");
-      const o = l.W.shape[0]!;
-      return AD.add(AD.conv2d(x, W, { stride: l.stride, padding: l.padding }), AD.reshape(b, [o, 1, 1]));
-    },
+    // conv2d(x; W) + b with the bias add fused into the convolution (no extra pass over the output).
+    apply: (l, x, p) => AD.conv2dBias(x, param(p, "W"), param(p, "b"), { stride: l.stride, padding: l.padding }),
   },
   relu: {
     paramNames: [],

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import * as T from "@dtd/tensor";
-import { conv2d, conv2dBackpropFilter, conv2dBackpropInput } from "@dtd/tensor/ops/conv";
+import { conv2d, conv2dBackpropFilter, conv2dBackpropInput, conv2dBias } from "@dtd/tensor/ops/conv";
 import { expectAllClose } from "@dtd/tensor/testing";
 import { backpropFilterRef, backpropInputRef, convRef, dot, type Geo, outSize } from "./convReference.ts";
 
@@ -78,5 +78,33 @@ describe("conv2d properties", () => {
         expectAllClose(conv2d(x, T.mul(w, alpha), opts), T.mul(conv2d(x, w, opts), alpha), { atol: 1e-10 });
       }),
     );
+  });
+
+  test("conv2dBias equals conv2d followed by a broadcast bias add, to the bit, in both dtypes", () => {
+    // Out-channels up to 6 and images up to 9×9: both the packed-panel path (o ≥ 4, ≥ 4 positions) and the thin one.
+    const wide = fc.tuple(geoArb, fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: 3 }));
+    fc.assert(
+      fc.property(wide, fc.integer(), fc.constantFrom("float32" as const, "float64" as const), ([g0, o, grow], seed, dtype) => {
+        const g = { ...g0, o, h: g0.h + grow, w: g0.w + grow };
+        const { x, w } = operands(g, seed);
+        const b = T.Random.uniformTensor(T.Random.make(seed + 1), [o], -1, 1);
+        const xd: T.Tensor = T.astype(x, dtype);
+        const wd: T.Tensor = T.astype(w, dtype);
+        const bd: T.Tensor = T.astype(b, dtype);
+        const opts = optsOf(g);
+        const fused = conv2dBias(xd, wd, bd, opts);
+        const separate = T.add(conv2d(xd, wd, opts), T.reshape(bd, [o, 1, 1]));
+        expect(fused.dtype).toBe(dtype);
+        expect(fused.shape).toEqual(separate.shape);
+        expect(Array.from(fused.data)).toEqual(Array.from(separate.data));
+      }),
+    );
+  });
+
+  test("conv2dBias rejects a bias that is not one value per out-channel, naming both shapes", () => {
+    const x = T.zeros([1, 2, 5, 5]);
+    const w = T.zeros([4, 2, 3, 3]);
+    expect(() => conv2dBias(x, w, T.zeros([3]))).toThrow(/conv2dBias.*\[4\].*\[3\]/s);
+    expect(() => conv2dBias(x, w, T.zeros([4, 1]))).toThrow(/\[4, 1\]|\[4,1\]/);
   });
 });

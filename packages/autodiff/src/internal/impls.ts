@@ -38,6 +38,7 @@ export const impls: { readonly [P in Primitive]: Impl<P> } = {
   concat: (xs, p) => T.concat(xs, p.axis),
   matmul: (xs, p) => T.matmul(a0(xs), a1(xs), { transposeA: p.transposeA, transposeB: p.transposeB }),
   conv2d: (xs, p) => T.conv2d(a0(xs), a1(xs), { stride: [...p.stride], padding: [...p.padding] }),
+  conv2dBias: (xs, p) => T.conv2dBias(a0(xs), a1(xs), xs[2]!, { stride: [...p.stride], padding: [...p.padding] }),
   conv2dBackpropInput: (xs, p) => T.conv2dBackpropInput(a0(xs), a1(xs), p.xShape, { stride: [...p.stride], padding: [...p.padding] }),
   conv2dBackpropFilter: (xs, p) => T.conv2dBackpropFilter(a0(xs), a1(xs), p.wShape, { stride: [...p.stride], padding: [...p.padding] }),
   sumPool2d: (xs, p) => T.sumPool2d(a0(xs), { kernel: [...p.kernel], stride: [...p.stride] }),

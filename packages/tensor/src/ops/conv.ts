@@ -3,6 +3,7 @@
  * adjoints, which are also its vector–Jacobian products:
  *
  *   y[n, o, u, v] = Σ_{c,i,j} w[o, c, i, j] · x[n, c, u·sh − ph + i, v·sw − pw + j]
+ *   conv2dBias(x, w, b)      = conv2d(x, w) + b[o] on every output of channel o (fused)
  *   conv2dBackpropInput(dy)  = J_xᵀ·dy   (the transposed convolution)
  *   conv2dBackpropFilter(dy) = J_wᵀ·dy
  *
@@ -110,6 +111,29 @@ export const conv2d = <S extends Shape.Shape, D extends DType>(
   sameDType(op, x, w);
   const out = alloc(x.dtype, Shape.size(outShape));
   conv2dForward(x.data, w.data, g, out);
+  return unsafeMake(outShape as Conv2dShape<S>, out);
+};
+
+/**
+ * `conv2d(x, w, opts)` plus a bias per output channel, `y[n, o, u, v] += b[o]`, fused into the convolution (the
+ * bias is added to each image's output while it is in cache; the result is identical to a separate broadcast add).
+ * `b` has shape [O], O the filters' out-channels.
+ */
+export const conv2dBias = <S extends Shape.Shape, D extends DType>(
+  x: Tensor<S, D>,
+  w: Tensor<Shape.Shape, D>,
+  b: Tensor<Shape.Shape, D>,
+  opts: Conv2dOptions = {},
+): Tensor<Conv2dShape<S>, D> => {
+  const op = "conv2dBias";
+  const { g, outShape } = resolve(op, x.shape, w.shape, opts);
+  sameDType(op, x, w);
+  sameDType(op, x, b);
+  if (b.shape.length !== 1 || b.shape[0] !== g.o) {
+    fail({ _tag: "ShapeMismatch", op, expected: `a bias of shape [${g.o}] (one per out-channel of w ${showShape(w.shape)})`, found: showShape(b.shape) });
+  }
+  const out = alloc(x.dtype, Shape.size(outShape));
+  conv2dForward(x.data, w.data, g, out, b.data);
   return unsafeMake(outShape as Conv2dShape<S>, out);
 };
 

@@ -46,23 +46,48 @@ export interface Conv2dGeometry {
 export const convOutputSize = (size: number, kernel: number, stride: number, pad: number): number =>
   Math.floor((size + 2 * pad - kernel) / stride) + 1;
 
-/** out (N×O×OH×OW) ← conv(x (N×C×H×W), w (O×C×KH×KW)). */
-export const conv2dForward = (x: FloatArray, w: FloatArray, g: Conv2dGeometry, out: FloatArray): void => {
+/**
+ * out (N×O×OH×OW) ← conv(x (N×C×H×W), w (O×C×KH×KW)) (+ bias[o] on every output of channel o when given).
+ * The bias is added image by image right after the image's product, while its output is still in cache: a
+ * separate broadcast add would be another pass over the whole output (and a fresh array).
+ */
+export const conv2dForward = (x: FloatArray, w: FloatArray, g: Conv2dGeometry, out: FloatArray, bias?: FloatArray): void => {
   const ckk = g.c * g.kh * g.kw;
   const plane = g.oh * g.ow;
   const image = g.c * g.h * g.w;
-  if (g.o >= 4 && plane >= 4 && ckk >= 1) {
-    // Each image unfolded straight into gemm's packed panels: no column matrix.
-    for (let n = 0; n < g.n; n++) {
-      const xOff = n * image;
-      gemmPackedB(g.o, plane, ckk, w, 0, false, (bp, p0, kb, j0, nb) => im2colPanels(x, xOff, g, p0, kb, j0, nb, bp), out, n * g.o * plane, false);
-    }
-    return;
-  }
-  const cols = new Float64Array(ckk * plane);
+  const packed = g.o >= 4 && plane >= 4 && ckk >= 1;
+  const cols = packed ? undefined : new Float64Array(ckk * plane);
   for (let n = 0; n < g.n; n++) {
-    im2col(x, n * g.c * g.h * g.w, g, cols);
-    gemm(g.o, plane, ckk, w, 0, false, cols, 0, false, out, n * g.o * plane, false, "auto", "scratchB");
+    const xOff = n * image;
+    const outOff = n * g.o * plane;
+    if (cols === undefined) {
+      // The image unfolded straight into gemm's packed panels: no column matrix.
+      gemmPackedB(g.o, plane, ckk, w, 0, false, (bp, p0, kb, j0, nb) => im2colPanels(x, xOff, g, p0, kb, j0, nb, bp), out, outOff, false);
+    } else {
+      im2col(x, xOff, g, cols);
+      gemm(g.o, plane, ckk, w, 0, false, cols, 0, false, out, outOff, false, "auto", "scratchB");
+    }
+    if (bias !== undefined) addChannelBias(out, outOff, g.o, plane, bias);
+  }
+};
+
+/** out[o0 + c·plane + p] += bias[c] for c < channels, p < plane (one loop per element type, monomorphic). */
+const addChannelBias = (out: FloatArray, o0: number, channels: number, plane: number, bias: FloatArray): void => {
+  if (out instanceof Float64Array) addBias64(out, o0, channels, plane, bias);
+  else addBias32(out, o0, channels, plane, bias);
+};
+
+const addBias64 = (out: Float64Array, o0: number, channels: number, plane: number, bias: FloatArray): void => {
+  for (let c = 0, o = o0; c < channels; c++) {
+    const b = bias[c]!;
+    for (const end = o + plane; o < end; o++) out[o] = out[o]! + b;
+  }
+};
+
+const addBias32 = (out: Float32Array, o0: number, channels: number, plane: number, bias: FloatArray): void => {
+  for (let c = 0, o = o0; c < channels; c++) {
+    const b = bias[c]!;
+    for (const end = o + plane; o < end; o++) out[o] = out[o]! + b;
   }
 };
 
