@@ -215,14 +215,26 @@ export const sumPool2d = (x: Input, opts: Pool2dOptions): Var => apply("sumPool2
 export const avgPool2d = (x: Input, opts: Pool2dOptions): Var => mul(sumPool2d(x, opts), 1 / (opts.kernel[0] * opts.kernel[1]));
 
 /**
+ * The last max pooling of each input tensor (by window and stride). Tensors are immutable, so pooling the same
+ * tensor again — a relevance or gradient pass re-tracing a layer whose forward pass already ran — reuses its
+ * winners instead of scanning every window again. Keyed weakly: an entry goes with its input.
+ */
+const pooled = new WeakMap<T.Tensor, { readonly key: string; readonly y: T.Tensor; readonly argmax: Int32Array }>();
+
+/**
  * Max pooling: the winners' positions are found on the value, then the output is `gather(x, winners)`, so the
  * gradient goes to each window's maximum (first on ties).
  */
 export const maxPool2d = (x: Input, opts: Pool2dOptions): Var => {
   const v = lift(x, dtypeOfInputs([x]));
   const p = poolParams(opts);
-  const { y, argmax } = T.maxPool2d(v.value, { kernel: [...p.kernel], stride: [...p.stride] });
-  return record("gather", [v], { indices: argmax, shape: y.shape }, y);
+  const key = `${p.kernel.join(",")}|${p.stride.join(",")}`;
+  let hit = pooled.get(v.value);
+  if (hit === undefined || hit.key !== key) {
+    hit = { key, ...T.maxPool2d(v.value, { kernel: [...p.kernel], stride: [...p.stride] }) };
+    pooled.set(v.value, hit);
+  }
+  return record("gather", [v], { indices: hit.argmax, shape: hit.y.shape }, hit.y);
 };
 
 /** `out[i] = x[indices[i]]` on the flat data, with output shape `shape`. */

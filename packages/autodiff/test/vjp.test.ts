@@ -103,3 +103,20 @@ describe("linearTranspose", () => {
     expectAllClose(back(T.of([0, 1, 1], [1, 3])), [5, 11]);
   });
 });
+
+describe("maxPool2d reuses the winners of an input it already pooled", () => {
+  const x = T.of([1, 5, 2, 0, 3, 4, 8, 7, 6, 9, -1, 2], [1, 1, 3, 4]);
+  test("the same tensor pooled twice: one output tensor, the same gradient", () => {
+    const a = AD.maxPool2d(x, { kernel: [2, 2] });
+    const b = AD.maxPool2d(x, { kernel: [2, 2] });
+    expect(b.value).toBe(a.value);
+    expectAllClose(a.value, [5, 8]);
+    expectAllClose(AD.grad((v) => AD.sum(AD.maxPool2d(v, { kernel: [2, 2] })))(x).value, [0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0]);
+  });
+  test("other windows or strides on the same tensor are pooled afresh", () => {
+    expectAllClose(AD.maxPool2d(x, { kernel: [2, 2] }).value, [5, 8]);
+    expectAllClose(AD.maxPool2d(x, { kernel: [2, 2], stride: [1, 1] }).value, [5, 8, 8, 9, 9, 8]);
+    expectAllClose(AD.maxPool2d(x, { kernel: [3, 1] }).value, [6, 9, 8, 7]);
+    expectAllClose(AD.maxPool2d(x, { kernel: [2, 2] }).value, [5, 8]);
+  });
+});
