@@ -68,8 +68,18 @@ const constantTotal = (terms: readonly DirectionTerm[], layer: Affine, sampleSha
   });
 };
 
-/** s_j: the denominators of eq. (4) for a batch. */
-const denominators = (terms: readonly DirectionTerm[], ctx: DirectionContext, layer: Affine, x: T.Tensor, z: T.Tensor | undefined): T.Tensor => {
+/**
+ * s_j, the denominators of eq. (4) for a batch, as `s + K`: `s` the per-call terms [N, ...out] (undefined when
+ * there are none), `K` the cached per-layer constant [1, ...out] (undefined when zero). They are returned apart
+ * so that the quotient R / (s + K) runs in one pass ({@link T.divNoNanSum}).
+ */
+const denominators = (
+  terms: readonly DirectionTerm[],
+  ctx: DirectionContext,
+  layer: Affine,
+  x: T.Tensor,
+  z: T.Tensor | undefined,
+): { readonly s: T.Tensor | undefined; readonly K: T.Tensor | undefined } => {
   const sampleShape = x.shape.slice(1);
   // Terms on the input: one forward pass with their summed weight — none when that weight is W and z is known.
   const inputParts = new Map<Part, number>();
@@ -87,9 +97,6 @@ const denominators = (terms: readonly DirectionTerm[], ctx: DirectionContext, la
     }
   }
   for (const [p, c] of customs) s = plus(s, times(forwardWith(layer, weightOf(layer, p), x), c));
-  // Constant terms (and −b when z was reused): computed once per layer, shape and dtype; broadcast over the batch.
-  const K = constantTotal(terms, layer, sampleShape, x.dtype, reuseZ);
-  if (K !== undefined) s = s === undefined ? T.broadcastTo(K, [x.shape[0]!, ...K.shape.slice(1)]) : T.add(s, K);
   // Custom modifiers: evaluated per call.
   for (const t of terms) {
     if (t.input._tag !== "Custom") continue;
@@ -97,7 +104,14 @@ const denominators = (terms: readonly DirectionTerm[], ctx: DirectionContext, la
     const a = typeof raw === "number" ? T.full(x.shape, raw, x.dtype) : T.broadcastTo(T.astype(raw, x.dtype), x.shape);
     for (const [p, c] of partsOf(t.weight)) s = plus(s, times(forwardWith(layer, weightOf(layer, p), a), c));
   }
-  return s ?? forwardWith(layer, T.zerosLike(layer.W), x);
+  // Constant terms (and −b when z was reused): computed once per layer, shape and dtype; broadcast over the batch.
+  return { s, K: constantTotal(terms, layer, sampleShape, x.dtype, reuseZ) };
+};
+
+/** The whole denominator s + K as one tensor [N, ...out] (zeros when there is no term at all). */
+const denominatorTensor = ({ s, K }: ReturnType<typeof denominators>, layer: Affine, x: T.Tensor): T.Tensor => {
+  if (K === undefined) return s ?? forwardWith(layer, T.zerosLike(layer.W), x);
+  return s === undefined ? T.broadcastTo(K, [x.shape[0]!, ...K.shape.slice(1)]) : T.add(s, K);
 };
 
 /** R_i = Σ_t a_t(x)_i [W_tᵀ c]_i, with mask terms grouped on W⁺ and W⁻ (or on W when every mask takes both). */
@@ -135,8 +149,10 @@ const stabilise = (s: T.Tensor, eps: number): T.Tensor => (eps === 0 ? s : T.map
 
 /** Eq. (4) through forward passes and transposed passes with modified weights (split directions). */
 const propagateSplit = (terms: readonly DirectionTerm[], ctx: DirectionContext, layer: Affine, x: T.Tensor, R: T.Tensor, opts: PropagateOptions): T.Tensor => {
-  const s = denominators(terms, ctx, layer, x, opts.z);
-  const c = T.divNoNan(R, stabilise(s, opts.epsilon ?? 0));
+  const d = denominators(terms, ctx, layer, x, opts.z);
+  const eps = opts.epsilon ?? 0;
+  // c = R / (s + K) in one pass when nothing else (a stabiliser) touches the denominator.
+  const c = eps === 0 && d.s !== undefined && d.K !== undefined ? T.divNoNanSum(R, d.s, d.K) : T.divNoNan(R, stabilise(denominatorTensor(d, layer, x), eps));
   return relevance(terms, ctx, layer, x, c);
 };
 

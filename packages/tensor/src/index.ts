@@ -10,6 +10,7 @@ export * as Shape from "./Shape.ts";
 export type { Shape as ShapeT, MatMulShape, Transposed } from "./Shape.ts";
 export * as Random from "./Random.ts";
 export * from "./ops/elementwise.ts";
+export * from "./ops/fused.ts";
 export * from "./ops/shape.ts";
 export * from "./ops/reduce.ts";
 export * from "./ops/linalg.ts";
