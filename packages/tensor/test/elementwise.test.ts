@@ -46,6 +46,18 @@ describe("elementwise", () => {
     expectAllClose(T.sub(5, m([1, 2], [2])), [4, 3]);
     expectAllClose(T.div(m([1, 2], [2]), 2), [0.5, 1]);
   });
+  test("x⁺, x⁻ and the step equal v > 0 ? v : 0 (etc.) on special values, +0 never −0, both dtypes", () => {
+    const special = [-Infinity, -2, -0, 0, 1e-320, 3, Infinity, NaN];
+    for (const data of [Float64Array.from(special), Float32Array.from(special)]) {
+      const x = T.unsafeMake([special.length], data);
+      const stored = Array.from(data);
+      const same = (found: Float32Array | Float64Array, expected: number[], what: string) =>
+        Array.from(found).forEach((v, i) => expect(Object.is(v, expected[i]), `${what} of ${stored[i]}: ${v}`).toBe(true));
+      same(T.positivePart(x).data, stored.map((v) => (v > 0 ? v : 0)), "x⁺");
+      same(T.negativePart(x).data, stored.map((v) => (v < 0 ? v : 0)), "x⁻");
+      same(T.step(x).data, stored.map((v) => (v > 0 ? 1 : 0)), "step");
+    }
+  });
   test("unary ops", () => {
     const x = m([-2, -0.5, 0, 3], [4]);
     expectAllClose(T.positivePart(x), [0, 0, 0, 3]);
