@@ -4,6 +4,7 @@
  *   --net A,B          nets to run (default A,B,C)
  *   --batch 1,128      batch sizes (default 1,128)
  *   --dtype float32    dtypes (default float32,float64); the peer always runs float32 (tfjs has no float64)
+ *   --impl dtd         implementations to time (default all: dtd, tfjs-cpu, tfjs-wasm); ratios need dtd and a peer
  *   --json out.json    also write the results as JSON
  *   --kernels          run only the kernel section (matmul GFLOP/s)
  *   --no-kernels       run only the heatmap section
@@ -16,6 +17,9 @@ import type { DType } from "@dtd/tensor";
 import * as E from "fp-ts/lib/Either.js";
 import { type NetName, netNames } from "./nets.ts";
 
+/** The implementations `--impl` can select (src/impls.ts registers them under these names). */
+export const implNames = ["dtd", "tfjs-cpu", "tfjs-wasm"] as const;
+
 /** Which sections run. */
 export type Sections = "all" | "kernels" | "heatmaps";
 
@@ -24,6 +28,8 @@ export interface CliOptions {
   readonly nets: readonly NetName[];
   readonly batches: readonly number[];
   readonly dtypes: readonly DType[];
+  /** The implementations to time, by name. */
+  readonly impls: readonly string[];
   readonly json: string | undefined;
   readonly sections: Sections;
   readonly quick: boolean;
@@ -45,6 +51,7 @@ export const defaults: CliOptions = {
   nets: netNames,
   batches: [1, 128],
   dtypes: ["float32", "float64"],
+  impls: implNames,
   json: undefined,
   sections: "all",
   quick: false,
@@ -56,6 +63,9 @@ export const usage = `Usage: pnpm bench [options]
   --batch 1,128      batch sizes (positive integers)
   --dtype float32,float64
                      dtypes; the tfjs peer always runs float32 (it has no float64)
+  --impl dtd,tfjs-cpu,tfjs-wasm
+                     implementations to time (e.g. --impl dtd to measure one change quickly;
+                     ratios are printed only when dtd and a peer both run)
   --json out.json    write {meta, results, ratios, kernels} as JSON
   --kernels          only the kernel section (matmul GFLOP/s, dtd vs naive i-j-k)
   --no-kernels       only the heatmap section
@@ -93,7 +103,13 @@ const parseDTypes = (v: string): E.Either<CliError, DType[]> => {
     : E.right(unique(items as DType[]));
 };
 
-const valueFlags = ["--net", "--batch", "--dtype", "--json"] as const;
+const parseImpls = (v: string): E.Either<CliError, string[]> => {
+  const items = list(v).map((s) => s.toLowerCase());
+  const bad = items.find((s) => !(implNames as readonly string[]).includes(s));
+  return bad !== undefined ? err("--impl", `a comma-separated subset of ${implNames.join(", ")}`, JSON.stringify(bad === "" ? v : bad)) : E.right(unique(items));
+};
+
+const valueFlags = ["--net", "--batch", "--dtype", "--impl", "--json"] as const;
 const booleanFlags = ["--kernels", "--no-kernels", "--quick", "--help"] as const;
 
 /** Parses `argv` (without the node and script paths). A lone `--` (as some runners forward) is ignored. */
@@ -137,6 +153,10 @@ export const parseArgs = (argv: readonly string[]): E.Either<CliError, CliOption
       const r = parseDTypes(value);
       if (E.isLeft(r)) return r;
       o = { ...o, dtypes: r.right };
+    } else if (flag === "--impl") {
+      const r = parseImpls(value);
+      if (E.isLeft(r)) return r;
+      o = { ...o, impls: r.right };
     } else {
       if (value === "") return err("--json", "a file path", '""');
       o = { ...o, json: value };

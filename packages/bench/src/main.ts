@@ -57,8 +57,9 @@ const heatmapSection = async (o: CliOptions, timing: TimingOptions): Promise<Hea
   console.log(`\n## Heatmaps — nets ${o.nets.join(",")}, batch ${o.batches.join(",")}, dtype ${o.dtypes.join(",")}\n`);
   if (dtdImpls.length === 0) console.log("dtd: no implementation registered yet (src/impls.ts dtdImpls) — no dtd rows, no ratios.\n");
   console.log(resultHeader);
+  const selected = allImpls().filter((i) => o.impls.includes(i.name));
   const out = await runHeatmaps(
-    allImpls(),
+    selected,
     { nets: o.nets, batches: o.batches, dtypes: o.dtypes, timing },
     (row, n) => console.log(resultLine(row, n)),
     (line) => console.log(`  (${line})`),

@@ -2,7 +2,8 @@ import * as T from "@dtd/tensor";
 import { expectAllClose } from "@dtd/tensor/testing";
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, test } from "vitest";
-import { cliErrorMessage, defaults, parseArgs } from "../src/cli.ts";
+import { cliErrorMessage, defaults, implNames, parseArgs } from "../src/cli.ts";
+import { allImpls } from "../src/impls.ts";
 import { measure } from "../src/harness.ts";
 import { runHeatmaps } from "../src/heatmaps.ts";
 import type { Impl } from "../src/Impl.ts";
@@ -86,8 +87,14 @@ describe("cli", () => {
     expect(o.dtypes).toEqual(["float64"]);
     expect(o.json).toBe("out.json");
     expect(o.quick).toBe(true);
+    expect(o.impls).toEqual(["dtd", "tfjs-cpu", "tfjs-wasm"]);
+    expect(ok(["--impl", "DTD,tfjs-wasm"]).impls).toEqual(["dtd", "tfjs-wasm"]);
     expect(ok(["--kernels"]).sections).toBe("kernels");
     expect(ok(["--no-kernels"]).sections).toBe("heatmaps");
+  });
+
+  test("--impl names exactly the registered implementations", () => {
+    expect(allImpls().map((i) => i.name)).toEqual([...implNames]);
   });
 
   test("an invalid --net is a clear error", () => {
@@ -97,6 +104,7 @@ describe("cli", () => {
 
   test("other invalid arguments name the flag, the expectation and what was found", () => {
     expect(error(["--batch", "0"])).toBe('--batch: expected comma-separated positive integers (e.g. 1,128), found "0"');
+    expect(error(["--impl", "torch"])).toBe('--impl: expected a comma-separated subset of dtd, tfjs-cpu, tfjs-wasm, found "torch"');
     expect(error(["--dtype", "float16"])).toBe('--dtype: expected a comma-separated subset of float32, float64, found "float16"');
     expect(error(["--net"])).toBe("--net: expected a value, found end of arguments");
     expect(error(["--net", "--quick"])).toBe('--net: expected a value, found "--quick"');
