@@ -11,7 +11,8 @@
  * autodiff transpose. Because modifiers and selectors are data, the derivation also simplifies generically:
  * - terms whose modifier is the input are summed into one weight; when that weight is W itself, the forward
  *   pre-activation z − b is reused instead of recomputed;
- * - terms with constant modifiers are computed once per layer (cached);
+ * - terms with constant modifiers are computed once per layer (cached), and c = R / (s + K) then runs in one
+ *   pass over the batch ({@link T.divNoNanSum}) instead of an add and a division;
  * - sign-mask selectors are grouped on W⁺ and W⁻, so the backward pass costs at most two transposed products
  *   (one when every mask selects both signs).
  * Materialised directions are evaluated straight from eq. (4) on Dense layers.
