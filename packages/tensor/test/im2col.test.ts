@@ -60,7 +60,7 @@ describe("im2col and col2im", () => {
 
 describe("im2colPanels", () => {
   for (const geo of geometries) {
-    test(`${geo.name}: every block of rows and columns, in gemm's packed layout, padding lanes zero`, () => {
+    test(`${geo.name}: every block of rows and columns, in gemm's packed layout (float64 and float32 panels), padding lanes zero`, () => {
       const rng = T.Random.make(52);
       const g = geometry(geo);
       const x = T.Random.uniformTensor(rng, [2, g.c, g.h, g.w], -1, 1).data;
@@ -72,11 +72,15 @@ describe("im2colPanels", () => {
         for (let j0 = 0; j0 < plane; j0 += 4) {
           for (const nb of new Set([plane - j0, 1, Math.min(5, plane - j0)])) {
             if (kb < 1 || nb < 1) continue;
-            const bp = new Float64Array(Math.ceil(nb / 4) * 4 * kb).fill(Number.NaN);
-            im2colPanels(x, image, g, p0, kb, j0, nb, bp);
-            const expected = new Float64Array(bp.length);
+            const expected = new Float64Array(Math.ceil(nb / 4) * 4 * kb);
             for (let q = 0; q < nb; q++) for (let p = 0; p < kb; p++) expected[(q >> 2) * 4 * kb + p * 4 + (q & 3)] = want[(p0 + p) * plane + j0 + q]!;
+            const bp = new Float64Array(expected.length).fill(Number.NaN);
+            im2colPanels(x, image, g, p0, kb, j0, nb, bp);
             expectAllClose(bp, expected, { atol: 0 });
+            // A float32 panel holds the same entries rounded to float32.
+            const bp32 = new Float32Array(expected.length).fill(Number.NaN);
+            im2colPanels(x, image, g, p0, kb, j0, nb, bp32);
+            expectAllClose(bp32, Float32Array.from(expected), { atol: 0 });
           }
         }
       }

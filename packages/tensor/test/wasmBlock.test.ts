@@ -35,4 +35,39 @@ describe("wasm block kernel", () => {
       }
     }
   });
+
+  test("block32 computes c32 = ap32·bp32 in 4×8 tiles and a 4×4 tail, padding lanes included", () => {
+    const w = wasmBlock(...wasmBlockSizes);
+    if (w === undefined) throw new Error("expected WebAssembly SIMD under Node, found none");
+    // Small integers: every float32 sum is exact. nb = 6 and 8 fill 4×8 tiles only; nb = 11 adds a 4×4 tail
+    // (roundUp(11, 4) = 12); nb = 17 two 4×8 tiles and a tail.
+    const A = (i: number, p: number): number => i - 2 * p + 3;
+    const B = (p: number, j: number): number => (p + 2) * (j - 4);
+    for (const [mb, nb, kb] of [[5, 6, 3], [4, 8, 1], [9, 11, 4], [3, 17, 5]] as const) {
+      const mr = Math.ceil(mb / 4) * 4;
+      const ldc = Math.ceil(nb / 4) * 4;
+      for (let ir = 0; ir < mr; ir += 4) for (let p = 0; p < kb; p++) for (let ii = 0; ii < 4; ii++) w.ap32[ir * kb + 4 * p + ii] = ir + ii < mb ? A(ir + ii, p) : 0;
+      for (let jr = 0; jr < ldc; jr += 4) for (let p = 0; p < kb; p++) for (let jj = 0; jj < 4; jj++) w.bp32[jr * kb + 4 * p + jj] = jr + jj < nb ? B(p, jr + jj) : 0;
+      w.c32.fill(Number.NaN, 0, mr * ldc + 1);
+      w.block32(mb, nb, kb, 0);
+      for (let i = 0; i < mr; i++) {
+        for (let j = 0; j < ldc; j++) {
+          let s = 0;
+          for (let p = 0; p < kb; p++) s += (i < mb ? A(i, p) : 0) * (j < nb ? B(p, j) : 0);
+          expect(w.c32[i * ldc + j], `${mb}×${nb}×${kb} c[${i}, ${j}]`).toBe(s);
+        }
+      }
+      // Nothing past the roundUp(mb, 4) × roundUp(nb, 4) block is written.
+      expect(w.c32[mr * ldc]).toBeNaN();
+    }
+  });
+
+  test("block32 sums in float32: 2²⁴ + 1 − 2²⁴ = 0", () => {
+    const w = wasmBlock(...wasmBlockSizes);
+    if (w === undefined) throw new Error("expected WebAssembly SIMD under Node, found none");
+    const column = [2 ** 24, 1, -(2 ** 24)];
+    for (let p = 0; p < 3; p++) for (let q = 0; q < 4; q++) [w.ap32[4 * p + q], w.bp32[4 * p + q]] = [1, column[p]!];
+    w.block32(4, 4, 3, 0);
+    expect(Array.from(w.c32.subarray(0, 16))).toEqual(new Array<number>(16).fill(0));
+  });
 });

@@ -5,23 +5,30 @@
  *
  * with op(A) m×k and op(B) k×n. The layout follows the GotoBLAS/BLIS scheme (Goto & van de Geijn, "Anatomy of
  * high-performance matrix multiplication", ACM TOMS 2008): B is packed block by block (KC×NC) into 4-column
- * micro-panels, A block by block (MC×KC) into 4-row micro-panels, and a 4×4 register-blocked micro-kernel
+ * micro-panels, A block by block (MC×KC) into 4-row micro-panels, and a register-blocked micro-kernel
  * multiplies one micro-panel pair. Packing absorbs the transposes (all four combinations run the same inner
- * loop) and converts float32 to float64, so the micro-kernel only ever sees Float64Array and stays monomorphic;
- * sums are accumulated in float64 and rounded once per KC block into C. The first k block stores into C and the
- * later ones add to it, so C is never zeroed in a separate pass.
+ * loop). The first k block stores into C and the later ones add to it, so C is never zeroed in a separate pass.
  *
- * Two micro-kernels compute the same sums in the same order: WebAssembly SIMD (wasmBlock.ts, 4×4 tiles in f64x2
- * registers, ~3× the JavaScript rate) where the platform has it, else JavaScript (microKernel.ts). On the wasm
- * path the panels are packed straight into the module's memory and each block of C is added back into `out`.
- * Thin products (m < 4 or n < 4) take gemmThin.ts, where packing would cost as much as the product.
+ * Precision depends on the path:
+ * - WebAssembly SIMD (wasmBlock.ts), where the platform has it. A float64 `out`: panels packed as float64, 4×4
+ *   tiles in f64x2 registers (~3× the JavaScript rate), sums in float64 rounded once per KC block into C: to the
+ *   bit what the JavaScript path computes. A float32 `out`: panels packed as float32 (float64 operands rounded to
+ *   float32), 4×8 tiles in f32x4 registers (~2× the float64 rate), sums accumulated in float32 (p ascending, each
+ *   product rounded, then added), as TF.js/XNNPACK and PyTorch compute float32 products. The error of an entry
+ *   is then within ≈ (k + 1)·2⁻²⁴·Σ_p |op(A)_ip·op(B)_pj| instead of one float32 rounding per KC block.
+ * - JavaScript (microKernel.ts) otherwise, or with `kernel` "js": panels packed as float64 (float32 converted
+ *   exactly), 4×4 tiles, sums in float64 rounded once per KC block into C, for both dtypes. So float32 products
+ *   on the wasm path differ from this fallback by float32 rounding; float64 products do not differ at all.
+ * On the wasm path the panels are packed straight into the module's memory and each block of C is added back
+ * into `out`. Thin products (m < 4 or n < 4) take gemmThin.ts (float64 sums for both dtypes), where packing
+ * would cost as much as the product.
  *
  * The JavaScript path's packing scratch is module-level, grown on demand and bounded by KC·NC + MC·KC doubles
  * (≈ 3.3 MB), like the wasm memory: allocating it per call would zero megabytes for every small product.
  * JavaScript is single-threaded and `gemm` never re-enters itself, so sharing it is safe.
  * @module
  */
-import type { FloatArray } from "../../DType.ts";
+import type { DType, FloatArray } from "../../DType.ts";
 import { gemmThinCols, gemmThinRows } from "./gemmThin.ts";
 import { micro4x4, microEdge } from "./microKernel.ts";
 import { type WasmBlock, wasmBlock } from "./wasmBlock.ts";
@@ -106,9 +113,10 @@ export const gemm = (
 /**
  * Writes op(B)[p0 : p0+kb, j0 : j0+nb] into `bp` in 4-column micro-panels, as {@link packPanelB} does:
  * bp[jr·kb + p·4 + jj] = op(B)[p0+p, j0+jr+jj] (j0 is a multiple of 4; the padding lanes of the last micro-panel
- * need not be written).
+ * need not be written). `bp` is a Float32Array on the float32 wasm path (see the module comment), else a
+ * Float64Array.
  */
-export type PackB = (bp: Float64Array, p0: number, kb: number, j0: number, nb: number) => void;
+export type PackB = (bp: FloatArray, p0: number, kb: number, j0: number, nb: number) => void;
 
 /**
  * {@link gemm} without thin paths (m ≥ 4, n ≥ 4, k ≥ 1) for a B that is never stored whole: `packB` writes each
@@ -148,7 +156,7 @@ const blocked = (
 ): void => {
   const w = kernel === "auto" ? wasmBlock(MA, MC, KC, NC) : undefined;
   if (w !== undefined) {
-    blockedWasm(m, n, k, a, aOff, transA, fillB, out, outOff, accumulate, w);
+    blockedWasm(m, n, k, a, aOff, transA, fillB, out, outOff, accumulate, out instanceof Float32Array ? wasm32(w) : wasm64(w));
     return;
   }
   const kcMax = Math.min(KC, k);
@@ -182,13 +190,15 @@ const blocked = (
 };
 
 /**
- * Which A the wasm kernel's `ap` holds, packed for all its rows (m ≤ MA) and the k block [p0, p0 + kb): a call
- * with the same array, range and transpose, and the same k block, skips packing it. Sound because `a` is tensor
- * data, immutable by convention (see {@link GemmOperands}); every other write to `ap` clears it. A convolution
+ * Which A the wasm kernel's `ap` holds, packed for all its rows (m ≤ MA) and the k block [p0, p0 + kb) in
+ * `precision` (`ap32` and `ap` share their memory): a call with the same array, range and transpose, the same
+ * k block and precision, skips packing it. Sound because `a` is tensor data, immutable by convention (see
+ * {@link GemmOperands}); every other write to `ap` or `ap32` clears or replaces it. A convolution
  * multiplies the same filters with each image of a batch, so packing them once saves a pass over the filters
  * per image (e.g. 64×288 entries per image for net C's second convolution and for its transpose).
  */
 interface PackedA {
+  readonly precision: DType;
   readonly a: FloatArray;
   readonly aOff: number;
   readonly transA: boolean;
@@ -200,11 +210,26 @@ interface PackedA {
 
 let packedA: PackedA | undefined;
 
-const samePackedA = (a: FloatArray, aOff: number, transA: boolean, m: number, k: number, p0: number, kb: number): boolean =>
-  packedA !== undefined && packedA.a === a && packedA.aOff === aOff && packedA.transA === transA && packedA.m === m &&
-  packedA.k === k && packedA.p0 === p0 && packedA.kb === kb;
+const samePackedA = (precision: DType, a: FloatArray, aOff: number, transA: boolean, m: number, k: number, p0: number, kb: number): boolean =>
+  packedA !== undefined && packedA.precision === precision && packedA.a === a && packedA.aOff === aOff &&
+  packedA.transA === transA && packedA.m === m && packedA.k === k && packedA.p0 === p0 && packedA.kb === kb;
 
-/** The blocked loops with the wasm block kernel: the same blocks, packed into the module's memory. */
+/** One precision of the wasm block kernel: its panels, its C block and the kernel that fills it. */
+interface WasmPanels {
+  readonly precision: DType;
+  readonly ap: FloatArray;
+  readonly bp: FloatArray;
+  readonly c: FloatArray;
+  readonly block: (mb: number, nb: number, kb: number, aFrom: number) => void;
+}
+
+const wasm64 = (w: WasmBlock): WasmPanels => ({ precision: "float64", ap: w.ap, bp: w.bp, c: w.c, block: w.block });
+const wasm32 = (w: WasmBlock): WasmPanels => ({ precision: "float32", ap: w.ap32, bp: w.bp32, c: w.c32, block: w.block32 });
+
+/**
+ * The blocked loops with the wasm block kernel of `w`'s precision (float32 for a Float32Array `out`): the same
+ * blocks, packed into the module's memory.
+ */
 const blockedWasm = (
   m: number,
   n: number,
@@ -216,9 +241,10 @@ const blockedWasm = (
   out: FloatArray,
   outOff: number,
   accumulate: boolean,
-  w: WasmBlock,
+  w: WasmPanels,
 ): void => {
   const whole = m <= MA;
+  const precision = w.precision;
   for (let j0 = 0; j0 < n; j0 += NC) {
     const nb = Math.min(NC, n - j0);
     for (let p0 = 0; p0 < k; p0 += KC) {
@@ -226,9 +252,9 @@ const blockedWasm = (
       const store = !accumulate && p0 === 0;
       fillB(w.bp, p0, kb, j0, nb);
       // All of A's rows at once: row block i0 then starts at ap[i0·kb], as if packed on its own.
-      if (whole && !samePackedA(a, aOff, transA, m, k, p0, kb)) {
+      if (whole && !samePackedA(precision, a, aOff, transA, m, k, p0, kb)) {
         packPanelA(a, aOff, transA, m, k, 0, m, p0, kb, w.ap);
-        packedA = { a, aOff, transA, m, k, p0, kb };
+        packedA = { precision, a, aOff, transA, m, k, p0, kb };
       }
       for (let i0 = 0; i0 < m; i0 += MC) {
         const mb = Math.min(MC, m - i0);
@@ -244,24 +270,26 @@ const blockedWasm = (
 };
 
 /**
- * out[o + i·ldo + j] = (store ? 0 : out[…]) + c[i·roundUp(nb, 4) + j] for i < mb, j < nb. Stores go through
- * TypedArray.prototype.set (a native copy, rounding to float32 where needed: several times faster than a loop);
- * additions run one loop per element type, like the thin loops (thinLoops.ts), so each stays monomorphic.
+ * out[o + i·ldo + j] = (store ? 0 : out[…]) + c[i·roundUp(nb, 4) + j] for i < mb, j < nb, the addition in out's
+ * precision; `c` is the C block of out's precision (WasmPanels). Stores go through TypedArray.prototype.set (a
+ * native copy: several times faster than a loop); additions run one loop per element type, like the thin loops
+ * (thinLoops.ts), so each stays monomorphic.
  */
-const addBlock = (c: Float64Array, mb: number, nb: number, out: FloatArray, o: number, ldo: number, store: boolean): void => {
+const addBlock = (c: FloatArray, mb: number, nb: number, out: FloatArray, o: number, ldo: number, store: boolean): void => {
   const ldc = roundUp(nb, NR);
   if (store) {
     if (ldc === ldo && nb === ldc) out.set(c.subarray(0, mb * nb), o);
     else for (let i = 0; i < mb; i++) out.set(c.subarray(i * ldc, i * ldc + nb), o + i * ldo);
-  } else if (out instanceof Float64Array) add64(c, ldc, mb, nb, out, o, ldo);
-  else add32(c, ldc, mb, nb, out, o, ldo);
+  } else if (c instanceof Float64Array && out instanceof Float64Array) add64(c, ldc, mb, nb, out, o, ldo);
+  else if (c instanceof Float32Array && out instanceof Float32Array) add32(c, ldc, mb, nb, out, o, ldo);
+  else throw new Error(`addBlock: expected c and out of one element type, found ${c.constructor.name} and ${out.constructor.name}`);
 };
 
 const add64 = (c: Float64Array, ldc: number, mb: number, nb: number, out: Float64Array, o: number, ldo: number): void => {
   for (let i = 0, r = 0; i < mb; i++, o += ldo, r += ldc) for (let j = 0; j < nb; j++) out[o + j] = out[o + j]! + c[r + j]!;
 };
 
-const add32 = (c: Float64Array, ldc: number, mb: number, nb: number, out: Float32Array, o: number, ldo: number): void => {
+const add32 = (c: Float32Array, ldc: number, mb: number, nb: number, out: Float32Array, o: number, ldo: number): void => {
   for (let i = 0, r = 0; i < mb; i++, o += ldo, r += ldc) for (let j = 0; j < nb; j++) out[o + j] = out[o + j]! + c[r + j]!;
 };
 
@@ -269,7 +297,7 @@ const roundUp = (x: number, q: number): number => Math.ceil(x / q) * q;
 
 /**
  * Packs op(A)[i0 : i0+mb, p0 : p0+kb] into 4-row micro-panels: ap[ir·kb + p·4 + ii] = op(A)[i0+ir+ii, p0+p]
- * (ir a multiple of 4). Rows past `mb` in the last micro-panel are not written: the JavaScript edge kernel never
+ * (ir a multiple of 4), rounded to float32 when `ap` is a Float32Array. Rows past `mb` in the last micro-panel are not written: the JavaScript edge kernel never
  * reads them, and the wasm kernel reads them only into rows of its C block that are never copied out.
  */
 const packPanelA = (
@@ -282,7 +310,7 @@ const packPanelA = (
   mb: number,
   p0: number,
   kb: number,
-  ap: Float64Array,
+  ap: FloatArray,
 ): void => {
   for (let ir = 0; ir < mb; ir += MR) {
     const mr = Math.min(MR, mb - ir);
@@ -305,7 +333,8 @@ const packPanelA = (
 };
 
 /**
- * Packs op(B)[p0 : p0+kb, j0 : j0+nb] into 4-column micro-panels: bp[jr·kb + p·4 + jj] = op(B)[p0+p, j0+jr+jj].
+ * Packs op(B)[p0 : p0+kb, j0 : j0+nb] into 4-column micro-panels: bp[jr·kb + p·4 + jj] = op(B)[p0+p, j0+jr+jj],
+ * rounded to float32 when `bp` is a Float32Array.
  */
 const packPanelB = (
   b: FloatArray,
@@ -317,7 +346,7 @@ const packPanelB = (
   kb: number,
   j0: number,
   nb: number,
-  bp: Float64Array,
+  bp: FloatArray,
 ): void => {
   for (let jr = 0; jr < nb; jr += NR) {
     const nr = Math.min(NR, nb - jr);

@@ -1,11 +1,13 @@
 /**
- * The WebAssembly SIMD block kernel of {@link gemm}: C_block = A_panel · B_panel over packed micro-panels, 4×4
- * tiles in f64x2 registers (source: wasm/gemmBlock.c; bytes: wasm/gemmBlockWasm.ts, rebuilt by wasm/build.sh).
+ * The WebAssembly SIMD block kernels of {@link gemm}: C_block = A_panel · B_panel over packed micro-panels, in
+ * float64 (4×4 tiles in f64x2 registers, `gemm_block`) or in float32 (4×8 tiles in f32x4 registers,
+ * `gemm_block_f32`) (source: wasm/gemmBlock.c; bytes: wasm/gemmBlockWasm.ts, rebuilt by wasm/build.sh).
  *
  * gemm packs A and B straight into this module's memory (the same copy it makes for the JavaScript kernel, so the
- * wasm path costs no extra copy of the operands), calls `gemm_block`, and adds the block of C back into the
- * caller's array. The memory has a fixed size and is created on the first call, with the module (~1 KB) compiled
- * synchronously. Where WebAssembly SIMD cannot run (wasmRuntime.ts), {@link wasmBlock} is undefined and gemm
+ * wasm path costs no extra copy of the operands), calls a kernel, and adds the block of C back into the caller's
+ * array. The float32 views cover the first half of the same regions as the float64 ones: a float32 product
+ * overwrites what a float64 one packed, and the other way round. The memory has a fixed size and is created on
+ * the first call, with the module (~3 KB) compiled synchronously. Where WebAssembly SIMD cannot run (wasmRuntime.ts), {@link wasmBlock} is undefined and gemm
  * runs the JavaScript micro-kernel.
  * @module
  */
@@ -15,7 +17,7 @@ import { BASE, instantiate, PAGE } from "./wasmRuntime.ts";
 /** The packed panels and the C block in the module's memory, and the kernel that multiplies them. */
 export interface WasmBlock {
   /** A packed in 4-row micro-panels: MA·KC doubles (all the rows of A that gemm packs at once). gemm remembers
-   * which A it packed here and skips packing it again: code that writes `ap` otherwise must not call gemm after. */
+   * which A it packed here and skips packing it again: code that writes `ap` or `ap32` otherwise must not call gemm after. */
   readonly ap: Float64Array;
   /** B packed in 4-column micro-panels: KC·NC doubles. */
   readonly bp: Float64Array;
@@ -23,6 +25,14 @@ export interface WasmBlock {
   readonly c: Float64Array;
   /** c ← ap · bp for an mb×kb block of A packed from ap[aFrom] and a kb×nb block of B packed from bp[0]. */
   readonly block: (mb: number, nb: number, kb: number, aFrom: number) => void;
+  /** `ap` as float32: MA·KC floats at the same address (so packing either overwrites the other). */
+  readonly ap32: Float32Array;
+  /** `bp` as float32: KC·NC floats at the same address. */
+  readonly bp32: Float32Array;
+  /** `c` as float32: the C block, roundUp(mb, 4) rows of stride roundUp(nb, 4). */
+  readonly c32: Float32Array;
+  /** c32 ← ap32 · bp32 as {@link WasmBlock.block} does, with float32 products summed in float32 (p ascending). */
+  readonly block32: (mb: number, nb: number, kb: number, aFrom: number) => void;
 }
 
 const instantiateBlock = (ma: number, mc: number, kc: number, nc: number): WasmBlock | undefined => {
@@ -31,9 +41,10 @@ const instantiateBlock = (ma: number, mc: number, kc: number, nc: number): WasmB
   const cBytes = mc * nc * 8;
   // A fixed size: the memory never grows, so the views below never detach.
   const pages = Math.ceil((BASE + apBytes + bpBytes + cBytes) / PAGE);
-  const wasm = instantiate(wasmBase64, pages, pages, ["gemm_block"]);
+  const wasm = instantiate(wasmBase64, pages, pages, ["gemm_block", "gemm_block_f32"]);
   if (wasm === undefined) return undefined;
   const run = wasm.exports.gemm_block;
+  const run32 = wasm.exports.gemm_block_f32;
   const buffer = wasm.memory.buffer;
   const apAt = BASE;
   const bpAt = apAt + apBytes;
@@ -43,6 +54,10 @@ const instantiateBlock = (ma: number, mc: number, kc: number, nc: number): WasmB
     bp: new Float64Array(buffer, bpAt, kc * nc),
     c: new Float64Array(buffer, cAt, mc * nc),
     block: (mb, nb, kb, aFrom) => run(mb, nb, kb, apAt + 8 * aFrom, bpAt, cAt),
+    ap32: new Float32Array(buffer, apAt, ma * kc),
+    bp32: new Float32Array(buffer, bpAt, kc * nc),
+    c32: new Float32Array(buffer, cAt, mc * nc),
+    block32: (mb, nb, kb, aFrom) => run32(mb, nb, kb, apAt + 4 * aFrom, bpAt, cAt),
   };
 };
 
