@@ -1,9 +1,9 @@
 import { describe, expect, test } from "vitest";
 import * as T from "@dtd/tensor";
-import { conv2dForward } from "../src/internal/kernels/conv2d.ts";
+import { conv2dBackpropInput, conv2dForward } from "../src/internal/kernels/conv2d.ts";
 import { gemm, type GemmKernel, wasmBlockSizes } from "../src/internal/kernels/gemm.ts";
 import { wasmBlock } from "../src/internal/kernels/wasmBlock.ts";
-import { convRef, type Geo, outSize } from "./convReference.ts";
+import { backpropInputRef, convRef, type Geo, outSize } from "./convReference.ts";
 
 type FloatArray = Float32Array | Float64Array;
 
@@ -172,7 +172,7 @@ describe("float32 gemm on the WebAssembly path (float32 sums)", () => {
   });
 });
 
-describe("float32 conv2d forward (gemmPackedB with float32 panels) against float64", () => {
+describe("float32 conv2d (forward: gemmPackedB with float32 panels; input gradient: float32 columns) against float64", () => {
   const geometries: (Geo & { name: string })[] = [
     { name: "LeNet conv2 shape (k = 288, 64 channels)", n: 2, c: 32, h: 12, w: 12, o: 64, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1 },
     { name: "two k blocks (k = 432), positions off multiples of 8 (38·38 = 1444)", n: 1, c: 48, h: 40, w: 40, o: 5, kh: 3, kw: 3, sh: 1, sw: 1, ph: 0, pw: 0 },
@@ -196,6 +196,14 @@ describe("float32 conv2d forward (gemmPackedB with float32 panels) against float
       let worst64 = 0;
       for (let i = 0; i < want.length; i++) worst64 = Math.max(worst64, Math.abs(y64[i]! - want[i]!) / (abs[i]! + Number.MIN_VALUE));
       expect(worst64).toBeLessThan(1e-13);
+      // dx: products of k = o terms summed in float32, then up to kh·kw columns folded onto each entry in float32.
+      const dy = filled32(y32.length, rng);
+      const dx32 = new Float32Array(x.length).fill(Number.NaN);
+      const dx64 = new Float64Array(x.length).fill(Number.NaN);
+      conv2dBackpropInput(dy, w, g, dx32);
+      conv2dBackpropInput(Float64Array.from(dy), Float64Array.from(w), g, dx64);
+      const dxAbs = backpropInputRef(dy.map(Math.abs), w.map(Math.abs), geo);
+      expect(worstRatio(dx32, dx64, dxAbs, geo.o + geo.kh * geo.kw)).toBeLessThanOrEqual(1);
     });
   }
 });

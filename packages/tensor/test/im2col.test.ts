@@ -54,6 +54,14 @@ describe("im2col and col2im", () => {
       for (let p = 0; p < cols.length; p++) lhs += cols[p]! * y[p]!;
       for (let p = 0; p < image; p++) rhs += x[image + p]! * dx[p]!;
       expect(Math.abs(lhs - rhs)).toBeLessThan(1e-12 * Math.max(1, Math.abs(lhs)));
+      // Float32 columns fold into a float32 image as into a float64 one, to float32 rounding: ≤ kh·kw additions,
+      // each rounding a sum of magnitude ≤ kh·kw + 1 (entries of y in [−1, 1], dx starting at 1).
+      const y32 = Float32Array.from(y);
+      const dx32 = new Float32Array(image).fill(1);
+      const dx64 = new Float64Array(image).fill(1);
+      col2im(y32, g, dx32, 0);
+      col2im(Float64Array.from(y32), g, dx64, 0);
+      expectAllClose(dx32, dx64, { atol: g.kh * g.kw * (g.kh * g.kw + 1) * 2 ** -24, rtol: 0 });
     });
   }
 });

@@ -18,7 +18,7 @@
  * the images of the batch.
  * @module
  */
-import type { FloatArray } from "../../DType.ts";
+import { alloc, dtypeOf, type FloatArray } from "../../DType.ts";
 import { gemm, gemmPackedB } from "./gemm.ts";
 import { col2im, im2col, im2colPanels } from "./im2col.ts";
 
@@ -91,12 +91,15 @@ const addBias32 = (out: Float32Array, o0: number, channels: number, plane: numbe
   }
 };
 
-/** dx (N×C×H×W) ← J_xᵀ·dy: the transposed convolution of dy (N×O×OH×OW) with w (O×C×KH×KW). */
+/**
+ * dx (N×C×H×W) ← J_xᵀ·dy: the transposed convolution of dy (N×O×OH×OW) with w (O×C×KH×KW). The columns Wᵀ·dy_n
+ * have dx's dtype, so a float32 dx takes gemm's float32 path (sums in float32, as the forward pass).
+ */
 export const conv2dBackpropInput = (dy: FloatArray, w: FloatArray, g: Conv2dGeometry, dx: FloatArray): void => {
   const ckk = g.c * g.kh * g.kw;
   const plane = g.oh * g.ow;
   const image = g.c * g.h * g.w;
-  const cols = new Float64Array(ckk * plane);
+  const cols = alloc(dtypeOf(dx), ckk * plane);
   dx.fill(0, 0, g.n * image);
   for (let n = 0; n < g.n; n++) {
     gemm(ckk, plane, g.o, w, 0, true, dy, n * g.o * plane, false, cols, 0, false);

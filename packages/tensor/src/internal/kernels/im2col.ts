@@ -49,7 +49,40 @@ export const im2col = (x: FloatArray, xOff: number, g: Conv2dGeometry, cols: Flo
 };
 
 /** The adjoint of {@link im2col}: dx[dxOff …] (C×H×W) += the columns folded back onto the image. */
-export const col2im = (cols: Float64Array, g: Conv2dGeometry, dx: FloatArray, dxOff: number): void => {
+export const col2im = (cols: FloatArray, g: Conv2dGeometry, dx: FloatArray, dxOff: number): void => {
+  if (cols instanceof Float32Array && dx instanceof Float32Array) fold32(cols, g, dx, dxOff);
+  else fold(cols, g, dx, dxOff);
+};
+
+/**
+ * The loops of {@link col2im}; fold32 is the same code for float32 columns and image. Two copies keep the loads
+ * and stores monomorphic in a process that convolves in both dtypes (measured on net C's second convolution:
+ * one shared loop then runs ~50% slower on float32 columns).
+ */
+const fold = (cols: FloatArray, g: Conv2dGeometry, dx: FloatArray, dxOff: number): void => {
+  const { c: C, h: H, w: W, kh: KH, kw: KW, sh, sw, ph, pw, oh: OH, ow: OW } = g;
+  const plane = OH * OW;
+  for (let i = 0; i < KH; i++) {
+    const uLo = firstValid(sh, ph, i);
+    const uHi = endValid(OH, H, sh, ph, i);
+    for (let j = 0; j < KW; j++) {
+      const vLo = firstValid(sw, pw, j);
+      const vHi = endValid(OW, W, sw, pw, j);
+      for (let c = 0; c < C; c++) {
+        const row = ((c * KH + i) * KW + j) * plane;
+        const xc = dxOff + c * H * W;
+        for (let u = uLo; u < uHi; u++) {
+          const xr = xc + (u * sh - ph + i) * W - pw + j;
+          const cr = row + u * OW;
+          for (let v = vLo; v < vHi; v++) dx[xr + v * sw] = dx[xr + v * sw]! + cols[cr + v]!;
+        }
+      }
+    }
+  }
+};
+
+/** {@link fold} for float32 columns and image. */
+const fold32 = (cols: Float32Array, g: Conv2dGeometry, dx: Float32Array, dxOff: number): void => {
   const { c: C, h: H, w: W, kh: KH, kw: KW, sh, sw, ph, pw, oh: OH, ow: OW } = g;
   const plane = OH * OW;
   for (let i = 0; i < KH; i++) {
