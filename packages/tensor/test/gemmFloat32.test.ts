@@ -4,35 +4,12 @@ import { conv2dBackpropInput, conv2dForward } from "../src/internal/kernels/conv
 import { gemm, type GemmKernel, wasmBlockSizes } from "../src/internal/kernels/gemm.ts";
 import { wasmBlock } from "../src/internal/kernels/wasmBlock.ts";
 import { backpropInputRef, convRef, type Geo, outSize } from "./convReference.ts";
+import { filled, type FloatArray, gemmRefAbs, label, transposes } from "./gemmFixtures.ts";
 
-type FloatArray = Float32Array | Float64Array;
+const filled32 = (length: number, rng: T.Random.Rng): Float32Array => filled("float32", length, rng);
 
 /** gemm's k block (KC in gemm.ts): float32 sums restart at every block and are added into out. */
 const KC = 384;
-
-/**
- * op(A)·op(B) and Σ_p |op(A)_ip·op(B)_pj| straight from the definition, in float64, from the stored layouts.
- */
-const gemmRef = (m: number, n: number, k: number, a: FloatArray, transA: boolean, b: FloatArray, transB: boolean) => {
-  const opA = (i: number, p: number): number => (transA ? a[p * m + i]! : a[i * k + p]!);
-  const opB = (p: number, j: number): number => (transB ? b[j * k + p]! : b[p * n + j]!);
-  const c = new Float64Array(m * n);
-  const abs = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      let t = 0;
-      for (let p = 0; p < k; p++) {
-        const x = opA(i, p) * opB(p, j);
-        s += x;
-        t += Math.abs(x);
-      }
-      c[i * n + j] = s;
-      abs[i * n + j] = t;
-    }
-  }
-  return { c, abs };
-};
 
 /**
  * The largest |got − want| / bound over the entries, where bound = (k + ⌈k/KC⌉ + 2)·2⁻²³·(abs + |before|): twice
@@ -51,20 +28,6 @@ const worstRatio = (got: FloatArray, want: Float64Array, abs: Float64Array, k: n
   }
   return worst;
 };
-
-const filled32 = (length: number, rng: T.Random.Rng): Float32Array => {
-  const d = new Float32Array(length);
-  for (let i = 0; i < length; i++) d[i] = T.Random.uniform(rng, -1, 1);
-  return d;
-};
-
-const transposes = [
-  [false, false],
-  [true, false],
-  [false, true],
-  [true, true],
-] as const;
-const label = (tA: boolean, tB: boolean) => `${tA ? "T" : "N"}${tB ? "T" : "N"}`;
 
 describe("float32 gemm on the WebAssembly path (float32 sums)", () => {
   test("the float32 kernel runs under Node: 2²⁴ + 1 − 2²⁴ sums to 0 in float32 (wasm), to 1 in float64 (JavaScript)", () => {
@@ -107,7 +70,7 @@ describe("float32 gemm on the WebAssembly path (float32 sums)", () => {
         const b = filled32(k * n, rng);
         const out = new Float32Array(m * n).fill(Number.NaN);
         gemm(m, n, k, a, 0, tA, b, 0, tB, out, 0, false);
-        const ref = gemmRef(m, n, k, a, tA, b, tB);
+        const ref = gemmRefAbs(m, n, k, a, tA, b, tB);
         expect(worstRatio(out, ref.c, ref.abs, k), `${m}×${n}×${k}`).toBeLessThanOrEqual(1);
       }
     });
@@ -128,7 +91,7 @@ describe("float32 gemm on the WebAssembly path (float32 sums)", () => {
           const before = filled32(4 + m * n + 2, rng);
           const out = before.slice();
           gemm(m, n, k, a, 3, tA, b, 5, tB, out, 4, accumulate);
-          const ref = gemmRef(m, n, k, a.subarray(3), tA, b.subarray(5), tB);
+          const ref = gemmRefAbs(m, n, k, a.subarray(3), tA, b.subarray(5), tB);
           const prior = accumulate ? before.subarray(4, 4 + m * n) : undefined;
           expect(worstRatio(out.subarray(4, 4 + m * n), ref.c, ref.abs, k, prior), `${m}×${n}×${k} ${label(tA, tB)} ${accumulate}`).toBeLessThanOrEqual(1);
           expect([out[0], out[3], out[4 + m * n], out[5 + m * n]]).toEqual([before[0], before[3], before[4 + m * n], before[5 + m * n]]);
@@ -144,7 +107,7 @@ describe("float32 gemm on the WebAssembly path (float32 sums)", () => {
     const b = Float64Array.from(filled32(k * n, rng), (x) => x * (1 - 1e-9));
     const out = new Float32Array(m * n);
     gemm(m, n, k, a, 0, false, b, 0, false, out, 0, false);
-    const ref = gemmRef(m, n, k, a, false, b, false);
+    const ref = gemmRefAbs(m, n, k, a, false, b, false);
     expect(worstRatio(out, ref.c, ref.abs, k)).toBeLessThanOrEqual(1);
   });
 

@@ -4,29 +4,7 @@ import { expectAllClose } from "@dtd/tensor/testing";
 import { gemm, type GemmKernel } from "../src/internal/kernels/gemm.ts";
 import { axpy, dots } from "../src/internal/kernels/thinLoops.ts";
 import { wasmThinLoops } from "../src/internal/kernels/wasmThin.ts";
-
-type FloatArray = Float32Array | Float64Array;
-
-const filled = (dtype: T.DType, length: number, rng: T.Random.Rng): FloatArray => {
-  const d = T.alloc(dtype, length);
-  for (let i = 0; i < length; i++) d[i] = T.Random.uniform(rng, -1, 1);
-  return d;
-};
-
-/** op(A)·op(B) from the definition, in float64, from the stored layouts. */
-const gemmRef = (m: number, n: number, k: number, a: FloatArray, transA: boolean, b: FloatArray, transB: boolean): Float64Array => {
-  const c = new Float64Array(m * n);
-  for (let i = 0; i < m; i++)
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let p = 0; p < k; p++) s += (transA ? a[p * m + i]! : a[i * k + p]!) * (transB ? b[j * k + p]! : b[p * n + j]!);
-      c[i * n + j] = s;
-    }
-  return c;
-};
-
-const tol = (dtype: T.DType, k: number) =>
-  dtype === "float64" ? { atol: 1e-12 * Math.max(1, k), rtol: 1e-12 } : { atol: 2e-6 * Math.sqrt(Math.max(1, k)), rtol: 1e-6 };
+import { filled, gemmRef, tol, transposes } from "./gemmFixtures.ts";
 
 describe("thin loops (axpy, dots) against the definition", () => {
   // Every remainder of the 8-, 4- and 2-way unrolling, both element types called alternately (as in a process
@@ -102,13 +80,6 @@ describe("wasm thin loops against the definition and the JavaScript loops", () =
 
 describe("gemm thin paths (m < 4 or n < 4)", () => {
   const kernels: readonly GemmKernel[] = ["auto", "js"];
-  const transposes = [
-    [false, false],
-    [true, false],
-    [false, true],
-    [true, true],
-  ] as const;
-
   test("every transpose, both dtypes interleaved, both kernels, offsets, accumulate, nothing outside the block written", () => {
     const rng = T.Random.make(42);
     const shapes: [number, number, number][] = [

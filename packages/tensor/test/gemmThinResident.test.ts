@@ -3,14 +3,7 @@ import * as T from "@dtd/tensor";
 import { gemm } from "../src/internal/kernels/gemm.ts";
 import { DEFAULT_BUDGET, makeResidentCache } from "../src/internal/kernels/residentCache.ts";
 import { forgetResident, residentStats, setResidentBudget, wasmThinLoops } from "../src/internal/kernels/wasmThin.ts";
-
-type FloatArray = Float32Array | Float64Array;
-
-const filled = (dtype: T.DType, length: number, rng: T.Random.Rng): FloatArray => {
-  const d = T.alloc(dtype, length);
-  for (let i = 0; i < length; i++) d[i] = T.Random.uniform(rng, -1, 1);
-  return d;
-};
+import { filled, type FloatArray } from "./gemmFixtures.ts";
 
 /** Whether `mat` (k×n, from 0) is resident after one more use. */
 const residentNow = (mat: FloatArray, k: number, n: number): boolean => wasmThinLoops(mat, 0, k * n, k, n)?.resident === true;

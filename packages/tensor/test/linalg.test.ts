@@ -4,41 +4,7 @@ import { matmul } from "@dtd/tensor/ops/linalg";
 import { expectAllClose } from "@dtd/tensor/testing";
 import { gemm, type GemmKernel, wasmBlockSizes } from "../src/internal/kernels/gemm.ts";
 import { wasmBlock } from "../src/internal/kernels/wasmBlock.ts";
-
-type FloatArray = Float32Array | Float64Array;
-
-/** op(A)·op(B) straight from the definition, in float64, from the stored layouts. */
-const gemmRef = (m: number, n: number, k: number, a: FloatArray, transA: boolean, b: FloatArray, transB: boolean): Float64Array => {
-  const opA = (i: number, p: number): number => (transA ? a[p * m + i]! : a[i * k + p]!);
-  const opB = (p: number, j: number): number => (transB ? b[j * k + p]! : b[p * n + j]!);
-  const c = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let p = 0; p < k; p++) s += opA(i, p) * opB(p, j);
-      c[i * n + j] = s;
-    }
-  }
-  return c;
-};
-
-const filled = (dtype: T.DType, length: number, rng: T.Random.Rng): FloatArray => {
-  const d = T.alloc(dtype, length);
-  for (let i = 0; i < length; i++) d[i] = T.Random.uniform(rng, -1, 1);
-  return d;
-};
-
-/** Float tolerances: float64 rounding, or float32 inputs summed in float64 and rounded once per 256-term block. */
-const tol = (dtype: T.DType, k: number) =>
-  dtype === "float64" ? { atol: 1e-12 * Math.max(1, k), rtol: 1e-12 } : { atol: 2e-6 * Math.sqrt(Math.max(1, k)), rtol: 1e-6 };
-
-const transposes = [
-  [false, false],
-  [true, false],
-  [false, true],
-  [true, true],
-] as const;
-const label = (tA: boolean, tB: boolean) => `${tA ? "T" : "N"}${tB ? "T" : "N"}`;
+import { filled, type FloatArray, gemmRef, label, tol, transposes } from "./gemmFixtures.ts";
 
 /** Both micro-kernels of the blocked path: "auto" is WebAssembly SIMD under Node (see the test below), "js" the fallback. */
 const kernels: readonly GemmKernel[] = ["auto", "js"];
