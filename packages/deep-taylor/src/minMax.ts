@@ -22,11 +22,11 @@ import * as E from "fp-ts/lib/Either.js";
 import * as AD from "@dtd/autodiff";
 import * as T from "@dtd/tensor";
 import * as L from "@dtd/layers";
-import { heNormal, meanSquaredError, type Optimizer, takeRows, type TrainError } from "@dtd/layers/train/index";
+import { heNormal, meanSquaredError, takeRows, type TrainError } from "@dtd/layers/train/index";
 import type { Composite } from "./Composite.ts";
 import type { DtdError } from "./DtdError.ts";
 import { explain } from "./explain.ts";
-import { type FitParamsResult, fitParams } from "./internal/fitParams.ts";
+import { type FitParamsOptions, type FitParamsResult, fitParams } from "./internal/fitParams.ts";
 import { layerViolations } from "./preconditions.ts";
 import type { Rule } from "./Rule.ts";
 
@@ -107,16 +107,8 @@ export const minMaxLoss = (p: MinMaxParams, data: MinMaxData): number => {
   return T.item(meanSquaredError(Rhat, T.reshape(data.Rk, Rhat.shape)).value);
 };
 
-/** Options of `fitMinMax`: exactly one of steps and epochs. */
-export interface MinMaxFitOptions<S> {
-  readonly optimizer: Optimizer<S>;
-  readonly steps?: number;
-  readonly epochs?: number;
-  /** Rows per batch (default: the whole data set). */
-  readonly batchSize?: number;
-  readonly seed?: number;
-  readonly onStep?: (step: number, loss: number) => void;
-}
+/** Options of `fitMinMax`: exactly one of steps and epochs; rows per batch default to the whole data set. */
+export type MinMaxFitOptions<S> = FitParamsOptions<S>;
 
 /** The fitted parameters and the batch loss of every step. */
 export interface MinMaxFit {

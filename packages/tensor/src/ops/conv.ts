@@ -97,22 +97,33 @@ const resolve = (op: string, xShape: Shape.Shape, wShape: Shape.Shape, opts: Con
 export const conv2dOutputShape = (xShape: Shape.Shape, wShape: Shape.Shape, opts: Conv2dOptions = {}): number[] =>
   resolve("conv2dOutputShape", xShape, wShape, opts).outShape;
 
+/** The forward convolution behind conv2d and conv2dBias: validated, into a fresh tensor (bias added when given). */
+const convolve = <S extends Shape.Shape, D extends DType>(
+  op: string,
+  x: Tensor<S, D>,
+  w: Tensor<Shape.Shape, D>,
+  b: Tensor<Shape.Shape, D> | undefined,
+  opts: Conv2dOptions,
+): Tensor<Conv2dShape<S>, D> => {
+  const { g, outShape } = resolve(op, x.shape, w.shape, opts);
+  sameDType(op, x, w);
+  if (b !== undefined) {
+    sameDType(op, x, b);
+    if (b.shape.length !== 1 || b.shape[0] !== g.o) {
+      fail({ _tag: "ShapeMismatch", op, expected: `a bias of shape [${g.o}] (one per out-channel of w ${showShape(w.shape)})`, found: showShape(b.shape) });
+    }
+  }
+  const out = alloc(x.dtype, Shape.size(outShape));
+  conv2dForward(x.data, w.data, g, out, b?.data);
+  return unsafeMake(outShape as Conv2dShape<S>, out);
+};
+
 /**
  * The convolution (cross-correlation) of `x` (NCHW, or CHW for one image) with filters `w` (OIHW):
  * y[n, o, u, v] = Σ_{c,i,j} w[o, c, i, j] · x[n, c, u·sh − ph + i, v·sw − pw + j], zero outside the image.
  */
-export const conv2d = <S extends Shape.Shape, D extends DType>(
-  x: Tensor<S, D>,
-  w: Tensor<Shape.Shape, D>,
-  opts: Conv2dOptions = {},
-): Tensor<Conv2dShape<S>, D> => {
-  const op = "conv2d";
-  const { g, outShape } = resolve(op, x.shape, w.shape, opts);
-  sameDType(op, x, w);
-  const out = alloc(x.dtype, Shape.size(outShape));
-  conv2dForward(x.data, w.data, g, out);
-  return unsafeMake(outShape as Conv2dShape<S>, out);
-};
+export const conv2d = <S extends Shape.Shape, D extends DType>(x: Tensor<S, D>, w: Tensor<Shape.Shape, D>, opts: Conv2dOptions = {}): Tensor<Conv2dShape<S>, D> =>
+  convolve("conv2d", x, w, undefined, opts);
 
 /**
  * `conv2d(x, w, opts)` plus a bias per output channel, `y[n, o, u, v] += b[o]`, fused into the convolution (the
@@ -124,18 +135,7 @@ export const conv2dBias = <S extends Shape.Shape, D extends DType>(
   w: Tensor<Shape.Shape, D>,
   b: Tensor<Shape.Shape, D>,
   opts: Conv2dOptions = {},
-): Tensor<Conv2dShape<S>, D> => {
-  const op = "conv2dBias";
-  const { g, outShape } = resolve(op, x.shape, w.shape, opts);
-  sameDType(op, x, w);
-  sameDType(op, x, b);
-  if (b.shape.length !== 1 || b.shape[0] !== g.o) {
-    fail({ _tag: "ShapeMismatch", op, expected: `a bias of shape [${g.o}] (one per out-channel of w ${showShape(w.shape)})`, found: showShape(b.shape) });
-  }
-  const out = alloc(x.dtype, Shape.size(outShape));
-  conv2dForward(x.data, w.data, g, out, b.data);
-  return unsafeMake(outShape as Conv2dShape<S>, out);
-};
+): Tensor<Conv2dShape<S>, D> => convolve("conv2dBias", x, w, b, opts);
 
 const checkDy = (op: string, dy: Tensor<Shape.Shape, DType>, r: Resolved, xShape: Shape.Shape, wShape: Shape.Shape): void => {
   if (!Shape.equals(dy.shape, r.outShape)) {
