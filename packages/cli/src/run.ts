@@ -10,6 +10,7 @@ import * as E from "fp-ts/lib/Either.js";
 import { type CliError, ExitCode, exitCodeOf, usage } from "./CliError.ts";
 import { type AnyCommand, type Context, helpText, parse, usageHint } from "./Command.ts";
 import { check } from "./commands/check.ts";
+import { evaluate } from "./commands/evaluate.ts";
 import { explain } from "./commands/explain.ts";
 import { train } from "./commands/train.ts";
 import { type Io, line } from "./Io.ts";
@@ -35,6 +36,7 @@ const now = (c: AnyCommand): Entry => ({ name: c.name, summary: c.summary, load:
 export const entries: readonly Entry[] = [
   now(explain),
   now(check),
+  now(evaluate),
   now(train),
   {
     name: "demo",

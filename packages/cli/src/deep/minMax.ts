@@ -41,6 +41,8 @@ export interface MinMaxFitSettings {
   readonly steps: number;
   readonly batchSize: number;
   readonly learningRate: number;
+  /** V and V_l start He-normal times this factor (d = 0): small enough that R̂_k starts below R_k, so Adam's first steps raise units instead of silencing them all. */
+  readonly initScale: number;
   readonly seed: number;
 }
 
@@ -74,14 +76,15 @@ export const minMaxDataOf = (model: L.Model, set: PairSet, placement: MinMaxPlac
   return E.right({ x: T.concat(parts.map((p) => p.x), 0), Rl: T.concat(parts.map((p) => p.Rl), 0), Rk: T.concat(parts.map((p) => p.Rk), 0) });
 };
 
-/** Fits the model on training pairs (Adam, mini-batches), starting from seeded He-normal V, V_l and d = 0. */
+/** Fits the model on training pairs (Adam, mini-batches), starting from seeded He-normal V, V_l (× initScale) and d = 0. */
 export const fitMinMaxModel = (model: L.Model, train: PairSet, placement: MinMaxPlacement, settings: MinMaxFitSettings, hooks: Hooks): E.Either<string, MinMaxFitted> => {
   const t0 = performance.now();
   const data = minMaxDataOf(model, train, placement);
   if (E.isLeft(data)) return data;
   const d = data.right;
   const inputs = T.Shape.size(model.inputShape);
-  const init = MM.initMinMax({ inputs, context: d.Rl.shape[1]!, units: placement.units }, settings.seed);
+  const he = MM.initMinMax({ inputs, context: d.Rl.shape[1]!, units: placement.units }, settings.seed);
+  const init: MM.MinMaxParams = { V: T.mul(he.V, settings.initScale), Vl: T.mul(he.Vl, settings.initScale), d: he.d };
   const bar = hooks.progress("fitting the min-max model", settings.steps);
   const fit = MM.fitMinMax(init, d, {
     optimizer: adam({ learningRate: settings.learningRate }),

@@ -56,7 +56,7 @@ export const deepNets: { readonly [K in DeepNetId]: DeepNet } = {
     initScale: 0.3,
     defaultSteps: 6000,
     // positions: 0 pixels, 2 the first detection layer's output (input of dense 2), 4 the second's (input of Σ)
-    minMax: { target: 2, context: 4, units: 256 },
+    minMax: { target: 2, context: 4, units: 128 },
   },
   cnn: {
     id: "cnn",
@@ -79,7 +79,7 @@ export const deepNets: { readonly [K in DeepNetId]: DeepNet } = {
     initScale: 0.3,
     defaultSteps: 1500,
     // positions: 3 the first block's pooled output [8, 14, 28] (input of conv 2), 9 the 64 dense units (input of Σ)
-    minMax: { target: 3, context: 9, units: 256 },
+    minMax: { target: 3, context: 9, units: 128 },
   },
 };
 

@@ -5,7 +5,8 @@
  * - the pairs measured are the explained test pairs the detector calls positive (f(x) > t): the decisions the
  *   heatmaps explain (a pair with f(x) = 0 has nothing to remove);
  * - regions are k×k patches of the 28×56 image (default 4×4: 7 × 14 = 98 patches), replaced one per step by
- *   uniform noise in the pixel box [0, 1] (Samek et al.'s choice), seeded by the run's seed;
+ *   uniform noise in the pixel box [0, 1] (Samek et al.'s choice, seeded by the run's seed) or by 0 (black: the
+ *   ink removed, MNIST's background) — two readings of "removing" a region, measured side by side;
  * - per method: most relevant first (MoRF, AOPC large is good), least relevant first (LeRF, AOPC small is good),
  *   and the random order on the same pairs — the floor — with the paired difference MoRF − random;
  * - a method "beats" another when its MoRF AOPC is higher by more than two standard errors of the paired
@@ -15,11 +16,20 @@
 import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
 import type * as L from "@dtd/layers";
-import { type AopcSummary, type Curve, Dtd, message, type Ordering, pairedDifference, regionPerturbation, uniform } from "@dtd/evaluate";
+import { type AopcSummary, constant, type Curve, Dtd, message, type Ordering, pairedDifference, type Replacement, regionPerturbation, uniform } from "@dtd/evaluate";
 import { Grid, type Image, Plot } from "@dtd/viz";
 import { PAIR_PIXELS, type PairSet } from "../data/mnistPairs.ts";
 import type { Hooks } from "./hooks.ts";
 import { batchOf, subset } from "./pairSets.ts";
+
+/** What a replaced pixel becomes. */
+export type ReplacementName = "noise" | "zero";
+
+/** The replacements by name, with how reports describe them. */
+export const replacements: { readonly [K in ReplacementName]: { readonly replacement: Replacement; readonly description: string } } = {
+  noise: { replacement: uniform(0, 1), description: "uniform noise in the pixel box [0, 1]" },
+  zero: { replacement: constant(0), description: "0 (black: the ink removed)" },
+};
 
 /** How the perturbation is run. */
 export interface AopcSettings {
@@ -29,10 +39,11 @@ export interface AopcSettings {
   readonly steps: number;
   /** Seed of the noise and of the random order. */
   readonly seed: number;
+  readonly replacement: ReplacementName;
 }
 
-/** The examples' default: 4×4 patches, 40 of the 98 replaced one by one. */
-export const defaultAopcSettings = (seed: number): AopcSettings => ({ patch: 4, steps: 40, seed });
+/** The examples' default: 4×4 patches, 40 of the 98 replaced one by one, by noise and by 0. */
+export const defaultAopcSettings = (seed: number): readonly AopcSettings[] => (["noise", "zero"] as const).map((replacement) => ({ patch: 4, steps: 40, seed, replacement }));
 
 /** One ordering's result: its AOPC and the mean curve ⟨f(x⁽ᵏ⁾)⟩, k = 0 … L. */
 export interface OrderingResult extends AopcSummary {
@@ -90,12 +101,12 @@ const perturb = (
   const set = subset(explained, idx);
   const x = batchOf(model, set, 0, set.count);
   const { settings } = ctx;
-  const bar = ctx.hooks.progress(`perturbing (${ctx.label})`, settings.steps + 1);
+  const bar = ctx.hooks.progress(`perturbing (${ctx.label}, ${settings.replacement})`, settings.steps + 1);
   const run = regionPerturbation({
     score: Dtd.modelScore(model),
     x,
     ...(R !== undefined ? { relevance: T.unsafeMake([...x.shape], Float64Array.from(R)) } : {}),
-    replacement: uniform(0, 1),
+    replacement: replacements[settings.replacement].replacement,
     orderings,
     patch: settings.patch,
     steps: settings.steps,
@@ -152,6 +163,17 @@ export const measureAopc = (args: {
   return E.right({ settings, selected, methods });
 };
 
+/** {@link measureAopc} for every setting (e.g. noise and zero replacement). */
+export const measureAll = (args: Omit<Parameters<typeof measureAopc>[0], "settings"> & { readonly settings: readonly AopcSettings[] }): E.Either<string, AopcResult[]> => {
+  const out: AopcResult[] = [];
+  for (const settings of args.settings) {
+    const r = measureAopc({ ...args, settings });
+    if (E.isLeft(r)) return r;
+    out.push(r.right);
+  }
+  return E.right(out);
+};
+
 /** Whether method a's MoRF AOPC exceeds b's by more than two standard errors of the paired difference (same pairs only). */
 export const beats = (a: MethodAopc, b: MethodAopc | OrderingResult): { readonly holds: boolean; readonly difference: number; readonly standardError: number } => {
   const other = "morf" in b ? b.morf : b;
@@ -161,22 +183,26 @@ export const beats = (a: MethodAopc, b: MethodAopc | OrderingResult): { readonly
 };
 
 /**
- * The perturbation curves: MoRF (left) and LeRF (right), the mean score ⟨f(x⁽ᵏ⁾)⟩ after k patches, one line per
- * method measured on all the selected pairs, and the random order dashed in grey.
+ * The perturbation curves, one row per replacement: MoRF (left) and LeRF (right), the mean score ⟨f(x⁽ᵏ⁾)⟩ after k
+ * patches, one line per method measured on all the selected pairs, and the random order dashed in grey.
  */
-export const perturbationFigure = (r: AopcResult, opts: { readonly title?: string } = {}): Image.Image => {
-  const full = r.methods.filter((m) => m.idx.length === r.selected.length);
-  const ks = Array.from({ length: r.settings.steps + 1 }, (_, k) => k);
-  const panel = (o: "morf" | "lerf", title: string) =>
-    Plot.toImage(
-      Plot.lines(
-        [
-          ...full.map((m) => ({ x: ks, y: m[o].meanCurve, label: m.label })),
-          ...(full.length > 0 ? [{ x: ks, y: full[0]!.random.meanCurve, label: "random order", dash: 5, color: { r: 120, g: 120, b: 120, a: 255 } }] : []),
-        ],
-        { title, xLabel: `${r.settings.patch}x${r.settings.patch} patches replaced by noise`, yLabel: "mean f(x) over the pairs", legend: o === "morf" ? "top-right" : "bottom-left", width: 480, height: 360 },
-      ),
-      2,
-    );
-  return Grid.grid([[panel("morf", "most relevant first (MoRF)"), panel("lerf", "least relevant first (LeRF)")]], { textScale: 2, frame: null, ...(opts.title !== undefined ? { title: opts.title } : {}) });
+export const perturbationFigure = (results: readonly AopcResult[], opts: { readonly title?: string } = {}): Image.Image => {
+  const row = (r: AopcResult) => {
+    const full = r.methods.filter((m) => m.idx.length === r.selected.length);
+    const ks = Array.from({ length: r.settings.steps + 1 }, (_, k) => k);
+    const by = r.settings.replacement === "noise" ? "noise" : "0";
+    const panel = (o: "morf" | "lerf", title: string) =>
+      Plot.toImage(
+        Plot.lines(
+          [
+            ...full.map((m) => ({ x: ks, y: m[o].meanCurve, label: m.label })),
+            ...(full.length > 0 ? [{ x: ks, y: full[0]!.random.meanCurve, label: "random order", dash: 5, color: { r: 120, g: 120, b: 120, a: 255 } }] : []),
+          ],
+          { title, xLabel: `${r.settings.patch}x${r.settings.patch} patches replaced by ${by}`, yLabel: "mean f(x) over the pairs", legend: o === "morf" ? "top-right" : "bottom-left", width: 480, height: 360 },
+        ),
+        2,
+      );
+    return [panel("morf", `most relevant first, ${by}`), panel("lerf", `least relevant first, ${by}`)];
+  };
+  return Grid.grid(results.map(row), { textScale: 2, frame: null, ...(opts.title !== undefined ? { title: opts.title } : {}) });
 };

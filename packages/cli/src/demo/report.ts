@@ -98,7 +98,7 @@ export const mnistReport = (r: DemoResult): string => {
     "",
     `![heatmaps](${basename(r.files.grid)})`,
     "",
-    ...aopcSection(r.aopc, { figure: r.files.perturbation, claims: [r.aopcClaim] }),
+    ...aopcSection(r.aopc, { figure: r.files.perturbation, claims: r.aopcClaims }),
     "## Figure 2: conservation and positivity",
     "",
     "Per method, Σ_p R_p against f(x) for every explained test pair (a conservative method puts every point on the",

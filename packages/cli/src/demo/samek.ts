@@ -5,7 +5,7 @@
  * "beats" means a higher MoRF AOPC by more than two standard errors of the paired difference on the same pairs.
  * @module
  */
-import { beats, type AopcResult, type MethodAopc } from "./aopc.ts";
+import { beats, type AopcResult, type MethodAopc, replacements } from "./aopc.ts";
 import type { Claim } from "./claims.ts";
 
 const f3 = (v: number): string => (Number.isFinite(v) ? v.toFixed(3) : "–");
@@ -16,7 +16,7 @@ export const samekClaim = (r: AopcResult, opts: { readonly rules: readonly strin
   const other = byId(opts.against);
   const rules = opts.rules.map(byId).filter((m): m is MethodAopc => m !== undefined);
   const names = rules.map((m) => m.title).join(", ");
-  const statement = `${names} have a higher MoRF AOPC than ${other?.title ?? opts.against} and than the random order (Samek et al. 2017)`;
+  const statement = `${names} have a higher MoRF AOPC than ${other?.title ?? opts.against} and than the random order, patches replaced by ${replacements[r.settings.replacement].description} (Samek et al. 2017)`;
   if (other === undefined || rules.length !== opts.rules.length || r.selected.length < 2) {
     return { statement, holds: false, evidence: `not measured: ${r.selected.length} pairs called positive, methods ${r.methods.map((m) => m.id).join(", ")}` };
   }
