@@ -12,3 +12,4 @@ export * from "./LayerError.ts";
 export * from "./RootSearch.ts";
 export * from "./train/index.ts";
 export * from "./canonize.ts";
+export { modelDType } from "./validate.ts";
