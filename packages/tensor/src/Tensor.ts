@@ -61,6 +61,9 @@ export const fromArray = <S extends Shape.Shape, D extends DType = "float64">(
   if (bad >= 0) return E.left({ _tag: "NonFinite", op, index: bad, value: data[bad]! });
   const out = alloc(dt, data.length);
   out.set(data);
+  // A finite double beyond ±3.4e38 becomes ±Infinity in float32: report it rather than store it.
+  const over = dt === "float32" ? firstNonFinite(out) : -1;
+  if (over >= 0) return E.left({ _tag: "NonFinite", op, index: over, value: data[over]!, overflows: "float32" });
   return E.right({ dtype: dt, shape, data: out });
 };
 

@@ -56,3 +56,13 @@ describe("dtype limits", () => {
     expect(T.fitsDType(Infinity, "float64")).toBe(false);
   });
 });
+
+describe("float32 construction", () => {
+  test("a finite double beyond the float32 range is refused, not stored as Infinity", () => {
+    const r = T.fromArray([1, 1e39], [2], "float32");
+    expect(E.isLeft(r) && T.message(r.left)).toBe(
+      "Tensor.fromArray: value 1e+39 at flat index 1 overflows float32 (|x| ≤ 3.4028234663852886e38): expected finite float32 numbers",
+    );
+    expect(E.isRight(T.fromArray([3.4028234663852886e38, -1e-50], [2], "float32"))).toBe(true);
+  });
+});

@@ -77,38 +77,45 @@ export const neuronChecker = (
   }
   const inside = (i: number, v: number): boolean => Number.isFinite(v) && v >= lowB[i]! && v <= highB[i]!;
 
-  // The direction at (i, w): a_t(x)_i per term and the materialised V for a direction that does not split.
-  let vAt: (i: number, w: number, j: number) => number;
+  // v⁽ʲ⁾ on a row's support (`fill`), and v⁰ off every support (split directions only).
+  let fill: (j: number, row: L.SparseRow, v: Float64Array) => void;
   let v0: Float64Array | undefined;
   if (direction._tag === "Materialized") {
-    const V = direction.v(x, layer.W); // [in, out]: Dense only (ruleProblem refused the rest)
+    const V = direction.v(x, layer.W).data; // [in, out]: Dense only (ruleProblem refused the rest)
     const nOut = layer.W.shape[1]!;
-    vAt = (i, _w, j) => V.data[i * nOut + j]!;
+    fill = (j, row, v) => {
+      for (let k = 0; k < row.length; k++) v[k] = V[row.index[k]! * nOut + j]!;
+    };
   } else {
     const ctx: DirectionContext = { domain };
     const batch = T.reshape(xSample, [1, ...inputShape]);
-    const a: (Float64Array | number)[] = direction.terms.map((t) => {
+    // a_t(x) per term, as d values (a constant is spread out once, so that the loops below stay monomorphic).
+    const a: Float64Array[] = direction.terms.map((t) => {
       const raw = modifierValue(t.input, batch, ctx);
-      return typeof raw === "number" ? raw : Float64Array.from(T.broadcastTo(T.astype(raw, "float64"), batch.shape).data);
+      return typeof raw === "number" ? new Float64Array(d).fill(raw) : Float64Array.from(T.broadcastTo(T.astype(raw, "float64"), batch.shape).data);
     });
     const g: WeightSelector[] = direction.terms.map((t) => t.weight);
-    const g0 = g.map((sel) => select(sel, 0));
-    vAt = (i, w) => {
-      let v = 0;
+    fill = (_j, row, v) => {
+      const n = row.length;
+      v.fill(0, 0, n);
       for (let t = 0; t < a.length; t++) {
         const at = a[t]!;
-        v += (typeof at === "number" ? at : at[i]!) * select(g[t]!, w);
+        const sel = g[t]!;
+        if (sel._tag === "SignMask") {
+          // g(w) = positive·1[w > 0] + negative·1[w < 0] + zero·1[w = 0]: three numbers, no call per weight.
+          const { positive, negative, zero } = sel;
+          for (let k = 0; k < n; k++) {
+            const w = row.weight[k]!;
+            const gw = w > 0 ? positive : w < 0 ? negative : zero;
+            if (gw !== 0) v[k] = v[k]! + at[row.index[k]!]! * gw;
+          }
+        } else for (let k = 0; k < n; k++) v[k] = v[k]! + at[row.index[k]!]! * sel.g(row.weight[k]!);
       }
-      return v;
     };
     v0 = new Float64Array(d);
-    for (let i = 0; i < d; i++) {
-      let v = 0;
-      for (let t = 0; t < a.length; t++) {
-        const at = a[t]!;
-        v += (typeof at === "number" ? at : at[i]!) * g0[t]!;
-      }
-      v0[i] = v;
+    for (let t = 0; t < a.length; t++) {
+      const g0 = select(g[t]!, 0);
+      if (g0 !== 0) for (let i = 0; i < d; i++) v0[i] = v0[i]! + a[t]![i]! * g0;
     }
   }
 
@@ -141,32 +148,33 @@ export const neuronChecker = (
     sortedLo = Float64Array.from(lo).sort();
     sortedHi = Float64Array.from(hi).sort();
   }
-  const refuses = (i: number, s: number): boolean => s < lo![i]! || s > hi![i]!;
 
+  let v = new Float64Array(0); // v⁽ʲ⁾ on the row's support, reused from neuron to neuron
   return (j, row) => {
     const n = row.length;
-    let z = row.bias;
-    let denom = 0;
-    for (let k = 0; k < n; k++) {
-      const i = row.index[k]!;
-      const w = row.weight[k]!;
-      z += w * x[i]!;
-      denom += w * vAt(i, w, j);
-    }
+    if (v.length < n) v = new Float64Array(row.index.length);
+    // Σ_i w_ij x_i, then + b_j: the order of @dtd/layers' rootSearch, so both agree to the last bit.
+    let z = 0;
+    for (let k = 0; k < n; k++) z += row.weight[k]! * x[row.index[k]!]!;
+    z += row.bias;
     if (!(z > 0)) return undefined;
+    fill(j, row, v);
+    let denom = 0;
+    for (let k = 0; k < n; k++) denom += row.weight[k]! * v[k]!;
     const s = denom === 0 ? Infinity : z / denom;
     if (!(Number.isFinite(s) && s >= -tol && s <= segment * (1 + tol) + tol)) return { value: z, residual: z, problem: "noRootOnSegment" };
-    let residual = row.bias;
+    let residual = 0;
     let onSupport = true;
     let refusedOnSupport = 0;
     for (let k = 0; k < n; k++) {
       const i = row.index[k]!;
       const w = row.weight[k]!;
-      const xt = x[i]! - s * vAt(i, w, j);
+      const xt = x[i]! - s * v[k]!;
       residual += w * xt;
-      if (!inside(i, xt)) onSupport = false;
-      if (lo !== undefined && refuses(i, s)) refusedOnSupport++;
+      if (!(Number.isFinite(xt) && xt >= lowB[i]! && xt <= highB[i]!)) onSupport = false;
+      if (lo !== undefined && (s < lo[i]! || s > hi![i]!)) refusedOnSupport++;
     }
+    residual += row.bias;
     if (!(Math.abs(residual) <= tol * Math.max(1, Math.abs(z)))) return { value: z, residual, problem: "notARoot" };
     // Units refusing s anywhere (never-allowed units sit in both counts), minus those on the support.
     const offSupportOk = lo === undefined || countAbove(sortedLo!, s) + countBelow(sortedHi!, s) - never - refusedOnSupport === 0;
