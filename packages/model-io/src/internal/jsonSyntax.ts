@@ -184,8 +184,8 @@ interface Frame {
 /**
  * The first duplicate field name or overflowing number of a text that JSON.parse accepted, with its JSON path,
  * or undefined. One pass with an explicit stack (any nesting depth); field names with escapes are compared
- * decoded ("\u0062ias" is "bias"). Only numbers that could overflow (with an exponent, or longer than 15
- * characters) are converted.
+ * decoded ("\u0062ias" is "bias"). Only numbers that could overflow (with an exponent, or more than 308 integer
+ * digits) are converted.
  */
 export const findValueProblem = (text: string): ValueProblem | undefined => {
   const n = text.length;
@@ -232,14 +232,17 @@ export const findValueProblem = (text: string): ValueProblem | undefined => {
         i = k + 1;
       } else i = end;
     } else if (c === 0x2d || isDigit(c)) {
-      let k = i + 1;
+      // Without an exponent a number overflows only with more than 308 integer digits: count them on the way.
+      let k = c === 0x2d ? i + 1 : i;
+      while (k < n && isDigit(text.charCodeAt(k))) k++;
+      const integerDigits = k - i - (c === 0x2d ? 1 : 0);
       let exponent = false;
       for (; k < n; k++) {
         const d = text.charCodeAt(k);
         if (d === 0x65 || d === 0x45) exponent = true;
         else if (!(isDigit(d) || d === 0x2e || d === 0x2b || d === 0x2d)) break;
       }
-      if (exponent || k - i > 15) {
+      if (exponent || integerDigits > 308) {
         const literal = text.slice(i, k);
         if (!Number.isFinite(Number(literal))) return { _tag: "NumberOverflow", path: path(), literal, position: i };
       }
