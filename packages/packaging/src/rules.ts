@@ -67,11 +67,27 @@ const dtdDeps = (p: Pkg, fields: readonly ("dependencies" | "devDependencies")[]
   [...new Set(fields.flatMap((f) => Object.keys(deps(p, f))))].filter((d) => d.startsWith("@dtd/") && d !== p.name);
 const dirOf = (name: string): string => name.slice("@dtd/".length);
 
-/** Where a `./src/<x>.ts` export is published: `./dist/<x>.d.ts` for types, `./dist/<x>.js` otherwise; null stays null. */
+/**
+ * The condition under which the workspace's own exports resolve to dist/ instead of src/: `pnpm dtd` runs the
+ * built CLI with `node --conditions=dtd-dist`, so that its @dtd imports load built JavaScript too. Everything
+ * else (vitest, tsx, Vite, tsc) ignores it and takes "default", the TypeScript source.
+ */
+export const DIST_CONDITION = "dtd-dist";
+
+/** The workspace's export target of module `<x>` (a path under src/, without `.ts`). */
+export const workspaceTarget = (x: string): Obj => ({ [DIST_CONDITION]: `./dist/${x}.js`, default: `./src/${x}.ts` });
+
+/** The module `<x>` of a workspace export target `{ "dtd-dist": "./dist/<x>.js", default: "./src/<x>.ts" }`, else undefined. */
+export const sourceModule = (target: unknown): string | undefined => {
+  const src = isObj(target) && typeof target["default"] === "string" ? /^\.\/src\/(.+)\.ts$/.exec(target["default"]) : null;
+  return src !== null && isDeepStrictEqual(target, workspaceTarget(src[1]!)) ? src[1] : undefined;
+};
+
+/** Where an export is published: `{ types: "./dist/<x>.d.ts", default: "./dist/<x>.js" }`; null stays null. */
 export const publishedTarget = (target: unknown): unknown => {
   if (target === null) return null;
-  const m = typeof target === "string" ? /^\.\/src\/(.+)\.ts$/.exec(target) : null;
-  return m === null ? undefined : { types: `./dist/${m[1]}.d.ts`, default: `./dist/${m[1]}.js` };
+  const x = sourceModule(target);
+  return x === undefined ? undefined : { types: `./dist/${x}.d.ts`, default: `./dist/${x}.js` };
 };
 
 /** The publishConfig.exports that the workspace's exports map implies. */
@@ -128,17 +144,18 @@ export const rules: { readonly [R in RuleId]: Rule } = {
   },
   exports: {
     appliesTo: "all",
-    summary: 'exports: "." → "./src/index.ts", every target "./src/<x>.ts" or null, "./internal/*": null when src/internal exists',
+    summary: `exports: "." → ${json(workspaceTarget("index"))}, every entry { "${DIST_CONDITION}": "./dist/<x>.js", "default": "./src/<x>.ts" } or null, "./internal/*": null when src/internal exists`,
     check: (p) => {
       const exports = p.manifest["exports"];
       if (exports === undefined && !p.published) return [];
-      if (!isObj(exports)) return [`package.json needs an "exports" object, e.g. { ".": "./src/index.ts", "./*": "./src/*.ts", "./internal/*": null }; found ${json(exports)}`];
+      const example = json({ ".": workspaceTarget("index"), "./*": workspaceTarget("*"), "./internal/*": null });
+      if (!isObj(exports)) return [`package.json needs an "exports" object, e.g. ${example}; found ${json(exports)}`];
       return [
-        ...(exports["."] === "./src/index.ts" ? [] : [`"exports" must map "." to "./src/index.ts" (the workspace develops against the sources), found ${json(exports["."])}`]),
+        ...(isDeepStrictEqual(exports["."], workspaceTarget("index")) ? [] : [`"exports" must map "." to ${json(workspaceTarget("index"))} (the workspace develops against the sources; \`node --conditions=${DIST_CONDITION}\` runs the build), found ${json(exports["."])}`]),
         ...(p.hasSrcIndex ? [] : ["src/index.ts is missing: add the package's curated entry point"]),
         ...Object.entries(exports)
-          .filter(([, v]) => v !== null && publishedTarget(v) === undefined)
-          .map(([k, v]) => `"exports" entry ${json(k)} must point at a source file "./src/<path>.ts" (or be null), found ${json(v)}`),
+          .filter(([, v]) => v !== null && sourceModule(v) === undefined)
+          .map(([k, v]) => `"exports" entry ${json(k)} must be { "${DIST_CONDITION}": "./dist/<x>.js", "default": "./src/<x>.ts" } (or null), found ${json(v)}`),
         ...(p.hasSrcInternal && exports["./internal/*"] !== null ? ['src/internal/ exists: add "./internal/*": null to "exports" to keep it private'] : []),
       ];
     },

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
-import { formatProblem, problemsOf, type RuleId, readWorkspace, ruleIds, rules } from "../src/index.ts";
+import { formatProblem, problemsOf, type RuleId, readWorkspace, ruleIds, rules, workspaceTarget } from "../src/index.ts";
 
 const ws = readWorkspace();
 
@@ -44,7 +44,7 @@ const conforming = (): Files => ({
     type: "module",
     description: "a package that follows every rule",
     engines: { node: ">=20" },
-    exports: { ".": "./src/index.ts", "./testing": "./src/testing/index.ts", "./*": "./src/*.ts", "./internal/*": null },
+    exports: { ".": workspaceTarget("index"), "./testing": workspaceTarget("testing/index"), "./*": workspaceTarget("*"), "./internal/*": null },
     bin: { good: "./dist/bin.js" },
     files: ["dist", "!dist/*.tsbuildinfo"],
     publishConfig: {
@@ -99,7 +99,7 @@ const withManifest = (change: (m: Manifest) => void): Files => {
 /** One way to break each rule, and a phrase its message must contain (keyed by rule: a rule without a case does not compile). */
 const breakages: { readonly [R in RuleId]: { readonly files: Files; readonly says: string } } = {
   manifest: { files: withManifest((m) => (m["name"] = "@dtd/other")), says: '"name" must be "@dtd/good"' },
-  exports: { files: withManifest((m) => (m["exports"] = { ".": "./dist/index.js", "./internal/*": null })), says: '"exports" must map "." to "./src/index.ts"' },
+  exports: { files: withManifest((m) => (m["exports"] = { ".": "./src/index.ts", "./internal/*": null })), says: '"exports" must map "." to {"dtd-dist":"./dist/index.js","default":"./src/index.ts"}' },
   workspaceRanges: { files: withManifest((m) => (m.dependencies["@dtd/tensor"] = "workspace:*")), says: '"@dtd/tensor" must be "workspace:^"' },
   importsDeclared: { files: { ...conforming(), "packages/good/src/more.ts": 'export { PNG } from "pngjs";\n' }, says: 'src/ imports "pngjs"' },
   readme: { files: { ...conforming(), "packages/good/README.md": "# good\n" }, says: 'README.md must start with the heading "# @dtd/good"' },

@@ -6,8 +6,8 @@
  * says, a TypeScript consumer type-checks under NodeNext and Bundler resolution (TypeScript 7 and 5.9), and
  * the `dtd` binary runs from the built files.
  */
-import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { execFile, execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -115,6 +115,34 @@ describe("the tarballs", () => {
       }
       expect(obj(obj(p.manifest["exports"])["."]), p.name).toEqual({ types: "./dist/index.d.ts", default: "./dist/index.js" });
     }
+  });
+});
+
+describe("the workspace runs its own build (pnpm dtd, pnpm demo)", () => {
+  const cli = join(ws.root, "packages", "cli");
+  const node = (args: readonly string[]): string => execFileSync(process.execPath, [...args], { cwd: cli, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+
+  test("under --conditions=dtd-dist the @dtd imports resolve to dist/, otherwise to the sources", () => {
+    const resolve = 'console.log(import.meta.resolve("@dtd/deep-taylor"), import.meta.resolve("@dtd/tensor/testing"))';
+    expect(node(["--conditions=dtd-dist", "--input-type=module", "-e", resolve]).trim().split(" ").map((u) => u.slice(u.indexOf("/packages/")))).toEqual([
+      "/packages/deep-taylor/dist/index.js",
+      "/packages/tensor/dist/testing/index.js",
+    ]);
+    expect(node(["--input-type=module", "-e", resolve]).trim().split(" ").map((u) => u.slice(u.indexOf("/packages/")))).toEqual([
+      "/packages/deep-taylor/src/index.ts",
+      "/packages/tensor/src/testing/index.ts",
+    ]);
+  });
+
+  test("the built CLI explains with plain node (the README's network and input)", () => {
+    const section = installSection(readFileSync(join(cli, "README.md"), "utf8"))!;
+    const dir = mkdtempSync(join(tmpdir(), "dtd-workspace-cli-"));
+    made.push(dir);
+    const net = /cat > net.json <<'EOF'\n([\s\S]*?)\nEOF/.exec(section.example!.code)![1]!;
+    writeFileSync(join(dir, "net.json"), net);
+    writeFileSync(join(dir, "x.json"), "[1, 2, 0.5]");
+    const out = node(["--conditions=dtd-dist", "dist/bin.js", "explain", "--model", join(dir, "net.json"), "--input", join(dir, "x.json"), "--rule", "zplus", "--json"]);
+    expect(out).toBe(section.output);
   });
 });
 
