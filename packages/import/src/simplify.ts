@@ -3,7 +3,8 @@
  * - a bias added after a matmul or convolution (ONNX MatMul + Add, TF Conv2D + BiasAdd) is that layer's bias,
  *   W·x + b + t = W·x + (b + t), when nothing else takes the layer's output;
  * - consecutive per-channel affine maps (a folded batch norm's Mul then Add) are one:
- *   (x·s₁ + t₁)·s₂ + t₂ = x·(s₁s₂) + (t₁s₂ + t₂).
+ *   (x·s₁ + t₁)·s₂ + t₂ = x·(s₁s₂) + (t₁s₂ + t₂);
+ * - consecutive zero paddings (PyTorch's F.pad before a padded pool) are one, their pads added.
  * Batch norms after a convolution are not folded here: that is dtd's canonizer's choice (it checks f).
  * @module
  */
@@ -23,7 +24,9 @@ const isPureShift = (n: IrNodeOf<"scaleShift">): boolean => {
 const map = (x: ArrayLike<number>, f: (v: number, j: number) => number): Float32Array => Float32Array.from({ length: x.length }, (_, j) => f(x[j]!, j));
 
 /** One rewrite of `s` into its input `a`, or undefined when none applies. */
-const fuse = (a: IrNode, s: IrNodeOf<"scaleShift">): IrNode | undefined => {
+const fuse = (a: IrNode, s: IrNode): IrNode | undefined => {
+  if (s.op === "pad2d") return a.op === "pad2d" ? { ...a, pads: [0, 1, 2, 3].map((k) => a.pads[k]! + s.pads[k]!) as unknown as typeof a.pads } : undefined;
+  if (s.op !== "scaleShift") return undefined;
   if ((a.op === "dense" || a.op === "conv2d" || a.op === "depthwiseConv2d") && isPureShift(s)) {
     const b = map(a.b.data, (v, j) => v + s.shift.data[j]!);
     return { ...a, b: f32(a.b.shape, b) };
@@ -43,7 +46,7 @@ export const simplify = (m: IrModel): IrModel => {
   const renamed = new Map<string, string>();
   const resolve = (name: string): string => renamed.get(name) ?? name;
   for (const n of m.nodes) {
-    if (n.op !== "scaleShift") continue;
+    if (n.op !== "scaleShift" && n.op !== "pad2d") continue;
     const inputName = resolve(n.inputs[0]!);
     const a = nodes.get(inputName);
     if (a === undefined || (count.get(n.inputs[0]!) ?? 0) !== 1) continue;

@@ -28,6 +28,19 @@ export interface Files {
   readonly oracle: () => Promise<tf.LayersModel>;
 }
 
+/** The model with every weight drawn from a seeded generator (variances positive), so tests replay exactly. */
+export const seedWeights = (model: tf.LayersModel, seed: number): tf.LayersModel => {
+  const rng = T.Random.make(seed);
+  model.setWeights(
+    model.weights.map((w) => {
+      const n = w.shape.reduce((a: number, b) => a * (b ?? 1), 1);
+      const positive = /variance|gamma/.test(w.name);
+      return tf.tensor(Float32Array.from({ length: n }, () => (positive ? 0.5 + T.Random.uniform(rng) : 0.4 * T.Random.normal(rng))), w.shape as number[]);
+    }),
+  );
+  return model;
+};
+
 export const saveArtifacts = async (model: tf.LayersModel): Promise<tf.io.ModelArtifacts> => {
   let saved: tf.io.ModelArtifacts | undefined;
   await model.save(
