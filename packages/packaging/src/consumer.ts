@@ -20,6 +20,10 @@ export interface ConsumerOptions {
   readonly extra?: Readonly<Record<string, string>>;
   /** A name for the temporary directory. */
   readonly label: string;
+  /** Versions to hold external packages to, wherever they occur (pnpm overrides): see locked.ts. */
+  readonly pins?: ReadonlyMap<string, string>;
+  /** More pnpm-workspace.yaml settings, verbatim (e.g. the workspace's `allowBuilds:` block). */
+  readonly settings?: string;
 }
 
 /** An installed consumer project. */
@@ -35,7 +39,8 @@ const yamlString = (s: string): string => JSON.stringify(s);
 
 /**
  * Creates `<tmp>/dtd-<label>-XXXX` with a package.json (ESM, the dependencies), a pnpm-workspace.yaml whose
- * `overrides` send every @dtd package to its tarball, and installs offline.
+ * `overrides` send every @dtd package to its tarball (and hold the pinned packages to their versions), and
+ * installs offline.
  */
 export const makeConsumer = (opts: ConsumerOptions): Consumer => {
   const dir = mkdtempSync(join(tmpdir(), `dtd-${opts.label}-`));
@@ -47,8 +52,9 @@ export const makeConsumer = (opts: ConsumerOptions): Consumer => {
   };
   const dependencies = { ...Object.fromEntries(opts.use.map((n) => [n, file(n)])), ...opts.extra };
   writeFileSync(join(dir, "package.json"), `${JSON.stringify({ name: `dtd-consumer-${opts.label}`, version: "1.0.0", private: true, type: "module", dependencies }, null, 2)}\n`);
-  const overrides = opts.packed.map((p) => `  ${yamlString(p.name)}: ${yamlString(file(p.name))}`).join("\n");
-  writeFileSync(join(dir, "pnpm-workspace.yaml"), `overrides:\n${overrides}\nupdateNotifier: false\n`);
+  const pins = [...(opts.pins ?? new Map<string, string>())].filter(([name]) => !byName.has(name) && !(name in dependencies));
+  const overrides = [...opts.packed.map((p) => [p.name, file(p.name)] as const), ...pins].map(([k, v]) => `  ${yamlString(k)}: ${yamlString(v)}`).join("\n");
+  writeFileSync(join(dir, "pnpm-workspace.yaml"), `overrides:\n${overrides}\n${opts.settings ?? ""}updateNotifier: false\n`);
   const env = cleanEnv({ PATH: `${join(dir, "node_modules", ".bin")}:${process.env["PATH"] ?? ""}` });
   execFileSync("pnpm", ["install", "--offline", "--no-frozen-lockfile"], { cwd: dir, env, stdio: "pipe" });
   return {

@@ -9,3 +9,4 @@ export * from "./rules.ts";
 export * from "./pack.ts";
 export * from "./consumer.ts";
 export * from "./modules.ts";
+export * from "./locked.ts";

@@ -13,12 +13,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { build, type Consumer, installSection, makeConsumer, packAll, type Packed, publicSpecifiers, publishedPackages, readWorkspace, tscBin } from "../src/index.ts";
+import { allowBuildsBlock, build, type Consumer, lockedVersions, installSection, makeConsumer, packAll, type Packed, publicSpecifiers, publishedPackages, readWorkspace, tscBin } from "../src/index.ts";
 
 const execFileAsync = promisify(execFile);
 const ws = readWorkspace();
 const dest = mkdtempSync(join(tmpdir(), "dtd-packs-"));
 let packed: Packed[] = [];
+const locked = lockedVersions(ws.root);
 const made: string[] = [];
 
 /** The version the workspace pins of an external package (from any package's dependencies or devDependencies). */
@@ -33,7 +34,7 @@ const pinned = (name: string): string => {
 };
 
 const consumer = (label: string, use: readonly string[], extra: Record<string, string>): Consumer => {
-  const c = makeConsumer({ packed, use, extra, label });
+  const c = makeConsumer({ packed, use, extra, label, pins: locked, settings: allowBuildsBlock(ws.root) });
   made.push(c.dir);
   return c;
 };
