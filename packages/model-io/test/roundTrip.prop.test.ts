@@ -28,6 +28,7 @@ const expectSameModel = (decoded: L.Model, original: L.Model, signedZero: boolea
   expect(decoded.inputShape).toEqual(original.inputShape);
   expect(decoded.shapes).toEqual(original.shapes);
   expect(decoded.layers.map(record)).toEqual(original.layers.map(record));
+  expect(decoded.nodes.map((n) => [n.name, n.inputs])).toEqual(original.nodes.map((n) => [n.name, n.inputs]));
   const got = L.paramTree(decoded);
   L.paramTree(original).forEach((params, i) => {
     for (const [name, x] of Object.entries(params)) {
@@ -93,7 +94,7 @@ describe("round trips: encode → JSON.stringify → JSON.parse → decode", () 
       [
         "{",
         '  "format": "dtd-model",',
-        '  "version": 1,',
+        '  "version": 2,',
         '  "dtype": "float64",',
         '  "inputShape": [2],',
         '  "layers": [',
