@@ -17,6 +17,7 @@ import * as T from "@dtd/tensor";
 import type { Kind, Layer } from "./Layer.ts";
 import { type GraphProblem, type LayerError, LayerException } from "./LayerError.ts";
 import { applyLayer, arityOf, inferShape, type LayerParams, type ParamInputs, paramsOf, withParams } from "./kinds.ts";
+import { checkBatch, inputShapeProblem, paramsProblem } from "./validate.ts";
 
 /** The name of the model input, usable in every node's `inputs`. */
 export const INPUT = "input";
@@ -103,13 +104,13 @@ const resolveNodes = (specs: readonly NodeSpec[]): E.Either<LayerError, { nodes:
 };
 
 /**
- * Builds a model: resolves the nodes' names and inputs, checks the graph, and infers every shape. A list of bare
- * layers (a `Sequential`) builds the chain. The first problem is reported with the node's index, name and kind.
+ * Builds a model: resolves the nodes' names and inputs, checks the graph, infers every shape, then checks the
+ * parameters (finite, one dtype; see `validate.ts`). A list of bare layers (a `Sequential`) builds the chain.
+ * The first problem is reported with the node's index, name and kind.
  */
 export const build = (inputShape: readonly number[], specs: readonly NodeSpec[]): E.Either<LayerError, Model> => {
-  if (!T.Shape.isValid(inputShape) || inputShape.length === 0) {
-    return E.left({ _tag: "InvalidLayer", index: -1, kind: "input", reason: `expected a non-empty shape of positive integers, found ${T.showShape(inputShape)}` });
-  }
+  const badInput = inputShapeProblem(inputShape);
+  if (badInput !== undefined) return E.left(badInput);
   const resolved = resolveNodes(specs);
   if (E.isLeft(resolved)) return resolved;
   const { nodes, sources } = resolved.right;
@@ -121,6 +122,8 @@ export const build = (inputShape: readonly number[], specs: readonly NodeSpec[])
     if (E.isLeft(out)) return E.left({ _tag: "IncompatibleLayers", index: i, name: n.name, kind: n.layer.kind, inputShape: inputShapes[0]!, inputShapes, reason: out.left });
     shapes.push(out.right);
   }
+  const badParams = paramsProblem(nodes.map((n) => n.layer));
+  if (badParams !== undefined) return E.left(badParams);
   return E.right(make(inputShape, nodes, shapes, sources));
 };
 
@@ -152,13 +155,8 @@ export const consumersOf = (m: Model): readonly (readonly number[])[] => {
 /** The per-sample output shape. */
 export const outputShapeOf = (m: Model): readonly number[] => m.shapes[m.shapes.length - 1]!;
 
-/** Checks that `x` is a batch `[N, ...inputShape]` of finite values. */
-export const checkInput = (m: Model, x: T.Tensor): E.Either<LayerError, T.Tensor> => {
-  if (x.shape.length !== m.inputShape.length + 1 || !T.Shape.equals(x.shape.slice(1), m.inputShape)) {
-    return E.left({ _tag: "InputShape", expected: m.inputShape, found: x.shape.slice(1) });
-  }
-  return E.mapLeft((error: T.TensorError): LayerError => ({ _tag: "Tensor", error }))(T.checkFinite("input", x));
-};
+/** Checks that `x` is a batch `[N, ...inputShape]` of finite values in the model's dtype (see `validate.ts`). */
+export const checkInput = (m: Model, x: T.Tensor): E.Either<LayerError, T.Tensor> => checkBatch(m, x);
 
 const assertInput = (m: Model, x: T.Tensor): void => {
   const c = checkInput(m, x);
