@@ -31,6 +31,7 @@
 import type { DType, FloatArray } from "../../DType.ts";
 import { gemmThinCols, gemmThinRows } from "./gemmThin.ts";
 import { micro4x4, microEdge } from "./microKernel.ts";
+import { packPanels } from "./pack.ts";
 import { type WasmBlock, wasmBlock } from "./wasmBlock.ts";
 
 /**
@@ -287,73 +288,18 @@ const roundUp = (x: number, q: number): number => Math.ceil(x / q) * q;
 
 /**
  * Packs op(A)[i0 : i0+mb, p0 : p0+kb] into 4-row micro-panels: ap[ir·kb + p·4 + ii] = op(A)[i0+ir+ii, p0+p]
- * (ir a multiple of 4), rounded to float32 when `ap` is a Float32Array. Rows past `mb` in the last micro-panel are not written: the JavaScript edge kernel never
- * reads them, and the wasm kernel reads them only into rows of its C block that are never copied out.
+ * (ir a multiple of 4), rounded to float32 when `ap` is a Float32Array. Rows past `mb` in the last micro-panel
+ * are not written: the JavaScript edge kernel never reads them, and the wasm kernel reads them only into rows of
+ * its C block that are never copied out.
  */
-const packPanelA = (
-  a: FloatArray,
-  aOff: number,
-  transA: boolean,
-  m: number,
-  k: number,
-  i0: number,
-  mb: number,
-  p0: number,
-  kb: number,
-  ap: FloatArray,
-): void => {
-  for (let ir = 0; ir < mb; ir += MR) {
-    const mr = Math.min(MR, mb - ir);
-    const base = ir * kb;
-    if (transA) {
-      // A stored k×m: op(A)[i, p] = a[p·m + i], consecutive i are contiguous.
-      for (let p = 0; p < kb; p++) {
-        const src = aOff + (p0 + p) * m + i0 + ir;
-        const dst = base + p * MR;
-        for (let ii = 0; ii < mr; ii++) ap[dst + ii] = a[src + ii]!;
-      }
-    } else {
-      for (let ii = 0; ii < mr; ii++) {
-        const src = aOff + (i0 + ir + ii) * k + p0;
-        let dst = base + ii;
-        for (let p = 0; p < kb; p++, dst += MR) ap[dst] = a[src + p]!;
-      }
-    }
-  }
-};
+const packPanelA = (a: FloatArray, aOff: number, transA: boolean, m: number, k: number, i0: number, mb: number, p0: number, kb: number, ap: FloatArray): void =>
+  // A stored m×k (rows contiguous), or k×m when transA: op(A)[i, p] = a[p·m + i].
+  packPanels(a, aOff, transA ? m : k, transA, i0, mb, p0, kb, ap);
 
 /**
  * Packs op(B)[p0 : p0+kb, j0 : j0+nb] into 4-column micro-panels: bp[jr·kb + p·4 + jj] = op(B)[p0+p, j0+jr+jj],
- * rounded to float32 when `bp` is a Float32Array.
+ * rounded to float32 when `bp` is a Float32Array: the 4-row micro-panels of op(B)ᵀ.
  */
-const packPanelB = (
-  b: FloatArray,
-  bOff: number,
-  transB: boolean,
-  n: number,
-  k: number,
-  p0: number,
-  kb: number,
-  j0: number,
-  nb: number,
-  bp: FloatArray,
-): void => {
-  for (let jr = 0; jr < nb; jr += NR) {
-    const nr = Math.min(NR, nb - jr);
-    const base = jr * kb;
-    if (transB) {
-      // B stored n×k: op(B)[p, j] = b[j·k + p], consecutive p are contiguous.
-      for (let jj = 0; jj < nr; jj++) {
-        const src = bOff + (j0 + jr + jj) * k + p0;
-        let dst = base + jj;
-        for (let p = 0; p < kb; p++, dst += NR) bp[dst] = b[src + p]!;
-      }
-    } else {
-      for (let p = 0; p < kb; p++) {
-        const src = bOff + (p0 + p) * n + j0 + jr;
-        const dst = base + p * NR;
-        for (let jj = 0; jj < nr; jj++) bp[dst + jj] = b[src + jj]!;
-      }
-    }
-  }
-};
+const packPanelB = (b: FloatArray, bOff: number, transB: boolean, n: number, k: number, p0: number, kb: number, j0: number, nb: number, bp: FloatArray): void =>
+  // B stored k×n: op(B)ᵀ[j, p] = b[p·n + j], each column of op(B)ᵀ contiguous; or n×k when transB: rows contiguous.
+  packPanels(b, bOff, transB ? k : n, !transB, j0, nb, p0, kb, bp);
