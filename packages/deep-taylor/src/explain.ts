@@ -2,7 +2,9 @@
  * `explain(model, x, composite)`: deep Taylor decomposition of a batch (Montavon et al. 2017, Sec. 2–4).
  * The top relevance is the score, R_f = f(x); each layer then redistributes its outputs' relevance to its inputs
  * — Dense/Conv2d layers with the rule their composite assigns (eq. 4), the other layers as in `poolingRules` —
- * down to the input heatmap. Preconditions are checked first; a violation is an error unless `lenient`.
+ * down to the input heatmap. Preconditions are checked first; a violation is an error unless `lenient`. So is
+ * the first NaN or ±Infinity of the forward pass or of the relevances, named by layer and unit: no non-finite
+ * number leaves `explain` silently.
  * @module
  */
 import * as E from "fp-ts/lib/Either.js";
@@ -10,8 +12,11 @@ import * as T from "@dtd/tensor";
 import * as L from "@dtd/layers";
 import { type Composite, ruleFor } from "./Composite.ts";
 import type { DtdError } from "./DtdError.ts";
+import { accumulatedTerms } from "./accumulatedTerms.ts";
+import type { ConsistencyTolerance } from "./consistency.ts";
+import { nonFiniteActivation, nonFiniteRelevance } from "./nonFinite.ts";
 import { propagateNonAffine } from "./poolingRules.ts";
-import { layerViolations, outputViolations } from "./preconditions.ts";
+import { ruleProblem, violations } from "./preconditions.ts";
 
 /**
  * Which output is explained when the model ends in a vector of scores (e.g. class logits): per sample, the
@@ -21,7 +26,10 @@ export type Target = { readonly _tag: "argmax" } | { readonly _tag: "classes"; r
 
 /** Options of explain. */
 export interface ExplainOptions {
-  /** Report violated preconditions as warnings and explain anyway (default false: they are errors). */
+  /**
+   * Report violated preconditions and the first non-finite value as warnings and explain anyway (default false:
+   * they are errors).
+   */
   readonly lenient?: boolean;
   /** The explained output of a vector-valued model (default: the model must output one score per sample). */
   readonly target?: Target;
@@ -64,11 +72,17 @@ export interface Explanation {
   readonly relevances: readonly T.Tensor[];
   /** The forward pass's activations (activations[0] = x). */
   readonly activations: readonly T.Tensor[];
-  /** Violated preconditions tolerated in lenient mode. */
+  /** Violated preconditions, and the first non-finite value, tolerated in lenient mode. */
   readonly warnings: readonly DtdError[];
   /** The rule used at each layer ("" where the layer has no rule of its own). */
   readonly rules: readonly string[];
+  /** The rounding tolerance of this explanation's consistency checks: its dtype and the terms it accumulated. */
+  readonly tolerance: ConsistencyTolerance;
 }
+
+/** The error of a rule whose propagation an op refused (e.g. a custom modifier returning a tensor of the wrong shape). */
+const refusedBy = (u: unknown, layer: number, kind: string, rule: string): DtdError | undefined =>
+  u instanceof T.TensorException || u instanceof L.LayerException ? { _tag: "RuleDoesNotFit", layer, kind, rule, reason: u.message } : undefined;
 
 /** Explains a batch `x` [N, ...inputShape] with the rules of `composite`. */
 export const explain = (model: L.Model, x: T.Tensor, composite: Composite, opts: ExplainOptions = {}): E.Either<DtdError, Explanation> => {
@@ -78,30 +92,49 @@ export const explain = (model: L.Model, x: T.Tensor, composite: Composite, opts:
   if (unsupported >= 0) {
     return E.left({ _tag: "UnsupportedLayer", layer: unsupported, kind: "scaleShift", reason: "fold it into the layer before it first (canonize the model)" });
   }
+  const rules = model.layers.map((layer, i) => (L.isAffine(layer) ? ruleFor(composite, model, i) : undefined));
+  for (let i = 0; i < model.layers.length; i++) {
+    const layer = model.layers[i]!;
+    const misfit = L.isAffine(layer) ? ruleProblem(i, layer, rules[i]!, model.shapes[i]!) : undefined;
+    if (misfit !== undefined) return E.left(misfit);
+  }
+  const lenient = opts.lenient ?? false;
 
   const { activations, output } = L.forward(model, x);
   const top = topRelevance(output, opts.target);
   if (E.isLeft(top)) return top;
   const f = top.right.f;
-  const warnings: DtdError[] = [...outputViolations(f)];
-  const rules = model.layers.map((layer, i) => (L.isAffine(layer) ? ruleFor(composite, model, i).name : ""));
-  model.layers.forEach((layer, i) => {
-    if (L.isAffine(layer)) warnings.push(...layerViolations(i, layer, ruleFor(composite, model, i), activations[i]!));
-  });
-  if (warnings.length > 0 && !(opts.lenient ?? false)) return E.left(warnings[0]!);
+  let nonFinite: DtdError | undefined = nonFiniteActivation(model, activations);
+  const warnings: DtdError[] = [...(nonFinite === undefined ? [] : [nonFinite]), ...violations(model, composite, activations, f)];
+  if (warnings.length > 0 && !lenient) return E.left(warnings[0]!);
 
   const relevances: T.Tensor[] = new Array<T.Tensor>(model.layers.length + 1);
   let R: T.Tensor = top.right.R;
   relevances[model.layers.length] = R;
   for (let i = model.layers.length - 1; i >= 0; i--) {
     const layer = model.layers[i]!;
+    const rule = rules[i];
     const xi = activations[i]!;
-    const next = L.isAffine(layer)
-      ? ruleFor(composite, model, i).propagate(layer, xi, R, { z: activations[i + 1]!, ...(composite.epsilon === undefined ? {} : { epsilon: composite.epsilon }) })
-      : propagateNonAffine(layer, xi, R, composite.maxPool ?? "winnerTakeAll");
+    let next: T.Tensor | undefined;
+    try {
+      next =
+        rule !== undefined && L.isAffine(layer)
+          ? rule.propagate(layer, xi, R, { z: activations[i + 1]!, ...(composite.epsilon === undefined ? {} : { epsilon: composite.epsilon }) })
+          : propagateNonAffine(layer, xi, R, composite.maxPool ?? "winnerTakeAll");
+    } catch (u) {
+      const refused = refusedBy(u, i, layer.kind, rule?.name ?? "");
+      if (refused === undefined) throw u;
+      return E.left(refused);
+    }
     if (next === undefined) return E.left({ _tag: "UnsupportedLayer", layer: i, kind: layer.kind, reason: "no relevance rule for this kind" });
     R = next;
     relevances[i] = R;
+    if (nonFinite === undefined) {
+      nonFinite = nonFiniteRelevance(model, i, rule?.name ?? "", R);
+      if (nonFinite !== undefined && !lenient) return E.left(nonFinite);
+      if (nonFinite !== undefined) warnings.push(nonFinite);
+    }
   }
-  return E.right({ f, R, relevances, activations, warnings, rules });
+  const tolerance = { dtype: x.dtype, terms: accumulatedTerms(model) };
+  return E.right({ f, R, relevances, activations, warnings, rules: rules.map((r) => r?.name ?? ""), tolerance });
 };

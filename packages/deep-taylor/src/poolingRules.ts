@@ -52,3 +52,26 @@ export const propagateNonAffine = (layer: L.Layer, x: T.Tensor, R: T.Tensor, max
       return undefined;
   }
 };
+
+/**
+ * True for the layers that redistribute proportionally, R_j = x_j / Σ_j' x_j' · R_k: sum, average and p-norm
+ * pooling, and max pooling in proportional mode. Their relevance is positive only for inputs x_j ≥ 0 (a
+ * precondition, like the rules' domains).
+ */
+export const redistributesProportionally = (layer: L.Layer, maxPool: MaxPoolMode): boolean => {
+  switch (layer.kind) {
+    case "sumPool":
+    case "avgPool2d":
+    case "pNormPool":
+      return true;
+    case "maxPool2d":
+      return maxPool === "proportional";
+    case "relu":
+    case "flatten":
+    case "select":
+    case "scaleShift":
+    case "dense":
+    case "conv2d":
+      return false;
+  }
+};

@@ -17,6 +17,7 @@ export type LayerError =
     }
   | { readonly _tag: "InvalidLayer"; readonly index: number; readonly kind: string; readonly reason: string }
   | { readonly _tag: "InputShape"; readonly expected: readonly number[]; readonly found: readonly number[] }
+  | { readonly _tag: "InputDType"; readonly expected: T.DType; readonly found: T.DType }
   | { readonly _tag: "Tensor"; readonly error: TensorError };
 
 /** A one-line human message. */
@@ -28,6 +29,8 @@ export const message = (e: LayerError): string => {
       return `layer ${e.index} (${e.kind}) is invalid: ${e.reason}`;
     case "InputShape":
       return `input shape mismatch: expected a batch of samples of shape ${T.showShape(e.expected)}, found ${T.showShape(e.found)}`;
+    case "InputDType":
+      return `input dtype mismatch: the model's parameters are ${e.expected}, found a ${e.found} batch (convert it with T.astype(x, "${e.expected}"))`;
     case "Tensor":
       return T.message(e.error);
   }

@@ -11,6 +11,7 @@ import * as T from "@dtd/tensor";
 import type { Layer } from "./Layer.ts";
 import { type LayerError, LayerException } from "./LayerError.ts";
 import { applyLayer, type LayerParams, outputShape, type ParamInputs, paramsOf, withParams } from "./kinds.ts";
+import { checkBatch, inputShapeProblem, paramsProblem } from "./validate.ts";
 
 /** A composition of layers, first applied first. */
 export type Sequential = readonly Layer[];
@@ -31,11 +32,13 @@ export interface Model {
   readonly shapes: readonly (readonly number[])[];
 }
 
-/** Infers and checks every shape; the first incompatible layer is reported with its index and both shapes. */
+/**
+ * Infers and checks every shape (the first incompatible layer is reported with its index and both shapes), then
+ * the parameters: finite, and all in one dtype.
+ */
 export const build = (inputShape: readonly number[], layers: Sequential): E.Either<LayerError, Model> => {
-  if (!T.Shape.isValid(inputShape) || inputShape.length === 0) {
-    return E.left({ _tag: "InvalidLayer", index: -1, kind: "input", reason: `expected a non-empty shape of positive integers, found ${T.showShape(inputShape)}` });
-  }
+  const badInput = inputShapeProblem(inputShape);
+  if (badInput !== undefined) return E.left(badInput);
   const shapes: number[][] = [[...inputShape]];
   for (let i = 0; i < layers.length; i++) {
     const layer = layers[i]!;
@@ -44,19 +47,16 @@ export const build = (inputShape: readonly number[], layers: Sequential): E.Eith
     if (E.isLeft(out)) return E.left({ _tag: "IncompatibleLayers", index: i, kind: layer.kind, inputShape: prev, reason: out.left });
     shapes.push(out.right);
   }
+  const badParams = paramsProblem(layers);
+  if (badParams !== undefined) return E.left(badParams);
   return E.right({ inputShape: [...inputShape], layers, shapes });
 };
 
 /** The per-sample output shape. */
 export const outputShapeOf = (m: Model): readonly number[] => m.shapes[m.shapes.length - 1]!;
 
-/** Checks that `x` is a batch `[N, ...inputShape]` of finite values. */
-export const checkInput = (m: Model, x: T.Tensor): E.Either<LayerError, T.Tensor> => {
-  if (x.shape.length !== m.inputShape.length + 1 || !T.Shape.equals(x.shape.slice(1), m.inputShape)) {
-    return E.left({ _tag: "InputShape", expected: m.inputShape, found: x.shape.slice(1) });
-  }
-  return E.mapLeft((error: T.TensorError): LayerError => ({ _tag: "Tensor", error }))(T.checkFinite("input", x));
-};
+/** Checks that `x` is a batch `[N, ...inputShape]` of finite values in the model's dtype (see `validate.ts`). */
+export const checkInput = (m: Model, x: T.Tensor): E.Either<LayerError, T.Tensor> => checkBatch(m, x);
 
 const assertInput = (m: Model, x: T.Tensor): void => {
   const c = checkInput(m, x);

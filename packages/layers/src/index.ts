@@ -10,5 +10,7 @@ export * as Domain from "./Domain.ts";
 export type { Domain as DomainT, Bound } from "./Domain.ts";
 export * from "./LayerError.ts";
 export * from "./RootSearch.ts";
+export * from "./JacobianRow.ts";
 export * from "./train/index.ts";
 export * from "./canonize.ts";
+export { modelDType } from "./validate.ts";

@@ -6,17 +6,14 @@
  * @module
  */
 import * as E from "fp-ts/lib/Either.js";
-import * as T from "@dtd/tensor";
-import * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
 import type { SampleConsistency } from "@dtd/deep-taylor/consistency";
-import { ExitCode } from "../CliError.ts";
+import { type CliError, ExitCode, failure } from "../CliError.ts";
 import { defineCommand } from "../Command.ts";
 import { num } from "../format.ts";
 import { line } from "../Io.ts";
 import { explainPrepared, type Prepared, prepare, type Result } from "../pipeline.ts";
 import { explainFlags } from "../spec.ts";
-import { allViolations } from "../violations.ts";
 import { describeMethod } from "./explain.ts";
 
 /** What `verifyRoots` reports, summarised. */
@@ -48,32 +45,22 @@ const PROBLEMS: { readonly [P in DT.RootViolation["problem"]]: string } = {
   outsideDomain: "the root point leaves the rule's domain",
 };
 
-const rootsReport = (p: Prepared, composite: DT.Composite, r: Result): RootsReport => {
-  const violations = DT.verifyRoots(p.model, p.x, composite);
-  const activations = r.explanation!.activations;
-  let layers = 0;
-  let neurons = 0;
-  let active = 0;
-  p.model.layers.forEach((layer, i) => {
-    if (!L.isAffine(layer)) return;
-    layers++;
-    const z = activations[i + 1]!.data; // the layer's own output: the pre-activation of its neurons
-    neurons += T.Shape.size(p.model.shapes[i + 1]!);
-    for (let j = 0; j < z.length; j++) if (z[j]! > 0) active++;
-  });
-  const byProblem = { notARoot: 0, noRootOnSegment: 0, outsideDomain: 0 };
-  for (const v of violations) byProblem[v.problem]++;
-  return { ok: violations.length === 0, layers, neurons, active, violations: violations.length, byProblem, first: violations.slice(0, FIRST_ROOTS) };
-};
+const rootsReport = (p: Prepared, composite: DT.Composite): E.Either<DT.DtdError, RootsReport> =>
+  E.map((v: DT.RootVerification): RootsReport => {
+    const violations = DT.violationCount(v);
+    return { ok: violations === 0, layers: v.layers, neurons: v.neurons, active: v.active, violations, byProblem: v.counts, first: v.violations.slice(0, FIRST_ROOTS) };
+  })(DT.verifyRoots(p.model, p.x, composite));
 
-/** Runs the three checks. */
-export const checkReport = (p: Prepared, r: Result): CheckReport => {
+/** Runs the three checks; Left when root verification is refused (a check too large to run, a rule that does not fit). */
+export const checkReport = (p: Prepared, r: Result): E.Either<CliError, CheckReport> => {
   const consistency = { ...r.consistency, ok: r.consistency.consistent };
-  if (p.composite === undefined) return { ok: consistency.ok, preconditions: null, roots: null, consistency };
-  const violations = allViolations(p.model, p.composite, r.explanation!.activations, r.f).map((v) => ({ ...v, message: DT.message(v) }));
+  if (p.composite === undefined) return E.right({ ok: consistency.ok, preconditions: null, roots: null, consistency });
+  const violations = DT.violations(p.model, p.composite, r.explanation!.activations, r.explanation!.f, { every: true }).map((v) => ({ ...v, message: DT.message(v) }));
   const preconditions = { ok: violations.length === 0, violations };
-  const roots = rootsReport(p, p.composite, r);
-  return { ok: preconditions.ok && roots.ok && consistency.ok, preconditions, roots, consistency };
+  return E.bimap(
+    (e: DT.DtdError) => failure(`roots: ${DT.message(e)}`),
+    (roots: RootsReport): CheckReport => ({ ok: preconditions.ok && roots.ok && consistency.ok, preconditions, roots, consistency }),
+  )(rootsReport(p, p.composite));
 };
 
 const mark = (ok: boolean): string => (ok ? "ok  " : "FAIL");
@@ -125,7 +112,9 @@ Exit status: 0 when every check holds, 1 when one fails (or a file cannot be rea
     const p = prepared.right;
     const result = explainPrepared(p, true);
     if (E.isLeft(result)) return result;
-    const report = checkReport(p, result.right);
+    const checked = checkReport(p, result.right);
+    if (E.isLeft(checked)) return checked;
+    const report = checked.right;
     if (values.json) line(io.stdout, JSON.stringify(report));
     else reportLines(p, result.right, report).forEach((s) => line(io.stdout, s));
     return E.right(report.ok ? ExitCode.ok : ExitCode.failure);
