@@ -9,7 +9,7 @@
  */
 import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
-import type * as L from "@dtd/layers";
+import * as L from "@dtd/layers";
 import { Png, VizError } from "@dtd/viz";
 import { type CliError, failure } from "./CliError.ts";
 import { flattenNumbers, parseJson, readBytes } from "./jsonNumbers.ts";
