@@ -26,8 +26,8 @@ import { silent } from "@dtd/cli/demo/pipeline";
 import { prepareDemoModel } from "../scripts/demoModel.ts";
 import { formatNumber } from "../src/picture.ts";
 import type { Snapshot } from "../src/page/main.ts";
-import { launchChromium } from "./support/browser.ts";
-import { type StaticServer, serveStatic } from "./support/staticServer.ts";
+import { launchChromium } from "../scripts/browser.ts";
+import { type StaticServer, serveStatic } from "../scripts/staticServer.ts";
 
 const here = fileURLToPath(new URL("..", import.meta.url));
 const repo = fileURLToPath(new URL("../../..", import.meta.url));
