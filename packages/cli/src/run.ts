@@ -11,6 +11,7 @@ import { type CliError, ExitCode, exitCodeOf, usage } from "./CliError.ts";
 import { type AnyCommand, type Context, helpText, parse, usageHint } from "./Command.ts";
 import { check } from "./commands/check.ts";
 import { explain } from "./commands/explain.ts";
+import { importCommand } from "./commands/import.ts";
 import { train } from "./commands/train.ts";
 import { type Io, line } from "./Io.ts";
 
@@ -36,6 +37,7 @@ export const entries: readonly Entry[] = [
   now(explain),
   now(check),
   now(train),
+  now(importCommand),
   {
     name: "demo",
     summary: "the deck's MNIST example: train the 1568-400-1 detector, explain test pairs, draw heatmaps",
