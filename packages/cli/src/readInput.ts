@@ -7,7 +7,7 @@
  */
 import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
-import type * as L from "@dtd/layers";
+import * as L from "@dtd/layers";
 import { Png, VizError } from "@dtd/viz";
 import { type CliError, failure } from "./CliError.ts";
 import { flattenNumbers, parseJson, readBytes } from "./jsonNumbers.ts";
@@ -19,7 +19,7 @@ export const isPng = (bytes: Uint8Array): boolean => PNG_SIGNATURE.every((b, i) 
 
 /** The dtype of a model's parameters (float64 when it has none). */
 export const modelDType = (model: L.Model): T.DType => {
-  for (const layer of model.layers) if (layer.kind === "dense" || layer.kind === "conv2d") return layer.W.dtype;
+  for (const layer of model.layers) if (L.isAffine(layer)) return layer.W.dtype;
   return "float64";
 };
 

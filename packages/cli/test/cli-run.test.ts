@@ -200,7 +200,7 @@ describe("bad model files: exit 1 with model-io's message (JSON path, expected, 
   const cases: readonly (readonly [string, RegExp])[] = [
     ["m-types.json", /layers\[0\]\.weight: expected .*found "W"/],
     ["m-missing.json", /layers\[0\]\.weight: expected .*found nothing \(the field is missing\)/],
-    ["m-version.json", /version: expected 1, found 7/],
+    ["m-version.json", /version: expected 1 or 2, found 7/],
     ["m-unknown.json", /layers\[1\]\.type: expected one of "dense", .*found "softmax"/],
     ["m-weight.json", /layers\[0\]/],
     ["m-nan.json", /m-nan\.json: not JSON/],

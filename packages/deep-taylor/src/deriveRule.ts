@@ -64,7 +64,7 @@ const constantTotal = (terms: readonly DirectionTerm[], layer: Affine, sampleSha
     if (withoutBias) {
       // −b in the layer's per-sample output shape (a zero output of that shape, then −b broadcast over it).
       const zeroOut = forwardWith(layer, T.zerosLike(layer.W), T.zeros([1, ...sampleShape], dtype));
-      K = plus(K, T.sub(zeroOut, T.reshape(layer.b, layer.kind === "conv2d" ? [-1, 1, 1] : [-1])));
+      K = plus(K, T.sub(zeroOut, T.reshape(layer.b, layer.kind === "dense" ? [-1] : [-1, 1, 1])));
     }
     return K!;
   });

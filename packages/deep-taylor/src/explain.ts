@@ -115,9 +115,13 @@ const refusedBy = (u: unknown, layer: number, kind: string, rule: string): DtdEr
 export const explain = (model: L.Model, x: T.Tensor, composite: Composite, opts: ExplainOptions = {}): E.Either<DtdError, Explanation> => {
   const checked = L.checkInput(model, x);
   if (E.isLeft(checked)) return E.left({ _tag: "Layer", error: checked.left });
-  const unsupported = model.layers.findIndex((l) => l.kind === "scaleShift");
+  const unsupported = model.layers.findIndex((l) => l.kind === "scaleShift" || l.kind === "batchNorm");
   if (unsupported >= 0) {
-    return E.left({ _tag: "UnsupportedLayer", layer: unsupported, kind: "scaleShift", reason: "fold it into the layer before it first (canonize the model)" });
+    return E.left({ _tag: "UnsupportedLayer", layer: unsupported, kind: model.layers[unsupported]!.kind, reason: "fold it into the layer before it first (canonize the model)" });
+  }
+  const branching = model.sources.findIndex((ps, i) => ps.length !== 1 || ps[0] !== i);
+  if (branching >= 0) {
+    return E.left({ _tag: "UnsupportedLayer", layer: branching, kind: model.layers[branching]!.kind, reason: "this version explains chains of layers only, not graphs with skips or concatenations" });
   }
   const rules = model.layers.map((layer, i) => (L.isAffine(layer) ? ruleFor(composite, model, i) : undefined));
   for (let i = 0; i < model.layers.length; i++) {
