@@ -10,16 +10,18 @@ import { dirname, join } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
 import type * as L from "@dtd/layers";
 import type * as T from "@dtd/tensor";
-import { importModel, type ImportedModel, message as importMessage } from "@dtd/import";
-import { parseModel } from "@dtd/model-io";
+import { type ImportError, importModel, type ImportedModel, message as importMessage } from "@dtd/import";
+import { type DecodedModel, parseModel } from "@dtd/model-io";
+import { readModelFile } from "@dtd/model-io/file";
 import { formatError, type ModelFileError } from "@dtd/model-io/ModelFileError";
 import { type CliError, failure } from "./CliError.ts";
 import { type ImportedInfo, infoFromMetadata, infoOf } from "./imported.ts";
 
-/** A model with the metadata its file carries. */
+/** A model with the metadata its file carries, and the dtype it was built in (its inputs' dtype). */
 export interface Loaded {
   readonly model: L.Model;
   readonly metadata: unknown;
+  readonly dtype: T.DType;
   /** For an imported model (directly, or a dtd model file written by `dtd import`): what the import settled. */
   readonly imported?: ImportedInfo;
 }
@@ -32,12 +34,13 @@ export interface LoadOptions {
   readonly inputShape?: readonly number[];
 }
 
+/** The file's bytes; an unreadable file is reported as model-io reports it (the path and the reason). */
 const readBytes = (path: string): E.Either<CliError, Uint8Array> => {
   try {
     return E.right(new Uint8Array(readFileSync(path)));
-  } catch (u) {
-    const code = typeof u === "object" && u !== null && "code" in u ? String(u.code) : "";
-    return E.left(failure(`cannot read the model file ${path}${code === "ENOENT" ? ": no such file" : `: ${u instanceof Error ? u.message : String(u)}`}`));
+  } catch {
+    const r = readModelFile(path);
+    return E.left(failure(E.isLeft(r) ? formatError(r.left) : `cannot read ${path}`));
   }
 };
 
@@ -50,6 +53,9 @@ const isDtdModel = (text: string): boolean => {
     return true; // not JSON at all: model-io's reader reports where the syntax breaks
   }
 };
+
+/** True when the bytes start, after whitespace or a byte-order mark, with `{`. */
+const startsAsJson = (bytes: Uint8Array): boolean => /^\uFEFF?\s*\{/.test(new TextDecoder().decode(bytes.subarray(0, 64)));
 
 /** Imports a TF.js or ONNX file, its shards read from its directory. */
 export const importFile = (path: string, bytes: Uint8Array, opts: LoadOptions = {}): E.Either<CliError, ImportedModel> => {
@@ -66,25 +72,24 @@ export const importFile = (path: string, bytes: Uint8Array, opts: LoadOptions = 
       }
     },
   });
-  return E.mapLeft((e: Parameters<typeof importMessage>[0]) => failure(importMessage(e)))(r);
+  return E.mapLeft((e: ImportError) => failure(importMessage(e)))(r);
 };
 
 /** Reads a model file of any kind dtd reads. */
 export const loadModel = (path: string, opts: LoadOptions = {}): E.Either<CliError, Loaded> => {
   const bytes = readBytes(path);
   if (E.isLeft(bytes)) return bytes;
-  const isJson = bytes.right[0] === 0x7b || /^\s*(\uFEFF)?\s*\{/.test(new TextDecoder().decode(bytes.right.subarray(0, 64)));
-  const text = isJson ? new TextDecoder().decode(bytes.right) : "";
-  if (isJson && isDtdModel(text)) {
+  const text = startsAsJson(bytes.right) ? new TextDecoder().decode(bytes.right) : undefined;
+  if (text !== undefined && isDtdModel(text)) {
     return E.bimap(
       (e: ModelFileError) => failure(`model file ${path}: ${formatError(e).replace(/\n/g, "\n  ")}`),
-      (r: { readonly model: L.Model; readonly metadata?: unknown }): Loaded => {
+      (r: DecodedModel): Loaded => {
         const imported = infoFromMetadata(r.metadata);
-        return { model: r.model, metadata: r.metadata, ...(imported === undefined ? {} : { imported }) };
+        return { model: r.model, metadata: r.metadata, dtype: r.dtype, ...(imported === undefined ? {} : { imported }) };
       },
     )(parseModel(text));
   }
-  return E.map((m: ImportedModel): Loaded => ({ model: m.model, metadata: {}, imported: infoOf(m.ir, path) }))(importFile(path, bytes.right, opts));
+  return E.map((m: ImportedModel): Loaded => ({ model: m.model, metadata: {}, dtype: opts.dtype ?? "float64", imported: infoOf(m.ir, path) }))(importFile(path, bytes.right, opts));
 };
 
 /** Feature names from a model's metadata, when it has a string array `featureNames` (or `inputNames`). */

@@ -33,7 +33,7 @@ export const prepare = (values: Values<ExplainFlags>): E.Either<CliError, Prepar
     E.Do,
     E.bind("spec", () => parseSpec(values)),
     E.bind("loaded", ({ spec }) => loadModel(spec.modelPath)),
-    E.bind("x", ({ spec, loaded }) => readInput(spec.inputPath, loaded.model)),
+    E.bind("x", ({ spec, loaded }) => readInput(spec.inputPath, loaded.model, loaded.dtype)),
     E.bind("composite", ({ spec, loaded }) => (spec.rules === undefined ? E.right(undefined) : compositeOf(spec.rules, loaded.model))),
     E.map(({ spec, loaded, x, composite }) => ({ spec, model: loaded.model, metadata: loaded.metadata, x, composite })),
   );

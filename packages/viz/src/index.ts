@@ -21,7 +21,7 @@ export * as Plot from "./Plot.ts";
 export * as Png from "./png.ts";
 export * as Photo from "./photo.ts";
 export * as Resample from "./Resample.ts";
-export * as ImageSize from "./imageSize.ts";
+export * as ImageHeader from "./imageHeader.ts";
 export * as VizError from "./VizError.ts";
 export { imageToInput, type ImageToInputOptions } from "./imageToInput.ts";
 export type { Field } from "./internal/field.ts";
