@@ -33,7 +33,26 @@ export interface ExplainOptions {
   readonly lenient?: boolean;
   /** The explained output of a vector-valued model (default: the model must output one score per sample). */
   readonly target?: Target;
+  /**
+   * Biases as relevance sinks (for real models, whose biases are positive): b ≤ 0 is no longer a precondition,
+   * and where a rule's search segment ends with the neuron still active the bias keeps its share of R_j
+   * ({@link PropagateOptions.biasSink}). What the biases absorb is reported, so Σ_p R_p + Σ absorbed = f.
+   */
+  readonly biasSink?: boolean;
 }
+
+/** Σ over each sample's units: [N]. */
+const perSampleSum = (t: T.Tensor): Float64Array => {
+  const N = t.shape[0]!;
+  const d = t.data.length / Math.max(N, 1);
+  const out = new Float64Array(N);
+  for (let n = 0; n < N; n++) {
+    let s = 0;
+    for (let i = n * d; i < (n + 1) * d; i++) s += t.data[i]!;
+    out[n] = s;
+  }
+  return out;
+};
 
 /**
  * The top relevance: the selected score of each sample, zero elsewhere (R_f = f(x)), and the scores f.
@@ -78,6 +97,14 @@ export interface Explanation {
   readonly rules: readonly string[];
   /** The rounding tolerance of this explanation's consistency checks: its dtype and the terms it accumulated. */
   readonly tolerance: ConsistencyTolerance;
+  /**
+   * absorbed[i]: per sample [N], the relevance layer i took in and did not pass on, Σ R(outputs) − Σ R(inputs) —
+   * its bias's share under `biasSink`, and in any mode the relevance of units whose rule's denominator is 0
+   * (a neuron active through its bias alone). Undefined for layers without a rule (they conserve exactly).
+   */
+  readonly absorbed: readonly (Float64Array | undefined)[];
+  /** Per sample [N], the total absorbed: Σ_p R_p + biasRelevance = f up to rounding. */
+  readonly biasRelevance: Float64Array;
 }
 
 /** The error of a rule whose propagation an op refused (e.g. a custom modifier returning a tensor of the wrong shape). */
@@ -109,10 +136,14 @@ export const explain = (model: L.Model, x: T.Tensor, composite: Composite, opts:
   if (E.isLeft(top)) return top;
   const f = top.right.f;
   let nonFinite: DtdError | undefined = nonFiniteActivation(model, activations);
-  const warnings: DtdError[] = [...(nonFinite === undefined ? [] : [nonFinite]), ...violations(model, composite, activations, f)];
+  const biasSink = opts.biasSink ?? false;
+  const violated = violations(model, composite, activations, f).filter((v) => !(biasSink && v._tag === "PreconditionViolated" && v.what === "bias"));
+  const warnings: DtdError[] = [...(nonFinite === undefined ? [] : [nonFinite]), ...violated];
   if (warnings.length > 0 && !lenient) return E.left(warnings[0]!);
 
   const relevances: T.Tensor[] = new Array<T.Tensor>(model.layers.length + 1);
+  const absorbed: (Float64Array | undefined)[] = new Array<Float64Array | undefined>(model.layers.length).fill(undefined);
+  const biasRelevance = new Float64Array(x.shape[0]!);
   let R: T.Tensor = top.right.R;
   relevances[model.layers.length] = R;
   for (let i = model.layers.length - 1; i >= 0; i--) {
@@ -123,7 +154,7 @@ export const explain = (model: L.Model, x: T.Tensor, composite: Composite, opts:
     try {
       next =
         rule !== undefined && L.isAffine(layer)
-          ? rule.propagate(layer, xi, R, { z: activations[i + 1]!, ...(composite.epsilon === undefined ? {} : { epsilon: composite.epsilon }) })
+          ? rule.propagate(layer, xi, R, { z: activations[i + 1]!, biasSink, ...(composite.epsilon === undefined ? {} : { epsilon: composite.epsilon }) })
           : propagateNonAffine(layer, xi, R, composite.maxPool ?? "winnerTakeAll");
     } catch (u) {
       const refused = refusedBy(u, i, layer.kind, rule?.name ?? "");
@@ -131,6 +162,13 @@ export const explain = (model: L.Model, x: T.Tensor, composite: Composite, opts:
       return E.left(refused);
     }
     if (next === undefined) return E.left({ _tag: "UnsupportedLayer", layer: i, kind: layer.kind, reason: "no relevance rule for this kind" });
+    if (rule !== undefined) {
+      const into = perSampleSum(R);
+      const out = perSampleSum(next);
+      const kept = into.map((v, n) => v - out[n]!);
+      absorbed[i] = kept;
+      kept.forEach((v, n) => (biasRelevance[n] = biasRelevance[n]! + v));
+    }
     R = next;
     relevances[i] = R;
     if (nonFinite === undefined) {
@@ -140,5 +178,5 @@ export const explain = (model: L.Model, x: T.Tensor, composite: Composite, opts:
     }
   }
   const tolerance = { dtype: x.dtype, terms: accumulatedTerms(model) };
-  return E.right({ f, R, relevances, activations, warnings, rules: rules.map((r) => r?.name ?? ""), tolerance });
+  return E.right({ f, R, relevances, activations, warnings, rules: rules.map((r) => r?.name ?? ""), tolerance, absorbed, biasRelevance });
 };
