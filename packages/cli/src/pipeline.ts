@@ -33,7 +33,7 @@ export const prepare = (values: Values<ExplainFlags>): E.Either<CliError, Prepar
     E.Do,
     E.bind("spec", () => parseSpec(values)),
     E.bind("loaded", ({ spec }) => loadModel(spec.modelPath)),
-    E.bind("x", ({ spec, loaded }) => readInput(spec.inputPath, loaded.model)),
+    E.bind("x", ({ spec, loaded }) => readInput(spec.inputPath, loaded.model, loaded.dtype)),
     E.bind("composite", ({ spec, loaded }) => (spec.rules === undefined ? E.right(undefined) : compositeOf(spec.rules, loaded.model))),
     E.map(({ spec, loaded, x, composite }) => ({ spec, model: loaded.model, metadata: loaded.metadata, x, composite })),
   );
@@ -53,10 +53,15 @@ export interface Result {
   readonly notes: readonly string[];
 }
 
-const resultOf = (f: T.Tensor, R: T.Tensor, more: Pick<Result, "warnings" | "explanation" | "notes">): Result => {
+/**
+ * The result with its diagnostics, checked with the tolerance of the model's dtype and size (an explanation
+ * carries its own; a baseline's is the model's).
+ */
+const resultOf = (model: L.Model, f: T.Tensor, R: T.Tensor, more: Pick<Result, "warnings" | "explanation" | "notes">): Result => {
   const f64 = T.astype(f, "float64");
   const R64 = T.astype(R, "float64");
-  return { f: f64.data[0]!, R: Float64Array.from(R64.data), consistency: DT.Consistency.perSample(f64, R64)[0]!, ...more };
+  const tolerance = more.explanation?.tolerance ?? { dtype: R.dtype, terms: DT.accumulatedTerms(model) };
+  return { f: f64.data[0]!, R: Float64Array.from(R64.data), consistency: DT.Consistency.perSample(f64, R64, tolerance)[0]!, ...more };
 };
 
 /** The hint appended to a refused explanation. */
@@ -67,10 +72,10 @@ export const explainPrepared = (p: Prepared, lenient: boolean): E.Either<CliErro
   const method = p.spec.method;
   if (p.composite === undefined || method !== "deep-taylor") {
     if (method === "deep-taylor") throw new Error("explainPrepared: deep-taylor without a composite (parseSpec always builds one)");
-    return E.map((h: BaselineHeatmap) => resultOf(h.f, h.R, { warnings: [], explanation: undefined, notes: h.notes }))(baselineHeatmap(method, p.model, p.x));
+    return E.map((h: BaselineHeatmap) => resultOf(p.model, h.f, h.R, { warnings: [], explanation: undefined, notes: h.notes }))(baselineHeatmap(method, p.model, p.x));
   }
   const target = p.spec.rules?.target;
   const e = DT.explain(p.model, p.x, p.composite, { lenient, ...(target !== undefined ? { target } : {}) });
   if (E.isLeft(e)) return E.left(failure(DT.message(e.left) + hint(e.left)));
-  return E.right(resultOf(e.right.f, e.right.R, { warnings: e.right.warnings, explanation: e.right, notes: [] }));
+  return E.right(resultOf(p.model, e.right.f, e.right.R, { warnings: e.right.warnings, explanation: e.right, notes: [] }));
 };

@@ -8,20 +8,21 @@ import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
 import type * as L from "@dtd/layers";
 import { type CliError, failure } from "./CliError.ts";
+import { Png } from "@dtd/viz";
 import { flattenNumbers, parseJson, readBytes } from "./jsonNumbers.ts";
-import { isPng, modelDType, readInput } from "./readInput.ts";
+import { readInput } from "./readInput.ts";
 
-/** Reads N ≥ 1 samples for `model` from a JSON or PNG file, as a batch [N, ...inputShape]. */
-export const readBatch = (path: string, model: L.Model): E.Either<CliError, T.Tensor> => {
+/** Reads N ≥ 1 samples for `model` (built in `dtype`) from a JSON or PNG file, as a batch [N, ...inputShape]. */
+export const readBatch = (path: string, model: L.Model, dtype: T.DType): E.Either<CliError, T.Tensor> => {
   const bytes = readBytes(path);
   if (E.isLeft(bytes)) return E.left(failure(`input: ${bytes.left}`));
-  if (isPng(bytes.right)) return readInput(path, model);
-  const numbers = E.flatMap(parseJson(new TextDecoder().decode(bytes.right)), flattenNumbers);
+  if (Png.isPng(bytes.right)) return readInput(path, model, dtype);
+  const numbers = E.flatMap(parseJson(new TextDecoder().decode(bytes.right)), (v) => flattenNumbers(v, { dtype }));
   if (E.isLeft(numbers)) return E.left(failure(`${path}: ${numbers.left}`));
   const data = numbers.right;
   const d = T.Shape.size(model.inputShape);
   if (data.length === 0 || data.length % d !== 0) {
     return E.left(failure(`${path}: expected whole samples of ${d} numbers each (input shape ${T.showShape(model.inputShape)}), found ${data.length} numbers`));
   }
-  return E.right(T.astype(T.of(data, [data.length / d, ...model.inputShape]), modelDType(model)));
+  return E.right(T.astype(T.of(data, [data.length / d, ...model.inputShape]), dtype));
 };

@@ -118,6 +118,7 @@ describe("claims", () => {
     shareConservative: 1,
     sharePositive: 1,
     shareConsistent: 1,
+    shareFinite: 1,
     mostNegativeRelevance: 0,
     ...over,
   });

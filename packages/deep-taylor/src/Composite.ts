@@ -4,7 +4,7 @@
  * deck's relevance models.
  * @module
  */
-import type { Kind, Model } from "@dtd/layers";
+import { isAffine, type Kind, type Model } from "@dtd/layers";
 import { deriveRule } from "./deriveRule.ts";
 import type { Rule } from "./Rule.ts";
 import { zPlus } from "./strategies.ts";
@@ -38,7 +38,7 @@ export const uniform = (rule: Rule, opts: { maxPool?: MaxPoolMode } = {}): Compo
 export const trainingFree = (first: Rule): Composite => ({ first, rest: deriveRule(zPlus), maxPool: "proportional" });
 
 /** The index of the first Dense/Conv2d layer, or −1. */
-export const firstAffineIndex = (model: Model): number => model.layers.findIndex((l) => l.kind === "dense" || l.kind === "conv2d");
+export const firstAffineIndex = (model: Model): number => model.layers.findIndex(isAffine);
 
 /** The rule assigned to affine layer `index`. */
 export const ruleFor = (c: Composite, model: Model, index: number): Rule => {

@@ -18,6 +18,24 @@ export type DtdError =
       readonly what: "input" | "bias" | "output";
     }
   | { readonly _tag: "UnsupportedLayer"; readonly layer: number; readonly kind: string; readonly reason: string }
+  | {
+      /**
+       * The first NaN or ±Infinity of a computation: in the forward pass (`activation`: the output of layer
+       * `layer`), in the relevances (`relevance`: the relevance of layer `layer`'s inputs; `layer` = the number
+       * of layers for the top relevance) or in a baseline's heatmap (`heatmap`, layer −1).
+       */
+      readonly _tag: "NonFinite";
+      readonly stage: "activation" | "relevance" | "heatmap";
+      readonly layer: number;
+      readonly kind: string;
+      /** The rule of an affine layer whose relevance is non-finite ("" otherwise). */
+      readonly rule: string;
+      readonly sample: number;
+      readonly unit: number;
+      readonly value: number;
+    }
+  | { readonly _tag: "RuleDoesNotFit"; readonly layer: number; readonly kind: string; readonly rule: string; readonly reason: string }
+  | { readonly _tag: "TooLarge"; readonly what: string; readonly expected: string; readonly found: string }
   | { readonly _tag: "NotAScore"; readonly outputShape: readonly number[] }
   | { readonly _tag: "InvalidTarget"; readonly expected: string; readonly found: string }
   | { readonly _tag: "Layer"; readonly error: L.LayerError };
@@ -33,6 +51,25 @@ export const message = (e: DtdError): string => {
           : `precondition of rule ${e.rule} violated at layer ${e.layer} (${e.kind}), input unit ${e.unit} of sample ${e.sample}: expected ${e.expected}, found ${e.value}`;
     case "UnsupportedLayer":
       return `layer ${e.layer} (${e.kind}) cannot be explained: ${e.reason}`;
+    case "NonFinite": {
+      const where =
+        e.stage === "activation"
+          ? `at the output of layer ${e.layer} (${e.kind})`
+          : e.stage === "relevance"
+            ? `in the relevance of the inputs of layer ${e.layer} (${e.kind}${e.rule === "" ? "" : `, rule ${e.rule}`})`
+            : `in the ${e.kind} heatmap`;
+      const why =
+        e.stage === "activation"
+          ? "the forward pass overflows or is undefined there"
+          : e.stage === "relevance"
+            ? "the relevance propagation overflows or divides an infinity there"
+            : "the method's arithmetic overflows there";
+      return `non-finite value ${e.value} ${where}, unit ${e.unit} of sample ${e.sample}: expected finite numbers (${why})`;
+    }
+    case "RuleDoesNotFit":
+      return `rule ${e.rule} does not fit layer ${e.layer} (${e.kind}): ${e.reason}`;
+    case "TooLarge":
+      return `${e.what} is too large: expected ${e.expected}, found ${e.found}`;
     case "NotAScore":
       return `expected a model whose output is one score per sample (shape [1], e.g. ending with select or sumPool, or a vector of scores with a target such as argmax), found output shape [${e.outputShape.join(", ")}]`;
     case "InvalidTarget":

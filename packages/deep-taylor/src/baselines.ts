@@ -17,7 +17,8 @@ import * as T from "@dtd/tensor";
 import type * as L from "@dtd/layers";
 import type { DtdError } from "./DtdError.ts";
 import { nearestRoot, type NearestRootOptions, type RootStatus } from "./internal/nearestRoot.ts";
-import { checkScoreModel, scoreAndGradient } from "./internal/score.ts";
+import { checkScoreModel, finiteHeatmap, scoreAndGradient } from "./internal/score.ts";
+import { locateNonFinite } from "./nonFinite.ts";
 
 export type { NearestRootOptions, RootStatus } from "./internal/nearestRoot.ts";
 
@@ -37,17 +38,17 @@ export interface BaselineExplanation {
 
 /** Sensitivity analysis: R_p = (∂f/∂x_p)² (the deck's ξ = x − δ∂f/∂x with δ = 1). */
 export const sensitivity = (model: L.Model, x: T.Tensor): E.Either<DtdError, BaselineExplanation> =>
-  E.map(() => {
+  E.flatMap(checkScoreModel(model, x), () => {
     const { f, gradient } = scoreAndGradient(model, x);
-    return { method: "sensitivity" as const, f, R: T.square(gradient), gradient };
-  })(checkScoreModel(model, x));
+    return finiteHeatmap("sensitivity", { method: "sensitivity" as const, f, R: T.square(gradient), gradient });
+  });
 
 /** Gradient × input: R_p = x_p · ∂f/∂x_p. */
 export const gradientXInput = (model: L.Model, x: T.Tensor): E.Either<DtdError, BaselineExplanation> =>
-  E.map(() => {
+  E.flatMap(checkScoreModel(model, x), () => {
     const { f, gradient } = scoreAndGradient(model, x);
-    return { method: "gradientXInput" as const, f, R: T.mul(x, gradient), gradient };
-  })(checkScoreModel(model, x));
+    return finiteHeatmap("gradient × input", { method: "gradientXInput" as const, f, R: T.mul(x, gradient), gradient });
+  });
 
 /** A simple Taylor decomposition, with its root points and how their search went. */
 export interface SimpleTaylorExplanation extends BaselineExplanation {
@@ -73,7 +74,7 @@ export interface SimpleTaylorExplanation extends BaselineExplanation {
  * with the gradient at ξ taken from the side of x. Non-convergence is reported per sample in `status`.
  */
 export const simpleTaylor = (model: L.Model, x: T.Tensor, opts: NearestRootOptions = {}): E.Either<DtdError, SimpleTaylorExplanation> =>
-  E.map(() => {
+  E.flatMap(checkScoreModel(model, x), () => {
     const N = x.shape[0]!;
     const d = T.Shape.size(model.inputShape);
     const xi = new Float64Array(N * d);
@@ -109,18 +110,23 @@ export const simpleTaylor = (model: L.Model, x: T.Tensor, opts: NearestRootOptio
       iterations.push(root.iterations);
     }
     const sampleShape = [N, ...model.inputShape];
-    const asX = (data: Float64Array, shape: readonly number[]): T.Tensor => T.astype(T.of(data, [...shape]), x.dtype);
-    return {
+    // A search step can overflow (a root far away, a gradient that blows up): refuse the heatmap then.
+    const perSample = [R, gradient, xi].map((data) => ({ shape: sampleShape, data }));
+    const scalars = [fRoot, epsilon, dist].map((data) => ({ shape: [N], data }));
+    const bad = [...perSample, ...scalars].map(locateNonFinite).find((at) => at !== undefined);
+    if (bad !== undefined) return E.left<DtdError>({ _tag: "NonFinite", stage: "heatmap", layer: -1, kind: "simple Taylor", rule: "", ...bad });
+    const asX = (data: Float64Array, shape: readonly number[]): T.Tensor => T.astype(T.unsafeMake([...shape], data), x.dtype);
+    return E.right({
       method: "simpleTaylor" as const,
       f: asX(f, [N]),
       R: asX(R, sampleShape),
       gradient: asX(gradient, sampleShape),
       xi: asX(xi, sampleShape),
       fRoot: asX(fRoot, [N]),
-      epsilon: T.of(epsilon, [N]),
-      distance: T.of(dist, [N]),
+      epsilon: T.unsafeMake([N], epsilon),
+      distance: T.unsafeMake([N], dist),
       isRoot,
       status,
       iterations,
-    };
-  })(checkScoreModel(model, x));
+    });
+  });

@@ -2,9 +2,15 @@
  * Consistency diagnostics (Montavon et al. 2017, Definitions 1–3): a heatmap is conservative when
  * Σ_p R_p = f(x), positive when R_p ≥ 0 for all p, consistent when both. Per sample and aggregated over a data
  * set: the numbers behind the deck's Figure 2.
+ *
+ * "=" and "≥ 0" hold up to rounding, and rounding follows the dtype and the size of the computation: by default
+ * |Σ_p R_p − f(x)| ≤ γ_n·(|f(x)| + Σ_p |R_p|) + n·η and R_p ≥ −(that bound), with γ_n = n·u / (1 − n·u), u the
+ * unit roundoff of the dtype (2⁻²⁴ float32, 2⁻⁵³ float64), η its smallest subnormal and n the number of terms the
+ * explanation accumulated (`accumulatedTerms(model)`; `Explanation.tolerance` carries both). A NaN or ±Infinity
+ * in f or R fails every check. docs/deep-taylor.md derives the bound.
  * @module
  */
-import type * as T from "@dtd/tensor";
+import * as T from "@dtd/tensor";
 
 /** Diagnostics of one heatmap. */
 export interface SampleConsistency {
@@ -14,45 +20,82 @@ export interface SampleConsistency {
   readonly conservationError: number;
   /** |Σ_p R_p − f(x)| / |f(x)| (0 when both are 0). */
   readonly relativeConservationError: number;
-  /** min_p R_p. */
+  /** min_p R_p (NaN when some R_p is NaN). */
   readonly minRelevance: number;
+  /** The rounding bound used for this sample: conservation within it, positivity down to −it. */
+  readonly tolerance: number;
+  /** f(x) and every R_p are finite numbers. */
+  readonly finite: boolean;
   readonly conservative: boolean;
   readonly positive: boolean;
   readonly consistent: boolean;
 }
 
-/** Tolerances: conservation within atol + rtol·|f(x)|; positivity R_p ≥ −atol − rtol·|f(x)|. */
+/**
+ * How much rounding the checks allow. By default the bound is derived from `dtype` and `terms` (see the module
+ * comment); `atol`/`rtol`, when given, replace it by atol + rtol·|f(x)|.
+ */
 export interface ConsistencyTolerance {
+  /** The dtype the explanation was computed in (default: R's dtype). */
+  readonly dtype?: T.DType;
+  /** n, the terms accumulated (default: the per-sample size of R, i.e. only the final sum Σ_p R_p). */
+  readonly terms?: number;
   readonly atol?: number;
   readonly rtol?: number;
 }
 
+/** γ_n = n·u / (1 − n·u) (Higham, Accuracy and Stability of Numerical Algorithms, §3.1): ∞ once n·u ≥ 1. */
+export const gamma = (n: number, dtype: T.DType): number => {
+  const nu = n * T.unitRoundoff(dtype);
+  return nu >= 1 ? Infinity : nu / (1 - nu);
+};
+
+/**
+ * The bound on |Σ_p R_p − f(x)| for one sample with |f| = `absF`; the relevances enter as γ_n·Σ_p |R_p|, summed
+ * term by term (γ_n·|R_p|) so that relevances near the dtype's largest value do not overflow the sum.
+ */
+const boundOf = (tol: ConsistencyTolerance, absF: number, scaledSumAbsR: number, n: number, dtype: T.DType): number =>
+  tol.atol !== undefined || tol.rtol !== undefined ? (tol.atol ?? 0) + (tol.rtol ?? 0) * absF : gamma(n, dtype) * absF + scaledSumAbsR + n * T.smallestSubnormal(dtype);
+
 /** Per-sample diagnostics of heatmaps R [N, ...] for scores f [N]. */
 export const perSample = (f: T.Tensor, R: T.Tensor, tol: ConsistencyTolerance = {}): SampleConsistency[] => {
-  const atol = tol.atol ?? 1e-12;
-  const rtol = tol.rtol ?? 1e-9;
   const N = f.data.length;
   const d = R.data.length / Math.max(N, 1);
+  const dtype = tol.dtype ?? R.dtype;
+  const n = tol.terms ?? d;
+  // The |R_p| enter the bound through γ_n·Σ_p |R_p|: summed already scaled by γ_n (0 with explicit atol/rtol).
+  const g = tol.atol !== undefined || tol.rtol !== undefined ? 0 : gamma(n, dtype);
   const out: SampleConsistency[] = [];
-  for (let n = 0; n < N; n++) {
+  for (let s = 0; s < N; s++) {
     let sum = 0;
+    let scaledSumAbs = 0;
     let min = Infinity;
+    let finite = true;
     for (let p = 0; p < d; p++) {
-      const r = R.data[n * d + p]!;
+      const r = R.data[s * d + p]!;
       sum += r;
-      if (r < min) min = r;
+      scaledSumAbs += g * Math.abs(r);
+      if (!Number.isFinite(r)) finite = false;
+      // NaN < min is false: keep a NaN explicitly (and for good), so that an all-NaN heatmap never reads as positive.
+      if (Number.isNaN(r)) min = NaN;
+      else if (r < min) min = r;
     }
-    const fx = f.data[n]!;
+    const fx = f.data[s]!;
+    finite = finite && Number.isFinite(fx);
     const err = sum - fx;
-    const bound = atol + rtol * Math.abs(fx);
-    const conservative = Math.abs(err) <= bound;
-    const positive = min >= -bound;
+    const b = boundOf(tol, Math.abs(fx), scaledSumAbs, n, dtype);
+    // An infinite bound (a sum of magnitudes beyond the dtype's range) would prove nothing: the checks fail.
+    const checkable = finite && Number.isFinite(b);
+    const conservative = checkable && Math.abs(err) <= b;
+    const positive = checkable && min >= -b;
     out.push({
       f: fx,
       sumR: sum,
       conservationError: err,
       relativeConservationError: fx === 0 ? (err === 0 ? 0 : Infinity) : Math.abs(err) / Math.abs(fx),
-      minRelevance: min,
+      minRelevance: d === 0 ? 0 : min,
+      tolerance: b,
+      finite,
       conservative,
       positive,
       consistent: conservative && positive,
@@ -69,21 +112,24 @@ export interface DatasetConsistency {
   readonly shareConservative: number;
   readonly sharePositive: number;
   readonly shareConsistent: number;
+  /** The share of samples whose f and R are all finite. */
+  readonly shareFinite: number;
   /** The most negative relevance over all samples (min of min_p R_p). */
   readonly mostNegativeRelevance: number;
 }
 
-/** Aggregates per-sample diagnostics. Samples with f(x) = 0 are left out of the mean relative error. */
+/** Aggregates per-sample diagnostics. Samples with f(x) = 0 (or a non-finite error) are left out of the mean relative error. */
 export const aggregate = (rows: readonly SampleConsistency[]): DatasetConsistency => {
   const finite = rows.filter((r) => Number.isFinite(r.relativeConservationError) && r.f !== 0);
   const share = (p: (r: SampleConsistency) => boolean) => (rows.length === 0 ? 0 : rows.filter(p).length / rows.length);
   return {
     samples: rows.length,
     meanRelativeConservationError: finite.length === 0 ? 0 : finite.reduce((s, r) => s + r.relativeConservationError, 0) / finite.length,
-    maxAbsConservationError: rows.reduce((m, r) => Math.max(m, Math.abs(r.conservationError)), 0),
+    maxAbsConservationError: rows.reduce((m, r) => (Number.isNaN(r.conservationError) ? NaN : Math.max(m, Math.abs(r.conservationError))), 0),
     shareConservative: share((r) => r.conservative),
     sharePositive: share((r) => r.positive),
     shareConsistent: share((r) => r.consistent),
+    shareFinite: share((r) => r.finite),
     mostNegativeRelevance: rows.reduce((m, r) => Math.min(m, r.minRelevance), Infinity),
   };
 };

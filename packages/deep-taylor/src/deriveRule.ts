@@ -19,7 +19,8 @@
  * @module
  */
 import * as T from "@dtd/tensor";
-import { type Affine, affineRows, LayerException } from "@dtd/layers";
+import * as AD from "@dtd/autodiff";
+import { type Affine, affineRows, applyLayer, LayerException } from "@dtd/layers";
 import { cached, forwardWith, idOf, transposeWith } from "./internal/affineCache.ts";
 import { modifierValue, naiveDirections, naiveEq4 } from "./naive.ts";
 import type { PropagateOptions, Rule } from "./Rule.ts";
@@ -63,7 +64,7 @@ const constantTotal = (terms: readonly DirectionTerm[], layer: Affine, sampleSha
     if (withoutBias) {
       // −b in the layer's per-sample output shape (a zero output of that shape, then −b broadcast over it).
       const zeroOut = forwardWith(layer, T.zerosLike(layer.W), T.zeros([1, ...sampleShape], dtype));
-      K = plus(K, T.sub(zeroOut, T.reshape(layer.b, layer.kind === "conv2d" ? [-1, 1, 1] : [-1])));
+      K = plus(K, T.sub(zeroOut, T.reshape(layer.b, layer.kind === "dense" ? [-1] : [-1, 1, 1])));
     }
     return K!;
   });
@@ -149,9 +150,22 @@ const relevance = (terms: readonly DirectionTerm[], ctx: DirectionContext, layer
 const stabilise = (s: T.Tensor, eps: number): T.Tensor => (eps === 0 ? s : T.map(s, (v) => v + eps * (v >= 0 ? 1 : -1)));
 
 /** Eq. (4) through forward passes and transposed passes with modified weights (split directions). */
-const propagateSplit = (terms: readonly DirectionTerm[], ctx: DirectionContext, layer: Affine, x: T.Tensor, R: T.Tensor, opts: PropagateOptions): T.Tensor => {
+/**
+ * The denominators with the bias's share added where the segment holds no root: s + max(0, z − σ·s)/σ
+ * ({@link PropagateOptions.biasSink}).
+ */
+const withBiasSink = (s: T.Tensor, z: T.Tensor, segment: number): T.Tensor => {
+  const residual = T.positivePart(T.sub(z, times(s, segment)));
+  return T.add(s, times(residual, 1 / segment));
+};
+
+const propagateSplit = (terms: readonly DirectionTerm[], ctx: DirectionContext, layer: Affine, x: T.Tensor, R: T.Tensor, opts: PropagateOptions & { readonly segment: number }): T.Tensor => {
   const d = denominators(terms, ctx, layer, x, opts.z);
   const eps = opts.epsilon ?? 0;
+  if (opts.biasSink === true && Number.isFinite(opts.segment)) {
+    const z = opts.z ?? applyLayer(layer, AD.constant(x)).value;
+    return relevance(terms, ctx, layer, x, T.divNoNan(R, stabilise(withBiasSink(denominatorTensor(d, layer, x), z, opts.segment), eps)));
+  }
   // c = R / (s + K) in one pass when nothing else (a stabiliser) touches the denominator.
   const c = eps === 0 && d.s !== undefined && d.K !== undefined ? T.divNoNanSum(R, d.s, d.K) : T.divNoNan(R, stabilise(denominatorTensor(d, layer, x), eps));
   return relevance(terms, ctx, layer, x, c);
@@ -170,7 +184,7 @@ export const deriveRule = (strategy: Strategy): Rule => {
     name: strategy.name,
     strategy,
     propagate: (layer, x, R, opts = {}) => {
-      if (direction._tag === "Split") return propagateSplit(direction.terms, ctx, layer, x, R, opts);
+      if (direction._tag === "Split") return propagateSplit(direction.terms, ctx, layer, x, R, { ...opts, segment: strategy.segment });
       denseOnly(layer);
       return naiveEq4(layer as Affine & { kind: "dense" }, x, R, (xi) => direction.v(xi, layer.W), opts.epsilon ?? 0);
     },

@@ -2,7 +2,9 @@
  * `explain(model, x, composite)`: deep Taylor decomposition of a batch (Montavon et al. 2017, Sec. 2–4).
  * The top relevance is the score, R_f = f(x); each layer then redistributes its outputs' relevance to its inputs
  * — Dense/Conv2d layers with the rule their composite assigns (eq. 4), the other layers as in `poolingRules` —
- * down to the input heatmap. Preconditions are checked first; a violation is an error unless `lenient`.
+ * down to the input heatmap. Preconditions are checked first; a violation is an error unless `lenient`. So is
+ * the first NaN or ±Infinity of the forward pass or of the relevances, named by layer and unit: no non-finite
+ * number leaves `explain` silently.
  * @module
  */
 import * as E from "fp-ts/lib/Either.js";
@@ -10,8 +12,11 @@ import * as T from "@dtd/tensor";
 import * as L from "@dtd/layers";
 import { type Composite, ruleFor } from "./Composite.ts";
 import type { DtdError } from "./DtdError.ts";
+import { accumulatedTerms } from "./accumulatedTerms.ts";
+import type { ConsistencyTolerance } from "./consistency.ts";
+import { nonFiniteActivation, nonFiniteRelevance } from "./nonFinite.ts";
 import { propagateNonAffine } from "./poolingRules.ts";
-import { layerViolations, outputViolations } from "./preconditions.ts";
+import { ruleProblem, violations } from "./preconditions.ts";
 
 /**
  * Which output is explained when the model ends in a vector of scores (e.g. class logits): per sample, the
@@ -21,11 +26,33 @@ export type Target = { readonly _tag: "argmax" } | { readonly _tag: "classes"; r
 
 /** Options of explain. */
 export interface ExplainOptions {
-  /** Report violated preconditions as warnings and explain anyway (default false: they are errors). */
+  /**
+   * Report violated preconditions and the first non-finite value as warnings and explain anyway (default false:
+   * they are errors).
+   */
   readonly lenient?: boolean;
   /** The explained output of a vector-valued model (default: the model must output one score per sample). */
   readonly target?: Target;
+  /**
+   * Biases as relevance sinks (for real models, whose biases are positive): b ≤ 0 is no longer a precondition,
+   * and where a rule's search segment ends with the neuron still active the bias keeps its share of R_j
+   * ({@link PropagateOptions.biasSink}). What the biases absorb is reported, so Σ_p R_p + Σ absorbed = f.
+   */
+  readonly biasSink?: boolean;
 }
+
+/** Σ over each sample's units: [N]. */
+const perSampleSum = (t: T.Tensor): Float64Array => {
+  const N = t.shape[0]!;
+  const d = t.data.length / Math.max(N, 1);
+  const out = new Float64Array(N);
+  for (let n = 0; n < N; n++) {
+    let s = 0;
+    for (let i = n * d; i < (n + 1) * d; i++) s += t.data[i]!;
+    out[n] = s;
+  }
+  return out;
+};
 
 /**
  * The top relevance: the selected score of each sample, zero elsewhere (R_f = f(x)), and the scores f.
@@ -64,44 +91,92 @@ export interface Explanation {
   readonly relevances: readonly T.Tensor[];
   /** The forward pass's activations (activations[0] = x). */
   readonly activations: readonly T.Tensor[];
-  /** Violated preconditions tolerated in lenient mode. */
+  /** Violated preconditions, and the first non-finite value, tolerated in lenient mode. */
   readonly warnings: readonly DtdError[];
   /** The rule used at each layer ("" where the layer has no rule of its own). */
   readonly rules: readonly string[];
+  /** The rounding tolerance of this explanation's consistency checks: its dtype and the terms it accumulated. */
+  readonly tolerance: ConsistencyTolerance;
+  /**
+   * absorbed[i]: per sample [N], the relevance layer i took in and did not pass on, Σ R(outputs) − Σ R(inputs) —
+   * its bias's share under `biasSink`, and in any mode the relevance of units whose rule's denominator is 0
+   * (a neuron active through its bias alone). Undefined for layers without a rule (they conserve exactly).
+   */
+  readonly absorbed: readonly (Float64Array | undefined)[];
+  /** Per sample [N], the total absorbed: Σ_p R_p + biasRelevance = f up to rounding. */
+  readonly biasRelevance: Float64Array;
 }
+
+/** The error of a rule whose propagation an op refused (e.g. a custom modifier returning a tensor of the wrong shape). */
+const refusedBy = (u: unknown, layer: number, kind: string, rule: string): DtdError | undefined =>
+  u instanceof T.TensorException || u instanceof L.LayerException ? { _tag: "RuleDoesNotFit", layer, kind, rule, reason: u.message } : undefined;
 
 /** Explains a batch `x` [N, ...inputShape] with the rules of `composite`. */
 export const explain = (model: L.Model, x: T.Tensor, composite: Composite, opts: ExplainOptions = {}): E.Either<DtdError, Explanation> => {
   const checked = L.checkInput(model, x);
   if (E.isLeft(checked)) return E.left({ _tag: "Layer", error: checked.left });
-  const unsupported = model.layers.findIndex((l) => l.kind === "scaleShift");
+  const unsupported = model.layers.findIndex((l) => l.kind === "scaleShift" || l.kind === "batchNorm");
   if (unsupported >= 0) {
-    return E.left({ _tag: "UnsupportedLayer", layer: unsupported, kind: "scaleShift", reason: "fold it into the layer before it first (canonize the model)" });
+    return E.left({ _tag: "UnsupportedLayer", layer: unsupported, kind: model.layers[unsupported]!.kind, reason: "fold it into the layer before it first (canonize the model)" });
   }
+  const branching = model.sources.findIndex((ps, i) => ps.length !== 1 || ps[0] !== i);
+  if (branching >= 0) {
+    return E.left({ _tag: "UnsupportedLayer", layer: branching, kind: model.layers[branching]!.kind, reason: "this version explains chains of layers only, not graphs with skips or concatenations" });
+  }
+  const rules = model.layers.map((layer, i) => (L.isAffine(layer) ? ruleFor(composite, model, i) : undefined));
+  for (let i = 0; i < model.layers.length; i++) {
+    const layer = model.layers[i]!;
+    const misfit = L.isAffine(layer) ? ruleProblem(i, layer, rules[i]!, model.shapes[i]!) : undefined;
+    if (misfit !== undefined) return E.left(misfit);
+  }
+  const lenient = opts.lenient ?? false;
 
   const { activations, output } = L.forward(model, x);
   const top = topRelevance(output, opts.target);
   if (E.isLeft(top)) return top;
   const f = top.right.f;
-  const warnings: DtdError[] = [...outputViolations(f)];
-  const rules = model.layers.map((layer, i) => (L.isAffine(layer) ? ruleFor(composite, model, i).name : ""));
-  model.layers.forEach((layer, i) => {
-    if (L.isAffine(layer)) warnings.push(...layerViolations(i, layer, ruleFor(composite, model, i), activations[i]!));
-  });
-  if (warnings.length > 0 && !(opts.lenient ?? false)) return E.left(warnings[0]!);
+  let nonFinite: DtdError | undefined = nonFiniteActivation(model, activations);
+  const biasSink = opts.biasSink ?? false;
+  const violated = violations(model, composite, activations, f).filter((v) => !(biasSink && v._tag === "PreconditionViolated" && v.what === "bias"));
+  const warnings: DtdError[] = [...(nonFinite === undefined ? [] : [nonFinite]), ...violated];
+  if (warnings.length > 0 && !lenient) return E.left(warnings[0]!);
 
   const relevances: T.Tensor[] = new Array<T.Tensor>(model.layers.length + 1);
+  const absorbed: (Float64Array | undefined)[] = new Array<Float64Array | undefined>(model.layers.length).fill(undefined);
+  const biasRelevance = new Float64Array(x.shape[0]!);
   let R: T.Tensor = top.right.R;
   relevances[model.layers.length] = R;
   for (let i = model.layers.length - 1; i >= 0; i--) {
     const layer = model.layers[i]!;
+    const rule = rules[i];
     const xi = activations[i]!;
-    const next = L.isAffine(layer)
-      ? ruleFor(composite, model, i).propagate(layer, xi, R, { z: activations[i + 1]!, ...(composite.epsilon === undefined ? {} : { epsilon: composite.epsilon }) })
-      : propagateNonAffine(layer, xi, R, composite.maxPool ?? "winnerTakeAll");
+    let next: T.Tensor | undefined;
+    try {
+      next =
+        rule !== undefined && L.isAffine(layer)
+          ? rule.propagate(layer, xi, R, { z: activations[i + 1]!, biasSink, ...(composite.epsilon === undefined ? {} : { epsilon: composite.epsilon }) })
+          : propagateNonAffine(layer, xi, R, composite.maxPool ?? "winnerTakeAll");
+    } catch (u) {
+      const refused = refusedBy(u, i, layer.kind, rule?.name ?? "");
+      if (refused === undefined) throw u;
+      return E.left(refused);
+    }
     if (next === undefined) return E.left({ _tag: "UnsupportedLayer", layer: i, kind: layer.kind, reason: "no relevance rule for this kind" });
+    if (rule !== undefined) {
+      const into = perSampleSum(R);
+      const out = perSampleSum(next);
+      const kept = into.map((v, n) => v - out[n]!);
+      absorbed[i] = kept;
+      kept.forEach((v, n) => (biasRelevance[n] = biasRelevance[n]! + v));
+    }
     R = next;
     relevances[i] = R;
+    if (nonFinite === undefined) {
+      nonFinite = nonFiniteRelevance(model, i, rule?.name ?? "", R);
+      if (nonFinite !== undefined && !lenient) return E.left(nonFinite);
+      if (nonFinite !== undefined) warnings.push(nonFinite);
+    }
   }
-  return E.right({ f, R, relevances, activations, warnings, rules });
+  const tolerance = { dtype: x.dtype, terms: accumulatedTerms(model) };
+  return E.right({ f, R, relevances, activations, warnings, rules: rules.map((r) => r?.name ?? ""), tolerance, absorbed, biasRelevance });
 };

@@ -36,10 +36,17 @@ const windowSums = (layer: L.SumPool | L.PNormPool | L.MaxPool2d | L.AvgPool2d):
 export const propagateNonAffine = (layer: L.Layer, x: T.Tensor, R: T.Tensor, maxPool: MaxPoolMode): T.Tensor | undefined => {
   switch (layer.kind) {
     case "relu":
+    case "clippedRelu":
+    case "identity":
       return R;
     case "flatten":
     case "select":
+    case "pad2d":
       return pullback(layer, x, R);
+    case "globalAvgPool":
+      return proportional(layer, x, R);
+    case "globalMaxPool":
+      return maxPool === "winnerTakeAll" ? pullback(layer, x, R) : proportional(L.globalAvgPool, x, R);
     case "sumPool":
     case "avgPool2d":
     case "pNormPool":
@@ -47,8 +54,44 @@ export const propagateNonAffine = (layer: L.Layer, x: T.Tensor, R: T.Tensor, max
     case "maxPool2d":
       return maxPool === "winnerTakeAll" ? pullback(layer, x, R) : proportional(windowSums(layer), x, R);
     case "scaleShift":
+    case "batchNorm":
     case "dense":
     case "conv2d":
+    case "depthwiseConv2d":
+    case "add":
+    case "concat":
       return undefined;
+  }
+};
+
+/**
+ * True for the layers that redistribute proportionally, R_j = x_j / Σ_j' x_j' · R_k: sum, average and p-norm
+ * pooling, and max pooling in proportional mode. Their relevance is positive only for inputs x_j ≥ 0 (a
+ * precondition, like the rules' domains).
+ */
+export const redistributesProportionally = (layer: L.Layer, maxPool: MaxPoolMode): boolean => {
+  switch (layer.kind) {
+    case "sumPool":
+    case "avgPool2d":
+    case "pNormPool":
+    case "globalAvgPool":
+      return true;
+    case "maxPool2d":
+    case "globalMaxPool":
+      return maxPool === "proportional";
+    case "relu":
+    case "clippedRelu":
+    case "identity":
+    case "flatten":
+    case "select":
+    case "pad2d":
+    case "concat":
+    case "add":
+    case "scaleShift":
+    case "batchNorm":
+    case "dense":
+    case "conv2d":
+    case "depthwiseConv2d":
+      return false;
   }
 };

@@ -1,12 +1,21 @@
 /**
  * Root points are first-class: for every active neuron of every Dense/Conv2d layer, the root x̃⁽ʲ⁾ on its
- * search segment is computed (closed form, @dtd/layers' rootSearch), and every violation is reported: the
- * neuron is not zero there, no root lies on the segment, or the root leaves the rule's domain.
+ * search segment is computed in closed form (s = z_j / (w_j·v⁽ʲ⁾), Montavon et al. 2017, eq. 3), and every
+ * violation is counted: no root lies on the segment, the neuron is not zero there, or the root leaves the rule's
+ * domain. Neuron by neuron, with memory for one sparse Jacobian row (`internal/neuronRoots.ts`), in float64
+ * whatever the model's dtype; a check that would exceed `maxWork` is refused up front, with what to sample.
  * @module
  */
+import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
 import * as L from "@dtd/layers";
 import { type Composite, ruleFor } from "./Composite.ts";
+import type { DtdError } from "./DtdError.ts";
+import { neuronChecker, type RootProblem } from "./internal/neuronRoots.ts";
+import { nonFiniteActivation } from "./nonFinite.ts";
+import { ruleProblem } from "./preconditions.ts";
+
+export type { RootProblem } from "./internal/neuronRoots.ts";
 
 /** One violation. */
 export interface RootViolation {
@@ -14,46 +23,117 @@ export interface RootViolation {
   readonly rule: string;
   readonly sample: number;
   readonly neuron: number;
-  readonly problem: "notARoot" | "noRootOnSegment" | "outsideDomain";
-  /** The neuron's pre-activation at x and at x̃. */
+  readonly problem: RootProblem;
+  /** The neuron's pre-activation at x. */
   readonly value: number;
+  /** Its value at x̃ (at x when there is no root on the segment). */
   readonly residual: number;
 }
 
-/** Options: tolerance (relative to the neuron's value), and caps for large networks. */
-export interface VerifyRootsOptions {
-  readonly tol?: number;
-  readonly maxSamples?: number;
-  /** Check at most this many neurons per layer (evenly spaced), default all. */
-  readonly maxNeurons?: number;
+/** What was checked and what failed. */
+export interface RootVerification {
+  /** Dense/Conv2d layers checked. */
+  readonly layers: number;
+  /** Neurons checked, summed over layers and samples. */
+  readonly neurons: number;
+  /** Of those, the active ones (z_j > 0): the ones with a root to check. */
+  readonly active: number;
+  /** Violations by problem. */
+  readonly counts: { readonly [P in RootProblem]: number };
+  /** The first `maxListed` violations, in layer, sample and neuron order. */
+  readonly violations: readonly RootViolation[];
 }
 
-/** Checks every root of every affine layer of `model` on the batch `x`; an empty list means all roots hold. */
-export const verifyRoots = (model: L.Model, x: T.Tensor, composite: Composite, opts: VerifyRootsOptions = {}): RootViolation[] => {
+/** Options: tolerance (relative to max(1, |z_j|)), and caps for large networks. */
+export interface VerifyRootsOptions {
+  /** Tolerance of "on the segment", "in the domain" and "is a root" (default 1e-9). */
+  readonly tol?: number;
+  /** Check the first samples of the batch only. */
+  readonly maxSamples?: number;
+  /** Check at most this many neurons per layer and sample (evenly spaced: neuron ⌊k·n/m⌋ for k < m), default all. */
+  readonly maxNeurons?: number;
+  /** List at most this many violations (default 100; `counts` counts them all). */
+  readonly maxListed?: number;
+  /** Refuse a check that needs more multiply-adds than this (default 2³⁰ ≈ 10⁹, about a few seconds). */
+  readonly maxWork?: number;
+}
+
+/** The total number of violations. */
+export const violationCount = (r: RootVerification): number => r.counts.notARoot + r.counts.noRootOnSegment + r.counts.outsideDomain;
+
+const DEFAULT_MAX_WORK = 2 ** 30;
+
+/**
+ * Checks the root of every active neuron of every affine layer of `model` on the batch `x` (or the sample the
+ * options ask for). Left for a batch the model cannot take, a rule that does not fit a layer, a non-finite
+ * activation, or a check larger than `maxWork`.
+ */
+export const verifyRoots = (model: L.Model, x: T.Tensor, composite: Composite, opts: VerifyRootsOptions = {}): E.Either<DtdError, RootVerification> => {
+  const checked = L.checkInput(model, x);
+  if (E.isLeft(checked)) return E.left({ _tag: "Layer", error: checked.left });
   const tol = opts.tol ?? 1e-9;
+  const N = Math.max(0, Math.min(x.shape[0]!, opts.maxSamples ?? Infinity));
+  // An affine node reads one position (its only source): the model input or an earlier node's output, in a graph too.
+  const affine = model.layers.flatMap((layer, i) => (L.isAffine(layer) ? [{ layer, i, rule: ruleFor(composite, model, i), at: model.sources[i]![0]! }] : []));
+  // Everything that can refuse the check, before any of it runs.
+  let work = 0;
+  let largest = { work: 0, what: "" };
+  for (const { layer, i, rule, at } of affine) {
+    const misfit = ruleProblem(i, layer, rule, model.shapes[at]!);
+    if (misfit !== undefined) return E.left(misfit);
+    const d = T.Shape.size(model.shapes[at]!);
+    const nOut = T.Shape.size(model.shapes[i + 1]!);
+    const neurons = Math.min(nOut, opts.maxNeurons ?? nOut);
+    const terms = rule.strategy.direction._tag === "Split" ? Math.max(1, rule.strategy.direction.terms.length) : 1;
+    const w = N * (neurons * L.rowCapacity(layer) * 2 * terms + d * (terms + Math.log2(d + 1)));
+    work += w;
+    if (w > largest.work) largest = { work: w, what: `layer ${i} (${layer.kind}): ${N} sample${N === 1 ? "" : "s"} × ${neurons} neurons × ${L.rowCapacity(layer)} weights` };
+  }
+  const maxWork = opts.maxWork ?? DEFAULT_MAX_WORK;
+  if (work > maxWork) {
+    return E.left({
+      _tag: "TooLarge",
+      what: "root verification",
+      expected: `at most ${maxWork} multiply-adds (check a sample: maxNeurons per layer, maxSamples)`,
+      found: `about ${Math.round(work)}, most of it in ${largest.what}`,
+    });
+  }
   const { activations } = L.forward(model, x);
-  const N = Math.min(x.shape[0]!, opts.maxSamples ?? Infinity);
-  const out: RootViolation[] = [];
-  model.layers.forEach((layer, i) => {
-    if (!L.isAffine(layer)) return;
-    const rule = ruleFor(composite, model, i);
-    const a = activations[i]!;
-    const sampleShape = a.shape.slice(1);
+  const nonFinite = nonFiniteActivation(model, activations);
+  if (nonFinite !== undefined) return E.left(nonFinite);
+
+  const counts = { notARoot: 0, noRootOnSegment: 0, outsideDomain: 0 };
+  const listed: RootViolation[] = [];
+  const maxListed = opts.maxListed ?? 100;
+  let neuronsChecked = 0;
+  let active = 0;
+  for (const { layer, i, rule, at } of affine) {
+    const inShape = model.shapes[at]!;
+    const d = T.Shape.size(inShape);
     const nOut = T.Shape.size(model.shapes[i + 1]!);
     const cap = Math.min(nOut, opts.maxNeurons ?? nOut);
-    const neurons = Array.from({ length: cap }, (_, k) => Math.floor((k * nOut) / cap));
+    const row = L.sparseRow(layer);
     for (let n = 0; n < N; n++) {
-      const xs = T.reshape(T.slice(a, [n, ...sampleShape.map(() => 0)], [1, ...sampleShape]), sampleShape);
-      const V = rule.directions(layer, xs, neurons);
-      const roots = L.rootSearch(layer, xs, V, { domain: rule.strategy.domain, sMax: rule.strategy.segment, tol, neurons });
-      for (const r of roots) {
-        if (!r.active) continue;
-        const base = { layer: i, rule: rule.name, sample: n, neuron: r.j, value: r.value, residual: r.residual };
-        if (!r.exists) out.push({ ...base, problem: "noRootOnSegment" });
-        else if (!(Math.abs(r.residual) <= tol * Math.max(1, Math.abs(r.value)))) out.push({ ...base, problem: "notARoot" });
-        else if (!r.inDomain) out.push({ ...base, problem: "outsideDomain" });
+      const xs = T.reshape(T.slice(activations[at]!, [n, ...inShape.map(() => 0)], [1, ...inShape]), [d]);
+      let check: ReturnType<typeof neuronChecker>;
+      try {
+        check = neuronChecker(layer, rule, inShape, xs, tol);
+      } catch (u) {
+        if (!(u instanceof T.TensorException)) throw u;
+        return E.left({ _tag: "RuleDoesNotFit", layer: i, kind: layer.kind, rule: rule.name, reason: u.message });
+      }
+      for (let k = 0; k < cap; k++) {
+        const j = Math.floor((k * nOut) / cap);
+        L.fillRow(layer, inShape, j, row);
+        const r = check(j, row);
+        neuronsChecked++;
+        if (r === undefined) continue;
+        active++;
+        if (r.problem === undefined) continue;
+        counts[r.problem]++;
+        if (listed.length < maxListed) listed.push({ layer: i, rule: rule.name, sample: n, neuron: j, problem: r.problem, value: r.value, residual: r.residual });
       }
     }
-  });
-  return out;
+  }
+  return E.right({ layers: affine.length, neurons: neuronsChecked, active, counts, violations: listed });
 };

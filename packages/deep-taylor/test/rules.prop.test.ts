@@ -37,6 +37,11 @@ describe.each(Object.entries(strategies))("rule %s", (_name, strategy) => {
   test("derived through forward passes and VJPs, it equals eq. (4) with v materialised", () => {
     fc.assert(Props.matchesNaiveEq4(strategy));
   });
+  test("float32: conservative and positive within the float32 tolerance (γ_n with u = 2⁻²⁴), roots verified", () => {
+    fc.assert(Props.conservative(rule, { dtype: "float32" }));
+    fc.assert(Props.positive(rule, { dtype: "float32" }));
+    fc.assert(Props.rootsAreRoots(rule, { dtype: "float32" }), { numRuns: 25 });
+  });
 });
 
 describe("rules used in every layer", () => {
@@ -50,6 +55,14 @@ describe("rules used in every layer", () => {
   });
   test("deep dense networks (up to 6 detection layers)", () => {
     fc.assert(Props.consistent(DT.deriveRule(DT.zPlus), { kinds: ["dense"], maxDepth: 6 }), { numRuns: 20 });
+  });
+  test("float32: z⁺ everywhere, w² everywhere on dense networks, deep dense networks — consistent within the float32 tolerance", () => {
+    fc.assert(Props.consistent(DT.deriveRule(DT.zPlus), { placement: "all", dtype: "float32" }));
+    fc.assert(Props.consistent(DT.deriveRule(DT.w2), { placement: "all", kinds: ["dense"], dtype: "float32" }));
+    fc.assert(Props.consistent(DT.deriveRule(DT.zPlus), { kinds: ["dense"], maxDepth: 6, dtype: "float32" }), { numRuns: 20 });
+  });
+  test("float32: the leak of w² above a proportional pooling layer is still caught", () => {
+    expect(failureOf(Props.conservative(DT.deriveRule(DT.w2), { placement: "all", kinds: ["conv"], dtype: "float32" }), 200)).toMatch(/not conservative|relevance leaks/);
   });
 });
 

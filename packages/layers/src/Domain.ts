@@ -37,13 +37,17 @@ export const box = (low: Bound, high: Bound): E.Either<string, Domain> => {
 /** The bound's value at flat feature i. */
 export const at = (b: Bound, i: number): number => (typeof b === "number" ? b : b.data[i % b.data.length]!);
 
-/** The first feature of one sample (flat, length d) outside the domain (with tolerance), or undefined. */
+/**
+ * The first feature of one sample (flat, length d) outside the domain (with tolerance), or undefined; `from`
+ * starts the search at a later feature (to list every violation, one after the other).
+ */
 export const firstOutside = (
   domain: Domain,
   x: ArrayLike<number>,
   tol = 0,
+  from = 0,
 ): { readonly index: number; readonly value: number; readonly expected: string } | undefined => {
-  for (let i = 0; i < x.length; i++) {
+  for (let i = from; i < x.length; i++) {
     const v = x[i]!;
     switch (domain._tag) {
       case "Real":

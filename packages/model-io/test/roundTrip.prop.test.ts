@@ -28,6 +28,7 @@ const expectSameModel = (decoded: L.Model, original: L.Model, signedZero: boolea
   expect(decoded.inputShape).toEqual(original.inputShape);
   expect(decoded.shapes).toEqual(original.shapes);
   expect(decoded.layers.map(record)).toEqual(original.layers.map(record));
+  expect(decoded.nodes.map((n) => [n.name, n.inputs])).toEqual(original.nodes.map((n) => [n.name, n.inputs]));
   const got = L.paramTree(decoded);
   L.paramTree(original).forEach((params, i) => {
     for (const [name, x] of Object.entries(params)) {
@@ -82,10 +83,12 @@ describe("round trips: encode → JSON.stringify → JSON.parse → decode", () 
     expect(Object.is(back("base64"), -0)).toBe(true);
     expect(Object.is(back("nested"), 0)).toBe(true);
   });
-  test("a model with tensors of two dtypes is a programmer error", () => {
-    const mixed = L.build([2], [L.dense(T.zeros([2, 2], "float32"), T.zeros([2]))]);
-    if (E.isLeft(mixed)) throw new Error(L.message(mixed.left));
-    expect(() => encodeModel(mixed.right)).toThrow("encodeModel: dtype mismatch: expected float32, found float64");
+  test("a model with tensors of two dtypes cannot be built; written by hand, encoding it is a programmer error", () => {
+    const layers = [L.dense(T.zeros([2, 2], "float32"), T.zeros([2]))];
+    const mixed = L.build([2], layers);
+    expect(E.isLeft(mixed) && L.message(mixed.left)).toBe("layer 0 (dense) is invalid: expected b in float32 like every parameter (the dtype of layer 0 (dense) W), found float64");
+    const handWritten: L.Model = { inputShape: [2], nodes: [{ name: "d", layer: layers[0]!, inputs: ["input"] }], layers, shapes: [[2], [2]], sources: [[0]] };
+    expect(() => encodeModel(handWritten)).toThrow("encodeModel: dtype mismatch: expected float32, found float64");
   });
   test("the written layout: one field per line, a row of a weight per line", () => {
     const model = right(decodeModel({ format: "dtd-model", version: 1, inputShape: [2], layers: [{ type: "dense", weight: [[1, -1], [0.5, 2]], bias: [0, -1] }, { type: "relu" }] })).model;
@@ -93,7 +96,7 @@ describe("round trips: encode → JSON.stringify → JSON.parse → decode", () 
       [
         "{",
         '  "format": "dtd-model",',
-        '  "version": 1,',
+        '  "version": 2,',
         '  "dtype": "float64",',
         '  "inputShape": [2],',
         '  "layers": [',

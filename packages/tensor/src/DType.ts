@@ -24,3 +24,18 @@ export const dtypeOf = (data: FloatArray): DType => (data instanceof Float32Arra
 
 /** True when `u` is one of the dtype names. */
 export const isDType = (u: unknown): u is DType => u === "float32" || u === "float64";
+
+/**
+ * The unit roundoff u of a dtype: half the distance from 1 to the next representable number, the largest
+ * relative error of one correctly rounded operation (2⁻²⁴ for float32, 2⁻⁵³ for float64).
+ */
+export const unitRoundoff = (dtype: DType): number => (dtype === "float32" ? 2 ** -24 : 2 ** -53);
+
+/** The largest finite value of a dtype (3.4028234663852886e38 for float32, Number.MAX_VALUE for float64). */
+export const maxFinite = (dtype: DType): number => (dtype === "float32" ? 3.4028234663852886e38 : Number.MAX_VALUE);
+
+/** The smallest positive (subnormal) value of a dtype, the granularity of absolute rounding near 0. */
+export const smallestSubnormal = (dtype: DType): number => (dtype === "float32" ? 2 ** -149 : Number.MIN_VALUE);
+
+/** True when `v` is finite and stays finite once stored in `dtype` (float32 rounds |v| beyond its range to ∞). */
+export const fitsDType = (v: number, dtype: DType): boolean => Number.isFinite(dtype === "float32" ? Math.fround(v) : v);

@@ -61,54 +61,81 @@ export const fromArray = <S extends Shape.Shape, D extends DType = "float64">(
   if (bad >= 0) return E.left({ _tag: "NonFinite", op, index: bad, value: data[bad]! });
   const out = alloc(dt, data.length);
   out.set(data);
+  // A finite double beyond ±3.4e38 becomes ±Infinity in float32: report it rather than store it.
+  const over = dt === "float32" ? firstNonFinite(out) : -1;
+  if (over >= 0) return E.left({ _tag: "NonFinite", op, index: over, value: data[over]!, overflows: "float32" });
   return E.right({ dtype: dt, shape, data: out });
 };
 
 /** Nested arrays of numbers (a scalar is a number). */
 export type Nested = number | readonly Nested[];
 
-/** The shape of a nested array, validated to be rectangular. */
-export const nestedShape = (nested: Nested): E.Either<TensorError, number[]> => {
+/** Why nested arrays are not a rectangular array of numbers: where (indices from the outside in), what was expected and what was found there. */
+export interface NestedProblem {
+  readonly path: readonly number[];
+  readonly expected: string;
+  readonly found: unknown;
+}
+
+/**
+ * The shape and the row-major values of nested arrays, validated to be rectangular with a number at every leaf.
+ * The shape is read along the first elements; every other element must follow it. Iterative (an explicit stack,
+ * no recursion), so nesting of any depth cannot overflow the call stack. Values are not checked for finiteness.
+ */
+export const flattenNested = (nested: unknown): E.Either<NestedProblem, { readonly shape: number[]; readonly data: number[] }> => {
   const shape: number[] = [];
-  let cur: Nested = nested;
-  while (Array.isArray(cur)) {
+  for (let cur: unknown = nested; Array.isArray(cur); cur = (cur as readonly unknown[])[0]) {
     shape.push(cur.length);
     if (cur.length === 0) break;
-    cur = (cur as readonly Nested[])[0]!;
   }
-  const flat: number[] = [];
-  const walk = (n: Nested, depth: number, path: string): TensorError | undefined => {
-    if (depth === shape.length) {
-      if (typeof n !== "number") {
-        return { _tag: "InvalidArgument", op: "Tensor.fromNested", expected: `a number at ${path}`, found: Array.isArray(n) ? "an array" : typeof n };
-      }
-      flat.push(n);
-      return undefined;
+  const depth = shape.length;
+  const data: number[] = [];
+  if (depth === 0) {
+    if (typeof nested !== "number") return E.left({ path: [], expected: "a number", found: nested });
+    data.push(nested);
+    return E.right({ shape, data });
+  }
+  const arrays: (readonly unknown[])[] = [nested as readonly unknown[]];
+  const index: number[] = [0];
+  while (arrays.length > 0) {
+    const k = arrays.length - 1;
+    const a = arrays[k]!;
+    const i = index[k]!;
+    if (i === a.length) {
+      arrays.pop();
+      index.pop();
+      if (index.length > 0) index[index.length - 1]!++;
+      continue;
     }
-    if (!Array.isArray(n) || n.length !== shape[depth]) {
-      return {
-        _tag: "InvalidArgument",
-        op: "Tensor.fromNested",
-        expected: `an array of length ${shape[depth]} at ${path} (rectangular nesting of shape ${showShape(shape)})`,
-        found: Array.isArray(n) ? `length ${n.length}` : typeof n,
-      };
+    const v = a[i];
+    if (k + 1 === depth) {
+      if (typeof v !== "number") return E.left({ path: [...index], expected: "a number", found: v });
+      data.push(v);
+      index[k] = i + 1;
+    } else if (!Array.isArray(v) || v.length !== shape[k + 1]) {
+      return E.left({ path: [...index], expected: `an array of length ${shape[k + 1]} (rectangular nesting of shape ${showShape(shape)})`, found: v });
+    } else {
+      arrays.push(v as readonly unknown[]);
+      index.push(0);
     }
-    for (let i = 0; i < n.length; i++) {
-      const err = walk((n as readonly Nested[])[i]!, depth + 1, `${path}[${i}]`);
-      if (err) return err;
-    }
-    return undefined;
-  };
-  const err = walk(nested, 0, "$");
-  return err ? E.left(err) : E.right(shape);
+  }
+  return E.right({ shape, data });
 };
 
-/** A tensor from nested arrays, validated (rectangular, finite). */
+const nestedError = (p: NestedProblem): TensorError => ({
+  _tag: "InvalidArgument",
+  op: "Tensor.fromNested",
+  expected: `${p.expected} at $${p.path.map((i) => `[${i}]`).join("")}`,
+  found: Array.isArray(p.found) ? `an array of length ${p.found.length}` : typeof p.found,
+});
+
+/** The shape of a nested array, validated to be rectangular (iterative: any depth). */
+export const nestedShape = (nested: Nested): E.Either<TensorError, number[]> =>
+  E.bimap(nestedError, (r: { readonly shape: number[] }) => r.shape)(flattenNested(nested));
+
+/** A tensor from nested arrays, validated (rectangular, finite; iterative: any depth). */
 export const fromNested = <D extends DType = "float64">(nested: Nested, dtype?: D): E.Either<TensorError, Tensor<number[], D>> =>
-  E.flatMap(nestedShape(nested), (shape) => {
-    const flat = (Array.isArray(nested) ? (nested as unknown[]).flat(Infinity) : [nested]) as number[];
-    return fromArray(flat, shape, dtype);
-  });
+  E.flatMap(E.mapLeft(nestedError)(flattenNested(nested)), ({ shape, data }) => fromArray(data, shape, dtype));
 
 /** Unwraps a validated tensor, throwing a TensorException on Left. For tests and literals known to be valid. */
 export const unsafeGet = <A>(e: E.Either<TensorError, A>): A => (E.isRight(e) ? e.right : fail(e.left));

@@ -13,7 +13,8 @@ export type TensorError =
   | { readonly _tag: "ShapeMismatch"; readonly op: string; readonly expected: string; readonly found: string }
   | { readonly _tag: "LengthMismatch"; readonly op: string; readonly expected: number; readonly found: number }
   | { readonly _tag: "DTypeMismatch"; readonly op: string; readonly expected: string; readonly found: string }
-  | { readonly _tag: "NonFinite"; readonly op: string; readonly index: number; readonly value: number }
+  /** A NaN or ±Infinity; with `overflows`, a finite value that becomes infinite in that dtype (1e39 in float32). */
+  | { readonly _tag: "NonFinite"; readonly op: string; readonly index: number; readonly value: number; readonly overflows?: "float32" }
   | { readonly _tag: "InvalidShape"; readonly op: string; readonly shape: readonly number[]; readonly reason: string }
   | { readonly _tag: "AxisOutOfRange"; readonly op: string; readonly axis: number; readonly rank: number }
   | { readonly _tag: "InvalidArgument"; readonly op: string; readonly expected: string; readonly found: string };
@@ -31,7 +32,9 @@ export const message = (e: TensorError): string => {
     case "DTypeMismatch":
       return `${e.op}: dtype mismatch: expected ${e.expected}, found ${e.found}`;
     case "NonFinite":
-      return `${e.op}: non-finite value ${e.value} at flat index ${e.index}: expected finite numbers`;
+      return e.overflows === undefined
+        ? `${e.op}: non-finite value ${e.value} at flat index ${e.index}: expected finite numbers`
+        : `${e.op}: value ${e.value} at flat index ${e.index} overflows ${e.overflows} (|x| ≤ 3.4028234663852886e38): expected finite ${e.overflows} numbers`;
     case "InvalidShape":
       return `${e.op}: invalid shape ${showShape(e.shape)}: ${e.reason}`;
     case "AxisOutOfRange":

@@ -26,7 +26,7 @@ describe("wasm block kernel", () => {
     for (let ir = 0; ir < 8; ir += 4) for (let p = 0; p < kb; p++) for (let ii = 0; ii < 4; ii++) w.ap[ir * kb + 4 * p + ii] = ir + ii < mb ? A(ir + ii, p) : 0;
     for (let jr = 0; jr < 8; jr += 4) for (let p = 0; p < kb; p++) for (let jj = 0; jj < 4; jj++) w.bp[jr * kb + 4 * p + jj] = jr + jj < nb ? B(p, jr + jj) : 0;
     w.c.fill(Number.NaN, 0, 64);
-    w.block(mb, nb, kb, 0);
+    w.block(mb, nb, kb, 0, 0, false);
     for (let i = 0; i < 8; i++) {
       for (let j = 0; j < 8; j++) {
         let s = 0;
@@ -49,7 +49,7 @@ describe("wasm block kernel", () => {
       for (let ir = 0; ir < mr; ir += 4) for (let p = 0; p < kb; p++) for (let ii = 0; ii < 4; ii++) w.ap32[ir * kb + 4 * p + ii] = ir + ii < mb ? A(ir + ii, p) : 0;
       for (let jr = 0; jr < ldc; jr += 4) for (let p = 0; p < kb; p++) for (let jj = 0; jj < 4; jj++) w.bp32[jr * kb + 4 * p + jj] = jr + jj < nb ? B(p, jr + jj) : 0;
       w.c32.fill(Number.NaN, 0, mr * ldc + 1);
-      w.block32(mb, nb, kb, 0);
+      w.block32(mb, nb, kb, 0, 0, false);
       for (let i = 0; i < mr; i++) {
         for (let j = 0; j < ldc; j++) {
           let s = 0;
@@ -62,12 +62,35 @@ describe("wasm block kernel", () => {
     }
   });
 
+  test("add sums a block into c after the block's own sum (c + Σ), at row cRow; other rows are untouched", () => {
+    const w = wasmBlock(...wasmBlockSizes);
+    if (w === undefined) throw new Error("expected WebAssembly SIMD under Node, found none");
+    // c starts at 2⁵³ (float64) / 2²⁴ (float32) and the block sums to 1 + 1: adding each product to c in turn
+    // would leave c unchanged (ties to even), adding their sum gives c + 2.
+    for (const [label, ap, bp, c, block, big] of [
+      ["float64", w.ap, w.bp, w.c, w.block, 2 ** 53],
+      ["float32", w.ap32, w.bp32, w.c32, w.block32, 2 ** 24],
+    ] as const) {
+      const [mb, nb, kb, cRow] = [4, 12, 2, 3];
+      ap.fill(1, 0, 4 * kb);
+      bp.fill(1, 0, nb * kb);
+      c.fill(Number.NaN, 0, (cRow + 5) * nb);
+      c.fill(big, cRow * nb, (cRow + mb) * nb);
+      block(mb, nb, kb, 0, cRow, true);
+      expect(Array.from(c.subarray(cRow * nb, (cRow + mb) * nb)), label).toEqual(new Array<number>(mb * nb).fill(big + 2));
+      expect(c.subarray(0, cRow * nb).every(Number.isNaN), `${label}: rows above cRow`).toBe(true);
+      expect(c.subarray((cRow + mb) * nb, (cRow + 5) * nb).every(Number.isNaN), `${label}: rows below`).toBe(true);
+      block(mb, nb, kb, 0, cRow, false);
+      expect(Array.from(c.subarray(cRow * nb, (cRow + mb) * nb)), `${label} overwritten`).toEqual(new Array<number>(mb * nb).fill(2));
+    }
+  });
+
   test("block32 sums in float32: 2²⁴ + 1 − 2²⁴ = 0", () => {
     const w = wasmBlock(...wasmBlockSizes);
     if (w === undefined) throw new Error("expected WebAssembly SIMD under Node, found none");
     const column = [2 ** 24, 1, -(2 ** 24)];
     for (let p = 0; p < 3; p++) for (let q = 0; q < 4; q++) [w.ap32[4 * p + q], w.bp32[4 * p + q]] = [1, column[p]!];
-    w.block32(4, 4, 3, 0);
+    w.block32(4, 4, 3, 0, 0, false);
     expect(Array.from(w.c32.subarray(0, 16))).toEqual(new Array<number>(16).fill(0));
   });
 });

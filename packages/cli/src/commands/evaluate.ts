@@ -174,7 +174,7 @@ Each step is one forward pass for all inputs and orderings; progress goes to std
     const loaded = loadModel(spec.right.modelPath);
     if (E.isLeft(loaded)) return loaded;
     const model = loaded.right.model;
-    const x = readBatch(spec.right.inputPath, model);
+    const x = readBatch(spec.right.inputPath, model, loaded.right.dtype);
     if (E.isLeft(x)) return x;
     const fns = functionsOf(spec.right, model, x.right);
     if (E.isLeft(fns)) return fns;

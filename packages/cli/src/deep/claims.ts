@@ -32,7 +32,7 @@ export interface DeepClaimInputs {
   /** The rule of every layer under the training-free model ("" for layers without weights). */
   readonly rules: readonly string[];
   /** verifyRoots under each training-free composite: violations found, pairs and neurons per layer checked. */
-  readonly roots: { readonly violations: number; readonly pairs: number; readonly neuronsPerLayer: number };
+  readonly roots: { readonly violations: number; readonly active: number; readonly pairs: number; readonly neuronsPerLayer: number };
   /** The largest a_j of the min-max model over the explained pairs. */
   readonly maxBias: number;
 }
@@ -62,8 +62,8 @@ export const checkDeepClaims = (inputs: DeepClaimInputs): Claim[] => {
     },
     {
       statement: "with the training-free model all layers but the first are decomposed with the z⁺-rule, and every root point is a root inside its domain",
-      holds: affine.length >= 2 && affine.slice(1).every((r) => r === "zplus") && inputs.roots.violations === 0 && inputs.roots.pairs > 0,
-      evidence: `rules by layer (dense/conv2d): ${affine.join(", ")}; verifyRoots on ${inputs.roots.pairs} pairs (up to ${inputs.roots.neuronsPerLayer} neurons per layer, each training-free composite): ${inputs.roots.violations} violations`,
+      holds: affine.length >= 2 && affine.slice(1).every((r) => r === "zplus") && inputs.roots.violations === 0 && inputs.roots.active > 0,
+      evidence: `rules by layer (dense/conv2d): ${affine.join(", ")}; verifyRoots on ${inputs.roots.pairs} pairs (up to ${inputs.roots.neuronsPerLayer} neurons per layer, w² and zᵇ composites): ${inputs.roots.active} active neurons, ${inputs.roots.violations} violations`,
     },
     {
       statement: "the min-max relevance model is only approximately consistent: positive and conservative w.r.t. its modelled R̂_k, so its error w.r.t. f(x) is the fit error R̂_k − f(x), not zero on every pair",

@@ -18,6 +18,7 @@ import * as T from "@dtd/tensor";
 import * as L from "@dtd/layers";
 import { adam } from "@dtd/layers/train/index";
 import * as DT from "@dtd/deep-taylor";
+import { accumulatedTerms } from "@dtd/deep-taylor/accumulatedTerms";
 import * as MM from "@dtd/deep-taylor/minMax";
 import type { PairSet } from "../data/mnistPairs.ts";
 import type { Hooks } from "../demo/hooks.ts";
@@ -57,6 +58,14 @@ export interface MinMaxFitted {
   readonly meanSquaredTarget: number;
   readonly seconds: number;
 }
+
+/** The terms the model's explanation accumulates (its rounding tolerance): those of its detection-pooling layer. */
+export const minMaxTerms = (fitted: MinMaxFitted): number => {
+  const [inputs, units] = fitted.params.V.shape as [number, number];
+  const m = L.build([inputs], L.sequential(L.detection(fitted.params.V, T.zeros([units], fitted.params.V.dtype)), L.sumPool()));
+  if (E.isLeft(m)) throw new Error(`minMaxTerms: ${L.message(m.left)}`);
+  return accumulatedTerms(m.right);
+};
 
 /** The upper layers' decomposition that gives R_k and R_l: z⁺ everywhere (the training-free model's upper part). */
 const upper = (): DT.Composite => DT.trainingFree(DT.deriveRule(DT.zPlus));

@@ -18,6 +18,7 @@ import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
 import * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
+import { accumulatedTerms } from "@dtd/deep-taylor/accumulatedTerms";
 import * as Consistency from "@dtd/deep-taylor/consistency";
 import * as MM from "@dtd/deep-taylor/minMax";
 import { loadMnist, type MnistPool, splitMnist } from "../data/mnist.ts";
@@ -32,13 +33,13 @@ import { halfShares } from "../demo/halves.ts";
 import { type Hooks, silent } from "../demo/hooks.ts";
 import { gradientXInputMethod, type Heatmaps, type Method, sensitivityMethod, simpleTaylorMethod, trainingFreeMethod, zBox } from "../demo/methods.ts";
 import { trainDetector } from "../demo/network.ts";
-import { obtainModel, type TrainingRecord } from "../demo/obtainModel.ts";
+import { cachedOrTrained, type TrainingRecord } from "../demo/cachedOrTrained.ts";
 import { gridRows, range, rowLabel, scores, subset } from "../demo/pairSets.ts";
 import type { MethodResult } from "../demo/pipeline.ts";
 import { samekClaim } from "../demo/samek.ts";
 import { accuracy, chooseThreshold } from "../demo/threshold.ts";
 import { checkDeepClaims, MIN_MAX, TRAINING_FREE } from "./claims.ts";
-import { type MinMaxFitSettings, type MinMaxFitted, fitMinMaxModel, minMaxDataOf, minMaxMethod } from "./minMax.ts";
+import { type MinMaxFitSettings, type MinMaxFitted, fitMinMaxModel, minMaxDataOf, minMaxMethod, minMaxTerms } from "./minMax.ts";
 import { type DeepNet, type DeepNetId, deepFingerprint, deepNets, deepStructure, initialDeep } from "./networks.ts";
 import { deepReport } from "./report.ts";
 
@@ -93,7 +94,7 @@ export interface NetResult {
   /** Min-max methods: Σ_n |Σ_p R_p − f(x_n)| / Σ_n f(x_n), the conservation error relative to the total score. */
   readonly fitError: Readonly<Record<string, number>>;
   readonly rules: readonly string[];
-  readonly roots: { readonly violations: number; readonly pairs: number; readonly neuronsPerLayer: number };
+  readonly roots: { readonly violations: number; readonly active: number; readonly pairs: number; readonly neuronsPerLayer: number };
   readonly aopc: readonly AopcResult[];
   /** The deck's Section 4 claims. */
   readonly claims: readonly Claim[];
@@ -139,7 +140,7 @@ const runNet = (net: DeepNet, opts: DeepOptions, pools: { readonly train: MnistP
   const steps = opts.steps[net.id] ?? net.defaultSteps;
   const fingerprint = deepFingerprint(net);
   hooks.note(`— ${net.id}: ${net.architecture}`);
-  const obtained = obtainModel(
+  const obtained = cachedOrTrained(
     {
       path: modelFile(opts.cacheDir, { prefix: "mnist-deep", fingerprint, seed: opts.seed, steps }),
       structure: deepStructure(net),
@@ -174,6 +175,10 @@ const runNet = (net: DeepNet, opts: DeepOptions, pools: { readonly train: MnistP
   const maps: Record<string, { readonly idx: readonly number[]; readonly maps: Heatmaps }> = {};
   const results: MethodResult[] = [];
   const modelled: Record<string, Consistency.DatasetConsistency> = {};
+  // Consistency within the rounding of the model's dtype and size (docs/deep-taylor.md); for the min-max model's own
+  // R̂_k, that of its detection-pooling layer.
+  const tolerance = { dtype: L.modelDType(model) ?? "float64", terms: accumulatedTerms(model) };
+  const minMaxTolerance = { dtype: tolerance.dtype, terms: minMaxTerms(fitted.right) };
   const fitError: Record<string, number> = {};
   for (const method of methods) {
     const idx = method.id === "simpleTaylor" ? taylorIdx : range(explained.count);
@@ -185,9 +190,9 @@ const runNet = (net: DeepNet, opts: DeepOptions, pools: { readonly train: MnistP
     if (E.isLeft(out)) return out;
     maps[method.id] = { idx, maps: out.right };
     const modelledBy = out.right.modelled;
-    const rows = Consistency.perSample(out.right.f, out.right.R);
+    const rows = Consistency.perSample(out.right.f, out.right.R, tolerance);
     if (modelledBy !== undefined) {
-      modelled[method.id] = Consistency.aggregate(Consistency.perSample(modelledBy, out.right.R));
+      modelled[method.id] = Consistency.aggregate(Consistency.perSample(modelledBy, out.right.R, minMaxTolerance));
       fitError[method.id] = rows.reduce((s, r) => s + Math.abs(r.conservationError), 0) / Math.max(Number.MIN_VALUE, rows.reduce((s, r) => s + r.f, 0));
     }
     results.push({
@@ -206,10 +211,17 @@ const runNet = (net: DeepNet, opts: DeepOptions, pools: { readonly train: MnistP
   const rootSet = subset(explained, gridIdx.slice(0, opts.rootPairs));
   const xRoots = T.unsafeMake([rootSet.count, ...model.inputShape], rootSet.x);
   const composites = [DT.trainingFree(DT.deriveRule(DT.w2)), DT.trainingFree(DT.deriveRule(zBox(0, 1)))];
-  const violations = composites.reduce((s, c) => s + DT.verifyRoots(model, xRoots, c, { maxNeurons: ROOT_NEURONS }).length, 0);
+  let violations = 0;
+  let active = 0;
+  for (const c of composites) {
+    const v = DT.verifyRoots(model, xRoots, c, { maxNeurons: ROOT_NEURONS });
+    if (E.isLeft(v)) return E.left(`verifying roots: ${DT.message(v.left)}`);
+    violations += DT.violationCount(v.right);
+    active += v.right.active;
+  }
   const ruleNames = DT.explain(model, xRoots, composites[1]!);
   if (E.isLeft(ruleNames)) return E.left(DT.message(ruleNames.left));
-  const roots = { violations, pairs: rootSet.count, neuronsPerLayer: ROOT_NEURONS };
+  const roots = { violations, active, pairs: rootSet.count, neuronsPerLayer: ROOT_NEURONS };
 
   const aopc = measureAll({
     model,
@@ -252,7 +264,7 @@ const runNet = (net: DeepNet, opts: DeepOptions, pools: { readonly train: MnistP
     join(opts.outDir, `figure2-${net.id}.png`),
     figure2(
       methods.map((m) => {
-        const rows = Consistency.perSample(maps[m.id]!.maps.f, maps[m.id]!.maps.R);
+        const rows = Consistency.perSample(maps[m.id]!.maps.f, maps[m.id]!.maps.R, tolerance);
         return { label: m.label, f: rows.map((r) => r.f), sumR: rows.map((r) => r.sumR), minR: rows.map((r) => r.minRelevance) };
       }),
     ),

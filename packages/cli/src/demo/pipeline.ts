@@ -15,8 +15,10 @@
  */
 import { join } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
+import * as L from "@dtd/layers";
+import { accumulatedTerms } from "@dtd/deep-taylor/accumulatedTerms";
 import * as Consistency from "@dtd/deep-taylor/consistency";
-import { loadMnist, splitMnist } from "../data/mnist.ts";
+import { loadMnist, type MnistPool, splitMnist } from "../data/mnist.ts";
 import { makePairs, PAIR_PIXELS } from "../data/mnistPairs.ts";
 import { type AopcResult, type AopcSettings, defaultAopcSettings, measureAll, perturbationFigure } from "./aopc.ts";
 import { cacheFile } from "./cache.ts";
@@ -28,7 +30,7 @@ import { halfShares, type HalfShares } from "./halves.ts";
 import { type Hooks, silent } from "./hooks.ts";
 import { type Heatmaps, mnistMethods } from "./methods.ts";
 import { fingerprint, type Recipe, RECIPE, trainNetwork } from "./network.ts";
-import { type ModelSource, obtainModel, type TrainingRecord } from "./obtainModel.ts";
+import { cachedOrTrained, type ModelSource, type Obtained, type TrainingRecord } from "./cachedOrTrained.ts";
 import { gridRows, range, rowLabel, scores, subset } from "./pairSets.ts";
 import { mnistReport } from "./report.ts";
 import { samekClaim } from "./samek.ts";
@@ -107,7 +109,7 @@ export interface DemoResult {
 }
 
 /** Where the one-layer network comes from: the cache, or training with the recipe. */
-const source = (opts: DemoOptions, recipe: Recipe, train: Parameters<typeof trainNetwork>[0]): ModelSource => ({
+const source = (opts: Pick<DemoOptions, "seed" | "steps" | "cacheDir">, recipe: Recipe, train: MnistPool): ModelSource => ({
   path: cacheFile(opts.cacheDir, { recipe, seed: opts.seed, steps: opts.steps }),
   structure: { kinds: ["dense", "relu", "sumPool"], shapes: [[PAIR_PIXELS], [recipe.hidden], [recipe.hidden], [1]] },
   description: `${fingerprint(recipe)} (batches of ${recipe.batchSize} pairs)`,
@@ -116,6 +118,13 @@ const source = (opts: DemoOptions, recipe: Recipe, train: Parameters<typeof trai
   train: (onProgress) => trainNetwork(train, { recipe, seed: opts.seed, steps: opts.steps, onProgress }),
   metadata: { name: "dtd demo: MNIST 0–3 detector (1568-400-Σ, b ≤ 0)", training: { recipe } },
 });
+
+/**
+ * The model of a run: from the cache when it holds this recipe, seed and steps (and not --retrain), else trained
+ * and cached. Also what the explorer page (packages/explorer) shows.
+ */
+export const obtainModel = (opts: Pick<DemoOptions, "seed" | "steps" | "cacheDir" | "retrain">, recipe: Recipe, train: MnistPool, hooks: Hooks): E.Either<string, Obtained> =>
+  cachedOrTrained(source(opts, recipe, train), { retrain: opts.retrain, hooks });
 
 /** Runs the example. Left with a message when something cannot be done (training failed, a file not written). */
 export const runDemo = (opts: DemoOptions, hooks: Hooks = silent): E.Either<string, DemoResult> => {
@@ -129,7 +138,7 @@ export const runDemo = (opts: DemoOptions, hooks: Hooks = silent): E.Either<stri
   const { train, test } = splitMnist(loadMnist(), { seed: opts.seed });
 
   // 2. The model: cached, or trained now.
-  const obtained = obtainModel(source(opts, recipe, train), { retrain: opts.retrain, hooks });
+  const obtained = obtainModel(opts, recipe, train, hooks);
   if (E.isLeft(obtained)) return obtained;
   const { model, training, fromCache, modelPath } = obtained.right;
 
@@ -147,6 +156,8 @@ export const runDemo = (opts: DemoOptions, hooks: Hooks = silent): E.Either<stri
   /** Per method: which explained pairs it explained (in order) and their heatmaps. */
   const maps: Record<string, { readonly idx: readonly number[]; readonly maps: Heatmaps }> = {};
   const results: MethodResult[] = [];
+  // Consistency within the rounding of the model's dtype and size (docs/deep-taylor.md), for every method alike.
+  const tolerance = { dtype: L.modelDType(model) ?? "float64", terms: accumulatedTerms(model) };
   for (const method of methods) {
     const idx = method.id === "simpleTaylor" ? taylorIdx : range(explained.count);
     const set = subset(explained, idx);
@@ -160,7 +171,7 @@ export const runDemo = (opts: DemoOptions, hooks: Hooks = silent): E.Either<stri
       id: method.id,
       title: method.title,
       deepTaylor: method.deepTaylor,
-      consistency: Consistency.aggregate(Consistency.perSample(out.right.f, out.right.R)),
+      consistency: Consistency.aggregate(Consistency.perSample(out.right.f, out.right.R, tolerance)),
       halves: halfShares(out.right.R, set.meta),
       seconds: (performance.now() - s0) / 1000,
       ...(out.right.roots !== undefined ? { roots: out.right.roots } : {}),
@@ -203,7 +214,7 @@ export const runDemo = (opts: DemoOptions, hooks: Hooks = silent): E.Either<stri
     join(opts.outDir, "figure2.png"),
     figure2(
       methods.map((m) => {
-        const rowsOf = Consistency.perSample(maps[m.id]!.maps.f, maps[m.id]!.maps.R);
+        const rowsOf = Consistency.perSample(maps[m.id]!.maps.f, maps[m.id]!.maps.R, tolerance);
         return { label: m.label, f: rowsOf.map((r) => r.f), sumR: rowsOf.map((r) => r.sumR), minR: rowsOf.map((r) => r.minRelevance) };
       }),
     ),

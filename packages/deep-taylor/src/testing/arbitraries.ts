@@ -23,12 +23,15 @@ export interface NetworkOptions {
   readonly bias?: readonly [number, number];
   /** The output: global sum pooling (detection-pooling, default) or a selected unit after a ReLU. */
   readonly output?: "sumPool" | "select";
+  /** The dtype of the parameters (default float64); draw inputs in the same dtype (`inputsIn`). */
+  readonly dtype?: T.DType;
 }
 
 const seedArb = fc.integer({ min: 0, max: 2 ** 31 - 1 });
 
-const build = (shape: readonly number[], layers: L.Sequential): L.Model => {
-  const m = L.build(shape, layers);
+const build = (shape: readonly number[], layers: L.Sequential, dtype: T.DType = "float64"): L.Model => {
+  const typed = layers.map((l) => L.withParams(l, Object.fromEntries(Object.entries(L.paramsOf(l)).map(([k, t]) => [k, T.astype(t, dtype)]))));
+  const m = L.build(shape, typed);
   if (E.isLeft(m)) throw new Error(L.message(m.left));
   return m.right;
 };
@@ -47,7 +50,7 @@ const denseNet = (opts: NetworkOptions): fc.Arbitrary<L.Model> =>
       const layers = widths.flatMap((w, k) =>
         L.detection(T.Random.normalTensor(rng, [sizes[k]!, w], 0, 1 / Math.sqrt(sizes[k]!)), T.Random.uniformTensor(rng, [w], bl, bh)),
       );
-      return build([d], [...layers, ...head(rng, widths[widths.length - 1]!, opts)]);
+      return build([d], [...layers, ...head(rng, widths[widths.length - 1]!, opts)], opts.dtype);
     });
 
 /** A small CNN: 1–2 conv–ReLU blocks (random kernel, stride, padding, optional pooling), flatten, Dense–ReLU, head. */
@@ -85,15 +88,19 @@ const convNet = (opts: NetworkOptions): fc.Arbitrary<L.Model> =>
       const flat = T.Shape.size(shape);
       const w = 1 + T.Random.int(rng, opts.maxWidth ?? 4);
       layers.push(L.flatten, ...L.detection(T.Random.normalTensor(rng, [flat, w], 0, 1 / Math.sqrt(flat)), T.Random.uniformTensor(rng, [w], bl, bh)));
-      return build([c, hw, hw], [...layers, ...head(rng, w, opts)]);
+      return build([c, hw, hw], [...layers, ...head(rng, w, opts)], opts.dtype);
     });
 
 /** Networks that meet the b ≤ 0 precondition and end in a non-negative score. */
 export const network = (opts: NetworkOptions = {}): fc.Arbitrary<L.Model> =>
   fc.constantFrom(...(opts.kinds ?? ["dense", "conv"])).chain((k) => (k === "dense" ? denseNet(opts) : convNet(opts)));
 
-/** A batch of `n` inputs of a per-sample shape inside a domain (ℝᵈ: N(0, 1); ℝ₊ᵈ: U[0, 2]; box: U[l, h]). */
-export const inputsIn = (domain: DomainT, shape: readonly number[], n = 2): fc.Arbitrary<T.Tensor> =>
+/**
+ * A batch of `n` inputs of a per-sample shape inside a domain (ℝᵈ: N(0, 1); ℝ₊ᵈ: U[0, 2]; box: U[l, h]), in
+ * `dtype` (float32 values are drawn in float64 and rounded: a box's edge may move by a rounding, which the
+ * preconditions' boundary tolerance allows).
+ */
+export const inputsIn = (domain: DomainT, shape: readonly number[], n = 2, dtype: T.DType = "float64"): fc.Arbitrary<T.Tensor> =>
   seedArb.map((seed) => {
     const rng = T.Random.make(seed);
     const size = T.Shape.size(shape);
@@ -110,9 +117,9 @@ export const inputsIn = (domain: DomainT, shape: readonly number[], n = 2): fc.A
               : 2 * rng.next()
             : T.Random.uniform(rng, L.Domain.at(domain.low, i), L.Domain.at(domain.high, i));
     }
-    return T.of(data, [n, ...shape]);
+    return T.astype(T.of(data, [n, ...shape]), dtype);
   });
 
 /** A network together with a batch of inputs from `domain`. */
 export const networkWithInputs = (domain: DomainT, opts: NetworkOptions = {}): fc.Arbitrary<{ model: L.Model; x: T.Tensor }> =>
-  network(opts).chain((model) => inputsIn(domain, model.inputShape).map((x) => ({ model, x })));
+  network(opts).chain((model) => inputsIn(domain, model.inputShape, 2, opts.dtype).map((x) => ({ model, x })));

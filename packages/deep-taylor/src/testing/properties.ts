@@ -25,7 +25,7 @@ import { type Explanation, explain } from "../explain.ts";
 import { materialize } from "../naive.ts";
 import type { Rule } from "../Rule.ts";
 import type { Strategy } from "../Strategy.ts";
-import { verifyRoots } from "../verifyRoots.ts";
+import { verifyRoots, violationCount } from "../verifyRoots.ts";
 import { inputsIn, type NetworkOptions, networkWithInputs } from "./arbitraries.ts";
 
 /** Options of the ready-made properties. */
@@ -35,12 +35,15 @@ export interface PropertyOptions extends NetworkOptions {
    * "all": the rule in every affine layer.
    */
   readonly placement?: "first" | "all";
-  /** Tolerances of conservation and positivity (default atol 1e-10, rtol 1e-9: float64 rounding). */
+  /**
+   * Tolerances of conservation and positivity (default: the explanation's own, derived from its dtype and the
+   * terms it accumulated — `Explanation.tolerance`, see `consistency.ts`).
+   */
   readonly tol?: ConsistencyTolerance;
 }
 
 const compositeOf = (rule: Rule, opts: PropertyOptions): Composite => ((opts.placement ?? "first") === "all" ? uniform(rule) : trainingFree(rule));
-const tolOf = (opts: PropertyOptions): ConsistencyTolerance => opts.tol ?? { atol: 1e-10, rtol: 1e-9 };
+const tolOf = (opts: PropertyOptions, e: Explanation): ConsistencyTolerance => opts.tol ?? e.tolerance;
 
 const explained = (model: L.Model, x: T.Tensor, c: Composite): Explanation => {
   const r = explain(model, x, c);
@@ -52,15 +55,15 @@ const explained = (model: L.Model, x: T.Tensor, c: Composite): Explanation => {
 export const conservative = (rule: Rule, opts: PropertyOptions = {}) =>
   fc.property(networkWithInputs(rule.strategy.domain, opts), ({ model, x }) => {
     const e = explained(model, x, compositeOf(rule, opts));
-    const bad = perSample(e.f, e.R, tolOf(opts)).findIndex((s) => !s.conservative);
+    const bad = perSample(e.f, e.R, tolOf(opts, e)).findIndex((s) => !s.conservative);
     if (bad >= 0) {
-      const s = perSample(e.f, e.R, tolOf(opts))[bad]!;
-      throw new Error(`not conservative (sample ${bad}): f(x) = ${s.f}, Σ_p R_p = ${s.sumR}, error ${s.conservationError}`);
+      const s = perSample(e.f, e.R, tolOf(opts, e))[bad]!;
+      throw new Error(`not conservative (sample ${bad}): f(x) = ${s.f}, Σ_p R_p = ${s.sumR}, error ${s.conservationError} (tolerance ${s.tolerance})`);
     }
     e.relevances.forEach((R, i) => {
-      const layerSums = perSample(e.f, R, tolOf(opts));
+      const layerSums = perSample(e.f, R, tolOf(opts, e));
       const k = layerSums.findIndex((s) => !s.conservative);
-      if (k >= 0) throw new Error(`relevance leaks at the input of layer ${i} (${model.layers[i]?.kind ?? "output"}): Σ R = ${layerSums[k]!.sumR}, f(x) = ${layerSums[k]!.f}`);
+      if (k >= 0) throw new Error(`relevance leaks at the input of layer ${i} (${model.layers[i]?.kind ?? "output"}): Σ R = ${layerSums[k]!.sumR}, f(x) = ${layerSums[k]!.f} (tolerance ${layerSums[k]!.tolerance})`);
     });
   });
 
@@ -68,25 +71,27 @@ export const conservative = (rule: Rule, opts: PropertyOptions = {}) =>
 export const positive = (rule: Rule, opts: PropertyOptions = {}) =>
   fc.property(networkWithInputs(rule.strategy.domain, opts), ({ model, x }) => {
     const e = explained(model, x, compositeOf(rule, opts));
-    const bad = perSample(e.f, e.R, tolOf(opts)).findIndex((s) => !s.positive);
-    if (bad >= 0) throw new Error(`not positive (sample ${bad}): min_p R_p = ${perSample(e.f, e.R, tolOf(opts))[bad]!.minRelevance}`);
+    const bad = perSample(e.f, e.R, tolOf(opts, e)).findIndex((s) => !s.positive);
+    if (bad >= 0) throw new Error(`not positive (sample ${bad}): min_p R_p = ${perSample(e.f, e.R, tolOf(opts, e))[bad]!.minRelevance}`);
   });
 
 /** Definition 3: conservative and positive. */
 export const consistent = (rule: Rule, opts: PropertyOptions = {}) =>
   fc.property(networkWithInputs(rule.strategy.domain, opts), ({ model, x }) => {
     const e = explained(model, x, compositeOf(rule, opts));
-    const bad = perSample(e.f, e.R, tolOf(opts)).find((s) => !s.consistent);
+    const bad = perSample(e.f, e.R, tolOf(opts, e)).find((s) => !s.consistent);
     if (bad !== undefined) throw new Error(`not consistent: f(x) = ${bad.f}, Σ R = ${bad.sumR}, min R = ${bad.minRelevance}`);
   });
 
 /** Every active neuron's root is a root (the neuron vanishes there), lies on the segment and in the domain. */
 export const rootsAreRoots = (rule: Rule, opts: PropertyOptions & { readonly rootTol?: number } = {}) =>
   fc.property(networkWithInputs(rule.strategy.domain, { ...opts, kinds: opts.kinds ?? ["dense", "conv"] }), ({ model, x }) => {
-    const v = verifyRoots(model, x, compositeOf(rule, opts), { tol: opts.rootTol ?? 1e-9, maxSamples: 1, maxNeurons: 12 });
-    if (v.length > 0) {
-      const f = v[0]!;
-      throw new Error(`${v.length} root violation(s); first: layer ${f.layer} (${f.rule}), sample ${f.sample}, neuron ${f.neuron}: ${f.problem} (value ${f.value}, residual ${f.residual})`);
+    const r = verifyRoots(model, x, compositeOf(rule, opts), { tol: opts.rootTol ?? 1e-9, maxSamples: 1, maxNeurons: 12 });
+    if (E.isLeft(r)) throw new Error(`verifyRoots refused a network built to meet the preconditions: ${message(r.left)}`);
+    const n = violationCount(r.right);
+    if (n > 0) {
+      const f = r.right.violations[0]!;
+      throw new Error(`${n} root violation(s); first: layer ${f.layer} (${f.rule}), sample ${f.sample}, neuron ${f.neuron}: ${f.problem} (value ${f.value}, residual ${f.residual})`);
     }
   });
 

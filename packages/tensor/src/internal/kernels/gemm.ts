@@ -19,8 +19,8 @@
  * - JavaScript (microKernel.ts) otherwise, or with `kernel` "js": panels packed as float64 (float32 converted
  *   exactly), 4×4 tiles, sums in float64 rounded once per KC block into C, for both dtypes. So float32 products
  *   on the wasm path differ from this fallback by float32 rounding; float64 products do not differ at all.
- * On the wasm path the panels are packed straight into the module's memory and each block of C is added back
- * into `out`. Thin products (m < 4 or n < 4) take gemmThin.ts (float64 sums for both dtypes), where packing
+ * On the wasm path the panels are packed straight into the module's memory, the kernel adds each k block into C
+ * there, and C is copied into `out` once per row chunk. Thin products (m < 4 or n < 4) take gemmThin.ts (float64 sums for both dtypes), where packing
  * would cost as much as the product.
  *
  * The JavaScript path's packing scratch is module-level, grown on demand and bounded by KC·NC + MC·KC doubles
@@ -31,6 +31,7 @@
 import type { DType, FloatArray } from "../../DType.ts";
 import { gemmThinCols, gemmThinRows } from "./gemmThin.ts";
 import { micro4x4, microEdge } from "./microKernel.ts";
+import { packPanels } from "./pack.ts";
 import { type WasmBlock, wasmBlock } from "./wasmBlock.ts";
 
 /**
@@ -44,7 +45,7 @@ const NC = 1024;
 /**
  * On the wasm path, up to MA rows of A are packed at once (1.5 MB), so that an A that fits is packed once per
  * k block for all the row blocks, and, being immutable tensor data, not packed again by the next call with the
- * same A (see {@link PackedA}).
+ * same A (see {@link PackedA}); C holds MA×NC entries (4 MB), summed over the k blocks in the module's memory.
  */
 const MA = 512;
 
@@ -220,7 +221,7 @@ interface WasmPanels {
   readonly ap: FloatArray;
   readonly bp: FloatArray;
   readonly c: FloatArray;
-  readonly block: (mb: number, nb: number, kb: number, aFrom: number) => void;
+  readonly block: (mb: number, nb: number, kb: number, aFrom: number, cRow: number, add: boolean) => void;
 }
 
 const wasm64 = (w: WasmBlock): WasmPanels => ({ precision: "float64", ap: w.ap, bp: w.bp, c: w.c, block: w.block });
@@ -228,7 +229,10 @@ const wasm32 = (w: WasmBlock): WasmPanels => ({ precision: "float32", ap: w.ap32
 
 /**
  * The blocked loops with the wasm block kernel of `w`'s precision (float32 for a Float32Array `out`): the same
- * blocks, packed into the module's memory.
+ * blocks, packed into the module's memory. Rows are taken MA at a time; for each such row chunk the kernel adds
+ * every k block's sums into C in the module's memory (starting from out's values when `accumulate`), and C is
+ * copied out once: no pass over `out` per k block. In float64 these are the additions the JavaScript path makes
+ * into `out`, in the same order, so the results agree to the bit.
  */
 const blockedWasm = (
   m: number,
@@ -243,127 +247,59 @@ const blockedWasm = (
   accumulate: boolean,
   w: WasmPanels,
 ): void => {
-  const whole = m <= MA;
   const precision = w.precision;
   for (let j0 = 0; j0 < n; j0 += NC) {
     const nb = Math.min(NC, n - j0);
-    for (let p0 = 0; p0 < k; p0 += KC) {
-      const kb = Math.min(KC, k - p0);
-      const store = !accumulate && p0 === 0;
-      fillB(w.bp, p0, kb, j0, nb);
-      // All of A's rows at once: row block i0 then starts at ap[i0·kb], as if packed on its own.
-      if (whole && !samePackedA(precision, a, aOff, transA, m, k, p0, kb)) {
-        packPanelA(a, aOff, transA, m, k, 0, m, p0, kb, w.ap);
-        packedA = { precision, a, aOff, transA, m, k, p0, kb };
-      }
-      for (let i0 = 0; i0 < m; i0 += MC) {
-        const mb = Math.min(MC, m - i0);
-        if (!whole) {
+    const ldc = roundUp(nb, NR);
+    for (let r0 = 0; r0 < m; r0 += MA) {
+      const rb = Math.min(MA, m - r0);
+      const o = outOff + r0 * n + j0;
+      if (accumulate) for (let i = 0; i < rb; i++) w.c.set(out.subarray(o + i * n, o + i * n + nb), i * ldc);
+      for (let p0 = 0; p0 < k; p0 += KC) {
+        const kb = Math.min(KC, k - p0);
+        fillB(w.bp, p0, kb, j0, nb);
+        // All the chunk's rows at once: row block i0 then starts at ap[i0·kb], as if packed on its own. An A of at
+        // most MA rows is remembered, and not packed again by the next call with the same A and k block.
+        if (rb < m) {
           packedA = undefined;
-          packPanelA(a, aOff, transA, m, k, i0, mb, p0, kb, w.ap);
+          packPanelA(a, aOff, transA, m, k, r0, rb, p0, kb, w.ap);
+        } else if (!samePackedA(precision, a, aOff, transA, m, k, p0, kb)) {
+          packPanelA(a, aOff, transA, m, k, 0, m, p0, kb, w.ap);
+          packedA = { precision, a, aOff, transA, m, k, p0, kb };
         }
-        w.block(mb, nb, kb, whole ? i0 * kb : 0);
-        addBlock(w.c, mb, nb, out, outOff + i0 * n + j0, n, store);
+        const add = accumulate || p0 > 0;
+        for (let i0 = 0; i0 < rb; i0 += MC) w.block(Math.min(MC, rb - i0), nb, kb, i0 * kb, i0, add);
       }
+      copyOut(w.c, rb, nb, ldc, out, o, n);
     }
   }
 };
 
 /**
- * out[o + i·ldo + j] = (store ? 0 : out[…]) + c[i·roundUp(nb, 4) + j] for i < mb, j < nb, the addition in out's
- * precision; `c` is the C block of out's precision (WasmPanels). Stores go through TypedArray.prototype.set (a
- * native copy: several times faster than a loop); additions run one loop per element type, like the thin loops
- * (thinLoops.ts), so each stays monomorphic.
+ * out[o + i·ldo + j] = c[i·ldc + j] for i < rows, j < nb: C copied out of the module's memory through
+ * TypedArray.prototype.set (a native copy; c has out's element type, WasmPanels).
  */
-const addBlock = (c: FloatArray, mb: number, nb: number, out: FloatArray, o: number, ldo: number, store: boolean): void => {
-  const ldc = roundUp(nb, NR);
-  if (store) {
-    if (ldc === ldo && nb === ldc) out.set(c.subarray(0, mb * nb), o);
-    else for (let i = 0; i < mb; i++) out.set(c.subarray(i * ldc, i * ldc + nb), o + i * ldo);
-  } else if (c instanceof Float64Array && out instanceof Float64Array) add64(c, ldc, mb, nb, out, o, ldo);
-  else if (c instanceof Float32Array && out instanceof Float32Array) add32(c, ldc, mb, nb, out, o, ldo);
-  else throw new Error(`addBlock: expected c and out of one element type, found ${c.constructor.name} and ${out.constructor.name}`);
-};
-
-const add64 = (c: Float64Array, ldc: number, mb: number, nb: number, out: Float64Array, o: number, ldo: number): void => {
-  for (let i = 0, r = 0; i < mb; i++, o += ldo, r += ldc) for (let j = 0; j < nb; j++) out[o + j] = out[o + j]! + c[r + j]!;
-};
-
-const add32 = (c: Float32Array, ldc: number, mb: number, nb: number, out: Float32Array, o: number, ldo: number): void => {
-  for (let i = 0, r = 0; i < mb; i++, o += ldo, r += ldc) for (let j = 0; j < nb; j++) out[o + j] = out[o + j]! + c[r + j]!;
+const copyOut = (c: FloatArray, rows: number, nb: number, ldc: number, out: FloatArray, o: number, ldo: number): void => {
+  if (ldc === ldo && nb === ldc) out.set(c.subarray(0, rows * nb), o);
+  else for (let i = 0; i < rows; i++) out.set(c.subarray(i * ldc, i * ldc + nb), o + i * ldo);
 };
 
 const roundUp = (x: number, q: number): number => Math.ceil(x / q) * q;
 
 /**
  * Packs op(A)[i0 : i0+mb, p0 : p0+kb] into 4-row micro-panels: ap[ir·kb + p·4 + ii] = op(A)[i0+ir+ii, p0+p]
- * (ir a multiple of 4), rounded to float32 when `ap` is a Float32Array. Rows past `mb` in the last micro-panel are not written: the JavaScript edge kernel never
- * reads them, and the wasm kernel reads them only into rows of its C block that are never copied out.
+ * (ir a multiple of 4), rounded to float32 when `ap` is a Float32Array. Rows past `mb` in the last micro-panel
+ * are not written: the JavaScript edge kernel never reads them, and the wasm kernel reads them only into rows of
+ * its C block that are never copied out.
  */
-const packPanelA = (
-  a: FloatArray,
-  aOff: number,
-  transA: boolean,
-  m: number,
-  k: number,
-  i0: number,
-  mb: number,
-  p0: number,
-  kb: number,
-  ap: FloatArray,
-): void => {
-  for (let ir = 0; ir < mb; ir += MR) {
-    const mr = Math.min(MR, mb - ir);
-    const base = ir * kb;
-    if (transA) {
-      // A stored k×m: op(A)[i, p] = a[p·m + i], consecutive i are contiguous.
-      for (let p = 0; p < kb; p++) {
-        const src = aOff + (p0 + p) * m + i0 + ir;
-        const dst = base + p * MR;
-        for (let ii = 0; ii < mr; ii++) ap[dst + ii] = a[src + ii]!;
-      }
-    } else {
-      for (let ii = 0; ii < mr; ii++) {
-        const src = aOff + (i0 + ir + ii) * k + p0;
-        let dst = base + ii;
-        for (let p = 0; p < kb; p++, dst += MR) ap[dst] = a[src + p]!;
-      }
-    }
-  }
-};
+const packPanelA = (a: FloatArray, aOff: number, transA: boolean, m: number, k: number, i0: number, mb: number, p0: number, kb: number, ap: FloatArray): void =>
+  // A stored m×k (rows contiguous), or k×m when transA: op(A)[i, p] = a[p·m + i].
+  packPanels(a, aOff, transA ? m : k, transA, i0, mb, p0, kb, ap);
 
 /**
  * Packs op(B)[p0 : p0+kb, j0 : j0+nb] into 4-column micro-panels: bp[jr·kb + p·4 + jj] = op(B)[p0+p, j0+jr+jj],
- * rounded to float32 when `bp` is a Float32Array.
+ * rounded to float32 when `bp` is a Float32Array: the 4-row micro-panels of op(B)ᵀ.
  */
-const packPanelB = (
-  b: FloatArray,
-  bOff: number,
-  transB: boolean,
-  n: number,
-  k: number,
-  p0: number,
-  kb: number,
-  j0: number,
-  nb: number,
-  bp: FloatArray,
-): void => {
-  for (let jr = 0; jr < nb; jr += NR) {
-    const nr = Math.min(NR, nb - jr);
-    const base = jr * kb;
-    if (transB) {
-      // B stored n×k: op(B)[p, j] = b[j·k + p], consecutive p are contiguous.
-      for (let jj = 0; jj < nr; jj++) {
-        const src = bOff + (j0 + jr + jj) * k + p0;
-        let dst = base + jj;
-        for (let p = 0; p < kb; p++, dst += NR) bp[dst] = b[src + p]!;
-      }
-    } else {
-      for (let p = 0; p < kb; p++) {
-        const src = bOff + (p0 + p) * n + j0 + jr;
-        const dst = base + p * NR;
-        for (let jj = 0; jj < nr; jj++) bp[dst + jj] = b[src + jj]!;
-      }
-    }
-  }
-};
+const packPanelB = (b: FloatArray, bOff: number, transB: boolean, n: number, k: number, p0: number, kb: number, j0: number, nb: number, bp: FloatArray): void =>
+  // B stored k×n: op(B)ᵀ[j, p] = b[p·n + j], each column of op(B)ᵀ contiguous; or n×k when transB: rows contiguous.
+  packPanels(b, bOff, transB ? k : n, !transB, j0, nb, p0, kb, bp);

@@ -1,14 +1,15 @@
 /**
- * The WebAssembly SIMD block kernels of {@link gemm}: C_block = A_panel · B_panel over packed micro-panels, in
+ * The WebAssembly SIMD block kernels of {@link gemm}: C_block (+)= A_panel · B_panel over packed micro-panels, in
  * float64 (4×4 tiles in f64x2 registers, `gemm_block`) or in float32 (4×8 tiles in f32x4 registers,
  * `gemm_block_f32`) (source: wasm/gemmBlock.c; bytes: wasm/gemmBlockWasm.ts, rebuilt by wasm/build.sh).
  *
  * gemm packs A and B straight into this module's memory (the same copy it makes for the JavaScript kernel, so the
- * wasm path costs no extra copy of the operands), calls a kernel, and adds the block of C back into the caller's
- * array. The float32 views cover the first half of the same regions as the float64 ones: a float32 product
- * overwrites what a float64 one packed, and the other way round. The memory has a fixed size and is created on
- * the first call, with the module (~3 KB) compiled synchronously. Where WebAssembly SIMD cannot run (wasmRuntime.ts), {@link wasmBlock} is undefined and gemm
- * runs the JavaScript micro-kernel.
+ * wasm path costs no extra copy of the operands), calls a kernel once per row block and k block, the kernel adding
+ * each k block's sums into C in the module's memory, and copies C out once. The float32 views cover the first half
+ * of the same regions as the float64 ones: a float32 product overwrites what a float64 one packed, and the other
+ * way round. The memory has a fixed size and is created on the first call, with the module (< 2 KB) compiled
+ * synchronously. Where WebAssembly SIMD cannot run (wasmRuntime.ts), {@link wasmBlock} is undefined and gemm runs
+ * the JavaScript micro-kernel.
  * @module
  */
 import { wasmBase64 } from "./wasm/gemmBlockWasm.ts";
@@ -21,24 +22,30 @@ export interface WasmBlock {
   readonly ap: Float64Array;
   /** B packed in 4-column micro-panels: KC·NC doubles. */
   readonly bp: Float64Array;
-  /** The C block, roundUp(mb, 4) rows of stride roundUp(nb, 4). */
+  /** C: up to MA rows of stride roundUp(nb, 4), nb ≤ NC (MA·NC doubles). */
   readonly c: Float64Array;
-  /** c ← ap · bp for an mb×kb block of A packed from ap[aFrom] and a kb×nb block of B packed from bp[0]. */
-  readonly block: (mb: number, nb: number, kb: number, aFrom: number) => void;
+  /**
+   * c[cRow·ldc …] (+)= ap · bp for an mb×kb block of A packed from ap[aFrom] and a kb×nb block of B packed from
+   * bp[0], ldc = roundUp(nb, 4): rows cRow … cRow + roundUp(mb, 4) − 1 of c are added to when `add`, else
+   * overwritten.
+   */
+  readonly block: (mb: number, nb: number, kb: number, aFrom: number, cRow: number, add: boolean) => void;
   /** `ap` as float32: MA·KC floats at the same address (so packing either overwrites the other). */
   readonly ap32: Float32Array;
   /** `bp` as float32: KC·NC floats at the same address. */
   readonly bp32: Float32Array;
-  /** `c` as float32: the C block, roundUp(mb, 4) rows of stride roundUp(nb, 4). */
+  /** `c` as float32: MA·NC floats at the same address. */
   readonly c32: Float32Array;
-  /** c32 ← ap32 · bp32 as {@link WasmBlock.block} does, with float32 products summed in float32 (p ascending). */
-  readonly block32: (mb: number, nb: number, kb: number, aFrom: number) => void;
+  /** c32 (+)= ap32 · bp32 as {@link WasmBlock.block} does, with float32 products summed in float32 (p ascending). */
+  readonly block32: (mb: number, nb: number, kb: number, aFrom: number, cRow: number, add: boolean) => void;
 }
 
-const instantiateBlock = (ma: number, mc: number, kc: number, nc: number): WasmBlock | undefined => {
+const roundUp4 = (x: number): number => (x + 3) & ~3;
+
+const instantiateBlock = (ma: number, kc: number, nc: number): WasmBlock | undefined => {
   const apBytes = ma * kc * 8;
   const bpBytes = kc * nc * 8;
-  const cBytes = mc * nc * 8;
+  const cBytes = ma * nc * 8;
   // A fixed size: the memory never grows, so the views below never detach.
   const pages = Math.ceil((BASE + apBytes + bpBytes + cBytes) / PAGE);
   const wasm = instantiate(wasmBase64, pages, pages, ["gemm_block", "gemm_block_f32"]);
@@ -52,12 +59,12 @@ const instantiateBlock = (ma: number, mc: number, kc: number, nc: number): WasmB
   return {
     ap: new Float64Array(buffer, apAt, ma * kc),
     bp: new Float64Array(buffer, bpAt, kc * nc),
-    c: new Float64Array(buffer, cAt, mc * nc),
-    block: (mb, nb, kb, aFrom) => run(mb, nb, kb, apAt + 8 * aFrom, bpAt, cAt),
+    c: new Float64Array(buffer, cAt, ma * nc),
+    block: (mb, nb, kb, aFrom, cRow, add) => run(mb, nb, kb, apAt + 8 * aFrom, bpAt, cAt + 8 * cRow * roundUp4(nb), add ? 1 : 0),
     ap32: new Float32Array(buffer, apAt, ma * kc),
     bp32: new Float32Array(buffer, bpAt, kc * nc),
-    c32: new Float32Array(buffer, cAt, mc * nc),
-    block32: (mb, nb, kb, aFrom) => run32(mb, nb, kb, apAt + 4 * aFrom, bpAt, cAt),
+    c32: new Float32Array(buffer, cAt, ma * nc),
+    block32: (mb, nb, kb, aFrom, cRow, add) => run32(mb, nb, kb, apAt + 4 * aFrom, bpAt, cAt + 4 * cRow * roundUp4(nb), add ? 1 : 0),
   };
 };
 
@@ -65,14 +72,14 @@ let state: WasmBlock | undefined | null = null;
 let sizes = "";
 
 /**
- * The wasm block kernel for C blocks of at most mc×nc, B blocks of kc×nc, and up to ma×kc of A packed at once,
- * created on the first call; undefined when WebAssembly SIMD is unavailable. The sizes must be the same on every
- * call (gemm.ts exports its own as `wasmBlockSizes`).
+ * The wasm block kernel for row blocks of at most mc rows, B blocks of kc×nc, up to ma×kc of A packed at once and
+ * C of ma×nc, created on the first call; undefined when WebAssembly SIMD is unavailable. The sizes must be the
+ * same on every call (gemm.ts exports its own as `wasmBlockSizes`).
  */
 export const wasmBlock = (ma: number, mc: number, kc: number, nc: number): WasmBlock | undefined => {
   const asked = `${ma}×${mc}×${kc}×${nc}`;
   if (state === null) {
-    state = instantiateBlock(ma, mc, kc, nc);
+    state = instantiateBlock(ma, kc, nc);
     sizes = asked;
   } else if (asked !== sizes) throw new Error(`wasmBlock: expected the sizes of the first call (${sizes}), found ${asked}`);
   return state;

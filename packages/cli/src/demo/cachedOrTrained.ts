@@ -42,7 +42,7 @@ export interface ModelSource {
 }
 
 /** The model of `source`: cached, or trained now and cached (a failure to cache is a note, not an error). */
-export const obtainModel = (source: ModelSource, opts: { readonly retrain: boolean; readonly hooks: Hooks }): E.Either<string, Obtained> => {
+export const cachedOrTrained = (source: ModelSource, opts: { readonly retrain: boolean; readonly hooks: Hooks }): E.Either<string, Obtained> => {
   const { path, steps, seed } = source;
   const { hooks } = opts;
   const cached = opts.retrain ? ({ _tag: "Miss" } as const) : lookupModel(path, source.structure);

@@ -1,0 +1,22 @@
+/**
+ * A named weight or constant as read from a file, before any layout conversion: its shape in the file's own
+ * layout (HWIO kernels for TF.js, OIHW for ONNX) and its values: float32 weights, or integers (shapes, axes,
+ * paddings) as int32 or, for ONNX's int64, as float64 (exact below 2⁵³).
+ * @module
+ */
+
+/** A decoded weight. */
+export interface WeightTensor {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly data: Float32Array | Int32Array | Float64Array;
+}
+
+/** The number of elements of a shape. */
+export const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+/** Index of the first NaN or ±Infinity, or -1. */
+export const firstNonFinite = (data: ArrayLike<number>): number => {
+  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i]!)) return i;
+  return -1;
+};

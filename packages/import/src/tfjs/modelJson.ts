@@ -1,0 +1,44 @@
+/**
+ * A TF.js `model.json`: `{ format?, modelTopology, weightsManifest }`. The kind comes from `format`
+ * ("layers-model" or "graph-model") or, in files written before it existed, from the topology itself (a graph
+ * has `node`, a Keras model `class_name` or `model_config`). A bare Keras model JSON (the topology alone) is a
+ * layers model without weights.
+ * @module
+ */
+import type { IrModel } from "../Ir.ts";
+import * as J from "../internal/json.ts";
+import type { WeightTensor } from "../WeightTensor.ts";
+import { importGraphModel } from "./graphModel.ts";
+import { importLayersModel } from "./layersModel.ts";
+import { readWeightsManifest, type ShardReader } from "./weightsManifest.ts";
+
+/** Options of a TF.js import. */
+export interface TfjsOptions {
+  /** The per-sample input shape (NHWC) for a graph model whose input size is unknown. */
+  readonly inputShape?: readonly number[];
+}
+
+const kindOf = (root: J.Cursor): "layers" | "graph" => {
+  const f = J.at(root, "format");
+  if (!J.isNil(f)) {
+    const s = J.string(f);
+    if (s === "layers-model") return "layers";
+    if (s === "graph-model") return "graph";
+    return J.refuse(f, `"layers-model" or "graph-model"`);
+  }
+  const topology = J.at(root, "modelTopology");
+  if (!J.isNil(J.at(topology, "node"))) return "graph";
+  if (!J.isNil(J.at(topology, "class_name")) || !J.isNil(J.at(topology, "model_config"))) return "layers";
+  return J.refuse(topology, "a model topology: a graph (with node) or a Keras model (with class_name or model_config)");
+};
+
+/** Imports a parsed model.json; shards are read through `readShard` (paths as the manifest writes them). */
+export const importTfjs = (json: unknown, file: string, readShard: ShardReader, opts: TfjsOptions = {}): IrModel => {
+  const root = J.root(file, json);
+  J.object(root);
+  if (J.isNil(J.at(root, "modelTopology")) && !J.isNil(J.at(root, "class_name"))) return importLayersModel(root, new Map());
+  const kind = kindOf(root);
+  const manifest = J.at(root, "weightsManifest");
+  const weights: ReadonlyMap<string, WeightTensor> = J.isNil(manifest) ? new Map() : readWeightsManifest(manifest, readShard);
+  return kind === "layers" ? importLayersModel(J.at(root, "modelTopology"), weights) : importGraphModel(root, weights, opts.inputShape);
+};
