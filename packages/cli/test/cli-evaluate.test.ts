@@ -89,7 +89,7 @@ describe("dtd evaluate", () => {
     [["--rule", "zplus", "--patch", "0"], 2, '--patch: expected an integer ≥ 1, found "0"'],
     [["--rule", "zplus", "--input", "BAD"], 1, "expected whole samples of 3 numbers each (input shape [3]), found 4 numbers"],
   ] as const)("refuses %o (exit %i)", async (extra, code, message) => {
-    const input = extra.includes("BAD") ? [] : ["--input", p["xs.json"]!];
+    const input = (extra as readonly string[]).includes("BAD") ? [] : ["--input", p["xs.json"]!];
     const r = await dtd("evaluate", "--model", p["deck.json"]!, ...input, ...extra.map((a) => (a === "BAD" ? p["bad.json"]! : a)));
     expect(r.code).toBe(code);
     expect(r.stderr).toContain(message);
