@@ -112,7 +112,7 @@ export const simpleTaylor = (model: L.Model, x: T.Tensor, opts: NearestRootOptio
     const sampleShape = [N, ...model.inputShape];
     // A search step can overflow (a root far away, a gradient that blows up): refuse the heatmap then.
     const bad = locateNonFinite({ shape: sampleShape, data: R }) ?? locateNonFinite({ shape: sampleShape, data: xi }) ?? locateNonFinite({ shape: [N], data: fRoot });
-    if (bad !== undefined) return E.left<DtdError>({ _tag: "NonFinite", stage: "heatmap", layer: -1, kind: "simple Taylor", rule: "", ...bad });
+    if (bad !== undefined) return E.left<DtdError>({ _tag: "NonFinite", stage: "heatmap", layer: -1, name: "", kind: "simple Taylor", rule: "", ...bad });
     const asX = (data: Float64Array, shape: readonly number[]): T.Tensor => T.astype(T.unsafeMake([...shape], data), x.dtype);
     return E.right({
       method: "simpleTaylor" as const,

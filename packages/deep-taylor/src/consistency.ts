@@ -128,3 +128,47 @@ export const aggregate = (rows: readonly SampleConsistency[]): DatasetConsistenc
     mostNegativeRelevance: rows.reduce((m, r) => Math.min(m, r.minRelevance), Infinity),
   };
 };
+
+/** A node whose relevance does not balance: what it passed to its inputs differs from what it received. */
+export interface Leak {
+  readonly node: number;
+  readonly name: string;
+  readonly kind: string;
+  readonly sample: number;
+  /** Σ of the relevance passed to the inputs − Σ of the output's relevance (negative: relevance lost). */
+  readonly leaked: number;
+  /** The rounding bound it exceeds. */
+  readonly bound: number;
+  /** The node is a batch norm or ScaleShift, whose shift absorbed it (explain's documented rule). */
+  readonly absorbed: boolean;
+}
+
+/**
+ * The nodes where relevance leaks, beyond rounding, in the order of the sweep (from the output down), so the
+ * first is where conservation first breaks: `balance` and `relevances` of an Explanation, the model's nodes.
+ */
+export const leaks = (
+  nodes: readonly { readonly name: string; readonly layer: { readonly kind: string } }[],
+  e: { readonly balance: readonly Float64Array[]; readonly relevances: readonly T.Tensor[]; readonly tolerance: ConsistencyTolerance },
+): Leak[] => {
+  const out: Leak[] = [];
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const R = e.relevances[i + 1]!;
+    const N = R.shape[0]!;
+    const d = R.data.length / Math.max(N, 1);
+    e.balance[i]!.forEach((leaked, n) => {
+      let sum = 0;
+      let sumAbs = 0;
+      for (let k = n * d; k < (n + 1) * d; k++) {
+        sum += R.data[k]!;
+        sumAbs += Math.abs(R.data[k]!);
+      }
+      const b = bound(e.tolerance, Math.abs(sum), sumAbs, d, R.dtype);
+      if (!(Math.abs(leaked) <= b)) {
+        const kind = nodes[i]!.layer.kind;
+        out.push({ node: i, name: nodes[i]!.name, kind, sample: n, leaked, bound: b, absorbed: kind === "batchNorm" || kind === "scaleShift" });
+      }
+    });
+  }
+  return out;
+};

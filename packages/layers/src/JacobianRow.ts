@@ -16,8 +16,9 @@ export interface SparseRow {
   bias: number;
 }
 
-/** The most entries a row of `layer` can have: its fan-in (in for Dense, C·kh·kw for Conv2d). */
-export const rowCapacity = (layer: Affine): number => (layer.kind === "dense" ? layer.W.shape[0]! : layer.W.shape[1]! * layer.W.shape[2]! * layer.W.shape[3]!);
+/** The most entries a row of `layer` can have: its fan-in (in for Dense, C·kh·kw for Conv2d, kh·kw for DepthwiseConv2d). */
+export const rowCapacity = (layer: Affine): number =>
+  layer.kind === "dense" ? layer.W.shape[0]! : (layer.kind === "conv2d" ? layer.W.shape[1]! : 1) * layer.W.shape[2]! * layer.W.shape[3]!;
 
 /** A row buffer for `layer`. */
 export const sparseRow = (layer: Affine): SparseRow => {
@@ -27,7 +28,8 @@ export const sparseRow = (layer: Affine): SparseRow => {
 
 /**
  * Fills `row` with neuron j's Jacobian row (j flat in the layer's output layout) for per-sample inputs of
- * `inputShape` ([in] for Dense, [C, H, W] for Conv2d, as `build` checked).
+ * `inputShape` ([in] for Dense, [C, H, W] for the convolutions, as `build` checked). A depthwise neuron of output
+ * channel c·M + m reads input channel c only, through W[c, m].
  */
 export const fillRow = (layer: Affine, inputShape: readonly number[], j: number, row: SparseRow): void => {
   const W = layer.W.data;
@@ -41,7 +43,8 @@ export const fillRow = (layer: Affine, inputShape: readonly number[], j: number,
     row.bias = layer.b.data[j]!;
     return;
   }
-  const [, C, kh, kw] = layer.W.shape as [number, number, number, number];
+  const [, d1, kh, kw] = layer.W.shape as [number, number, number, number];
+  const depthwise = layer.kind === "depthwiseConv2d";
   const [, H, Wd] = inputShape as [number, number, number];
   const [sh, sw] = layer.stride;
   const [ph, pw] = layer.padding;
@@ -50,8 +53,11 @@ export const fillRow = (layer: Affine, inputShape: readonly number[], j: number,
   const o = Math.floor(j / (OH * OW));
   const oy = Math.floor((j % (OH * OW)) / OW);
   const ox = j % OW;
+  // Conv2d: every channel c through filter o (W [O, C, kh, kw]); depthwise: channel ⌊o/M⌋ through W[⌊o/M⌋, o mod M].
+  const [c0, c1] = depthwise ? [Math.floor(o / d1), Math.floor(o / d1) + 1] : [0, d1];
   let n = 0;
-  for (let c = 0; c < C; c++) {
+  for (let c = c0; c < c1; c++) {
+    const filter = depthwise ? o : o * d1 + c;
     for (let ky = 0; ky < kh; ky++) {
       const iy = oy * sh - ph + ky;
       if (iy < 0 || iy >= H) continue;
@@ -59,7 +65,7 @@ export const fillRow = (layer: Affine, inputShape: readonly number[], j: number,
         const ix = ox * sw - pw + kx;
         if (ix < 0 || ix >= Wd) continue;
         row.index[n] = (c * H + iy) * Wd + ix;
-        row.weight[n] = W[((o * C + c) * kh + ky) * kw + kx]!;
+        row.weight[n] = W[(filter * kh + ky) * kw + kx]!;
         n++;
       }
     }

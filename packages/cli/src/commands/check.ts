@@ -6,6 +6,7 @@
  * @module
  */
 import * as E from "fp-ts/lib/Either.js";
+import * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
 import type { SampleConsistency } from "@dtd/deep-taylor/consistency";
 import { type CliError, ExitCode, failure } from "../CliError.ts";
@@ -29,13 +30,32 @@ export interface RootsReport {
   readonly first: readonly DT.RootViolation[];
 }
 
-/** The report of `dtd check` (`--json` prints it). `preconditions` and `roots` are null for baselines. */
+/** Node by node conservation: the first node (from the output down) whose relevance does not balance. */
+export interface NodesReport {
+  readonly ok: boolean;
+  /** Every leak, in sweep order; `first` is where conservation first breaks. */
+  readonly leaks: readonly DT.Consistency.Leak[];
+  readonly first: (DT.Consistency.Leak & { readonly message: string }) | null;
+}
+
+/** The report of `dtd check` (`--json` prints it). `preconditions`, `roots` and `nodes` are null for baselines. */
 export interface CheckReport {
   readonly ok: boolean;
   readonly preconditions: { readonly ok: boolean; readonly violations: readonly (DT.DtdError & { readonly message: string })[] } | null;
   readonly roots: RootsReport | null;
+  readonly nodes: NodesReport | null;
   readonly consistency: SampleConsistency & { readonly ok: boolean };
 }
+
+/** "relevance leaks first at layer 5 "bn2" (batchNorm): …". */
+const leakMessage = (l: DT.Consistency.Leak): string =>
+  `relevance leaks first at ${L.nodeLabel(l.node, l.name, l.kind)}: it passes ${num(l.leaked)} ${l.leaked < 0 ? "less" : "more"} than it receives (beyond the rounding bound ${num(l.bound)})${l.absorbed ? ", absorbed by its shift (a batch norm that could not be folded)" : ""}`;
+
+const nodesReport = (p: Prepared, e: DT.Explanation): NodesReport => {
+  const leaks = DT.Consistency.leaks(p.model.nodes, e);
+  const first = leaks[0];
+  return { ok: leaks.length === 0, leaks, first: first === undefined ? null : { ...first, message: leakMessage(first) } };
+};
 
 const FIRST_ROOTS = 5;
 
@@ -54,12 +74,13 @@ const rootsReport = (p: Prepared, composite: DT.Composite): E.Either<DT.DtdError
 /** Runs the three checks; Left when root verification is refused (a check too large to run, a rule that does not fit). */
 export const checkReport = (p: Prepared, r: Result): E.Either<CliError, CheckReport> => {
   const consistency = { ...r.consistency, ok: r.consistency.consistent };
-  if (p.composite === undefined) return E.right({ ok: consistency.ok, preconditions: null, roots: null, consistency });
+  if (p.composite === undefined) return E.right({ ok: consistency.ok, preconditions: null, roots: null, nodes: null, consistency });
   const violations = DT.violations(p.model, p.composite, r.explanation!.activations, r.explanation!.f, { every: true }).map((v) => ({ ...v, message: DT.message(v) }));
   const preconditions = { ok: violations.length === 0, violations };
+  const nodes = nodesReport(p, r.explanation!);
   return E.bimap(
     (e: DT.DtdError) => failure(`roots: ${DT.message(e)}`),
-    (roots: RootsReport): CheckReport => ({ ok: preconditions.ok && roots.ok && consistency.ok, preconditions, roots, consistency }),
+    (roots: RootsReport): CheckReport => ({ ok: preconditions.ok && roots.ok && nodes.ok && consistency.ok, preconditions, roots, nodes, consistency }),
   )(rootsReport(p, p.composite));
 };
 
@@ -79,8 +100,12 @@ export const reportLines = (p: Prepared, r: Result, c: CheckReport): string[] =>
     out.push(
       `roots          ${mark(rr.ok)}  ${rr.active} active of ${rr.neurons} neurons in ${rr.layers} dense/conv2d layer${rr.layers === 1 ? "" : "s"} checked, ${rr.violations} violation${rr.violations === 1 ? "" : "s"}${counts.length > 0 ? `: ${counts.join(", ")}` : ""}`,
     );
-    rr.first.forEach((x) => out.push(`  layer ${x.layer} (${x.rule}) neuron ${x.neuron}: ${x.problem}, z = ${num(x.value)} at x, ${num(x.residual)} at the root point`));
+    rr.first.forEach((x) => out.push(`  ${L.nodeLabel(x.layer, x.name, p.model.layers[x.layer]!.kind).replace(/\)$/, `, ${x.rule})`)} neuron ${x.neuron}: ${x.problem}, z = ${num(x.value)} at x, ${num(x.residual)} at the root point`));
     if (rr.violations > rr.first.length) out.push(`  … and ${rr.violations - rr.first.length} more`);
+  }
+  if (c.nodes !== null) {
+    out.push(`nodes          ${mark(c.nodes.ok)}  ${c.nodes.first === null ? "relevance balances at every layer (what each passes down equals what it receives)" : c.nodes.first.message}`);
+    if (c.nodes.leaks.length > 1) out.push(`  … and ${c.nodes.leaks.length - 1} more leak${c.nodes.leaks.length === 2 ? "" : "s"} further down`);
   }
   const k = c.consistency;
   out.push(

@@ -6,6 +6,7 @@
  */
 import * as E from "fp-ts/lib/Either.js";
 import { Png, VizError } from "@dtd/viz";
+import * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
 import { ExitCode, failure } from "../CliError.ts";
 import { defineCommand } from "../Command.ts";
@@ -44,9 +45,11 @@ const METHOD_NAMES: { readonly [M in Method]: string } = {
 /** "deep Taylor decomposition: layer 0 (dense) zplus, layer 2 (dense) zplus; max pooling winner-take-all". */
 export const describeMethod = (p: Prepared, r: Result): string => {
   if (r.explanation === undefined) return METHOD_NAMES[p.spec.method];
-  const rules = r.explanation.rules.flatMap((name, i) => (name === "" ? [] : [`layer ${i} (${p.model.layers[i]!.kind}) ${name}`]));
-  const pools = p.model.layers.some((l) => l.kind === "maxPool2d") ? `; max pooling ${p.composite?.maxPool === "proportional" ? "proportional" : "winner-take-all"}` : "";
-  return `${METHOD_NAMES[p.spec.method]}: ${rules.join(", ")}${pools}`;
+  const rules = r.explanation.rules.flatMap((name, i) => (name === "" ? [] : [`${L.nodeLabel(i, p.model.nodes[i]!.name, p.model.layers[i]!.kind)} ${name}`]));
+  const mode = DT.maxPoolModeOf(r.explanation.assignments, p.model);
+  const pools = mode === undefined ? "" : `; max pooling ${mode === "proportional" ? "proportional" : "winner-take-all"}`;
+  const adds = p.model.layers.some((l) => l.kind === "add") ? `; add ${p.spec.rules?.add === "rules" ? "by the rules' denominators" : "proportional"}` : "";
+  return `${METHOD_NAMES[p.spec.method]}: ${rules.join(", ")}${pools}${adds}`;
 };
 
 /** The readable summary. */
@@ -118,7 +121,7 @@ Exit status: 0 explained, 1 failed (unreadable files, violated preconditions), 2
     const r = result.right;
     r.warnings.slice(0, MAX_WARNINGS).forEach((w) => line(io.stderr, `warning: ${DT.message(w)}`));
     if (r.warnings.length > MAX_WARNINGS) line(io.stderr, `warning: … and ${r.warnings.length - MAX_WARNINGS} more violated preconditions (dtd check lists them)`);
-    [...(p.spec.notes ?? []), ...r.notes].forEach((n) => line(io.stderr, `note: ${n}`));
+    [...(p.spec.notes ?? []), ...p.canonized, ...r.notes].forEach((n) => line(io.stderr, `note: ${n}`));
     if (values.json) line(io.stdout, JSON.stringify(toJson(r)));
     else summary(p, r).forEach((s) => line(io.stdout, s));
     if (values.png !== undefined) {
