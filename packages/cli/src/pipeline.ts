@@ -51,7 +51,7 @@ export const prepare = (values: Values<ExplainFlags>): E.Either<CliError, Prepar
     E.Do,
     E.bind("spec", () => parseSpec(values)),
     E.bind("loaded", ({ spec }) => loadModel(spec.modelPath)),
-    E.bind("x", ({ spec, loaded }) => readInput(spec.inputPath, loaded.model)),
+    E.bind("x", ({ spec, loaded }) => readInput(spec.inputPath, loaded.model, loaded.dtype)),
     E.bind("canonical", ({ spec, loaded, x }) => canonizeFor(spec, loaded.model, x)),
     E.bind("composite", ({ spec, canonical }) => (spec.rules === undefined ? E.right(undefined) : compositeOf(spec.rules, canonical.model))),
     E.map(({ spec, loaded, x, canonical, composite }) => ({ spec, model: canonical.model, metadata: loaded.metadata, x, composite, canonized: canonical.notes })),

@@ -68,7 +68,12 @@ export const message = (e: DtdError): string => {
           : e.stage === "relevance"
             ? `in the relevance of the inputs of ${label(e).replace(/\)$/, "")}${e.rule === "" ? "" : `, rule ${e.rule}`})`
             : `in the ${e.kind} heatmap`;
-      const why = e.stage === "activation" ? "the forward pass overflows or is undefined there" : "the relevance propagation overflows or divides an infinity there";
+      const why =
+        e.stage === "activation"
+          ? "the forward pass overflows or is undefined there"
+          : e.stage === "relevance"
+            ? "the relevance propagation overflows or divides an infinity there"
+            : "the method's arithmetic overflows there";
       return `non-finite value ${e.value} ${where}, unit ${e.unit} of sample ${e.sample}: expected finite numbers (${why})`;
     }
     case "RuleDoesNotFit":

@@ -14,11 +14,11 @@ import * as t from "io-ts";
 import * as L from "@dtd/layers";
 import * as T from "@dtd/tensor";
 import * as F from "./internal/fields.ts";
-import { invalidJson } from "./internal/jsonSyntax.ts";
 import { layer, node } from "./internal/layerCodec.ts";
 import { sizeProblem } from "./internal/limits.ts";
 import { record } from "./internal/record.ts";
 import { describe, field, isObject, toProblems } from "./internal/report.ts";
+import { describeValueProblem, formatPath, parseJson, valueProblemPath } from "./json.ts";
 import type { ModelFileError, Problem } from "./ModelFileError.ts";
 import { FORMAT, SUPPORTED_VERSIONS } from "./ModelFileJson.ts";
 
@@ -148,14 +148,14 @@ export const decodeModel = (json: unknown): E.Either<ModelFileError, DecodedMode
   return E.right({ model: built.right, metadata: file.metadata ?? {}, dtype });
 };
 
-/** Parses a model file's text (JSON; a leading byte-order mark is ignored) and decodes it. */
+/**
+ * Parses a model file's text (JSON; a leading byte-order mark is ignored) and decodes it. A field given twice and
+ * a number beyond ±1.8e308 are refused with their JSON path, before anything is decoded.
+ */
 export const parseModel = (text: string): E.Either<ModelFileError, DecodedModel> => {
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch (u) {
-    return E.left(invalidJson(body, u instanceof Error ? u.message : String(u)));
-  }
-  return decodeModel(json);
+  const json = parseJson(text);
+  if (E.isRight(json)) return decodeModel(json.right);
+  const e = json.left;
+  if (e._tag === "InvalidJson") return E.left(e);
+  return invalid([{ path: formatPath(valueProblemPath(e)), ...describeValueProblem(e) }]);
 };

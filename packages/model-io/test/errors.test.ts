@@ -194,7 +194,11 @@ describe("bad files: one message each, with the JSON path, what was expected and
   });
   test("numbers that parse as Infinity (1e999) are refused", () => {
     const text = JSON.stringify(valid()).replace("0.5", "1e999");
-    expect(formatError(errorOf(parseModel(text)))).toBe("layers[0].weight[1][0]: expected a finite number, found Infinity (JSON numbers beyond ±1.8e308, such as 1e999, are read as Infinity)");
+    expect(formatError(errorOf(parseModel(text)))).toBe(
+      "layers[0].weight[1][0]: expected a finite number (|x| ≤ 1.7976931348623157e308), found 1e999 (line 1, column 96), which JSON.parse reads as Infinity",
+    );
+    // decoded from a value (no text to point into), the tensor codec still refuses it
+    expect(formatError(errorOf(decodeModel(JSON.parse(text))))).toBe("layers[0].weight[1][0]: expected a finite number, found Infinity (JSON numbers beyond ±1.8e308, such as 1e999, are read as Infinity)");
   });
   test("a float32 model refuses values beyond the float32 range", () => {
     expect(messageOf({ ...withLayer(0, { type: "dense", weight: [[1, 2], [1e39, 4], [5, 6]], bias: [0, 0] }), dtype: "float32" })).toBe(

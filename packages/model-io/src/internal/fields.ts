@@ -6,6 +6,7 @@
 import * as t from "io-ts";
 import type * as T from "@dtd/tensor";
 import { MAX_ACTIVATION_SIZE } from "./limits.ts";
+import { metadataProblem } from "./metadata.ts";
 import { at, describe, fail, isObject } from "./report.ts";
 
 const isPositiveInt = (u: unknown): u is number => typeof u === "number" && Number.isInteger(u) && u >= 1;
@@ -62,8 +63,17 @@ export const inputShape = new t.Type<readonly number[], unknown, unknown>(
   (a) => a,
 );
 
-/** Free-form metadata: a JSON object, kept as it is. */
-export const metadata = guarded("an object (free-form metadata: name, description, training…)", isObject);
+/** Free-form metadata: a JSON object nested at most MAX_METADATA_DEPTH levels, kept as it is. */
+export const metadata = new t.Type<Readonly<Record<string, unknown>>, unknown, unknown>(
+  "an object (free-form metadata: name, description, training…)",
+  isObject,
+  (u, c) => {
+    if (!isObject(u)) return t.failure(u, c);
+    const problem = metadataProblem(u);
+    return problem === undefined ? t.success(u) : fail(u, c, problem.expected, `${problem.found}${problem.path === "metadata" ? "" : ` at ${problem.path}`}`);
+  },
+  (a) => a,
+);
 
 /** Zero padding `[top, bottom, left, right]` of a pad2d layer. */
 export const padding4 = new t.Type<readonly [number, number, number, number], unknown, unknown>(
