@@ -96,7 +96,7 @@ export const explainPrepared = (p: Prepared, lenient: boolean): E.Either<CliErro
   const target = p.spec.rules?.target;
   const e = DT.explain(p.model, p.x, p.composite, { lenient, ...(target !== undefined ? { target } : {}) });
   if (E.isLeft(e)) return E.left(failure(DT.message(e.left) + hint(e.left)));
-  const absorbed = e.right.absorbed.data[0] ?? 0;
-  const notes = absorbed === 0 ? [] : [`the shifts of unfolded batch norms absorbed ${absorbed} of f(x): the heatmap sums to f(x) minus that`];
+  const shifts = e.right.absorbed.reduce((sum, a, i) => (a !== undefined && !L.isAffine(p.model.layers[i]!) ? sum + a[0]! : sum), 0);
+  const notes = shifts === 0 ? [] : [`the shifts of unfolded batch norms absorbed ${shifts} of f(x): the heatmap sums to f(x) minus that`];
   return E.right(resultOf(p.model, e.right.f, e.right.R, { warnings: e.right.warnings, explanation: e.right, notes }));
 };

@@ -48,6 +48,11 @@ export const entries: readonly Entry[] = [
     load: () => import("./commands/train.ts").then((m) => m.train),
   },
   {
+    name: "import",
+    summary: "a TF.js (model.json) or ONNX model as a dtd model file",
+    load: () => import("./commands/import.ts").then((m) => m.importCommand),
+  },
+  {
     name: "demo",
     summary: "the deck's MNIST example: train the 1568-400-1 detector, explain test pairs, draw heatmaps",
     load: () => import("./demo/index.ts").then((m: ExampleModule) => m.command),

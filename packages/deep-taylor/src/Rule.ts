@@ -21,6 +21,15 @@ export interface PropagateOptions {
    * the denominators and receives no relevance (a convolution's own zero padding is treated this way already).
    */
   readonly fixed?: T.Tensor;
+  /**
+   * The bias as a relevance sink (needs `z`). On a segment of length σ the search reaches x̃ = x − σ·v, where
+   * the neuron's value is z_j(x̃) = z_j − σ·s_j (s_j = Σ_i v_ij w_ij, eq. 4's denominator). When the segment holds
+   * a root, z_j(x̃) ≤ 0 and nothing changes. When it does not — a positive bias keeps the neuron active at
+   * the segment's end — the residual r_j = max(0, z_j(x̃)) is the bias's share: the denominator becomes
+   * s_j + r_j/σ, the inputs receive σ·s_j/(σ·s_j + r_j) of R_j as eq. (4) splits it, and the rest stays with
+   * the bias (reported by explain as absorbed). Unbounded segments (w²) always reach a root: no sink.
+   */
+  readonly biasSink?: boolean;
 }
 
 /** The rule of eq. (4) for one strategy. */

@@ -144,7 +144,10 @@ export interface Leak {
   readonly leaked: number;
   /** The rounding bound it exceeds. */
   readonly bound: number;
-  /** The node is a batch norm or ScaleShift, whose shift absorbed it (explain's documented rule). */
+  /**
+   * The node absorbs by design: a batch norm or ScaleShift, whose shift keeps its share, or an affine node whose
+   * bias is a relevance sink (`biasSink`). Otherwise relevance is lost (e.g. a zero denominator meeting relevance).
+   */
   readonly absorbed: boolean;
 }
 
@@ -154,7 +157,7 @@ export interface Leak {
  */
 export const leaks = (
   nodes: readonly { readonly name: string; readonly layer: { readonly kind: string } }[],
-  e: { readonly balance: readonly Float64Array[]; readonly relevances: readonly T.Tensor[]; readonly tolerance: ConsistencyTolerance },
+  e: { readonly balance: readonly Float64Array[]; readonly relevances: readonly T.Tensor[]; readonly tolerance: ConsistencyTolerance; readonly biasSink?: boolean },
 ): Leak[] => {
   const out: Leak[] = [];
   for (let i = nodes.length - 1; i >= 0; i--) {
@@ -174,7 +177,8 @@ export const leaks = (
       const b = boundOf(e.tolerance, Math.abs(sum), scaledSumAbs, terms, dtype);
       if (!(Math.abs(leaked) <= b)) {
         const kind = nodes[i]!.layer.kind;
-        out.push({ node: i, name: nodes[i]!.name, kind, sample: n, leaked, bound: b, absorbed: kind === "batchNorm" || kind === "scaleShift" });
+        const affine = kind === "dense" || kind === "conv2d" || kind === "depthwiseConv2d";
+        out.push({ node: i, name: nodes[i]!.name, kind, sample: n, leaked, bound: b, absorbed: kind === "batchNorm" || kind === "scaleShift" || (affine && e.biasSink === true) });
       }
     });
   }

@@ -19,7 +19,8 @@
  * @module
  */
 import * as T from "@dtd/tensor";
-import { type Affine, affineRows, LayerException } from "@dtd/layers";
+import * as AD from "@dtd/autodiff";
+import { type Affine, affineRows, applyLayer, LayerException } from "@dtd/layers";
 import { cached, forwardWith, idOf, transposeWith } from "./internal/affineCache.ts";
 import { modifierValue, naiveDenominator, naiveDirections, naiveEq4 } from "./naive.ts";
 import type { PropagateOptions, Rule } from "./Rule.ts";
@@ -167,10 +168,23 @@ const relevance = (terms: readonly DirectionTerm[], ctx: DirectionContext, layer
 const stabilise = (s: T.Tensor, eps: number): T.Tensor => (eps === 0 ? s : T.map(s, (v) => v + eps * (v >= 0 ? 1 : -1)));
 
 /** Eq. (4) through forward passes and transposed passes with modified weights (split directions). */
-const propagateSplit = (terms: readonly DirectionTerm[], ctx: DirectionContext, layer: Affine, x: T.Tensor, R: T.Tensor, opts: PropagateOptions): T.Tensor => {
+/**
+ * The denominators with the bias's share added where the segment holds no root: s + max(0, z − σ·s)/σ
+ * ({@link PropagateOptions.biasSink}).
+ */
+const withBiasSink = (s: T.Tensor, z: T.Tensor, segment: number): T.Tensor => {
+  const residual = T.positivePart(T.sub(z, times(s, segment)));
+  return T.add(s, times(residual, 1 / segment));
+};
+
+const propagateSplit = (terms: readonly DirectionTerm[], ctx: DirectionContext, layer: Affine, x: T.Tensor, R: T.Tensor, opts: PropagateOptions & { readonly segment: number }): T.Tensor => {
   const free = freeOf(opts.fixed, x);
   const d = denominators(terms, ctx, layer, x, opts.z, free);
   const eps = opts.epsilon ?? 0;
+  if (opts.biasSink === true && Number.isFinite(opts.segment)) {
+    const z = opts.z ?? applyLayer(layer, AD.constant(x)).value;
+    return relevance(terms, ctx, layer, x, T.divNoNan(R, stabilise(withBiasSink(denominatorTensor(d, layer, x), z, opts.segment), eps)), free);
+  }
   // c = R / (s + K) in one pass when nothing else (a stabiliser) touches the denominator.
   const c = eps === 0 && d.s !== undefined && d.K !== undefined ? T.divNoNanSum(R, d.s, d.K) : T.divNoNan(R, stabilise(denominatorTensor(d, layer, x), eps));
   return relevance(terms, ctx, layer, x, c, free);
@@ -220,7 +234,7 @@ export const deriveRule = (strategy: Strategy): Rule => {
     name: strategy.name,
     strategy,
     propagate: (layer, x, R, opts = {}) => {
-      if (direction._tag === "Split") return propagateSplit(direction.terms, ctx, layer, x, R, opts);
+      if (direction._tag === "Split") return propagateSplit(direction.terms, ctx, layer, x, R, { ...opts, segment: strategy.segment });
       denseOnly(layer);
       if (opts.fixed !== undefined) materialisedOnly("hold padded inputs fixed");
       return naiveEq4(layer as Affine & { kind: "dense" }, x, R, (xi) => direction.v(xi, layer.W), opts.epsilon ?? 0);

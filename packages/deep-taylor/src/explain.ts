@@ -35,7 +35,26 @@ export interface ExplainOptions {
   readonly lenient?: boolean;
   /** The explained output of a vector-valued model (default: the model must output one score per sample). */
   readonly target?: Target;
+  /**
+   * Biases as relevance sinks (for real models, whose biases are positive): b ≤ 0 is no longer a precondition,
+   * and where a rule's search segment ends with the neuron still active the bias keeps its share of R_j
+   * ({@link PropagateOptions.biasSink}). What the biases absorb is reported, so Σ_p R_p + Σ absorbed = f.
+   */
+  readonly biasSink?: boolean;
 }
+
+/** Σ over each sample's units: [N]. */
+const perSampleSum = (t: T.Tensor): Float64Array => {
+  const N = t.shape[0]!;
+  const d = t.data.length / Math.max(N, 1);
+  const out = new Float64Array(N);
+  for (let n = 0; n < N; n++) {
+    let s = 0;
+    for (let i = n * d; i < (n + 1) * d; i++) s += t.data[i]!;
+    out[n] = s;
+  }
+  return out;
+};
 
 /**
  * The top relevance: the selected score of each sample, zero elsewhere (R_f = f(x)), and the scores f.
@@ -86,12 +105,20 @@ export interface Explanation {
   readonly assignments: readonly Assignment[];
   /**
    * Per node, per sample: Σ of the relevance it passed to its inputs − Σ of its output's relevance. 0 up to
-   * rounding for conservative nodes; the relevance a batch norm's shift absorbed (negative), or what a zero
-   * denominator dropped, otherwise. `Consistency.leaks` reads it.
+   * rounding for conservative nodes; `Consistency.leaks` reads it.
    */
   readonly balance: readonly Float64Array[];
-  /** Per sample, the relevance absorbed by the shifts of unfolded batch norms and ScaleShifts (0 when none). */
-  readonly absorbed: T.Tensor;
+  /**
+   * absorbed[i]: per sample [N], the relevance node i took in and did not pass on, Σ R(output) − Σ R(inputs) —
+   * for an affine node with a rule, its bias's share under `biasSink`, and in any mode the relevance of units
+   * whose rule's denominator is 0 (a neuron active through its bias alone); for an unfolded batch norm or
+   * ScaleShift, its shift's share. Undefined for the other nodes (they conserve exactly).
+   */
+  readonly absorbed: readonly (Float64Array | undefined)[];
+  /** Per sample [N], the total absorbed: Σ_p R_p + biasRelevance = f up to rounding. */
+  readonly biasRelevance: Float64Array;
+  /** Whether biases were relevance sinks (`ExplainOptions.biasSink`). */
+  readonly biasSink: boolean;
   /** The rounding tolerance of this explanation's consistency checks: its dtype and the terms it accumulated. */
   readonly tolerance: ConsistencyTolerance;
 }
@@ -123,19 +150,6 @@ const padMasks = (model: L.Model): readonly (T.Tensor | undefined)[] => {
 };
 const masksByModel = new WeakMap<L.Model, readonly (T.Tensor | undefined)[]>();
 
-/** Σ over each sample of a batch [N, ...]. */
-const sampleSums = (t: T.Tensor): Float64Array => {
-  const N = t.shape[0]!;
-  const d = t.data.length / Math.max(N, 1);
-  const out = new Float64Array(N);
-  for (let n = 0; n < N; n++) {
-    let s = 0;
-    for (let k = n * d; k < (n + 1) * d; k++) s += t.data[k]!;
-    out[n] = s;
-  }
-  return out;
-};
-
 /** Explains a batch `x` [N, ...inputShape] with the rules of `composite`. */
 export const explain = (model: L.Model, x: T.Tensor, composite: Composite, opts: ExplainOptions = {}): E.Either<DtdError, Explanation> => {
   const checked = L.checkInput(model, x);
@@ -156,7 +170,9 @@ export const explain = (model: L.Model, x: T.Tensor, composite: Composite, opts:
   if (E.isLeft(top)) return top;
   const f = top.right.f;
   let nonFinite: DtdError | undefined = nonFiniteActivation(model, activations);
-  const warnings: DtdError[] = [...(nonFinite === undefined ? [] : [nonFinite]), ...violationsOf(model, assignments, activations, f)];
+  const biasSink = opts.biasSink ?? false;
+  const violated = violationsOf(model, assignments, activations, f).filter((v) => !(biasSink && v._tag === "PreconditionViolated" && v.what === "bias"));
+  const warnings: DtdError[] = [...(nonFinite === undefined ? [] : [nonFinite]), ...violated];
   if (warnings.length > 0 && !lenient) return E.left(warnings[0]!);
 
   const n = model.nodes.length;
@@ -166,7 +182,8 @@ export const explain = (model: L.Model, x: T.Tensor, composite: Composite, opts:
   const relevances: (T.Tensor | undefined)[] = new Array<T.Tensor | undefined>(n + 1).fill(undefined);
   relevances[n] = top.right.R;
   const balance: Float64Array[] = new Array<Float64Array>(n);
-  const absorbed = new Float64Array(N);
+  const absorbed: (Float64Array | undefined)[] = new Array<Float64Array | undefined>(n).fill(undefined);
+  const biasRelevance = new Float64Array(N);
   for (let i = n - 1; i >= 0; i--) {
     const node = model.nodes[i]!;
     const layer = node.layer;
@@ -180,7 +197,7 @@ export const explain = (model: L.Model, x: T.Tensor, composite: Composite, opts:
     try {
       if (a._tag === "Rule" && L.isAffine(layer)) {
         const mask = fixed[src[0]!];
-        ins = [a.rule.propagate(layer, xs[0]!, R, { z: activations[i + 1]!, ...eps, ...(mask === undefined ? {} : { fixed: mask }) })];
+        ins = [a.rule.propagate(layer, xs[0]!, R, { z: activations[i + 1]!, biasSink, ...eps, ...(mask === undefined ? {} : { fixed: mask }) })];
       } else if (a._tag === "Rule") {
         // The add and the affine nodes before it as one eq. (4) unit: each input's share is its denominator.
         const shares = src.map((p) => {
@@ -198,11 +215,16 @@ export const explain = (model: L.Model, x: T.Tensor, composite: Composite, opts:
       if (refused === undefined) throw u;
       return E.left(refused);
     }
-    const out = sampleSums(R);
+    const out = perSampleSum(R);
     const passed = new Float64Array(N);
-    for (const r of ins) sampleSums(r).forEach((v, k) => (passed[k] = passed[k]! + v));
+    for (const r of ins) perSampleSum(r).forEach((v, k) => (passed[k] = passed[k]! + v));
     balance[i] = passed.map((v, k) => v - out[k]!);
-    if (layer.kind === "batchNorm" || layer.kind === "scaleShift") balance[i]!.forEach((v, k) => (absorbed[k] = absorbed[k]! - v));
+    // What a rule's bias (a zero denominator, a bias sink) or a batch norm's shift keeps: Σ R(out) − Σ R(in).
+    if ((a._tag === "Rule" && L.isAffine(layer)) || layer.kind === "batchNorm" || layer.kind === "scaleShift") {
+      const kept = balance[i]!.map((v) => -v);
+      absorbed[i] = kept;
+      kept.forEach((v, k) => (biasRelevance[k] = biasRelevance[k]! + v));
+    }
     src.forEach((p, k) => {
       const prev = relevances[p];
       relevances[p] = prev === undefined ? ins[k]! : T.add(prev, ins[k]!);
@@ -218,5 +240,5 @@ export const explain = (model: L.Model, x: T.Tensor, composite: Composite, opts:
   const all = relevances.map((r, p) => r ?? T.zerosLike(activations[p]!));
   const tolerance = { dtype: x.dtype, terms: accumulatedTerms(model) };
   const rules = assignments.map((a) => (a._tag === "Rule" ? a.rule.name : ""));
-  return E.right({ f, R: all[0]!, relevances: all, activations, warnings, rules, assignments, balance, absorbed: T.of(absorbed, [N]), tolerance });
+  return E.right({ f, R: all[0]!, relevances: all, activations, warnings, rules, assignments, balance, absorbed, biasRelevance, biasSink, tolerance });
 };

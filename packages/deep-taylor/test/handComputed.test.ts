@@ -127,7 +127,8 @@ describe("preconditions", () => {
     expectAllClose(r.right.f, [5], { atol: 1e-15 });
     // unit 3 has y = 0, so R_y = 0 there; unit 2's shift takes t / y · R_y = 1: f − Σ R_x = 5 − 4
     expectAllClose(r.right.R, [2, 2, 0], { atol: 1e-15 });
-    expectAllClose(r.right.absorbed, [1], { atol: 1e-15 });
+    expectAllClose(r.right.biasRelevance, [1], { atol: 1e-15 });
+    expectAllClose(r.right.absorbed[0]!, [1], { atol: 1e-15 });
     expect(DT.Consistency.leaks(ss.right.nodes, r.right).map((l) => [l.name, l.absorbed])).toEqual([["scaleShift_0", true]]);
   });
   test("a wrong input shape is refused with both shapes", () => {

@@ -33,6 +33,42 @@ export const pngSize = (bytes: Uint8Array): E.Either<string, ImageSize> => {
   return E.right({ width, height });
 };
 
+const u16 = (b: Uint8Array, at: number): number => (b[at]! << 8) | b[at + 1]!;
+
+/** True when the bytes start with a JPEG's start-of-image marker. */
+export const isJpeg = (bytes: Uint8Array): boolean => bytes[0] === 0xff && bytes[1] === 0xd8;
+
+/**
+ * The size of a JPEG from its first start-of-frame segment (SOF0–SOF15 but DHT, JPG and DAC: precision, height,
+ * width), walking the segments before it by their lengths, or why it cannot be read.
+ */
+export const jpegSize = (bytes: Uint8Array): E.Either<string, ImageSize> => {
+  if (!isJpeg(bytes)) return E.left("no JPEG start-of-image marker");
+  let at = 2;
+  while (at + 4 <= bytes.length) {
+    if (bytes[at] !== 0xff) return E.left(`a byte 0x${bytes[at]!.toString(16)} at ${at} where a segment marker must come`);
+    const marker = bytes[at + 1]!;
+    if (marker === 0xff) {
+      at++; // fill byte
+      continue;
+    }
+    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) {
+      at += 2; // markers without a length
+      continue;
+    }
+    const isFrame = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
+    if (isFrame) {
+      if (at + 9 > bytes.length) break;
+      const height = u16(bytes, at + 5);
+      const width = u16(bytes, at + 7);
+      return width === 0 || height === 0 ? E.left(`a frame header declaring ${width}×${height} pixels`) : E.right({ width, height });
+    }
+    if (marker === 0xda) return E.left("image data before any frame header");
+    at += 2 + u16(bytes, at + 2);
+  }
+  return E.left(`${bytes.length} bytes that end before the frame header (SOF)`);
+};
+
 /**
  * Why an image of `size` may not be decoded, or undefined: the size a caller expects (a model's input), and the
  * hard ceiling of MAX_PIXELS.

@@ -166,9 +166,12 @@ const rowLabel = (set: PairSet, i: number, f: number): string => {
 const writePng = (path: string, image: Parameters<typeof Png.writePng>[1]): E.Either<string, string> =>
   E.bimap(VizError.message, () => path)(Png.writePng(path, image));
 
-/** The model of a run: from the cache when it holds this recipe, seed and steps (and not --retrain), else trained and cached. */
-const obtainModel = (
-  opts: DemoOptions,
+/**
+ * The model of a run: from the cache when it holds this recipe, seed and steps (and not --retrain), else trained
+ * and cached. Also what the explorer page (packages/explorer) shows.
+ */
+export const obtainModel = (
+  opts: Pick<DemoOptions, "seed" | "steps" | "cacheDir" | "retrain">,
   recipe: Recipe,
   train: MnistPool,
   hooks: Hooks,
