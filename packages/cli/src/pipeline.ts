@@ -6,36 +6,96 @@
 import * as E from "fp-ts/lib/Either.js";
 import { pipe } from "fp-ts/lib/function.js";
 import * as T from "@dtd/tensor";
-import type * as L from "@dtd/layers";
+import * as L from "@dtd/layers";
+import { Image, Photo, VizError } from "@dtd/viz";
 import * as DT from "@dtd/deep-taylor";
 import type { SampleConsistency } from "@dtd/deep-taylor/consistency";
-import { type CliError, failure } from "./CliError.ts";
+import { type CliError, failure, usage } from "./CliError.ts";
+import type { ImportedInfo } from "./imported.ts";
+import { readBytes } from "./jsonNumbers.ts";
+import { negateOutput } from "./outputClass.ts";
+import { type PhotoPrep, photoToInput } from "./photoInput.ts";
 import type { Values } from "./Command.ts";
-import { loadModel } from "./loadModel.ts";
+import { type Loaded, loadModel } from "./loadModel.ts";
 import { type BaselineHeatmap, baselineHeatmap } from "./baselines.ts";
 import { readInput } from "./readInput.ts";
-import { compositeOf, type ExplainFlags, parseSpec, type Spec } from "./spec.ts";
+import { compositeOf, type ExplainFlags, type ImageBox, parseSpec, type Spec } from "./spec.ts";
 
 /** Everything a method needs, read and checked. */
 export interface Prepared {
   readonly spec: Spec;
+  /** The model explained: for class 0 of a one-logit sigmoid model, the network scoring −logit. */
   readonly model: L.Model;
   readonly metadata: unknown;
+  /** What an import settled (dropped output activation, input scaling), for an imported model. */
+  readonly imported: ImportedInfo | undefined;
   /** The sample as a batch of one, [1, ...inputShape]. */
   readonly x: T.Tensor;
+  /** For --image: the photo at the input's size, for drawing. */
+  readonly picture: Image.Image | undefined;
   /** The rules (deep-taylor only). */
   readonly composite: DT.Composite | undefined;
+  /** What was explained, when a dropped activation changes its meaning (e.g. "class 0: f = −logit"). */
+  readonly notes: readonly string[];
 }
+
+interface Sample {
+  readonly x: T.Tensor;
+  readonly picture?: Image.Image;
+  readonly box?: ImageBox;
+}
+
+/** A photo prepared as the model's input (an image model of 1 or 3 channels). */
+const readPhoto = (path: string, prep: PhotoPrep, loaded: Loaded): E.Either<CliError, Sample> => {
+  const shape = loaded.model.inputShape;
+  const [C, H, W] = shape;
+  if (shape.length !== 3 || (C !== 1 && C !== 3)) return E.left(failure(`--image needs an image model (input shape [C, H, W], C = 1 or 3), found input shape ${T.showShape(shape)}`));
+  const bytes = readBytes(path);
+  if (E.isLeft(bytes)) return E.left(failure(`image: ${bytes.left}`));
+  const photo = Photo.decodePhoto(bytes.right, path);
+  if (E.isLeft(photo)) return E.left(failure(VizError.message(photo.left)));
+  const p = photoToInput(photo.right, [C, H!, W!], prep, loaded.imported);
+  return E.right({ x: T.astype(T.of(p.x, [1, C, H!, W!]), loaded.dtype), picture: p.picture, box: { low: p.low, high: p.high } });
+};
+
+const readSample = (spec: Spec, loaded: Loaded): E.Either<CliError, Sample> =>
+  spec.input._tag === "Image" ? readPhoto(spec.input.path, spec.input.prep, loaded) : E.map((x: T.Tensor): Sample => ({ x }))(readInput(spec.input.path, loaded.model, loaded.dtype));
+
+/** The model and target explained: class 0 of a one-logit sigmoid model is −logit (outputClass.ts). */
+const withTarget = (spec: Spec, loaded: Loaded): E.Either<CliError, { spec: Spec; model: L.Model; notes: string[] }> => {
+  const target = spec.rules?.target;
+  const oneLogit = loaded.imported?.outputActivation === "sigmoid" && T.Shape.size(L.outputShapeOf(loaded.model)) === 1;
+  if (!oneLogit || target === undefined || target._tag !== "classes") return E.right({ spec, model: loaded.model, notes: [] });
+  const k = target.classes[0]!;
+  if (k !== 0 && k !== 1) return E.left(usage(`--target ${k}: a one-logit sigmoid model has classes 0 (f = −logit) and 1 (f = logit)`));
+  const { target: _, ...rules } = spec.rules!;
+  const kept = { ...spec, rules };
+  if (k === 1) return E.right({ spec: kept, model: loaded.model, notes: ["class 1 of a sigmoid model: f = logit"] });
+  return E.bimap(
+    (why: string) => failure(`--target 0: class 0 of a sigmoid model is −logit, but the output cannot be negated exactly: ${why}`),
+    (model: L.Model) => ({ spec: kept, model, notes: ["class 0 of a sigmoid model: f = −logit (its last affine layer negated)"] }),
+  )(negateOutput(loaded.model));
+};
 
 /** Reads the flags, the model, the input and the zᵇ bounds, in that order. */
 export const prepare = (values: Values<ExplainFlags>): E.Either<CliError, Prepared> =>
   pipe(
     E.Do,
-    E.bind("spec", () => parseSpec(values)),
-    E.bind("loaded", ({ spec }) => loadModel(spec.modelPath)),
-    E.bind("x", ({ spec, loaded }) => readInput(spec.inputPath, loaded.model, loaded.dtype)),
-    E.bind("composite", ({ spec, loaded }) => (spec.rules === undefined ? E.right(undefined) : compositeOf(spec.rules, loaded.model))),
-    E.map(({ spec, loaded, x, composite }) => ({ spec, model: loaded.model, metadata: loaded.metadata, x, composite })),
+    E.bind("parsed", () => parseSpec(values)),
+    E.bind("loaded", ({ parsed }) => loadModel(parsed.modelPath)),
+    E.bind("targeted", ({ parsed, loaded }) => withTarget(parsed, loaded)),
+    E.bind("sample", ({ parsed, loaded }) => readSample(parsed, loaded)),
+    E.bind("composite", ({ targeted, sample }) => (targeted.spec.rules === undefined ? E.right(undefined) : compositeOf(targeted.spec.rules, targeted.model, sample.box))),
+    E.map(({ targeted, loaded, sample, composite }) => ({
+      spec: targeted.spec,
+      model: targeted.model,
+      metadata: loaded.metadata,
+      imported: loaded.imported,
+      x: sample.x,
+      picture: sample.picture,
+      composite,
+      notes: targeted.notes,
+    })),
   );
 
 /** A heatmap of one sample with its diagnostics. */
@@ -51,6 +111,11 @@ export interface Result {
   readonly explanation: DT.Explanation | undefined;
   /** Remarks of a baseline (e.g. a nearest-root search that did not converge), for stderr. */
   readonly notes: readonly string[];
+  /**
+   * The relevance that stayed with biases (deep-taylor): with --bias-sink their share, and in any mode that of
+   * units whose denominator was 0; Σ R + biasRelevance = f. 0 for baselines.
+   */
+  readonly biasRelevance: number;
 }
 
 /**
@@ -61,11 +126,31 @@ const resultOf = (model: L.Model, f: T.Tensor, R: T.Tensor, more: Pick<Result, "
   const f64 = T.astype(f, "float64");
   const R64 = T.astype(R, "float64");
   const tolerance = more.explanation?.tolerance ?? { dtype: R.dtype, terms: DT.accumulatedTerms(model) };
-  return { f: f64.data[0]!, R: Float64Array.from(R64.data), consistency: DT.Consistency.perSample(f64, R64, tolerance)[0]!, ...more };
+  // Conservation counts what the biases absorbed: Σ R must equal f − absorbed.
+  const absorbed = more.explanation?.biasRelevance[0] ?? 0;
+  const reaching = T.of([f64.data[0]! - absorbed], [1]);
+  const consistency = { ...DT.Consistency.perSample(reaching, R64, tolerance)[0]!, f: f64.data[0]! };
+  return { f: f64.data[0]!, R: Float64Array.from(R64.data), consistency, biasRelevance: absorbed, ...more };
 };
 
-/** The hint appended to a refused explanation. */
-const hint = (e: DT.DtdError): string => (e._tag === "PreconditionViolated" ? " (--lenient explains anyway and reports it as a warning; `dtd check` lists every violation)" : "");
+/**
+ * The hint appended to a refused explanation. f(x) < 0 is not hidden: DTD redistributes a non-negative score, so
+ * the hint names what makes sense instead — the classes whose scores are positive, or, for a one-logit sigmoid
+ * model, class 0 (−logit).
+ */
+const hint = (p: Prepared, e: DT.DtdError): string => {
+  if (e._tag !== "PreconditionViolated") return "";
+  if (e.what === "bias") return " (--bias-sink explains models with positive biases, reporting what the biases absorb; --lenient explains anyway; `dtd check` lists every violation)";
+  if (e.what !== "output") return " (--lenient explains anyway and reports it as a warning; `dtd check` lists every violation)";
+  const scores = Array.from(L.forward(p.model, p.x).output.data);
+  if (p.imported?.outputActivation === "sigmoid" && scores.length === 1) {
+    return `: the model predicts class 0 here (logit ${scores[0]}); --target 0 explains class 0, whose score is −logit = ${-scores[0]!}`;
+  }
+  const positive = scores.flatMap((v, k) => (v > 0 ? [`${k} (${v})`] : []));
+  return positive.length > 0
+    ? `: deep Taylor decomposition redistributes a score f(x) ≥ 0; explain a class whose score is positive with --target K: ${positive.join(", ")}`
+    : ": deep Taylor decomposition redistributes a score f(x) ≥ 0, and no output is positive here (--lenient explains anyway: the map then reads as evidence against the class)";
+};
 
 /** Runs the spec's method; a refused explanation (a violated precondition unless lenient) is a failure. */
 export const explainPrepared = (p: Prepared, lenient: boolean): E.Either<CliError, Result> => {
@@ -75,7 +160,7 @@ export const explainPrepared = (p: Prepared, lenient: boolean): E.Either<CliErro
     return E.map((h: BaselineHeatmap) => resultOf(p.model, h.f, h.R, { warnings: [], explanation: undefined, notes: h.notes }))(baselineHeatmap(method, p.model, p.x));
   }
   const target = p.spec.rules?.target;
-  const e = DT.explain(p.model, p.x, p.composite, { lenient, ...(target !== undefined ? { target } : {}) });
-  if (E.isLeft(e)) return E.left(failure(DT.message(e.left) + hint(e.left)));
+  const e = DT.explain(p.model, p.x, p.composite, { lenient, biasSink: p.spec.biasSink, ...(target !== undefined ? { target } : {}) });
+  if (E.isLeft(e)) return E.left(failure(DT.message(e.left) + hint(p, e.left)));
   return E.right(resultOf(p.model, e.right.f, e.right.R, { warnings: e.right.warnings, explanation: e.right, notes: [] }));
 };

@@ -38,6 +38,11 @@ export interface CheckReport {
   readonly preconditions: { readonly ok: boolean; readonly violations: readonly (DT.DtdError & { readonly message: string })[] } | null;
   readonly roots: RootsReport | null;
   readonly consistency: SampleConsistency & { readonly ok: boolean };
+  /**
+   * What the biases absorbed (deep-taylor): the total and each node's share (nodes that absorbed nothing left
+   * out). With --bias-sink, neurons without a root on their segment are the ones whose bias kept the rest.
+   */
+  readonly biasRelevance: { readonly total: number; readonly perNode: readonly { readonly node: string; readonly kind: string; readonly absorbed: number }[] } | null;
 }
 
 const FIRST_ROOTS = 5;
@@ -62,11 +67,18 @@ export const checkReport = (p: Prepared, r: Result, maxNeurons?: number): CheckR
   const consistency = { ...r.consistency, ok: r.consistency.consistent };
   const firstNonFinite = r.warnings.find((w) => w._tag === "NonFinite");
   const nonFinite = firstNonFinite !== undefined ? DT.message(firstNonFinite) : r.consistency.finite ? null : `f(x) = ${r.f}, min R = ${r.consistency.minRelevance}`;
-  if (p.composite === undefined) return { ok: consistency.ok && nonFinite === null, nonFinite, preconditions: null, roots: null, consistency };
-  const violations = DT.violations(p.model, p.composite, r.explanation!.activations, r.explanation!.f, { every: true }).map((v) => ({ ...v, message: DT.message(v) }));
+  if (p.composite === undefined) return { ok: consistency.ok && nonFinite === null, nonFinite, preconditions: null, roots: null, consistency, biasRelevance: null };
+  const sink = p.spec.biasSink;
+  const violations = DT.violations(p.model, p.composite, r.explanation!.activations, r.explanation!.f, { every: true })
+    .filter((v) => !(sink && v._tag === "PreconditionViolated" && v.what === "bias"))
+    .map((v) => ({ ...v, message: DT.message(v) }));
   const preconditions = { ok: violations.length === 0, violations };
-  const roots = rootsReport(p, p.composite, maxNeurons);
-  return { ok: nonFinite === null && preconditions.ok && roots.ok && consistency.ok, nonFinite, preconditions, roots, consistency };
+  const checked = rootsReport(p, p.composite, maxNeurons);
+  // Under --bias-sink a segment without a root is what the sink is for: the bias keeps z at the segment's end.
+  const roots = sink && checked.refused === null ? { ...checked, ok: checked.violations === checked.byProblem.noRootOnSegment } : checked;
+  const perNode = r.explanation!.absorbed.flatMap((a, i) => (a === undefined || Math.abs(a[0]!) <= r.consistency.tolerance ? [] : [{ node: p.model.nodes[i]!.name, kind: p.model.nodes[i]!.layer.kind, absorbed: a[0]! }]));
+  const biasRelevance = { total: r.biasRelevance, perNode };
+  return { ok: nonFinite === null && preconditions.ok && roots.ok && consistency.ok, nonFinite, preconditions, roots, consistency, biasRelevance };
 };
 
 const mark = (ok: boolean): string => (ok ? "ok  " : "FAIL");
@@ -89,9 +101,14 @@ export const reportLines = (p: Prepared, r: Result, c: CheckReport): string[] =>
     rr.first.forEach((x) => out.push(`  layer ${x.layer} (${x.rule}) neuron ${x.neuron}: ${x.problem}, z = ${num(x.value)} at x, ${num(x.residual)} at the root point`));
     if (rr.violations > rr.first.length) out.push(`  … and ${rr.violations - rr.first.length} more`);
   }
+  if (c.biasRelevance !== null) {
+    const b = c.biasRelevance;
+    out.push(`biases         ${num(b.total)} absorbed (${p.spec.biasSink ? "biases as relevance sinks" : "units whose rule's denominator is 0"})${b.perNode.length === 0 ? "" : ":"}`);
+    b.perNode.forEach((n) => out.push(`  ${n.node} (${n.kind}): ${num(n.absorbed)}`));
+  }
   const k = c.consistency;
   out.push(
-    `consistency    ${mark(k.ok)}  f(x) = ${num(k.f)}, sum of R = ${num(k.sumR)}, conservation error ${num(k.conservationError)} (${k.conservative ? "conservative" : "NOT conservative"}), min R ${num(k.minRelevance)} (${k.positive ? "positive" : "NOT positive"})`,
+    `consistency    ${mark(k.ok)}  f(x) = ${num(k.f)}, sum of R = ${num(k.sumR)}${c.biasRelevance === null ? "" : ` (+ ${num(c.biasRelevance.total)} absorbed)`}, conservation error ${num(k.conservationError)} (${k.conservative ? "conservative" : "NOT conservative"}), min R ${num(k.minRelevance)} (${k.positive ? "positive" : "NOT positive"})`,
     `result         ${c.ok ? "every check holds" : "FAIL"}`,
   );
   return out;

@@ -26,6 +26,8 @@ export interface ExplainJson {
   readonly conservationError: JsonNumber;
   readonly minRelevance: JsonNumber;
   readonly consistent: boolean;
+  /** Deep Taylor: the relevance the biases absorbed (Σ relevance + biasRelevance = f); 0 for baselines. */
+  readonly biasRelevance: JsonNumber;
 }
 
 /** A double for JSON: finite numbers as they are, the others by name (only ever printed with exit status 1). */
@@ -38,6 +40,7 @@ export const toJson = (r: Result): ExplainJson => ({
   conservationError: jsonNumber(r.consistency.conservationError),
   minRelevance: jsonNumber(r.consistency.minRelevance),
   consistent: r.consistency.consistent,
+  biasRelevance: jsonNumber(r.biasRelevance),
 });
 
 const METHOD_NAMES: { readonly [M in Method]: string } = {
@@ -66,7 +69,8 @@ export const summary = (p: Prepared, r: Result, top = 5): string[] => {
     `method              ${describeMethod(p, r)}`,
     `f(x)                ${num(r.f)}`,
     `sum of R            ${num(c.sumR)}`,
-    `conservation error  ${num(c.conservationError)}  (sum of R − f(x); conservative: ${c.conservative ? "yes" : "no"})`,
+    ...(r.explanation === undefined ? [] : [`absorbed by biases  ${num(r.biasRelevance)}  (${percent(r.biasRelevance, r.f)} of f(x); ${p.spec.biasSink ? "biases as relevance sinks" : "units whose rule's denominator is 0"})`]),
+    `conservation error  ${num(c.conservationError)}  (sum of R${r.explanation === undefined ? "" : " + absorbed"} − f(x); conservative: ${c.conservative ? "yes" : "no"})`,
     `min R               ${num(c.minRelevance)}  (positive: ${c.positive ? "yes" : "no"})`,
     `consistent          ${c.consistent ? "yes" : "no"}  (conservative and positive, Montavon et al. 2017, Def. 3)`,
     `top ${Math.min(top, r.R.length)} of ${r.R.length} input units by relevance:`,
@@ -135,13 +139,20 @@ command line.`,
     if (E.isLeft(result)) return result;
     const r = result.right;
     printWarnings(io, r.warnings);
-    [...(p.spec.notes ?? []), ...r.notes].forEach((n) => line(io.stderr, `note: ${n}`));
+    [...(p.spec.notes ?? []), ...p.notes, ...(p.imported?.notes ?? []), ...r.notes].forEach((n) => line(io.stderr, `note: ${n}`));
     // Only --lenient lets a non-finite result through: it is printed (with its warning) and the run fails.
     const finite = r.consistency.finite;
     let img: Image.Image | undefined;
     if (values.png !== undefined && finite) {
       const names = featureNames(p.metadata);
-      img = picture({ inputShape: p.model.inputShape, x: p.x.data, R: r.R, title: `${rulesLabel(p)}: f(x) = ${num(r.f)}`, ...(names !== undefined ? { featureNames: names } : {}) });
+      img = picture({
+        inputShape: p.model.inputShape,
+        x: p.x.data,
+        R: r.R,
+        title: `${rulesLabel(p)}: f(x) = ${num(r.f)}`,
+        ...(names !== undefined ? { featureNames: names } : {}),
+        ...(p.picture !== undefined ? { photo: p.picture } : {}),
+      });
     }
     if (values.json) line(io.stdout, JSON.stringify(toJson(r)));
     else summary(p, r).forEach((s) => line(io.stdout, s));
