@@ -37,6 +37,8 @@ export interface Prepared {
   readonly composite: DT.Composite | undefined;
   /** What was explained, when a dropped activation changes its meaning (e.g. "class 0: f = −logit"). */
   readonly notes: readonly string[];
+  /** For a one-logit sigmoid model: the class explained (0: f = −logit; 1: f = logit). */
+  readonly sigmoidClass: 0 | 1 | undefined;
 }
 
 interface Sample {
@@ -62,18 +64,26 @@ const readSample = (spec: Spec, loaded: Loaded): E.Either<CliError, Sample> =>
   spec.input._tag === "Image" ? readPhoto(spec.input.path, spec.input.prep, loaded) : E.map((x: T.Tensor): Sample => ({ x }))(readInput(spec.input.path, loaded.model, loaded.dtype));
 
 /** The model and target explained: class 0 of a one-logit sigmoid model is −logit (outputClass.ts). */
-const withTarget = (spec: Spec, loaded: Loaded): E.Either<CliError, { spec: Spec; model: L.Model; notes: string[] }> => {
+interface Targeted {
+  readonly spec: Spec;
+  readonly model: L.Model;
+  readonly notes: readonly string[];
+  readonly sigmoidClass: 0 | 1 | undefined;
+}
+
+const withTarget = (spec: Spec, loaded: Loaded): E.Either<CliError, Targeted> => {
   const target = spec.rules?.target;
   const oneLogit = loaded.imported?.outputActivation === "sigmoid" && T.Shape.size(L.outputShapeOf(loaded.model)) === 1;
-  if (!oneLogit || target === undefined || target._tag !== "classes") return E.right({ spec, model: loaded.model, notes: [] });
-  const k = target.classes[0]!;
-  if (k !== 0 && k !== 1) return E.left(usage(`--target ${k}: a one-logit sigmoid model has classes 0 (f = −logit) and 1 (f = logit)`));
+  if (!oneLogit) return E.right({ spec, model: loaded.model, notes: [], sigmoidClass: undefined });
+  if (target === undefined) return E.right({ spec, model: loaded.model, notes: [], sigmoidClass: 1 });
+  const k = target._tag === "classes" ? target.classes[0]! : -1;
+  if (k !== 0 && k !== 1) return E.left(usage(`--target ${target._tag === "argmax" ? "argmax" : k}: a one-logit sigmoid model has classes 0 (f = −logit) and 1 (f = logit)`));
   const { target: _, ...rules } = spec.rules!;
   const kept = { ...spec, rules };
-  if (k === 1) return E.right({ spec: kept, model: loaded.model, notes: ["class 1 of a sigmoid model: f = logit"] });
+  if (k === 1) return E.right({ spec: kept, model: loaded.model, notes: ["class 1 of a sigmoid model: f = logit"], sigmoidClass: 1 });
   return E.bimap(
     (why: string) => failure(`--target 0: class 0 of a sigmoid model is −logit, but the output cannot be negated exactly: ${why}`),
-    (model: L.Model) => ({ spec: kept, model, notes: ["class 0 of a sigmoid model: f = −logit (its last affine layer negated)"] }),
+    (model: L.Model): Targeted => ({ spec: kept, model, notes: ["class 0 of a sigmoid model: f = −logit (its last affine layer negated)"], sigmoidClass: 0 }),
   )(negateOutput(loaded.model));
 };
 
@@ -95,6 +105,7 @@ export const prepare = (values: Values<ExplainFlags>): E.Either<CliError, Prepar
       picture: sample.picture,
       composite,
       notes: targeted.notes,
+      sigmoidClass: targeted.sigmoidClass,
     })),
   );
 
@@ -128,7 +139,7 @@ const resultOf = (model: L.Model, f: T.Tensor, R: T.Tensor, more: Pick<Result, "
   const tolerance = more.explanation?.tolerance ?? { dtype: R.dtype, terms: DT.accumulatedTerms(model) };
   // Conservation counts what the biases absorbed: Σ R must equal f − absorbed.
   const absorbed = more.explanation?.biasRelevance[0] ?? 0;
-  const reaching = T.of([f64.data[0]! - absorbed], [1]);
+  const reaching = T.unsafeMake([1], Float64Array.of(f64.data[0]! - absorbed));
   const consistency = { ...DT.Consistency.perSample(reaching, R64, tolerance)[0]!, f: f64.data[0]! };
   return { f: f64.data[0]!, R: Float64Array.from(R64.data), consistency, biasRelevance: absorbed, ...more };
 };
@@ -143,8 +154,9 @@ const hint = (p: Prepared, e: DT.DtdError): string => {
   if (e.what === "bias") return " (--bias-sink explains models with positive biases, reporting what the biases absorb; --lenient explains anyway; `dtd check` lists every violation)";
   if (e.what !== "output") return " (--lenient explains anyway and reports it as a warning; `dtd check` lists every violation)";
   const scores = Array.from(L.forward(p.model, p.x).output.data);
-  if (p.imported?.outputActivation === "sigmoid" && scores.length === 1) {
-    return `: the model predicts class 0 here (logit ${scores[0]}); --target 0 explains class 0, whose score is −logit = ${-scores[0]!}`;
+  if (p.sigmoidClass !== undefined) {
+    const other = p.sigmoidClass === 1 ? 0 : 1;
+    return `: this sigmoid model predicts class ${other} here (σ = ${1 / (1 + Math.exp(scores[0]!))} for it); --target ${other} explains class ${other}, whose score is ${other === 0 ? "−logit" : "the logit"} = ${-scores[0]!}`;
   }
   const positive = scores.flatMap((v, k) => (v > 0 ? [`${k} (${v})`] : []));
   return positive.length > 0

@@ -16,6 +16,7 @@ import { accumulatedTerms } from "./accumulatedTerms.ts";
 import type { ConsistencyTolerance } from "./consistency.ts";
 import { nonFiniteActivation, nonFiniteRelevance } from "./nonFinite.ts";
 import { propagateNonAffine } from "./poolingRules.ts";
+import type { PropagateOptions, Rule } from "./Rule.ts";
 import { ruleProblem, violations } from "./preconditions.ts";
 
 /**
@@ -98,12 +99,11 @@ export interface Explanation {
   /** The rounding tolerance of this explanation's consistency checks: its dtype and the terms it accumulated. */
   readonly tolerance: ConsistencyTolerance;
   /**
-   * absorbed[i]: per sample [N], the relevance layer i took in and did not pass on, Σ R(outputs) − Σ R(inputs) —
-   * its bias's share under `biasSink`, and in any mode the relevance of units whose rule's denominator is 0
-   * (a neuron active through its bias alone). Undefined for layers without a rule (they conserve exactly).
+   * Under `biasSink`, absorbed[i]: per sample [N], the relevance affine layer i's biases kept
+   * ({@link Rule.propagateWithSink}); undefined for the other layers, and for every layer without `biasSink`.
    */
   readonly absorbed: readonly (Float64Array | undefined)[];
-  /** Per sample [N], the total absorbed: Σ_p R_p + biasRelevance = f up to rounding. */
+  /** Per sample [N], the total absorbed (zeros without `biasSink`): Σ_p R_p + biasRelevance = f up to rounding. */
   readonly biasRelevance: Float64Array;
 }
 
@@ -144,6 +144,15 @@ export const explain = (model: L.Model, x: T.Tensor, composite: Composite, opts:
   const relevances: T.Tensor[] = new Array<T.Tensor>(model.layers.length + 1);
   const absorbed: (Float64Array | undefined)[] = new Array<Float64Array | undefined>(model.layers.length).fill(undefined);
   const biasRelevance = new Float64Array(x.shape[0]!);
+  /** Affine layer i's messages: eq. (4), or with the bias as a sink (its share summed per sample). */
+  const propagateAffine = (i: number, rule: Rule, layer: L.Affine, xi: T.Tensor, Rout: T.Tensor, o: PropagateOptions): T.Tensor => {
+    if (!biasSink) return rule.propagate(layer, xi, Rout, o);
+    const r = rule.propagateWithSink(layer, xi, Rout, o);
+    const kept = perSampleSum(r.absorbed);
+    absorbed[i] = kept;
+    kept.forEach((v, n) => (biasRelevance[n] = biasRelevance[n]! + v));
+    return r.R;
+  };
   let R: T.Tensor = top.right.R;
   relevances[model.layers.length] = R;
   for (let i = model.layers.length - 1; i >= 0; i--) {
@@ -154,7 +163,7 @@ export const explain = (model: L.Model, x: T.Tensor, composite: Composite, opts:
     try {
       next =
         rule !== undefined && L.isAffine(layer)
-          ? rule.propagate(layer, xi, R, { z: activations[i + 1]!, biasSink, ...(composite.epsilon === undefined ? {} : { epsilon: composite.epsilon }) })
+          ? propagateAffine(i, rule, layer, xi, R, { z: activations[i + 1]!, ...(composite.epsilon === undefined ? {} : { epsilon: composite.epsilon }) })
           : propagateNonAffine(layer, xi, R, composite.maxPool ?? "winnerTakeAll");
     } catch (u) {
       const refused = refusedBy(u, i, layer.kind, rule?.name ?? "");
@@ -162,13 +171,6 @@ export const explain = (model: L.Model, x: T.Tensor, composite: Composite, opts:
       return E.left(refused);
     }
     if (next === undefined) return E.left({ _tag: "UnsupportedLayer", layer: i, kind: layer.kind, reason: "no relevance rule for this kind" });
-    if (rule !== undefined) {
-      const into = perSampleSum(R);
-      const out = perSampleSum(next);
-      const kept = into.map((v, n) => v - out[n]!);
-      absorbed[i] = kept;
-      kept.forEach((v, n) => (biasRelevance[n] = biasRelevance[n]! + v));
-    }
     R = next;
     relevances[i] = R;
     if (nonFinite === undefined) {
