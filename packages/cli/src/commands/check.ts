@@ -101,14 +101,14 @@ export const reportLines = (p: Prepared, r: Result, c: CheckReport): string[] =>
     rr.first.forEach((x) => out.push(`  layer ${x.layer} (${x.rule}) neuron ${x.neuron}: ${x.problem}, z = ${num(x.value)} at x, ${num(x.residual)} at the root point`));
     if (rr.violations > rr.first.length) out.push(`  … and ${rr.violations - rr.first.length} more`);
   }
-  if (c.biasRelevance !== null) {
+  if (c.biasRelevance !== null && p.spec.biasSink) {
     const b = c.biasRelevance;
-    out.push(`biases         ${num(b.total)} absorbed (${p.spec.biasSink ? "biases as relevance sinks" : "units whose rule's denominator is 0"})${b.perNode.length === 0 ? "" : ":"}`);
+    out.push(`biases         ${num(b.total)} absorbed (biases as relevance sinks)${b.perNode.length === 0 ? "" : ":"}`);
     b.perNode.forEach((n) => out.push(`  ${n.node} (${n.kind}): ${num(n.absorbed)}`));
   }
   const k = c.consistency;
   out.push(
-    `consistency    ${mark(k.ok)}  f(x) = ${num(k.f)}, sum of R = ${num(k.sumR)}${c.biasRelevance === null ? "" : ` (+ ${num(c.biasRelevance.total)} absorbed)`}, conservation error ${num(k.conservationError)} (${k.conservative ? "conservative" : "NOT conservative"}), min R ${num(k.minRelevance)} (${k.positive ? "positive" : "NOT positive"})`,
+    `consistency    ${mark(k.ok)}  f(x) = ${num(k.f)}, sum of R = ${num(k.sumR)}${c.biasRelevance === null || !p.spec.biasSink ? "" : ` (+ ${num(c.biasRelevance.total)} absorbed)`}, conservation error ${num(k.conservationError)} (${k.conservative ? "conservative" : "NOT conservative"}), min R ${num(k.minRelevance)} (${k.positive ? "positive" : "NOT positive"})`,
     `result         ${c.ok ? "every check holds" : "FAIL"}`,
   );
   return out;
