@@ -73,14 +73,15 @@ export const verifyRoots = (model: L.Model, x: T.Tensor, composite: Composite, o
   if (E.isLeft(checked)) return E.left({ _tag: "Layer", error: checked.left });
   const tol = opts.tol ?? 1e-9;
   const N = Math.max(0, Math.min(x.shape[0]!, opts.maxSamples ?? Infinity));
-  const affine = model.layers.flatMap((layer, i) => (L.isAffine(layer) ? [{ layer, i, rule: ruleFor(composite, model, i) }] : []));
+  // An affine node reads one position (its only source): the model input or an earlier node's output, in a graph too.
+  const affine = model.layers.flatMap((layer, i) => (L.isAffine(layer) ? [{ layer, i, rule: ruleFor(composite, model, i), at: model.sources[i]![0]! }] : []));
   // Everything that can refuse the check, before any of it runs.
   let work = 0;
   let largest = { work: 0, what: "" };
-  for (const { layer, i, rule } of affine) {
-    const misfit = ruleProblem(i, layer, rule, model.shapes[i]!);
+  for (const { layer, i, rule, at } of affine) {
+    const misfit = ruleProblem(i, layer, rule, model.shapes[at]!);
     if (misfit !== undefined) return E.left(misfit);
-    const d = T.Shape.size(model.shapes[i]!);
+    const d = T.Shape.size(model.shapes[at]!);
     const nOut = T.Shape.size(model.shapes[i + 1]!);
     const neurons = Math.min(nOut, opts.maxNeurons ?? nOut);
     const terms = rule.strategy.direction._tag === "Split" ? Math.max(1, rule.strategy.direction.terms.length) : 1;
@@ -106,14 +107,14 @@ export const verifyRoots = (model: L.Model, x: T.Tensor, composite: Composite, o
   const maxListed = opts.maxListed ?? 100;
   let neuronsChecked = 0;
   let active = 0;
-  for (const { layer, i, rule } of affine) {
-    const inShape = model.shapes[i]!;
+  for (const { layer, i, rule, at } of affine) {
+    const inShape = model.shapes[at]!;
     const d = T.Shape.size(inShape);
     const nOut = T.Shape.size(model.shapes[i + 1]!);
     const cap = Math.min(nOut, opts.maxNeurons ?? nOut);
     const row = L.sparseRow(layer);
     for (let n = 0; n < N; n++) {
-      const xs = T.reshape(T.slice(activations[i]!, [n, ...inShape.map(() => 0)], [1, ...inShape]), [d]);
+      const xs = T.reshape(T.slice(activations[at]!, [n, ...inShape.map(() => 0)], [1, ...inShape]), [d]);
       let check: ReturnType<typeof neuronChecker>;
       try {
         check = neuronChecker(layer, rule, inShape, xs, tol);

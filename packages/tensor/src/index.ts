@@ -17,3 +17,4 @@ export * from "./ops/linalg.ts";
 export * from "./ops/conv.ts";
 export * from "./ops/depthwise.ts";
 export * from "./ops/pool.ts";
+export { kernels, type Kernels } from "./kernels.ts";
