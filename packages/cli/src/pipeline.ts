@@ -1,6 +1,7 @@
 /**
- * The pipeline behind `dtd explain` and `dtd check`: flags → spec (usage errors) → model → input → composite
- * (failures) → the chosen method's heatmap with its consistency diagnostics (Montavon et al. 2017, Defs. 1–3).
+ * The pipeline behind `dtd explain` and `dtd check`: flags → spec (usage errors) → model → input → canonization
+ * (deep Taylor only: batch norms folded where that is exact on this input) → composite (failures) → the chosen
+ * method's heatmap with its consistency diagnostics (Montavon et al. 2017, Defs. 1–3).
  * @module
  */
 import * as E from "fp-ts/lib/Either.js";
@@ -39,6 +40,8 @@ export interface Prepared {
   readonly notes: readonly string[];
   /** For a one-logit sigmoid model: the class explained (0: f = −logit; 1: f = logit). */
   readonly sigmoidClass: 0 | 1 | undefined;
+  /** What canonization folded and kept (deep-taylor only), in words, for stderr. */
+  readonly canonized: readonly string[];
 }
 
 interface Sample {
@@ -87,6 +90,21 @@ const withTarget = (spec: Spec, loaded: Loaded): E.Either<CliError, Targeted> =>
   )(negateOutput(loaded.model));
 };
 
+/** Canonization's report in words. */
+const describeCanonized = (c: L.Canonized): string[] => [
+  ...c.folded.map((f) => `canonized: folded ${f.node} (${f.kind}) into ${f.into.join(", ")}, the layer${f.into.length === 1 ? "" : "s"} ${f.side === "previous" ? "before" : "after"} it`),
+  ...c.kept.map((k) => `canonized: kept ${k.node} (${k.kind}) as its own layer: ${k.reason}; the relevance its shift absorbs is reported`),
+];
+
+/** For deep Taylor decomposition, the model with its batch norms folded where that is exact on x (checked), and what was done. */
+const canonizeFor = (spec: Spec, model: L.Model, x: T.Tensor): E.Either<CliError, { readonly model: L.Model; readonly notes: readonly string[] }> => {
+  if (spec.method !== "deep-taylor" || !model.layers.some((l) => l.kind === "batchNorm" || l.kind === "scaleShift")) return E.right({ model, notes: [] });
+  return E.bimap(
+    (e: L.LayerError) => failure(L.message(e)),
+    (c: L.Canonized) => ({ model: c.model, notes: describeCanonized(c) }),
+  )(L.canonizeChecked(model, x));
+};
+
 /** Reads the flags, the model, the input and the zᵇ bounds, in that order. */
 export const prepare = (values: Values<ExplainFlags>): E.Either<CliError, Prepared> =>
   pipe(
@@ -95,10 +113,11 @@ export const prepare = (values: Values<ExplainFlags>): E.Either<CliError, Prepar
     E.bind("loaded", ({ parsed }) => loadModel(parsed.modelPath)),
     E.bind("targeted", ({ parsed, loaded }) => withTarget(parsed, loaded)),
     E.bind("sample", ({ parsed, loaded }) => readSample(parsed, loaded)),
-    E.bind("composite", ({ targeted, sample }) => (targeted.spec.rules === undefined ? E.right(undefined) : compositeOf(targeted.spec.rules, targeted.model, sample.box))),
-    E.map(({ targeted, loaded, sample, composite }) => ({
+    E.bind("canonical", ({ targeted, sample }) => canonizeFor(targeted.spec, targeted.model, sample.x)),
+    E.bind("composite", ({ targeted, canonical, sample }) => (targeted.spec.rules === undefined ? E.right(undefined) : compositeOf(targeted.spec.rules, canonical.model, sample.box))),
+    E.map(({ targeted, loaded, sample, canonical, composite }) => ({
       spec: targeted.spec,
-      model: targeted.model,
+      model: canonical.model,
       metadata: loaded.metadata,
       imported: loaded.imported,
       x: sample.x,
@@ -106,6 +125,7 @@ export const prepare = (values: Values<ExplainFlags>): E.Either<CliError, Prepar
       composite,
       notes: targeted.notes,
       sigmoidClass: targeted.sigmoidClass,
+      canonized: canonical.notes,
     })),
   );
 
@@ -137,8 +157,9 @@ const resultOf = (model: L.Model, f: T.Tensor, R: T.Tensor, more: Pick<Result, "
   const f64 = T.astype(f, "float64");
   const R64 = T.astype(R, "float64");
   const tolerance = more.explanation?.tolerance ?? { dtype: R.dtype, terms: DT.accumulatedTerms(model) };
-  // Conservation counts what the biases absorbed: Σ R must equal f − absorbed.
-  const absorbed = more.explanation?.biasRelevance[0] ?? 0;
+  // Conservation counts what bias sinks absorbed (affine nodes; an unfolded batch norm's shift is a note):
+  // Σ R must equal f − absorbed.
+  const absorbed = (more.explanation?.absorbed ?? []).reduce((sum, a, i) => (a !== undefined && L.isAffine(model.layers[i]!) ? sum + a[0]! : sum), 0);
   const reaching = T.unsafeMake([1], Float64Array.of(f64.data[0]! - absorbed));
   const consistency = { ...DT.Consistency.perSample(reaching, R64, tolerance)[0]!, f: f64.data[0]! };
   return { f: f64.data[0]!, R: Float64Array.from(R64.data), consistency, biasRelevance: absorbed, ...more };
@@ -174,5 +195,7 @@ export const explainPrepared = (p: Prepared, lenient: boolean): E.Either<CliErro
   const target = p.spec.rules?.target;
   const e = DT.explain(p.model, p.x, p.composite, { lenient, biasSink: p.spec.biasSink, ...(target !== undefined ? { target } : {}) });
   if (E.isLeft(e)) return E.left(failure(DT.message(e.left) + hint(p, e.left)));
-  return E.right(resultOf(p.model, e.right.f, e.right.R, { warnings: e.right.warnings, explanation: e.right, notes: [] }));
+  const shifts = e.right.absorbed.reduce((sum, a, i) => (a !== undefined && !L.isAffine(p.model.layers[i]!) ? sum + a[0]! : sum), 0);
+  const notes = shifts === 0 ? [] : [`the shifts of unfolded batch norms absorbed ${shifts} of f(x): the heatmap sums to f(x) minus that`];
+  return E.right(resultOf(p.model, e.right.f, e.right.R, { warnings: e.right.warnings, explanation: e.right, notes }));
 };
