@@ -6,13 +6,13 @@
  * JavaScript). Under a strict Content-Security-Policy the page must work with and without 'wasm-unsafe-eval'
  * and say which kernels run. A screenshot is saved to .cache/explorer/.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as E from "fp-ts/lib/Either.js";
 import type { Browser, Page } from "playwright-core";
-import { build } from "vite";
+import { build, createServer } from "vite";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import * as T from "@dtd/tensor";
 import * as L from "@dtd/layers";
@@ -211,6 +211,27 @@ describe("the explorer page, served statically, in Chromium", () => {
     await expectSameAsNode(page, s, reference.w2(s.x));
   });
 
+  test("an image dropped on the canvas, dark ink on light paper, inverted: what the model sees is Node's reading of it", async () => {
+    await page.check("#invert");
+    const before = (await snapshot(page)).shown!.id;
+    // 56 × 28, white paper with a dark 7-like stroke on the left.
+    const img = Image.make(56, 28, { r: 255, g: 255, b: 255, a: 255 });
+    for (let x = 8; x < 22; x++) Image.setPixel(img, x, 6, { r: 0, g: 0, b: 0, a: 255 });
+    for (let k = 0; k < 16; k++) Image.setPixel(img, 21 - Math.floor(k / 2), 7 + k, { r: 30, g: 30, b: 30, a: 255 });
+    const bytes = [...encodePng(img)];
+    await page.evaluate((b) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(b)], "seven.png", { type: "image/png" }));
+      document.getElementById("input")!.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, bytes);
+    const s = await settled(page, before);
+    // The page inverts the picture (255 − c per channel) and reads it as any image.
+    const inverted = Image.fromRgba(56, 28, img.data.map((c, i) => (i % 4 === 3 ? c : 255 - c)));
+    expect(s.x).toEqual(Array.from(imageToInput(inverted, { channels: 1, range: [0, 1] }).data));
+    await expectSameAsNode(page, s, reference.w2(s.x));
+    await page.uncheck("#invert");
+  });
+
   test("the next MNIST test pair, z⁺ again; a screenshot of the page is saved", async () => {
     const before = (await snapshot(page)).shown!.id;
     await page.selectOption("#method", "zplus");
@@ -283,6 +304,28 @@ const canvasRgba = (page: Page): Promise<number[]> =>
     const c = document.getElementById("input") as HTMLCanvasElement;
     return Array.from(c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data);
   });
+
+describe("pnpm explorer's dev server (Vite: TypeScript compiled on request, the worker as a module)", () => {
+  test("serves the page, which explains the demo's first test pair as Node does", async () => {
+    const pub = mkdtempSync(join(tmpdir(), "dtd-explorer-public-"));
+    const viteCache = mkdtempSync(join(tmpdir(), "dtd-explorer-vite-"));
+    cpSync(join(site, "models"), join(pub, "models"), { recursive: true });
+    const server = await createServer({ configFile: join(here, "vite.config.ts"), publicDir: pub, cacheDir: viteCache, logLevel: "warn", server: { port: 0, host: "127.0.0.1" } });
+    try {
+      await server.listen();
+      const { page, errors } = await open(server.resolvedUrls!.local[0]!);
+      const s = await settled(page, 0);
+      expect(s.snap.kernels).toBe("wasm-simd");
+      await expectSameAsNode(page, s, nodeExplain(demo, s.x, zPlus));
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      await server.close();
+      rmSync(pub, { recursive: true, force: true });
+      rmSync(viteCache, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
 
 describe("under a strict Content-Security-Policy", () => {
   for (const wasm of [true, false]) {
