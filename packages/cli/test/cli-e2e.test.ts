@@ -192,7 +192,7 @@ describe.concurrent("images", () => {
     const xImg = imageToInput(picture(), { channels: 1, range: [0, 1] });
     const zb = DT.zB(0, 1);
     if (E.isLeft(zb)) throw new Error(zb.left);
-    const lib = DT.explain(model.right.model, T.reshape(xImg, [1, 1, 4, 6]), { first: DT.deriveRule(zb.right), rest: DT.deriveRule(DT.zPlus) });
+    const lib = DT.explain(model.right.model, T.reshape(xImg, [1, 1, 4, 6]), DT.layerwise({ first: DT.deriveRule(zb.right), rest: DT.deriveRule(DT.zPlus) }));
     if (E.isLeft(lib)) throw new Error(DT.message(lib.left));
     expect(json.relevance).toEqual(Array.from(lib.right.R.data));
     expectAllClose([json.f], lib.right.f, tight);

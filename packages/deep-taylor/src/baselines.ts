@@ -114,7 +114,7 @@ export const simpleTaylor = (model: L.Model, x: T.Tensor, opts: NearestRootOptio
     const perSample = [R, gradient, xi].map((data) => ({ shape: sampleShape, data }));
     const scalars = [fRoot, epsilon, dist].map((data) => ({ shape: [N], data }));
     const bad = [...perSample, ...scalars].map(locateNonFinite).find((at) => at !== undefined);
-    if (bad !== undefined) return E.left<DtdError>({ _tag: "NonFinite", stage: "heatmap", layer: -1, kind: "simple Taylor", rule: "", ...bad });
+    if (bad !== undefined) return E.left<DtdError>({ _tag: "NonFinite", stage: "heatmap", layer: -1, name: "", kind: "simple Taylor", rule: "", ...bad });
     const asX = (data: Float64Array, shape: readonly number[]): T.Tensor => T.astype(T.unsafeMake([...shape], data), x.dtype);
     return E.right({
       method: "simpleTaylor" as const,

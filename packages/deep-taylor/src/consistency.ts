@@ -134,3 +134,54 @@ export const aggregate = (rows: readonly SampleConsistency[]): DatasetConsistenc
     mostNegativeRelevance: rows.reduce((m, r) => Math.min(m, r.minRelevance), Infinity),
   };
 };
+
+/** A node whose relevance does not balance: what it passed to its inputs differs from what it received. */
+export interface Leak {
+  readonly node: number;
+  readonly name: string;
+  readonly kind: string;
+  readonly sample: number;
+  /** Σ of the relevance passed to the inputs − Σ of the output's relevance (negative: relevance lost). */
+  readonly leaked: number;
+  /** The rounding bound it exceeds. */
+  readonly bound: number;
+  /**
+   * The node absorbs by design: a batch norm or ScaleShift, whose shift keeps its share, or an affine node whose
+   * bias is a relevance sink (`biasSink`). Otherwise relevance is lost (e.g. a zero denominator meeting relevance).
+   */
+  readonly absorbed: boolean;
+}
+
+/**
+ * The nodes where relevance leaks, beyond rounding, in the order of the sweep (from the output down), so the
+ * first is where conservation first breaks: `balance` and `relevances` of an Explanation, the model's nodes.
+ */
+export const leaks = (
+  nodes: readonly { readonly name: string; readonly layer: { readonly kind: string } }[],
+  e: { readonly balance: readonly Float64Array[]; readonly relevances: readonly T.Tensor[]; readonly tolerance: ConsistencyTolerance; readonly biasSink?: boolean },
+): Leak[] => {
+  const out: Leak[] = [];
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const R = e.relevances[i + 1]!;
+    const N = R.shape[0]!;
+    const d = R.data.length / Math.max(N, 1);
+    const dtype = e.tolerance.dtype ?? R.dtype;
+    const terms = e.tolerance.terms ?? d;
+    const g = e.tolerance.atol !== undefined || e.tolerance.rtol !== undefined ? 0 : gamma(terms, dtype);
+    e.balance[i]!.forEach((leaked, n) => {
+      let sum = 0;
+      let scaledSumAbs = 0;
+      for (let k = n * d; k < (n + 1) * d; k++) {
+        sum += R.data[k]!;
+        scaledSumAbs += g * Math.abs(R.data[k]!);
+      }
+      const b = boundOf(e.tolerance, Math.abs(sum), scaledSumAbs, terms, dtype);
+      if (!(Math.abs(leaked) <= b)) {
+        const kind = nodes[i]!.layer.kind;
+        const affine = kind === "dense" || kind === "conv2d" || kind === "depthwiseConv2d";
+        out.push({ node: i, name: nodes[i]!.name, kind, sample: n, leaked, bound: b, absorbed: kind === "batchNorm" || kind === "scaleShift" || (affine && e.biasSink === true) });
+      }
+    });
+  }
+  return out;
+};

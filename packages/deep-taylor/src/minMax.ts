@@ -172,7 +172,7 @@ export const explainMinMax = (p: MinMaxParams, x: T.Tensor, Rl: T.Tensor, rule: 
   const flat = T.reshape(x, [N, inputs]);
   // The bias does not enter eq. (4); a zero bias keeps the layer's own bias check (b ≤ 0) satisfied, and a ≤ 0 holds by construction.
   const layer = L.dense(p.V, T.zerosLike(p.d));
-  const warnings = layerViolations(0, layer, rule, flat);
+  const warnings = layerViolations({ index: 0, name: "dense_0" }, layer, rule, flat);
   if (warnings.length > 0 && !(opts.lenient ?? false)) return E.left(warnings[0]!);
   const fwd = minMaxForward(p, x, Rl);
   const R = rule.propagate(layer, flat, fwd.y);

@@ -34,7 +34,7 @@ const reference = (model: L.Model, x: T.Tensor, composite: DT.Composite, tol: nu
   const { activations } = L.forward(model, x);
   model.layers.forEach((layer, i) => {
     if (!L.isAffine(layer)) return;
-    const rule = DT.ruleFor(composite, model, i);
+    const rule = DT.ruleFor(composite, model, i)!;
     const a = activations[model.sources[i]![0]!]!;
     const shape = a.shape.slice(1);
     for (let n = 0; n < x.shape[0]!; n++) {

@@ -33,7 +33,8 @@ export const compositeOf = (spec: Extract<MethodSpec, { _tag: "DeepTaylor" }>, m
     if (E.isLeft(r)) return r;
     byIndex[at[k]!] = r.right;
   }
-  const zPlus = DT.deriveRule(DT.zPlus);
-  return E.right({ first: at.length > 0 ? byIndex[at[0]!]! : zPlus, rest: zPlus, byIndex, maxPool: spec.maxPool });
+  const names = Object.entries(byIndex).map(([i, rule]) => ({ match: DT.byName(model.nodes[Number(i)]!.name), use: rule }));
+  const pools = spec.maxPool === "proportional" ? [{ match: DT.byKind("maxPool2d", "globalMaxPool"), use: DT.proportional }] : [];
+  return E.right(DT.composite([...names, ...pools]));
 };
 

@@ -6,6 +6,7 @@
  * @module
  */
 import * as E from "fp-ts/lib/Either.js";
+import * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
 import type { SampleConsistency } from "@dtd/deep-taylor/consistency";
 import { ExitCode, usage } from "../CliError.ts";
@@ -30,15 +31,34 @@ export interface RootsReport {
   readonly refused: string | null;
 }
 
-/** The report of `dtd check` (`--json` prints it). `preconditions` and `roots` are null for baselines. */
+/** Node by node conservation: the first node (from the output down) whose relevance does not balance. */
+export interface NodesReport {
+  readonly ok: boolean;
+  /** Every leak, in sweep order; `first` is where conservation first breaks. */
+  readonly leaks: readonly DT.Consistency.Leak[];
+  readonly first: (DT.Consistency.Leak & { readonly message: string }) | null;
+}
+
+/** The report of `dtd check` (`--json` prints it). `preconditions`, `roots` and `nodes` are null for baselines. */
 export interface CheckReport {
   readonly ok: boolean;
   /** Every number finite: null when so, else where the first NaN or ±Infinity appeared. */
   readonly nonFinite: string | null;
   readonly preconditions: { readonly ok: boolean; readonly violations: readonly (DT.DtdError & { readonly message: string })[] } | null;
   readonly roots: RootsReport | null;
+  readonly nodes: NodesReport | null;
   readonly consistency: SampleConsistency & { readonly ok: boolean };
 }
+
+/** "relevance leaks first at layer 5 "bn2" (batchNorm): …". */
+const leakMessage = (l: DT.Consistency.Leak): string =>
+  `relevance leaks first at ${L.nodeLabel(l.node, l.name, l.kind)}: it passes ${num(l.leaked)} ${l.leaked < 0 ? "less" : "more"} than it receives (beyond the rounding bound ${num(l.bound)})${l.absorbed ? ", absorbed by its shift (a batch norm that could not be folded)" : ""}`;
+
+const nodesReport = (p: Prepared, e: DT.Explanation): NodesReport => {
+  const leaks = DT.Consistency.leaks(p.model.nodes, e);
+  const first = leaks[0];
+  return { ok: leaks.length === 0, leaks, first: first === undefined ? null : { ...first, message: leakMessage(first) } };
+};
 
 const FIRST_ROOTS = 5;
 
@@ -62,11 +82,12 @@ export const checkReport = (p: Prepared, r: Result, maxNeurons?: number): CheckR
   const consistency = { ...r.consistency, ok: r.consistency.consistent };
   const firstNonFinite = r.warnings.find((w) => w._tag === "NonFinite");
   const nonFinite = firstNonFinite !== undefined ? DT.message(firstNonFinite) : r.consistency.finite ? null : `f(x) = ${r.f}, min R = ${r.consistency.minRelevance}`;
-  if (p.composite === undefined) return { ok: consistency.ok && nonFinite === null, nonFinite, preconditions: null, roots: null, consistency };
+  if (p.composite === undefined) return { ok: consistency.ok && nonFinite === null, nonFinite, preconditions: null, roots: null, nodes: null, consistency };
   const violations = DT.violations(p.model, p.composite, r.explanation!.activations, r.explanation!.f, { every: true }).map((v) => ({ ...v, message: DT.message(v) }));
   const preconditions = { ok: violations.length === 0, violations };
   const roots = rootsReport(p, p.composite, maxNeurons);
-  return { ok: nonFinite === null && preconditions.ok && roots.ok && consistency.ok, nonFinite, preconditions, roots, consistency };
+  const nodes = nodesReport(p, r.explanation!);
+  return { ok: nonFinite === null && preconditions.ok && roots.ok && nodes.ok && consistency.ok, nonFinite, preconditions, roots, nodes, consistency };
 };
 
 const mark = (ok: boolean): string => (ok ? "ok  " : "FAIL");
@@ -86,8 +107,12 @@ export const reportLines = (p: Prepared, r: Result, c: CheckReport): string[] =>
     if (rr.refused === null) out.push(
       `roots          ${mark(rr.ok)}  ${rr.active} active of ${rr.neurons} neurons in ${rr.layers} dense/conv2d layer${rr.layers === 1 ? "" : "s"} checked, ${rr.violations} violation${rr.violations === 1 ? "" : "s"}${counts.length > 0 ? `: ${counts.join(", ")}` : ""}`,
     );
-    rr.first.forEach((x) => out.push(`  layer ${x.layer} (${x.rule}) neuron ${x.neuron}: ${x.problem}, z = ${num(x.value)} at x, ${num(x.residual)} at the root point`));
+    rr.first.forEach((x) => out.push(`  ${L.nodeLabel(x.layer, x.name, p.model.layers[x.layer]!.kind).replace(/\)$/, `, ${x.rule})`)} neuron ${x.neuron}: ${x.problem}, z = ${num(x.value)} at x, ${num(x.residual)} at the root point`));
     if (rr.violations > rr.first.length) out.push(`  … and ${rr.violations - rr.first.length} more`);
+  }
+  if (c.nodes !== null) {
+    out.push(`nodes          ${mark(c.nodes.ok)}  ${c.nodes.first === null ? "relevance balances at every layer (what each passes down equals what it receives)" : c.nodes.first.message}`);
+    if (c.nodes.leaks.length > 1) out.push(`  … and ${c.nodes.leaks.length - 1} more leak${c.nodes.leaks.length === 2 ? "" : "s"} further down`);
   }
   const k = c.consistency;
   out.push(
@@ -114,6 +139,8 @@ Checks that deep Taylor decomposition is sound for this model, input and rules, 
   roots          for every active neuron, the root point x̃ on its search segment is a root of the neuron and
                  lies in the rule's domain (verifyRoots, neuron by neuron); violations counted by problem, the
                  first few listed. A check too large to run is refused: --max-neurons N checks a sample.
+  nodes          every layer passes on exactly the relevance it receives (within rounding): the first layer
+                 where relevance leaks is named (e.g. a batch norm that could not be folded: its shift absorbs)
   consistency    Σ_p R_p = f(x) and R_p ≥ 0 (Definitions 1–3) within the rounding of the model's dtype and size
                  (docs/deep-taylor.md), for the heatmap computed as if --lenient
 Takes the same flags as explain; --lenient changes nothing here (check always computes the heatmap), and a

@@ -6,6 +6,7 @@
  */
 import * as E from "fp-ts/lib/Either.js";
 import { type Image, Png, VizError } from "@dtd/viz";
+import * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
 import { ExitCode, failure } from "../CliError.ts";
 import { defineCommand } from "../Command.ts";
@@ -50,9 +51,11 @@ const METHOD_NAMES: { readonly [M in Method]: string } = {
 /** "deep Taylor decomposition: layer 0 (dense) zplus, layer 2 (dense) zplus; max pooling winner-take-all". */
 export const describeMethod = (p: Prepared, r: Result): string => {
   if (r.explanation === undefined) return METHOD_NAMES[p.spec.method];
-  const rules = r.explanation.rules.flatMap((name, i) => (name === "" ? [] : [`layer ${i} (${p.model.layers[i]!.kind}) ${name}`]));
-  const pools = p.model.layers.some((l) => l.kind === "maxPool2d") ? `; max pooling ${p.composite?.maxPool === "proportional" ? "proportional" : "winner-take-all"}` : "";
-  return `${METHOD_NAMES[p.spec.method]}: ${rules.join(", ")}${pools}`;
+  const rules = r.explanation.rules.flatMap((name, i) => (name === "" ? [] : [`${L.nodeLabel(i, p.model.nodes[i]!.name, p.model.layers[i]!.kind)} ${name}`]));
+  const mode = DT.maxPoolModeOf(r.explanation.assignments, p.model);
+  const pools = mode === undefined ? "" : `; max pooling ${mode === "proportional" ? "proportional" : "winner-take-all"}`;
+  const adds = p.model.layers.some((l) => l.kind === "add") ? `; add ${p.spec.rules?.add === "rules" ? "by the rules' denominators" : "proportional"}` : "";
+  return `${METHOD_NAMES[p.spec.method]}: ${rules.join(", ")}${pools}${adds}`;
 };
 
 /** The readable summary. */
@@ -135,7 +138,7 @@ command line.`,
     if (E.isLeft(result)) return result;
     const r = result.right;
     printWarnings(io, r.warnings);
-    [...(p.spec.notes ?? []), ...r.notes].forEach((n) => line(io.stderr, `note: ${n}`));
+    [...(p.spec.notes ?? []), ...p.canonized, ...r.notes].forEach((n) => line(io.stderr, `note: ${n}`));
     // Only --lenient lets a non-finite result through: it is printed (with its warning) and the run fails.
     const finite = r.consistency.finite;
     let img: Image.Image | undefined;
