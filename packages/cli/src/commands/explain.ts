@@ -159,7 +159,10 @@ command line.`,
     }
     if (values.json) line(io.stdout, JSON.stringify(toJson(r)));
     else summary(p, r).forEach((s) => line(io.stdout, s));
-    if (!finite) return E.left(failure(`the explanation is not finite (f(x) = ${r.f}; see the warning above)${values.png === undefined ? "" : `, so ${values.png} was not written`}`));
+    if (!finite) {
+      const why = r.warnings.some((w) => w._tag === "NonFinite") ? "see the warning above" : `f(x) = ${r.f}, sum of R = ${r.consistency.sumR}`;
+      return E.left(failure(`the explanation is not finite (${why})${values.png === undefined ? "" : `, so ${values.png} was not written`}`));
+    }
     if (values.png !== undefined && img !== undefined) {
       const written = Png.writePng(values.png, img);
       if (E.isLeft(written)) return E.left(failure(VizError.message(written.left)));
