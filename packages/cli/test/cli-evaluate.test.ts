@@ -88,6 +88,7 @@ describe("dtd evaluate", () => {
     [["--rule", "zplus", "--steps", "9"], 2, "option steps: expected an integer in [1, 3] (3 regions, 1 per step), found 9"],
     [["--rule", "zplus", "--patch", "0"], 2, '--patch: expected an integer ≥ 1, found "0"'],
     [["--rule", "zplus", "--input", "BAD"], 1, "expected whole samples of 3 numbers each (input shape [3]), found 4 numbers"],
+    [["--rule", "zplus", "--image", "BAD"], 2, "dtd evaluate reads a batch of inputs from --input; --image (one photo) is for dtd explain and dtd check"],
   ] as const)("refuses %o (exit %i)", async (extra, code, message) => {
     const input = (extra as readonly string[]).includes("BAD") ? [] : ["--input", p["xs.json"]!];
     const r = await dtd("evaluate", "--model", p["deck.json"]!, ...input, ...extra.map((a) => (a === "BAD" ? p["bad.json"]! : a)));

@@ -128,7 +128,7 @@ const functionsOf = (spec: Spec, model: L.Model, x: T.Tensor): E.Either<CliError
   if (rules === undefined) throw new Error("evaluate: deep-taylor without rules (parseSpec always sets them)");
   return E.map((composite: DT.Composite) => ({
     score,
-    relevance: Ev.Dtd.deepTaylor(model, composite, { lenient: spec.lenient, ...(classes !== undefined ? { target: { _tag: "classes" as const, classes } } : {}) }),
+    relevance: Ev.Dtd.deepTaylor(model, composite, { lenient: spec.lenient, biasSink: spec.biasSink, ...(classes !== undefined ? { target: { _tag: "classes" as const, classes } } : {}) }),
   }))(compositeOf(rules, model));
 };
 
@@ -174,7 +174,9 @@ Each step is one forward pass for all inputs and orderings; progress goes to std
     const loaded = loadModel(spec.right.modelPath);
     if (E.isLeft(loaded)) return loaded;
     const model = loaded.right.model;
-    const x = readBatch(spec.right.inputPath, model, loaded.right.dtype);
+    const input = spec.right.input;
+    if (input._tag === "Image") return E.left(usage("dtd evaluate reads a batch of inputs from --input; --image (one photo) is for dtd explain and dtd check"));
+    const x = readBatch(input.path, model, loaded.right.dtype);
     if (E.isLeft(x)) return x;
     const fns = functionsOf(spec.right, model, x.right);
     if (E.isLeft(fns)) return fns;
