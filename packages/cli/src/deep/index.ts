@@ -62,7 +62,7 @@ export const deepOptions = (v: DeepFlagValues): E.Either<CliError, DeepOptions> 
     gridCount: 8,
     taylorCount: Math.min(taylorCount.right, testCount.right),
     taylorMaxIterations: 30,
-    minMax: { pairs: 4000, steps: 1000, batchSize: 50, learningRate: 0.0003, initScale: 0.03 },
+    minMax: { pairs: 3000, steps: 1000, batchSize: 50, learningRate: 0.0003, initScale: 0.03 },
     rootPairs: 4,
     outDir: v.out ?? DEEP_DEFAULTS.out,
     cacheDir: defaultCacheDir(),

@@ -33,7 +33,7 @@ export const aopcSection = (results: readonly AopcResult[], opts: { readonly fig
     `the image is cut into ${s.patch}×${s.patch} patches, replaced one per step in the order a heatmap gives, ${s.steps} steps, and`,
     "AOPC = 1/(L + 1) ⟨Σ_{k=0}^{L} f(x⁽⁰⁾) − f(x⁽ᵏ⁾)⟩ over the pairs. Most relevant first (MoRF): a larger AOPC is better;",
     "least relevant first (LeRF): smaller is better; the random order ignores the heatmap and is the floor.",
-    `Measured on the ${results[0]!.selected.length} explained test pairs the detector calls positive (f(x) > t); simple Taylor`,
+    `Measured on ${results[0]!.settings.maxPairs === undefined ? "the" : "the first"} ${results[0]!.selected.length} explained test pairs the detector calls positive (f(x) > t); simple Taylor`,
     "decomposition on those of its pairs only, with the random order on the same pairs. ± is one standard error over",
     "the pairs (for MoRF − random: of the paired difference).",
     "",
