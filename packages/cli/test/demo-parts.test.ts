@@ -22,6 +22,20 @@ import { RECIPE } from "@dtd/cli/demo/network";
 import { accuracy, chooseThreshold } from "@dtd/cli/demo/threshold";
 import { PAIR_PIXELS, PAIR_WIDTH, type PairMeta } from "@dtd/cli/data/mnistPairs";
 
+/** Dataset consistency with every check passing, except what `over` says. */
+const stats = (over: Partial<DatasetConsistency>): DatasetConsistency => ({
+  samples: 10,
+  meanRelativeConservationError: 0,
+  maxAbsConservationError: 0,
+  shareConservative: 1,
+  sharePositive: 1,
+  shareConsistent: 1,
+  shareFinite: 1,
+  mostNegativeRelevance: 0,
+  ...over,
+});
+const halves = (target: number) => ({ target, distractor: 1 - target, samples: 5, majority: 4 });
+
 describe("detectionHinge", () => {
   test("is y·max(0, 1 − f) + (1 − y)·f averaged, with the matching gradient", () => {
     const f = T.of([0.25, 2, 0.5, 0], [4, 1]);
@@ -115,18 +129,6 @@ describe("cache", () => {
 });
 
 describe("claims", () => {
-  const stats = (over: Partial<DatasetConsistency>): DatasetConsistency => ({
-    samples: 10,
-    meanRelativeConservationError: 0,
-    maxAbsConservationError: 0,
-    shareConservative: 1,
-    sharePositive: 1,
-    shareConsistent: 1,
-    shareFinite: 1,
-    mostNegativeRelevance: 0,
-    ...over,
-  });
-  const halves = (target: number) => ({ target, distractor: 1 - target, samples: 5, majority: 4 });
   const titles = { w2: "w²", zplus: "z⁺", zb: "zᵇ", sensitivity: "sens", simpleTaylor: "taylor" };
   test("follow the numbers: each verdict flips when its number does", () => {
     const good = {
@@ -151,18 +153,6 @@ describe("claims", () => {
 });
 
 describe("the deep experiment's claims (the deck's Section 4)", () => {
-  const stats = (over: Partial<DatasetConsistency>): DatasetConsistency => ({
-    samples: 10,
-    meanRelativeConservationError: 0,
-    maxAbsConservationError: 0,
-    shareConservative: 1,
-    sharePositive: 1,
-    shareConsistent: 1,
-    mostNegativeRelevance: 0,
-    shareFinite: 1,
-    ...over,
-  });
-  const halves = (target: number) => ({ target, distractor: 1 - target, samples: 5, majority: 4 });
   const ids = ["tf-w2", "tf-zb", "zplus", "mm-w2", "mm-zb"] as const;
   const good = {
     consistency: { ...Object.fromEntries(ids.map((id) => [id, stats({})])), "mm-w2": stats({ shareConservative: 0.1, meanRelativeConservationError: 0.2 }), "mm-zb": stats({ shareConservative: 0.1 }) },

@@ -6,8 +6,7 @@
  */
 import * as E from "fp-ts/lib/Either.js";
 import { type CliError, usage } from "../CliError.ts";
-import { table } from "../format.ts";
-import { aopcSummary } from "../demo/aopcReport.ts";
+import { aopcSummary, methodTable, verdict } from "../demo/terminal.ts";
 import { defaultCacheDir } from "../demo/repoRoot.ts";
 import { DEEP_DEFAULTS } from "./defaults.ts";
 import { DEEP_NETS, type DeepNetId } from "./networks.ts";
@@ -77,22 +76,12 @@ export const deepSummary = (d: DeepResult): string[] => [
     `  test accuracy  ${(100 * r.testAccuracy).toFixed(2)} % on ${d.options.accuracyCount} held-out pairs; model ${r.fromCache ? "from the cache" : `trained in ${r.training.seconds?.toFixed(1) ?? "?"} s`}: ${r.modelPath}`,
     `  min-max model  ⟨(R̂ − R)²⟩ ${r.minMax.lossBefore.toPrecision(3)} → ${r.minMax.lossAfter.toPrecision(3)} on training pairs, ${r.minMax.testLoss.toPrecision(3)} on test pairs (fit ${r.minMax.seconds.toFixed(1)} s)`,
     "",
-    ...table([
-      ["method", "mean |ΣR−f|/f", "conservative", "positive", "min R_p", "on 0–3 digit"],
-      ...r.methods.map((m) => [
-        m.title,
-        m.consistency.meanRelativeConservationError.toExponential(2),
-        `${(100 * m.consistency.shareConservative).toFixed(1)} %`,
-        `${(100 * m.consistency.sharePositive).toFixed(1)} %`,
-        m.consistency.mostNegativeRelevance.toExponential(2),
-        `${(100 * m.halves.target).toFixed(1)} %`,
-      ]),
-    ]),
+    ...methodTable(r.methods),
     "",
     ...r.aopc.flatMap(aopcSummary),
     "",
     "  claims:",
-    ...[...r.claims, ...r.aopcClaims].map((c) => `    ${c.holds ? "holds        " : "does not hold"}  ${c.statement}`),
+    ...[...r.claims, ...r.aopcClaims].map((c) => verdict(c, "    ")),
     "",
   ]),
   `report  ${d.report}`,

@@ -262,7 +262,7 @@ const runNet = (net: DeepNet, opts: DeepOptions, pools: { readonly train: MnistP
     join(opts.outDir, `heatmaps-${net.id}.png`),
     heatmapGrid(
       gridIdx.map((i) => ({ x: explained.x.subarray(i * PAIR_PIXELS, (i + 1) * PAIR_PIXELS), maps: methods.map((m) => mapOf(m.id, i)), label: rowLabel(explained, i, f[i]!) })),
-      { columns: methods.map((m) => m.label) },
+      { columns: methods.map((m) => m.label), title: net.label },
     ),
   );
   if (E.isLeft(grid)) return grid;
@@ -276,7 +276,7 @@ const runNet = (net: DeepNet, opts: DeepOptions, pools: { readonly train: MnistP
     ),
   );
   if (E.isLeft(fig2)) return fig2;
-  const curves = writePng(join(opts.outDir, `perturbation-${net.id}.png`), perturbationFigure(aopc.right, { title: `${net.id}: ${net.architecture}` }));
+  const curves = writePng(join(opts.outDir, `perturbation-${net.id}.png`), perturbationFigure(aopc.right, { title: net.label }));
   if (E.isLeft(curves)) return curves;
 
   return E.right({

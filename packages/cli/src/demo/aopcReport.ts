@@ -4,7 +4,6 @@
  */
 import { basename } from "node:path";
 import { type AopcResult, replacements } from "./aopc.ts";
-import { table } from "../format.ts";
 import type { Claim } from "./claims.ts";
 
 const f3 = (v: number): string => (Number.isFinite(v) ? v.toFixed(3) : "–");
@@ -54,12 +53,3 @@ export const aopcSection = (results: readonly AopcResult[], opts: { readonly fig
     "",
   ];
 };
-
-/** The AOPC table for the terminal. */
-export const aopcSummary = (a: AopcResult): string[] => [
-  `  region perturbation (${a.settings.patch}×${a.settings.patch} patches replaced by ${replacements[a.settings.replacement].description}, ${a.settings.steps} steps, ${a.selected.length} pairs called positive):`,
-  ...table([
-    ["method", "pairs", "MoRF AOPC", "LeRF AOPC", "random", "MoRF − random"],
-    ...a.methods.map((m) => [m.title, String(m.idx.length), m.morf.aopc.toFixed(3), m.lerf.aopc.toFixed(3), m.random.aopc.toFixed(3), `${m.vsRandom.difference.toFixed(3)} ± ${m.vsRandom.standardError.toFixed(3)}`]),
-  ], "    "),
-];
