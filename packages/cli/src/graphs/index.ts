@@ -18,8 +18,11 @@ import { type CliError, ExitCode, failure, usage } from "../CliError.ts";
 import { defineCommand } from "../Command.ts";
 import { DIGIT_PIXELS, loadMnist, type MnistPool, splitMnist } from "../data/mnist.ts";
 import { line } from "../Io.ts";
+import { Grid, Png, VizError } from "@dtd/viz";
+import type { Image } from "@dtd/viz";
 import { startProgress } from "../progress.ts";
 import { type Architecture, constraints, initGraph, setBatchNormStatistics } from "./networks.ts";
+import { consistencyTable, figureTitles, heatmapRows, tableLines } from "./report.ts";
 
 /** Every digit of a pool as a batch [N, 1, 28, 28] with its labels [N]. */
 const dataset = (pool: MnistPool): L.Dataset => {
@@ -38,6 +41,19 @@ const dataset = (pool: MnistPool): L.Dataset => {
 
 /** Rows `from` ≤ i < `to` of a batch. */
 const rows = (t: T.Tensor, from: number, to: number): T.Tensor => T.slice(t, [from, ...t.shape.slice(1).map(() => 0)], [to - from, ...t.shape.slice(1)]);
+
+/** `count` rows evenly spaced over a batch (the test pool is ordered by class: this takes every class). */
+const spread = (t: T.Tensor, count: number): T.Tensor => {
+  const n = t.shape[0]!;
+  const k = Math.min(count, n);
+  const d = t.data.length / n;
+  const out = T.alloc(t.dtype, k * d);
+  for (let r = 0; r < k; r++) {
+    const i = Math.floor((r * n) / k);
+    out.set(t.data.subarray(i * d, (i + 1) * d), r * d);
+  }
+  return T.unsafeMake([k, ...t.shape.slice(1)], out);
+};
 
 /** The share of a data set the model classifies correctly (argmax of the logits), in batches of 500. */
 const accuracy = (model: L.Model, data: L.Dataset): number => {
@@ -88,6 +104,11 @@ and prints the test accuracy and the commands that explain them.`,
     const trainData = dataset(train);
     const testData = dataset(test);
     mkdirSync(values.out, { recursive: true });
+    // Four test digits (classes 0, 3, 5, 8) for the figure.
+    const digits = spread(testData.x, 10);
+    const figureDigits = T.of(Float64Array.from([0, 3, 5, 8].flatMap((c) => Array.from(digits.data.subarray(c * DIGIT_PIXELS, (c + 1) * DIGIT_PIXELS)))), [4, 1, 28, 28]);
+    const figure: Image.Image[][] = [];
+    const labels: string[] = [];
     for (const arch of ["resnet", "inception"] as const satisfies readonly Architecture[]) {
       const start = Date.now();
       const init = setBatchNormStatistics(initGraph(arch, seed), rows(trainData.x, 0, 256));
@@ -112,7 +133,20 @@ and prints the test accuracy and the commands that explain them.`,
       const folded = L.canonizeReport(model);
       line(io.stdout, `${arch}: test accuracy ${(100 * accuracy(model, testData)).toFixed(2)} % on ${testData.x.shape[0]} digits, ${((Date.now() - start) / 1000).toFixed(0)} s; ${path}`);
       line(io.stdout, `  canonized: ${folded.folded.length} batch norms folded, ${folded.kept.length} kept`);
+      const table = consistencyTable(model, spread(testData.x, 200));
+      if (E.isLeft(table)) return E.left(failure(`${arch}: ${table.left}`));
+      line(io.stdout, `  deep Taylor heatmaps of 200 test digits, 20 per class (argmax class), as \`dtd explain\` computes them:`);
+      tableLines(table.right).forEach((l) => line(io.stdout, l));
+      const heat = heatmapRows(model, figureDigits);
+      if (E.isLeft(heat)) return E.left(failure(`${arch}: ${heat.left}`));
+      figure.push(...heat.right.map((r) => [...r]));
+      labels.push(...[0, 3, 5, 8].map((c) => `${arch} ${c}`));
     }
+    const figurePath = join(values.out, "heatmaps.png");
+    const img = Grid.grid(figure, { title: "deep Taylor heatmaps of graph networks (argmax class)", columnTitles: figureTitles(), rowLabels: labels, textScale: 1 });
+    const png = Png.writePng(figurePath, img);
+    if (E.isLeft(png)) return E.left(failure(VizError.message(png.left)));
+    line(io.stdout, `figure: ${figurePath}`);
     // One test digit per class, the first of each class in the test pool.
     for (let c = 0; c < 10; c++) {
       const i = test.indices[c]![0]!;
