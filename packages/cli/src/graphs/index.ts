@@ -21,7 +21,7 @@ import { line } from "../Io.ts";
 import { Grid, Png, VizError } from "@dtd/viz";
 import type { Image } from "@dtd/viz";
 import { startProgress } from "../progress.ts";
-import { type Architecture, constraints, initGraph, setBatchNormStatistics } from "./networks.ts";
+import { type Architecture, constraints, initGraph, learningRates, setBatchNormStatistics } from "./networks.ts";
 import { consistencyTable, figureTitles, heatmapRows, tableLines } from "./report.ts";
 
 /** Every digit of a pool as a batch [N, 1, 28, 28] with its labels [N]. */
@@ -115,7 +115,7 @@ and prints the test accuracy and the commands that explain them.`,
       const bar = startProgress({ label: `training ${arch}`, total: steps.right, stream: io.stderr });
       const fitted = L.fit(init, trainData, {
         loss: L.softmaxCrossEntropy,
-        optimizer: L.adam({ learningRate: 0.003 }),
+        optimizer: L.adam({ learningRate: learningRates[arch] }),
         batchSize: 32,
         steps: steps.right,
         seed,
@@ -127,7 +127,7 @@ and prints the test accuracy and the commands that explain them.`,
       if (E.isLeft(fitted)) return E.left(failure(L.trainErrorMessage(fitted.left)));
       const model = fitted.right.model;
       const path = join(values.out, `${arch}.json`);
-      const metadata = { name: `${arch}-style MNIST classifier`, classes: [...Array(10).keys()].map(String), training: { steps: steps.right, seed, optimizer: "adam(0.003)", batchSize: 32 } };
+      const metadata = { name: `${arch}-style MNIST classifier`, classes: [...Array(10).keys()].map(String), training: { steps: steps.right, seed, optimizer: `adam(${learningRates[arch]})`, batchSize: 32 } };
       const written = writeModelFile(path, model, { tensors: "base64", metadata });
       if (E.isLeft(written)) return E.left(failure(formatError(written.left)));
       const folded = L.canonizeReport(model);
