@@ -104,9 +104,13 @@ and prints the test accuracy and the commands that explain them.`,
     const trainData = dataset(train);
     const testData = dataset(test);
     mkdirSync(values.out, { recursive: true });
-    // Four test digits (classes 0, 3, 5, 8) for the figure.
-    const digits = spread(testData.x, 10);
-    const figureDigits = T.of(Float64Array.from([0, 3, 5, 8].flatMap((c) => Array.from(digits.data.subarray(c * DIGIT_PIXELS, (c + 1) * DIGIT_PIXELS)))), [4, 1, 28, 28]);
+    // The first test digit of each class: explained in the figure (classes 0, 3, 5, 8) and written as digit-<c>.json.
+    const firstOfClass = (c: number): Float64Array => {
+      const i = test.indices[c]![0]!;
+      return test.classes.images[c]!.subarray(i * DIGIT_PIXELS, (i + 1) * DIGIT_PIXELS);
+    };
+    const FIGURE_CLASSES = [0, 3, 5, 8];
+    const figureDigits = T.of(Float64Array.from(FIGURE_CLASSES.flatMap((c) => Array.from(firstOfClass(c)))), [FIGURE_CLASSES.length, 1, 28, 28]);
     const figure: Image.Image[][] = [];
     const labels: string[] = [];
     for (const arch of ["resnet", "inception"] as const satisfies readonly Architecture[]) {
@@ -135,23 +139,19 @@ and prints the test accuracy and the commands that explain them.`,
       line(io.stdout, `  canonized: ${folded.folded.length} batch norms folded, ${folded.kept.length} kept`);
       const table = consistencyTable(model, spread(testData.x, 200));
       if (E.isLeft(table)) return E.left(failure(`${arch}: ${table.left}`));
-      line(io.stdout, `  deep Taylor heatmaps of 200 test digits, 20 per class (argmax class), as \`dtd explain\` computes them:`);
+      line(io.stdout, `  deep Taylor heatmaps of 200 test digits spread over the classes (argmax class), as \`dtd explain\` computes them:`);
       tableLines(table.right).forEach((l) => line(io.stdout, l));
       const heat = heatmapRows(model, figureDigits);
       if (E.isLeft(heat)) return E.left(failure(`${arch}: ${heat.left}`));
       figure.push(...heat.right.map((r) => [...r]));
-      labels.push(...[0, 3, 5, 8].map((c) => `${arch} ${c}`));
+      labels.push(...FIGURE_CLASSES.map((c) => `${arch} ${c}`));
     }
     const figurePath = join(values.out, "heatmaps.png");
     const img = Grid.grid(figure, { title: "deep Taylor heatmaps of graph networks (argmax class)", columnTitles: figureTitles(), rowLabels: labels, textScale: 1 });
     const png = Png.writePng(figurePath, img);
     if (E.isLeft(png)) return E.left(failure(VizError.message(png.left)));
     line(io.stdout, `figure: ${figurePath}`);
-    // One test digit per class, the first of each class in the test pool.
-    for (let c = 0; c < 10; c++) {
-      const i = test.indices[c]![0]!;
-      writeFileSync(join(values.out, `digit-${c}.json`), `${JSON.stringify(Array.from(test.classes.images[c]!.subarray(i * DIGIT_PIXELS, (i + 1) * DIGIT_PIXELS)))}\n`);
-    }
+    for (let c = 0; c < 10; c++) writeFileSync(join(values.out, `digit-${c}.json`), `${JSON.stringify(Array.from(firstOfClass(c)))}\n`);
     line(io.stdout, `explain: pnpm dtd explain --model ${join(values.out, "resnet.json")} --input ${join(values.out, "digit-3.json")} --target argmax --first-rule zb --rule zplus --low 0 --high 1 --add rules --png resnet.png`);
     return E.right(ExitCode.ok);
   },
