@@ -168,7 +168,7 @@ export const verifyRoots = (model: L.Model, x: T.Tensor, composite: Composite, o
   return E.right({ layers: affine.length, neurons: neuronsChecked, active, counts, violations: listed });
 };
 
-const num = (v: number): string => (Number.isInteger(v) || !Number.isFinite(v) ? String(v) : v.toPrecision(4));
+const num = (v: number): string => (Number.isFinite(v) ? String(Number(v.toPrecision(4))) : String(v));
 
 /** Why the problem, in words and numbers: the step and the bound it broke, the residual, or where x̃ leaves the domain. */
 export const explainViolation = (v: RootViolation): string => {
@@ -185,8 +185,10 @@ export const explainViolation = (v: RootViolation): string => {
       const l = v.leaves;
       if (l === undefined) return `the root at s = ${num(v.s)} lies outside the domain`;
       const where = l.unit < 0 ? `breaks ${l.expected} (found ${num(l.value)})` : `leaves the domain at input unit ${l.unit} (x̃ = ${num(l.value)}, expected ${l.expected})`;
-      const allowed = l.allowed.lo > l.allowed.hi ? "no step along v stays inside" : `along v only s ∈ [${num(l.allowed.lo)}, ${num(l.allowed.hi)}] stays inside`;
-      return `the root at s = ${num(v.s)} ${where}; ${allowed}`;
+      const { lo, hi } = l.allowed;
+      const allowed =
+        lo > hi ? "no step along v stays inside" : lo === -Infinity && hi === Infinity ? "" : `x − s·v stays inside only for ${lo === -Infinity ? `s ≤ ${num(hi)}` : hi === Infinity ? `s ≥ ${num(lo)}` : `${num(lo)} ≤ s ≤ ${num(hi)}`}`;
+      return `the root at s = ${num(v.s)} ${where}${allowed === "" ? "" : `; ${allowed}`}`;
     }
   }
 };

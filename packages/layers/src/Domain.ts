@@ -260,6 +260,50 @@ export const halfSpace = (a: Bound, c: number): E.Either<string, Domain> => {
   );
 };
 
+/**
+ * The ball ‖x‖₂ ≤ r (samples uniform in the ball): a convex set that is no polyhedron, declared by its functions
+ * through `convex`, as any other domain can be. Its segment solves ‖x − s·v‖² ≤ (r + tol)², a quadratic in s.
+ */
+export const ball = (r: number): E.Either<string, Domain> => {
+  if (!(r > 0 && Number.isFinite(r))) return E.left(`ball: expected a finite radius r > 0, found ${r}`);
+  const norm = (x: ArrayLike<number>): number => {
+    let s = 0;
+    for (let i = 0; i < x.length; i++) s += x[i]! ** 2;
+    return Math.sqrt(s);
+  };
+  return E.right(
+    convex({
+      _tag: "Ball",
+      name: `ball ‖x‖ ≤ ${r}`,
+      firstOutside: (x, tol, from) => {
+        for (let i = from; i < x.length; i++) if (!Number.isFinite(x[i]!)) return { index: i, unit: i, value: x[i]!, expected: "a finite number" };
+        const n = norm(x);
+        return from <= x.length && !(n <= r + tol) ? { index: x.length, unit: -1, value: n, expected: `‖x‖ ≤ ${r}` } : undefined;
+      },
+      segment: (x, v, tol) => {
+        let a = 0;
+        let b = 0;
+        let c = -((r + tol) ** 2);
+        for (let i = 0; i < x.length; i++) {
+          a += v[i]! ** 2;
+          b -= 2 * x[i]! * v[i]!;
+          c += x[i]! ** 2;
+        }
+        if (!(Number.isFinite(a) && Number.isFinite(b) && Number.isFinite(c))) return EMPTY;
+        if (a === 0) return c <= 0 ? { lo: -Infinity, hi: Infinity } : EMPTY;
+        const disc = b * b - 4 * a * c;
+        if (!(disc >= 0)) return EMPTY;
+        return { lo: (-b - Math.sqrt(disc)) / (2 * a), hi: (-b + Math.sqrt(disc)) / (2 * a) };
+      },
+      sample: (rng, d) => {
+        const y = draw(d, () => T.Random.normal(rng));
+        const scale = (r * rng.next() ** (1 / d)) / (norm(y) || 1);
+        return y.map((v) => v * scale);
+      },
+    }),
+  );
+};
+
 /** The first unit (or constraint) of one sample outside the domain (with tolerance), or undefined; resumes at `from`. */
 export const firstOutside = (domain: Domain, x: ArrayLike<number>, tol = 0, from = 0): Outside | undefined => domain.firstOutside(x, tol, from);
 
