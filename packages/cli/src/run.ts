@@ -43,6 +43,11 @@ export const entries: readonly Entry[] = [
     load: () => import("./commands/check.ts").then((m) => m.check),
   },
   {
+    name: "evaluate",
+    summary: "how good is an explanation? region perturbation and AOPC for a model file",
+    load: () => import("./commands/evaluate.ts").then((m) => m.evaluate),
+  },
+  {
     name: "train",
     summary: "train a model file's parameters on a JSON data set",
     load: () => import("./commands/train.ts").then((m) => m.train),
@@ -56,6 +61,11 @@ export const entries: readonly Entry[] = [
     name: "demo",
     summary: "the deck's MNIST example: train the 1568-400-1 detector, explain test pairs, draw heatmaps",
     load: () => import("./demo/index.ts").then((m: ExampleModule) => m.command),
+  },
+  {
+    name: "real-model",
+    summary: "a pretrained anti-spoofing CNN from npm explained on real photos (import, tfjs check, zb + z+, bias sinks)",
+    load: () => import("./realModel/index.ts").then((m: ExampleModule) => m.command),
   },
   {
     name: "titanic",
