@@ -169,7 +169,7 @@ export const formatReport = (report: RuleReport): string => {
   const held = report.properties.filter((p) => p.ok).length;
   const lines = [`rule ${report.rule}: ${held} of ${report.properties.length} properties hold`];
   for (const p of report.properties) {
-    lines.push(`  ${p.ok ? "ok  " : "FAIL"}  ${p.name.padEnd(16)} ${p.claim} (${p.runs} case${p.runs === 1 ? "" : "s"})`);
+    lines.push(`  ${p.ok ? "ok  " : "FAIL"}  ${p.name.padEnd(16)} ${p.claim} (${p.ok ? `${p.runs} cases` : `fails at case ${p.runs}`})`);
     if (p.ok) continue;
     lines.push(`        ${p.failure ?? ""}`);
     const c = p.counterexample;
