@@ -122,7 +122,8 @@ export const reportLines = (p: Prepared, r: Result, c: CheckReport): string[] =>
     if (rr.refused === null) out.push(
       `roots          ${mark(rr.ok)}  ${rr.active} active of ${rr.neurons} neurons in ${rr.layers} dense/conv2d layer${rr.layers === 1 ? "" : "s"} checked, ${rr.violations} violation${rr.violations === 1 ? "" : "s"}${counts.length > 0 ? `: ${counts.join(", ")}` : ""}`,
     );
-    rr.first.forEach((x) => out.push(`  ${L.nodeLabel(x.layer, x.name, p.model.layers[x.layer]!.kind).replace(/\)$/, `, ${x.rule})`)} neuron ${x.neuron}: ${x.problem}, z = ${num(x.value)} at x, ${num(x.residual)} at the root point`));
+    // Where and why: the node, its rule, the neuron, and the step s with the bound it broke (or the unit x̃ leaves the domain at).
+    rr.first.forEach((x) => out.push(`  ${DT.describeViolation(x)}`));
     if (rr.violations > rr.first.length) out.push(`  … and ${rr.violations - rr.first.length} more`);
   }
   if (c.nodes !== null) {
