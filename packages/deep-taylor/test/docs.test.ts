@@ -2,8 +2,9 @@
  * The pages cannot drift from the code: docs/examples/new-rule.ts is run and its results checked by hand, every
  * code block of docs/how-to-new-rule.md is a region of that file, the code blocks of the root README and of this
  * package's README are regions of docs/examples/readme-*.ts (type-checked by tsconfig.root.json, run here), and the
- * worked example of docs/deep-taylor.md is recomputed. Files outside the package are imported at run time (Vite's `?raw` for text), so this package's
- * type check needs neither Node's types nor the example (tsconfig.root.json type-checks the example).
+ * worked example of docs/deep-taylor.md is recomputed. Files outside the package are imported at run time
+ * (`docFiles.ts`), so this package's type check needs neither Node's types nor the examples (tsconfig.root.json
+ * type-checks them).
  */
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, test } from "vitest";
@@ -12,27 +13,7 @@ import { expectAllClose } from "@dtd/tensor/testing";
 import * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
 import * as B from "@dtd/deep-taylor/baselines";
-
-/** This file's directory (import.meta.url is typed by no lib this package loads, so it is read as a string). */
-const here = (() => {
-  const url = (import.meta as unknown as { readonly url: string }).url;
-  return decodeURIComponent(url.replace(/^file:\/\//, "")).replace(/\/[^/]*$/, "");
-})();
-/** An absolute path from one relative to this file. */
-const resolve = (relative: string): string =>
-  relative.split("/").reduce((parts, p) => (p === ".." ? parts.slice(0, -1) : p === "." ? parts : [...parts, p]), here.split("/")).join("/");
-/**
- * A module by its path relative to this file, with an optional Vite query such as "?raw". The specifier is not a
- * literal, so the type checker does not follow it out of the package.
- */
-const importAt = (relative: string, query = ""): Promise<unknown> => import(/* @vite-ignore */ resolve(relative) + query);
-/** The text of a file, through Vite's `?raw`. */
-const loadRaw = async (relative: string): Promise<string> => {
-  const m = await importAt(relative, "?raw");
-  const body = typeof m === "object" && m !== null && "default" in m ? m.default : undefined;
-  if (typeof body !== "string") throw new Error(`expected the text of ${relative}, found ${typeof body}`);
-  return body;
-};
+import { blocksOf, importAt, loadRaw, regionsOf, resolve } from "./docFiles.ts";
 
 /** The report of the example, as far as this test reads it. */
 interface Report {
@@ -59,14 +40,6 @@ const runExample = async (numRuns: number): Promise<Report> => {
   if (!isReport(report)) throw new Error(`unexpected report: ${JSON.stringify(report)}`);
   return report;
 };
-
-/** `// #region name` … `// #endregion` blocks of a source file. */
-const regionsOf = (source: string): Map<string, string> =>
-  new Map([...source.matchAll(/^\/\/ #region (\S+)\n([\s\S]*?)^\/\/ #endregion$/gm)].map((m) => [m[1]!, m[2]!]));
-
-/** The fenced block after each `<!-- region: name -->` marker of a page. */
-const blocksOf = (markdown: string): Map<string, string> =>
-  new Map([...markdown.matchAll(/^<!-- region: (\S+) -->\n```ts\n([\s\S]*?)^```$/gm)].map((m) => [m[1]!, m[2]!]));
 
 /** The ```text block after `marker` on a page. */
 const textBlockAfter = (markdown: string, marker: string): string[] => {

@@ -1,7 +1,7 @@
 /**
  * docs/rule-gallery.md: every claim of its table checked against the kit, every code block a region of
- * docs/examples/gallery.ts, and the three new rules under 15 lines each. The example is imported at run time (see
- * docs.test.ts: this package's type check does not follow it out of the package).
+ * docs/examples/gallery.ts, and the three new rules under 15 lines each. The example is imported at run time
+ * (`docFiles.ts`: this package's type check does not follow it out of the package).
  */
 import * as E from "fp-ts/lib/Either.js";
 import fc from "fast-check";
@@ -11,20 +11,7 @@ import { expectAllClose } from "@dtd/tensor/testing";
 import * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
 import { Arb, Kit } from "@dtd/deep-taylor/testing";
-
-const here = (() => {
-  const url = (import.meta as unknown as { readonly url: string }).url;
-  return decodeURIComponent(url.replace(/^file:\/\//, "")).replace(/\/[^/]*$/, "");
-})();
-const resolve = (relative: string): string =>
-  relative.split("/").reduce((parts, p) => (p === ".." ? parts.slice(0, -1) : p === "." ? parts : [...parts, p]), here.split("/")).join("/");
-const importAt = (relative: string, query = ""): Promise<unknown> => import(/* @vite-ignore */ resolve(relative) + query);
-const loadRaw = async (relative: string): Promise<string> => {
-  const m = await importAt(relative, "?raw");
-  const body = typeof m === "object" && m !== null && "default" in m ? m.default : undefined;
-  if (typeof body !== "string") throw new Error(`expected the text of ${relative}`);
-  return body;
-};
+import { blocksOf, importAt, loadRaw, regionsOf } from "./docFiles.ts";
 
 interface Gallery {
   readonly gallery: readonly (readonly [string, DT.Strategy])[];
@@ -86,9 +73,9 @@ const safeAboveRelu = (strategy: DT.Strategy): boolean => {
 describe("docs/rule-gallery.md", () => {
   test("every code block is a region of docs/examples/gallery.ts; each new rule takes under 15 lines", async () => {
     const source = await loadRaw("../../../docs/examples/gallery.ts");
-    const regions = new Map([...source.matchAll(/^\/\/ #region (\S+)\n([\s\S]*?)^\/\/ #endregion$/gm)].map((m) => [m[1]!, m[2]!]));
+    const regions = regionsOf(source);
     const markdown = await loadRaw("../../../docs/rule-gallery.md");
-    const blocks = new Map([...markdown.matchAll(/^<!-- region: (\S+) -->\n```ts\n([\s\S]*?)^```$/gm)].map((m) => [m[1]!, m[2]!]));
+    const blocks = blocksOf(markdown);
     expect([...blocks.keys()]).toEqual(["flat", "z-minus", "gamma", "w2-box"]);
     expect((markdown.match(/^```ts$/gm) ?? []).length).toBe(blocks.size);
     for (const [name, code] of blocks) expect(code, name).toBe(regions.get(name));
