@@ -91,14 +91,14 @@ describe("docs/how-to-new-rule.md", () => {
 
 describe("the READMEs' code blocks", () => {
   const cases = [
-    ["../../../README.md", "../../../docs/examples/readme-rule.ts", "readme"],
-    ["../README.md", "../../../docs/examples/readme-deep-taylor.ts", "at-a-glance"],
+    ["../../../README.md", { readme: "../../../docs/examples/readme-rule.ts", graph: "../../../docs/examples/readme-graph.ts" }],
+    ["../README.md", { "at-a-glance": "../../../docs/examples/readme-deep-taylor.ts" }],
   ] as const;
-  test.each(cases)("%s: its ts block is the region of %s (type-checked by tsconfig.root.json)", async (page, example, region) => {
+  test.each(cases)("%s: every ts block is a region of an example (type-checked by tsconfig.root.json)", async (page, examples) => {
     const markdown = await loadRaw(page);
-    expect([...blocksOf(markdown).keys()]).toEqual([region]);
-    expect((markdown.match(/^```ts$/gm) ?? []).length).toBe(1);
-    expect(blocksOf(markdown).get(region)).toBe(regionsOf(await loadRaw(example)).get(region));
+    expect([...blocksOf(markdown).keys()]).toEqual(Object.keys(examples));
+    expect((markdown.match(/^```ts$/gm) ?? []).length).toBe(Object.keys(examples).length);
+    for (const [region, example] of Object.entries(examples)) expect(blocksOf(markdown).get(region), region).toBe(regionsOf(await loadRaw(example)).get(region));
   });
   test("run, they compute what their comments say", async () => {
     const rule = (await importAt("../../../docs/examples/readme-rule.ts")) as { readmeRule: { f: number; R: number[] } };
@@ -108,6 +108,11 @@ describe("the READMEs' code blocks", () => {
     expect(glance.atAGlance.consistent).toBe(true);
     expect(glance.atAGlance.violations).toBe(0);
     expect(glance.atAGlance.refused).toBe("precondition of rule zplus violated at layer 0 (dense), input unit 1 of sample 0: expected x ≥ 0, found -2");
+    const graph = (await importAt("../../../docs/examples/readme-graph.ts")) as { readmeGraph: { rows?: { consistent: boolean; f: number }[]; leaks?: number; error?: string } };
+    expect(graph.readmeGraph.error).toBeUndefined();
+    expect(graph.readmeGraph.rows!.map((r) => r.consistent)).toEqual([true, true]);
+    expect(graph.readmeGraph.rows!.some((r) => r.f > 0)).toBe(true); // something to explain
+    expect(graph.readmeGraph.leaks).toBe(0);
   });
 });
 
