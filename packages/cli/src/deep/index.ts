@@ -6,6 +6,7 @@
  */
 import * as E from "fp-ts/lib/Either.js";
 import { type CliError, usage } from "../CliError.ts";
+import { integerFlag } from "../integerFlag.ts";
 import { aopcSummary, methodTable, verdict } from "../demo/terminal.ts";
 import { defaultCacheDir } from "../demo/repoRoot.ts";
 import { DEEP_DEFAULTS } from "./defaults.ts";
@@ -26,11 +27,6 @@ export interface DeepFlagValues {
   readonly nets: string | undefined;
 }
 
-const integer = (flag: string, v: string, min: number): E.Either<CliError, number> => {
-  const n = Number(v);
-  return /^\d+$/.test(v) && Number.isSafeInteger(n) && n >= min ? E.right(n) : E.left(usage(`--${flag}: expected an integer ≥ ${min}, found "${v}"`));
-};
-
 const isNet = (v: string): v is DeepNetId => (DEEP_NETS as readonly string[]).includes(v);
 
 
@@ -42,10 +38,10 @@ export const deepOptions = (v: DeepFlagValues): E.Either<CliError, DeepOptions> 
   if (bad !== undefined || nets.length === 0 || new Set(nets).size !== nets.length) {
     return E.left(usage(`--nets: expected distinct networks among ${DEEP_NETS.join(", ")}, separated by commas, found "${v.nets}"`));
   }
-  const steps = v.steps === undefined ? E.right(undefined) : integer("steps", v.steps, 1);
-  const seed = integer("seed", v.seed, 0);
-  const testCount = integer("test-count", v["test-count"] ?? String(DEEP_DEFAULTS.testCount), 1);
-  const taylorCount = integer("taylor-count", v["taylor-count"] ?? String(DEEP_DEFAULTS.taylorCount), 1);
+  const steps = v.steps === undefined ? E.right(undefined) : integerFlag("steps", v.steps, 1);
+  const seed = integerFlag("seed", v.seed, 0);
+  const testCount = integerFlag("test-count", v["test-count"] ?? String(DEEP_DEFAULTS.testCount), 1);
+  const taylorCount = integerFlag("taylor-count", v["taylor-count"] ?? String(DEEP_DEFAULTS.taylorCount), 1);
   if (E.isLeft(steps)) return steps;
   if (E.isLeft(seed)) return seed;
   if (E.isLeft(testCount)) return testCount;
