@@ -107,6 +107,13 @@ export const checkReport = (p: Prepared, r: Result, maxNeurons?: number): CheckR
 
 const mark = (ok: boolean): string => (ok ? "ok  " : "FAIL");
 
+/**
+ * Why a residual network leaks under the default add split, and the way out: a branch's share a/Σ·R is signed when
+ * the branch is (a convolution before its ReLU), and z⁺ passes negative relevance nowhere (docs/deep-taylor.md §8).
+ */
+const ADD_HINT =
+  "  hint: add nodes are split proportionally (R_a = a / Σ inputs · R); a signed branch then receives negative relevance that its rule cannot pass down. --add rules splits each add by its inputs' eq. (4) denominators instead (conservative and positive)";
+
 /** The readable report. */
 export const reportLines = (p: Prepared, r: Result, c: CheckReport): string[] => {
   const out = [`method         ${describeMethod(p, r)}`, `finite         ${mark(c.nonFinite === null)}  ${c.nonFinite ?? "every activation and relevance is a finite number"}`];
@@ -129,6 +136,7 @@ export const reportLines = (p: Prepared, r: Result, c: CheckReport): string[] =>
   if (c.nodes !== null) {
     out.push(`nodes          ${mark(c.nodes.ok)}  ${c.nodes.first === null ? "relevance balances at every layer (what each passes down equals what it receives)" : c.nodes.first.message}`);
     if (c.nodes.leaks.length > 1) out.push(`  … and ${c.nodes.leaks.length - 1} more leak${c.nodes.leaks.length === 2 ? "" : "s"} further down`);
+    if (!c.nodes.ok && p.spec.rules?.add === "proportional" && p.model.layers.some((l) => l.kind === "add")) out.push(ADD_HINT);
   }
   if (c.biasRelevance !== null && p.spec.biasSink) {
     const b = c.biasRelevance;
