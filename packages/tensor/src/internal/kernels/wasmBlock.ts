@@ -38,7 +38,19 @@ export interface WasmBlock {
   readonly c32: Float32Array;
   /** c32 (+)= ap32 · bp32 as {@link WasmBlock.block} does, with float32 products summed in float32 (p ascending). */
   readonly block32: (mb: number, nb: number, kb: number, aFrom: number, cRow: number, add: boolean) => void;
+  /** The tap offsets of a convolution's B rows (OFFS int32 entries after C): row p of B is bp[imgFrom + offs[p] + j]. */
+  readonly offs: Int32Array;
+  /**
+   * c[cRow·ldc …] (+)= ap · B for B[p, j] = bp[imgFrom + offs[offsFrom + p] + j] (an image stored in `bp`, read
+   * without unfolding it; wasm/gemmBlock.c conv_block), otherwise as {@link WasmBlock.block}.
+   */
+  readonly conv: (mb: number, nb: number, kb: number, aFrom: number, imgFrom: number, offsFrom: number, cRow: number, add: boolean) => void;
+  /** {@link WasmBlock.conv} over ap32, bp32 and c32, summed in float32. */
+  readonly conv32: (mb: number, nb: number, kb: number, aFrom: number, imgFrom: number, offsFrom: number, cRow: number, add: boolean) => void;
 }
+
+/** Entries of the tap-offset table {@link WasmBlock.offs}: a convolution with more taps (C·KH·KW) is unfolded. */
+export const OFFS = 16384;
 
 const roundUp4 = (x: number): number => (x + 3) & ~3;
 
@@ -47,15 +59,15 @@ const instantiateBlock = (ma: number, kc: number, nc: number): WasmBlock | undef
   const bpBytes = kc * nc * 8;
   const cBytes = ma * nc * 8;
   // A fixed size: the memory never grows, so the views below never detach.
-  const pages = Math.ceil((BASE + apBytes + bpBytes + cBytes) / PAGE);
-  const wasm = instantiate(wasmBase64, pages, pages, ["gemm_block", "gemm_block_f32"]);
+  const pages = Math.ceil((BASE + apBytes + bpBytes + cBytes + 4 * OFFS) / PAGE);
+  const wasm = instantiate(wasmBase64, pages, pages, ["gemm_block", "gemm_block_f32", "conv_block", "conv_block_f32"]);
   if (wasm === undefined) return undefined;
-  const run = wasm.exports.gemm_block;
-  const run32 = wasm.exports.gemm_block_f32;
+  const { gemm_block: run, gemm_block_f32: run32, conv_block: conv, conv_block_f32: conv32 } = wasm.exports;
   const buffer = wasm.memory.buffer;
   const apAt = BASE;
   const bpAt = apAt + apBytes;
   const cAt = bpAt + bpBytes;
+  const offsAt = cAt + cBytes;
   return {
     ap: new Float64Array(buffer, apAt, ma * kc),
     bp: new Float64Array(buffer, bpAt, kc * nc),
@@ -65,6 +77,11 @@ const instantiateBlock = (ma: number, kc: number, nc: number): WasmBlock | undef
     bp32: new Float32Array(buffer, bpAt, kc * nc),
     c32: new Float32Array(buffer, cAt, ma * nc),
     block32: (mb, nb, kb, aFrom, cRow, add) => run32(mb, nb, kb, apAt + 4 * aFrom, bpAt, cAt + 4 * cRow * roundUp4(nb), add ? 1 : 0),
+    offs: new Int32Array(buffer, offsAt, OFFS),
+    conv: (mb, nb, kb, aFrom, imgFrom, offsFrom, cRow, add) =>
+      conv(mb, nb, kb, apAt + 8 * aFrom, bpAt + 8 * imgFrom, offsAt + 4 * offsFrom, cAt + 8 * cRow * roundUp4(nb), add ? 1 : 0),
+    conv32: (mb, nb, kb, aFrom, imgFrom, offsFrom, cRow, add) =>
+      conv32(mb, nb, kb, apAt + 4 * aFrom, bpAt + 4 * imgFrom, offsAt + 4 * offsFrom, cAt + 4 * cRow * roundUp4(nb), add ? 1 : 0),
   };
 };
 
