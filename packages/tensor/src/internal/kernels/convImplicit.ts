@@ -13,7 +13,7 @@
  *
  * The image is copied (padded) into gemm's B region of the wasm memory, the filters packed once per k block and
  * kept (gemm's packed-A reuse: the same filters meet every image of a batch), and each block of output rows is
- * copied out with the bias added.
+ * compacted with the bias added in wasm (wasm/convOut.c) and copied out.
  * @module
  */
 import type { FloatArray } from "../../DType.ts";
@@ -62,7 +62,7 @@ const convImage = (w: WasmPanels, g: Conv2dGeometry, x: FloatArray, xOff: number
       packWholeA(w, filters, 0, false, O, ckk, p0, kb);
       for (let i0 = 0; i0 < O; i0 += MC) w.conv(Math.min(MC, O - i0), nb, kb, i0 * kb, u0 * Wp, p0, i0, p0 > 0);
     }
-    copyRows(w.c, (nb + 3) & ~3, { channels: O, rows, Wp, OW }, y, yOff + u0 * OW, OH * OW, bias);
+    copyRows(w, (nb + 3) & ~3, { channels: O, rows, Wp, OW }, y, yOff + u0 * OW, OH * OW, bias);
   }
 };
 
@@ -83,6 +83,23 @@ const loadImage = (bp: FloatArray, g: Conv2dGeometry, x: FloatArray, xOff: numbe
   bp.fill(0, C * plane, C * plane + TAIL);
 };
 
+/**
+ * y[y0 + o·planeOut + r·OW + v] = c[o·ldc + r·Wp + v] (+ bias[o]) for o < channels, r < rows, v < OW: the block's
+ * valid columns, compacted in place in wasm (wasm/convOut.c) with the bias added as conv2d adds it (after the
+ * product, in out's precision) or copied bit for bit, then each channel's rows copied out at once.
+ */
+const copyRows = (w: WasmPanels, ldc: number, s: BlockShape, y: FloatArray, y0: number, planeOut: number, bias: FloatArray | undefined): void => {
+  const { channels, rows, Wp, OW } = s;
+  if (bias === undefined) w.convCopy(channels, rows, Wp, OW, ldc);
+  else {
+    w.bias.set(bias.subarray(0, channels));
+    w.convOut(channels, rows, Wp, OW, ldc);
+  }
+  const block = rows * OW;
+  if (block === planeOut) y.set(w.c.subarray(0, channels * block), y0);
+  else for (let o = 0; o < channels; o++) y.set(w.c.subarray(o * block, (o + 1) * block), y0 + o * planeOut);
+};
+
 /** Which part of C a block holds: `channels` rows of stride ldc, each `rows` output rows of Wp positions. */
 interface BlockShape {
   readonly channels: number;
@@ -90,40 +107,3 @@ interface BlockShape {
   readonly Wp: number;
   readonly OW: number;
 }
-
-/**
- * y[y0 + o·planeOut + r·OW + v] = c[o·ldc + r·Wp + v] (+ bias[o]) for v < OW: the block's valid columns, with the
- * bias added as conv2d adds it (after the product, in out's precision). Without a bias the rows are native
- * copies; with one, a loop per element type.
- */
-const copyRows = (c: FloatArray, ldc: number, s: BlockShape, y: FloatArray, y0: number, planeOut: number, bias: FloatArray | undefined): void => {
-  if (bias === undefined) {
-    for (let o = 0; o < s.channels; o++)
-      for (let r = 0; r < s.rows; r++) y.set(c.subarray(o * ldc + r * s.Wp, o * ldc + r * s.Wp + s.OW), y0 + o * planeOut + r * s.OW);
-  } else if (c instanceof Float64Array && y instanceof Float64Array) rowsBias64(c, ldc, s, y, y0, planeOut, bias);
-  else if (c instanceof Float32Array && y instanceof Float32Array) rowsBias32(c, ldc, s, y, y0, planeOut, bias);
-  else throw new Error(`copyRows: expected c and y of one element type, found ${c.constructor.name} and ${y.constructor.name}`);
-};
-
-const rowsBias64 = (c: Float64Array, ldc: number, s: BlockShape, y: Float64Array, y0: number, planeOut: number, bias: FloatArray): void => {
-  for (let o = 0; o < s.channels; o++) {
-    const b = bias[o]!;
-    for (let r = 0; r < s.rows; r++) {
-      const src = o * ldc + r * s.Wp;
-      const dst = y0 + o * planeOut + r * s.OW;
-      for (let v = 0; v < s.OW; v++) y[dst + v] = c[src + v]! + b;
-    }
-  }
-};
-
-// The Float32Array copy of rowsBias64: keep them identical but for the type.
-const rowsBias32 = (c: Float32Array, ldc: number, s: BlockShape, y: Float32Array, y0: number, planeOut: number, bias: FloatArray): void => {
-  for (let o = 0; o < s.channels; o++) {
-    const b = bias[o]!;
-    for (let r = 0; r < s.rows; r++) {
-      const src = o * ldc + r * s.Wp;
-      const dst = y0 + o * planeOut + r * s.OW;
-      for (let v = 0; v < s.OW; v++) y[dst + v] = c[src + v]! + b;
-    }
-  }
-};

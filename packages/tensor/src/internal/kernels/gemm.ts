@@ -225,12 +225,15 @@ export interface WasmPanels {
   readonly bp: FloatArray;
   readonly c: FloatArray;
   readonly offs: Int32Array;
+  readonly bias: FloatArray;
   readonly block: WasmBlock["block"];
   readonly conv: WasmBlock["conv"];
+  readonly convOut: WasmBlock["convOut"];
+  readonly convCopy: WasmBlock["convCopy"];
 }
 
-const wasm64 = (w: WasmBlock): WasmPanels => ({ precision: "float64", ap: w.ap, bp: w.bp, c: w.c, offs: w.offs, block: w.block, conv: w.conv });
-const wasm32 = (w: WasmBlock): WasmPanels => ({ precision: "float32", ap: w.ap32, bp: w.bp32, c: w.c32, offs: w.offs, block: w.block32, conv: w.conv32 });
+const wasm64 = (w: WasmBlock): WasmPanels => ({ precision: "float64", ap: w.ap, bp: w.bp, c: w.c, offs: w.offs, bias: w.bias, block: w.block, conv: w.conv, convOut: w.convOut, convCopy: w.convCopy });
+const wasm32 = (w: WasmBlock): WasmPanels => ({ precision: "float32", ap: w.ap32, bp: w.bp32, c: w.c32, offs: w.offs, bias: w.bias32, block: w.block32, conv: w.conv32, convOut: w.convOut32, convCopy: w.convCopy32 });
 
 /** The wasm kernels of out's precision (float32 for a Float32Array), or undefined where WebAssembly SIMD is absent. */
 export const wasmPanelsFor = (out: FloatArray): WasmPanels | undefined => {
