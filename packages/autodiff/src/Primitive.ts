@@ -54,6 +54,12 @@ export interface Params {
   conv2dBackpropInput: ConvParams & { readonly xShape: Shape.Shape };
   /** `J_wᵀ dy` of conv2d; inputs (x, dy). */
   conv2dBackpropFilter: ConvParams & { readonly wShape: Shape.Shape };
+  /** Depthwise convolution: w [C, M, KH, KW], output channel c·M + m from input channel c; inputs (x, w). */
+  depthwiseConv2d: ConvParams;
+  /** `J_xᵀ dy` of depthwiseConv2d; inputs (dy, w). */
+  depthwiseConv2dBackpropInput: ConvParams & { readonly xShape: Shape.Shape };
+  /** `J_wᵀ dy` of depthwiseConv2d; inputs (x, dy). */
+  depthwiseConv2dBackpropFilter: ConvParams & { readonly wShape: Shape.Shape };
   sumPool2d: PoolParams;
   /** The adjoint of sumPool2d. */
   sumPool2dTranspose: PoolParams & { readonly xShape: Shape.Shape };
@@ -72,7 +78,8 @@ const all: { readonly [P in Primitive]: true } = {
   identity: true, add: true, sub: true, mul: true, div: true, pow: true, maximum: true, minimum: true,
   neg: true, exp: true, log: true, sqrt: true, abs: true, positivePart: true, negativePart: true, where: true,
   sum: true, broadcastTo: true, reshape: true, transpose: true, slice: true, pad: true, concat: true,
-  matmul: true, conv2d: true, conv2dBias: true, conv2dBackpropInput: true, conv2dBackpropFilter: true, sumPool2d: true,
+  matmul: true, conv2d: true, conv2dBias: true, conv2dBackpropInput: true, conv2dBackpropFilter: true,
+  depthwiseConv2d: true, depthwiseConv2dBackpropInput: true, depthwiseConv2dBackpropFilter: true, sumPool2d: true,
   sumPool2dTranspose: true, gather: true, scatterAdd: true, custom: true,
 };
 

@@ -200,6 +200,27 @@ export const conv2dBias = (x: Input, w: Input, b: Input, opts: Conv2dOptions = {
   return apply("conv2dBias", [lift(x, d), lift(w, d), lift(b, d)], convParams(opts));
 };
 
+/**
+ * Depthwise 2-D convolution of NCHW (or CHW) `x` with `w` [C, M, KH, KW]: output channel c·M + m is input
+ * channel c convolved with filter w[c, m] (see @dtd/tensor's `depthwiseConv2d`).
+ */
+export const depthwiseConv2d = (x: Input, w: Input, opts: Conv2dOptions = {}): Var => {
+  const d = dtypeOfInputs([x, w]);
+  return apply("depthwiseConv2d", [lift(x, d), lift(w, d)], convParams(opts));
+};
+
+/** `J_xᵀ dy` of depthwiseConv2d, as a differentiable op. */
+export const depthwiseConv2dBackpropInput = (dy: Input, w: Input, xShape: T.Shape.Shape, opts: Conv2dOptions = {}): Var => {
+  const d = dtypeOfInputs([dy, w]);
+  return apply("depthwiseConv2dBackpropInput", [lift(dy, d), lift(w, d)], { ...convParams(opts), xShape });
+};
+
+/** `J_wᵀ dy` of depthwiseConv2d, as a differentiable op. */
+export const depthwiseConv2dBackpropFilter = (x: Input, dy: Input, wShape: T.Shape.Shape, opts: Conv2dOptions = {}): Var => {
+  const d = dtypeOfInputs([x, dy]);
+  return apply("depthwiseConv2dBackpropFilter", [lift(x, d), lift(dy, d)], { ...convParams(opts), wShape });
+};
+
 /** Options of pooling: window and stride (default: the window). */
 export interface Pool2dOptions {
   readonly kernel: readonly [number, number];

@@ -116,6 +116,19 @@ export const vjpRules: { readonly [P in Primitive]: VjpRule<P> } = {
     () => apply("conv2dBackpropInput", [x1(xs), ct], { ...conv(p), xShape: shapeOf(x0(xs)) }),
     () => apply("conv2d", [x0(xs), ct], conv(p)),
   ],
+  // The same three-way symmetry as conv2d: each of the three ops is the other two's transpose.
+  depthwiseConv2d: (ct, xs, _out, p) => [
+    () => apply("depthwiseConv2dBackpropInput", [ct, x1(xs)], { ...conv(p), xShape: shapeOf(x0(xs)) }),
+    () => apply("depthwiseConv2dBackpropFilter", [x0(xs), ct], { ...conv(p), wShape: shapeOf(x1(xs)) }),
+  ],
+  depthwiseConv2dBackpropInput: (ct, xs, _out, p) => [
+    () => apply("depthwiseConv2d", [ct, x1(xs)], conv(p)),
+    () => apply("depthwiseConv2dBackpropFilter", [ct, x0(xs)], { ...conv(p), wShape: shapeOf(x1(xs)) }),
+  ],
+  depthwiseConv2dBackpropFilter: (ct, xs, _out, p) => [
+    () => apply("depthwiseConv2dBackpropInput", [x1(xs), ct], { ...conv(p), xShape: shapeOf(x0(xs)) }),
+    () => apply("depthwiseConv2d", [x0(xs), ct], conv(p)),
+  ],
   sumPool2d: (ct, xs, _out, p) => [() => apply("sumPool2dTranspose", [ct], { ...pool(p), xShape: shapeOf(x0(xs)) })],
   sumPool2dTranspose: (ct, _xs, _out, p) => [() => apply("sumPool2d", [ct], pool(p))],
   gather: (ct, xs, _out, p) => [() => apply("scatterAdd", [ct], { indices: p.indices, shape: shapeOf(x0(xs)) })],

@@ -81,6 +81,24 @@ const cases: { readonly [P in AD.Primitive]: (rng: Rng) => Case } = {
     const dy = T.conv2d(x, T.zeros(wShape), opts);
     return { f: (xx, d) => AD.conv2dBackpropFilter(xx, d, wShape, opts), xs: [x, normal(rng, [...dy.shape])], order: 2 };
   },
+  depthwiseConv2d: (rng) => {
+    const opts = { stride: [dim(rng, 1, 2), dim(rng, 1, 2)] as [number, number], padding: [dim(rng, 0, 1), dim(rng, 0, 1)] as [number, number] };
+    return { f: (x, w) => AD.depthwiseConv2d(x, w, opts), xs: [normal(rng, [dim(rng, 1, 2), 2, 5, 4]), normal(rng, [2, dim(rng, 1, 2), 3, 2])], order: 2 };
+  },
+  depthwiseConv2dBackpropInput: (rng) => {
+    const opts = { stride: [2, 1] as [number, number], padding: [1, 0] as [number, number] };
+    const xShape = [2, 2, 5, 4];
+    const w = normal(rng, [2, 3, 3, 2]);
+    const dy = T.depthwiseConv2d(T.zeros(xShape), w, opts);
+    return { f: (d, ww) => AD.depthwiseConv2dBackpropInput(d, ww, xShape, opts), xs: [normal(rng, [...dy.shape]), w], order: 2 };
+  },
+  depthwiseConv2dBackpropFilter: (rng) => {
+    const opts = { stride: [1, 2] as [number, number], padding: [0, 1] as [number, number] };
+    const wShape = [2, 2, 2, 3];
+    const x = normal(rng, [2, 2, 4, 5]);
+    const dy = T.depthwiseConv2d(x, T.zeros(wShape), opts);
+    return { f: (xx, d) => AD.depthwiseConv2dBackpropFilter(xx, d, wShape, opts), xs: [x, normal(rng, [...dy.shape])], order: 2 };
+  },
   sumPool2d: (rng) => { const s = dim(rng, 1, 2); return { f: (x) => AD.sumPool2d(x, { kernel: [2, 2], stride: [s, 2] }), xs: [normal(rng, [2, 2, 4, 5])] }; },
   sumPool2dTranspose: (rng) => {
     const opts = { kernel: [2, 3] as [number, number], stride: [2, 1] as [number, number] };

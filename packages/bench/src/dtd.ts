@@ -51,7 +51,7 @@ export const compositeFor = (net: NetSpec, rule: Rule): DT.Composite => {
     case "zb":
       return DT.uniform(zb(net));
     case "zb+zplus":
-      return { first: zb(net), rest: zPlus, maxPool: "winnerTakeAll" };
+      return DT.layerwise({ first: zb(net), rest: zPlus, maxPool: "winnerTakeAll" });
   }
 };
 

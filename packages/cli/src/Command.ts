@@ -118,15 +118,22 @@ export const parse = (cmd: AnyCommand, argv: readonly string[]): E.Either<CliErr
   for (const [name, f] of Object.entries({ ...cmd.flags, help: HELP })) {
     options[name] = { type: f.type, ...(f.short !== undefined ? { short: f.short } : {}), ...(f.default !== undefined ? { default: f.default } : {}) };
   }
-  let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
+  let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[]; tokens: readonly { kind: string; name?: string; value?: string | undefined }[] };
   try {
     const stringFlags = new Set(Object.entries(options).filter(([, o]) => o.type === "string").map(([n]) => n));
-    parsed = parseArgs({ args: joinNegativeNumbers(argv, stringFlags), options, strict: true, allowPositionals: (cmd.positionals?.length ?? 0) > 0 });
+    parsed = parseArgs({ args: joinNegativeNumbers(argv, stringFlags), options, strict: true, allowPositionals: (cmd.positionals?.length ?? 0) > 0, tokens: true });
   } catch (u) {
     if (isParseArgsError(u)) return E.left(usage(u.message.replace(/\n/g, " ")));
     throw u;
   }
   if (parsed.values["help"] === true) return E.right("help");
+  // parseArgs keeps the last of a repeated flag: `--rule zplus --rule w2` would silently mean w2. Every flag takes one value.
+  const given = parsed.tokens.flatMap((t) => (t.kind === "option" && t.name !== undefined && options[t.name]?.type === "string" ? [t] : []));
+  const repeated = given.find((t, i) => given.findIndex((u) => u.name === t.name) !== i);
+  if (repeated !== undefined) {
+    const values = given.filter((t) => t.name === repeated.name).map((t) => JSON.stringify(t.value ?? ""));
+    return E.left(usage(`--${repeated.name} given ${values.length} times (${values.join(", ")}): expected it once`));
+  }
   const max = cmd.positionals?.length ?? 0;
   if (parsed.positionals.length > max) {
     return E.left(usage(`expected at most ${max} argument${max === 1 ? "" : "s"}, found ${parsed.positionals.length}: ${parsed.positionals.join(" ")}`));

@@ -4,6 +4,9 @@
  * run in-process in tests with {@link memoryIo}.
  * @module
  */
+// The declarations use Node's global `NodeJS` namespace: the reference makes a consumer's TypeScript load
+// @types/node for them (TypeScript 6+ loads no @types package unless asked; `preserve` keeps it in the .d.ts).
+/// <reference types="node" preserve="true" />
 import { Writable } from "node:stream";
 
 /** A writable stream that may be a terminal. */

@@ -1,6 +1,7 @@
+#!/usr/bin/env node
 /**
- * The `dtd` executable (run through tsx: `pnpm dtd …` from the repository root). Sets the exit code rather than
- * calling `process.exit`, so that everything written to stdout and stderr is flushed first.
+ * The `dtd` executable (`dtd …` once installed; `pnpm dtd …` from the repository root). Sets the exit code rather
+ * than calling `process.exit`, so that everything written to stdout and stderr is flushed first.
  * @module
  */
 import { processIo } from "./Io.ts";

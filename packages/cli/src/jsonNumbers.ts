@@ -1,11 +1,15 @@
 /**
  * Reading numbers from JSON files: a flat array of numbers, or a rectangular nested array flattened row-major
  * (so `[[1, 2], [3, 4]]` reads as 1, 2, 3, 4). Every refusal names the JSON path and says what was found —
- * including `null`, which is what `JSON.stringify` writes for NaN and ±Infinity.
+ * including `null`, which is what `JSON.stringify` writes for NaN and ±Infinity, a number beyond the float64 (or
+ * the model's float32) range, and a field given twice.
  * @module
  */
 import { readFileSync } from "node:fs";
 import * as E from "fp-ts/lib/Either.js";
+import * as T from "@dtd/tensor";
+import { formatJsonError, formatPath, type JsonError, parseJson as parseStrict, type PathStep } from "@dtd/model-io/json";
+import { unravel } from "./format.ts";
 
 const NUMERAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
@@ -21,44 +25,51 @@ export const describe = (v: unknown): string => {
   return `a ${typeof v} (${String(v)})`;
 };
 
-/** The numbers of a flat or rectangular nested array, row-major. */
-export const flattenNumbers = (value: unknown): E.Either<string, Float64Array> => {
-  if (!Array.isArray(value)) return E.left(`expected a JSON array of numbers, found ${describe(value)}`);
-  // The shape is read along the first elements; every other element must follow it (rectangular nesting).
-  const shape: number[] = [];
-  for (let cur: unknown = value; Array.isArray(cur); cur = cur[0]) {
-    shape.push(cur.length);
-    if (cur.length === 0) break;
+/** Options of {@link flattenNumbers}. */
+export interface FlattenOptions {
+  /** The dtype the numbers will be stored in: a float32 model refuses |x| > 3.4e38 (default float64). */
+  readonly dtype?: T.DType;
+  /** The path of `value` itself in messages (default "$", the whole file). */
+  readonly root?: string;
+}
+
+/** A JSON path for a message, its middle elided when it is very deep (a 10,000-level nesting must not print 10,000 steps). */
+const pathText = (path: readonly PathStep[], root: string): string =>
+  path.length <= 16 ? formatPath(path, root) : `${formatPath(path.slice(0, 8), root)}…(${path.length - 12} more levels)…${formatPath(path.slice(-4))}`;
+
+/**
+ * The numbers of a flat or rectangular nested array, row-major (any nesting depth: the walk is iterative), each a
+ * number that fits `dtype`. Refusals name the JSON path.
+ */
+export const flattenNumbers = (value: unknown, opts: FlattenOptions = {}): E.Either<string, Float64Array> => {
+  const root = opts.root ?? "$";
+  if (!Array.isArray(value)) return E.left(`expected a JSON array of numbers at ${root}, found ${describe(value)}`);
+  const flat = T.flattenNested(value);
+  if (E.isLeft(flat)) {
+    const p = flat.left;
+    return E.left(`expected ${p.expected} at ${pathText(p.path, root)}, found ${Array.isArray(p.found) ? `length ${p.found.length}` : describe(p.found)}`);
   }
-  const out: number[] = [];
-  const walk = (v: unknown, depth: number, path: string): string | undefined => {
-    if (depth === shape.length) {
-      if (typeof v !== "number") return `expected a number at ${path}, found ${describe(v)}`;
-      out.push(v);
-      return undefined;
+  const { shape, data } = flat.right;
+  const dtype = opts.dtype ?? "float64";
+  for (let k = 0; k < data.length; k++) {
+    if (!T.fitsDType(data[k]!, dtype)) {
+      const at = pathText(unravel(k, shape), root);
+      return E.left(`expected a number within the ${dtype} range (|x| ≤ ${T.maxFinite(dtype)}, the model's dtype) at ${at}, found ${data[k]}`);
     }
-    if (!Array.isArray(v)) return `expected an array of length ${shape[depth]} at ${path} (rectangular nesting of shape [${shape.join(", ")}]), found ${describe(v)}`;
-    if (v.length !== shape[depth]) return `expected an array of length ${shape[depth]} at ${path} (rectangular nesting of shape [${shape.join(", ")}]), found length ${v.length}`;
-    for (let i = 0; i < v.length; i++) {
-      const err = walk(v[i], depth + 1, `${path}[${i}]`);
-      if (err !== undefined) return err;
-    }
-    return undefined;
-  };
-  const err = walk(value, 0, "$");
-  return err === undefined ? E.right(Float64Array.from(out)) : E.left(err);
+  }
+  return E.right(Float64Array.from(data));
 };
 
-/** Parses JSON text; the message says where it broke and hints at NaN/Infinity, which JSON cannot spell. */
-export const parseJson = (text: string): E.Either<string, unknown> => {
-  try {
-    return E.right(JSON.parse(text) as unknown);
-  } catch (u) {
-    const why = (u instanceof Error ? u.message : String(u)).replace(/\s*\n\s*/g, " ");
-    const hint = /\b(NaN|-?Infinity)\b/.test(text) ? " (NaN and Infinity are not JSON numbers)" : "";
-    return E.left(`expected JSON, found text that does not parse: ${why}${hint}`);
-  }
-};
+/**
+ * Parses JSON text strictly (@dtd/model-io's parseJson): a syntax error with its line and column, a field given
+ * twice, a number beyond ±1.8e308 — each with its JSON path — instead of JSON.parse's silent last-wins and
+ * Infinity.
+ */
+export const parseJson = (text: string): E.Either<string, unknown> =>
+  E.mapLeft((e: JsonError) => {
+    const hint = e._tag === "InvalidJson" && /\b(NaN|-?Infinity)\b/.test(text) ? "\n(NaN and Infinity are not JSON numbers)" : "";
+    return `${e._tag === "InvalidJson" ? "expected JSON, found text that does not parse: " : ""}${formatJsonError(e)}${hint}`;
+  })(parseStrict(text));
 
 /** Reads a file's bytes; the message names the path and the system's reason (e.g. no such file). */
 export const readBytes = (path: string): E.Either<string, Uint8Array> => {
@@ -72,7 +83,7 @@ export const readBytes = (path: string): E.Either<string, Uint8Array> => {
 };
 
 /** Reads a JSON file of numbers (flat or nested), with the path in every message. */
-export const readNumbersFile = (path: string): E.Either<string, Float64Array> =>
+export const readNumbersFile = (path: string, opts: FlattenOptions = {}): E.Either<string, Float64Array> =>
   E.flatMap(readBytes(path), (bytes) =>
-    E.mapLeft((m: string) => `${path}: ${m}`)(E.flatMap(parseJson(new TextDecoder().decode(bytes)), flattenNumbers)),
+    E.mapLeft((m: string) => `${path}: ${m}`)(E.flatMap(parseJson(new TextDecoder().decode(bytes)), (v) => flattenNumbers(v, opts))),
   );

@@ -1,27 +1,96 @@
 /**
- * Reading the model file of a command (via @dtd/model-io). Every refusal — unreadable file, not JSON, an invalid
- * or unsupported model, layers that do not chain — is a failure (exit 1) carrying model-io's message, which names
- * the JSON path, what was expected and what was found.
+ * Reading the model of a command: a dtd model file (via @dtd/model-io), or a model made elsewhere — a TF.js
+ * model.json (layers or graph, its weight shards read from beside it) or an ONNX file — imported with
+ * @dtd/import. Every refusal is a failure (exit 1) carrying the reader's message, which names the JSON path or
+ * the node, what was expected and what was found.
  * @module
  */
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
 import type * as L from "@dtd/layers";
+import type * as T from "@dtd/tensor";
+import { type ImportError, importModel, type ImportedModel, message as importMessage } from "@dtd/import";
+import { type DecodedModel, parseModel } from "@dtd/model-io";
 import { readModelFile } from "@dtd/model-io/file";
 import { formatError, type ModelFileError } from "@dtd/model-io/ModelFileError";
 import { type CliError, failure } from "./CliError.ts";
+import { type ImportedInfo, infoFromMetadata, infoOf } from "./imported.ts";
 
-/** A model with the metadata its file carries. */
+/** A model with the metadata its file carries, and the dtype it was built in (its inputs' dtype). */
 export interface Loaded {
   readonly model: L.Model;
   readonly metadata: unknown;
+  readonly dtype: T.DType;
+  /** For an imported model (directly, or a dtd model file written by `dtd import`): what the import settled. */
+  readonly imported?: ImportedInfo;
 }
 
-/** Reads and decodes a model file. */
-export const loadModel = (path: string): E.Either<CliError, Loaded> =>
-  E.bimap(
-    (e: ModelFileError) => failure(`${e._tag === "FileError" ? "" : `model file ${path}: `}${formatError(e).replace(/\n/g, "\n  ")}`),
-    (r: { readonly model: L.Model; readonly metadata?: unknown }): Loaded => ({ model: r.model, metadata: r.metadata }),
-  )(readModelFile(path));
+/** Options of loading. */
+export interface LoadOptions {
+  /** The dtype an imported model is built in (default float64, the precision consistency checks need). */
+  readonly dtype?: T.DType;
+  /** The per-sample input shape of an imported model whose file leaves the size unknown (the file's layout). */
+  readonly inputShape?: readonly number[];
+}
+
+/** The file's bytes; an unreadable file is reported as model-io reports it (the path and the reason). */
+const readBytes = (path: string): E.Either<CliError, Uint8Array> => {
+  try {
+    return E.right(new Uint8Array(readFileSync(path)));
+  } catch {
+    const r = readModelFile(path);
+    return E.left(failure(E.isLeft(r) ? formatError(r.left) : `cannot read ${path}`));
+  }
+};
+
+/** True when a JSON text is a dtd model file (`"format": "dtd-model"`) rather than a TF.js model.json. */
+const isDtdModel = (text: string): boolean => {
+  try {
+    const o = JSON.parse(text) as unknown;
+    return typeof o === "object" && o !== null && (o as Readonly<Record<string, unknown>>)["format"] === "dtd-model";
+  } catch {
+    return true; // not JSON at all: model-io's reader reports where the syntax breaks
+  }
+};
+
+/** True when the bytes start, after whitespace or a byte-order mark, with `{`. */
+const startsAsJson = (bytes: Uint8Array): boolean => /^\uFEFF?\s*\{/.test(new TextDecoder().decode(bytes.subarray(0, 64)));
+
+/** Imports a TF.js or ONNX file, its shards read from its directory. */
+export const importFile = (path: string, bytes: Uint8Array, opts: LoadOptions = {}): E.Either<CliError, ImportedModel> => {
+  const dir = dirname(path);
+  const r = importModel(bytes, {
+    name: path,
+    dtype: opts.dtype ?? "float64",
+    ...(opts.inputShape === undefined ? {} : { inputShape: opts.inputShape }),
+    readFile: (p) => {
+      try {
+        return new Uint8Array(readFileSync(join(dir, p)));
+      } catch {
+        return undefined;
+      }
+    },
+  });
+  return E.mapLeft((e: ImportError) => failure(importMessage(e)))(r);
+};
+
+/** Reads a model file of any kind dtd reads. */
+export const loadModel = (path: string, opts: LoadOptions = {}): E.Either<CliError, Loaded> => {
+  const bytes = readBytes(path);
+  if (E.isLeft(bytes)) return bytes;
+  const text = startsAsJson(bytes.right) ? new TextDecoder().decode(bytes.right) : undefined;
+  if (text !== undefined && isDtdModel(text)) {
+    return E.bimap(
+      (e: ModelFileError) => failure(`model file ${path}: ${formatError(e).replace(/\n/g, "\n  ")}`),
+      (r: DecodedModel): Loaded => {
+        const imported = infoFromMetadata(r.metadata);
+        return { model: r.model, metadata: r.metadata, dtype: r.dtype, ...(imported === undefined ? {} : { imported }) };
+      },
+    )(parseModel(text));
+  }
+  return E.map((m: ImportedModel): Loaded => ({ model: m.model, metadata: {}, dtype: opts.dtype ?? "float64", imported: infoOf(m.ir, path) }))(importFile(path, bytes.right, opts));
+};
 
 /** Feature names from a model's metadata, when it has a string array `featureNames` (or `inputNames`). */
 export const featureNames = (metadata: unknown): readonly string[] | undefined => {

@@ -1,12 +1,13 @@
 /**
- * The pipeline behind `dtd explain` and `dtd check`: flags → spec (usage errors) → model → input → composite
- * (failures) → the chosen method's heatmap with its consistency diagnostics (Montavon et al. 2017, Defs. 1–3).
+ * The pipeline behind `dtd explain` and `dtd check`: flags → spec (usage errors) → model → input → canonization
+ * (deep Taylor only: batch norms folded where that is exact on this input) → composite (failures) → the chosen
+ * method's heatmap with its consistency diagnostics (Montavon et al. 2017, Defs. 1–3).
  * @module
  */
 import * as E from "fp-ts/lib/Either.js";
 import { pipe } from "fp-ts/lib/function.js";
 import * as T from "@dtd/tensor";
-import type * as L from "@dtd/layers";
+import * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
 import type { SampleConsistency } from "@dtd/deep-taylor/consistency";
 import { type CliError, failure } from "./CliError.ts";
@@ -25,7 +26,24 @@ export interface Prepared {
   readonly x: T.Tensor;
   /** The rules (deep-taylor only). */
   readonly composite: DT.Composite | undefined;
+  /** What canonization folded and kept (deep-taylor only), in words, for stderr. */
+  readonly canonized: readonly string[];
 }
+
+/** Canonization's report in words. */
+const describeCanonized = (c: L.Canonized): string[] => [
+  ...c.folded.map((f) => `canonized: folded ${f.node} (${f.kind}) into ${f.into.join(", ")}, the layer${f.into.length === 1 ? "" : "s"} ${f.side === "previous" ? "before" : "after"} it`),
+  ...c.kept.map((k) => `canonized: kept ${k.node} (${k.kind}) as its own layer: ${k.reason}; the relevance its shift absorbs is reported`),
+];
+
+/** For deep Taylor decomposition, the model with its batch norms folded where that is exact on x (checked), and what was done. */
+const canonizeFor = (spec: Spec, model: L.Model, x: T.Tensor): E.Either<CliError, { readonly model: L.Model; readonly notes: readonly string[] }> => {
+  if (spec.method !== "deep-taylor" || !model.layers.some((l) => l.kind === "batchNorm" || l.kind === "scaleShift")) return E.right({ model, notes: [] });
+  return E.bimap(
+    (e: L.LayerError) => failure(L.message(e)),
+    (c: L.Canonized) => ({ model: c.model, notes: describeCanonized(c) }),
+  )(L.canonizeChecked(model, x));
+};
 
 /** Reads the flags, the model, the input and the zᵇ bounds, in that order. */
 export const prepare = (values: Values<ExplainFlags>): E.Either<CliError, Prepared> =>
@@ -33,9 +51,10 @@ export const prepare = (values: Values<ExplainFlags>): E.Either<CliError, Prepar
     E.Do,
     E.bind("spec", () => parseSpec(values)),
     E.bind("loaded", ({ spec }) => loadModel(spec.modelPath)),
-    E.bind("x", ({ spec, loaded }) => readInput(spec.inputPath, loaded.model)),
-    E.bind("composite", ({ spec, loaded }) => (spec.rules === undefined ? E.right(undefined) : compositeOf(spec.rules, loaded.model))),
-    E.map(({ spec, loaded, x, composite }) => ({ spec, model: loaded.model, metadata: loaded.metadata, x, composite })),
+    E.bind("x", ({ spec, loaded }) => readInput(spec.inputPath, loaded.model, loaded.dtype)),
+    E.bind("canonical", ({ spec, loaded, x }) => canonizeFor(spec, loaded.model, x)),
+    E.bind("composite", ({ spec, canonical }) => (spec.rules === undefined ? E.right(undefined) : compositeOf(spec.rules, canonical.model))),
+    E.map(({ spec, loaded, x, canonical, composite }) => ({ spec, model: canonical.model, metadata: loaded.metadata, x, composite, canonized: canonical.notes })),
   );
 
 /** A heatmap of one sample with its diagnostics. */
@@ -77,5 +96,7 @@ export const explainPrepared = (p: Prepared, lenient: boolean): E.Either<CliErro
   const target = p.spec.rules?.target;
   const e = DT.explain(p.model, p.x, p.composite, { lenient, ...(target !== undefined ? { target } : {}) });
   if (E.isLeft(e)) return E.left(failure(DT.message(e.left) + hint(e.left)));
-  return E.right(resultOf(p.model, e.right.f, e.right.R, { warnings: e.right.warnings, explanation: e.right, notes: [] }));
+  const shifts = e.right.absorbed.reduce((sum, a, i) => (a !== undefined && !L.isAffine(p.model.layers[i]!) ? sum + a[0]! : sum), 0);
+  const notes = shifts === 0 ? [] : [`the shifts of unfolded batch norms absorbed ${shifts} of f(x): the heatmap sums to f(x) minus that`];
+  return E.right(resultOf(p.model, e.right.f, e.right.R, { warnings: e.right.warnings, explanation: e.right, notes }));
 };

@@ -1,7 +1,7 @@
 /**
  * The `dtd` program: the table of subcommands and the dispatch. `dtd <command> [flags]` runs a command;
  * `dtd --help`, `dtd help [command]` and `dtd <command> --help` print help on stdout; `dtd --version` prints the
- * version. The examples (`demo`, `titanic`) are loaded only when they run, so the other commands start fast.
+ * version. Commands are loaded only when they run, so help and version start fast.
  * @module
  */
 import { readFileSync } from "node:fs";
@@ -9,9 +9,6 @@ import { parseArgs } from "node:util";
 import * as E from "fp-ts/lib/Either.js";
 import { type CliError, ExitCode, exitCodeOf, usage } from "./CliError.ts";
 import { type AnyCommand, type Context, helpText, parse, usageHint } from "./Command.ts";
-import { check } from "./commands/check.ts";
-import { explain } from "./commands/explain.ts";
-import { train } from "./commands/train.ts";
 import { type Io, line } from "./Io.ts";
 
 /** A subcommand in the table: its summary is known without loading it. */
@@ -29,13 +26,32 @@ export interface ExampleModule {
   readonly command: AnyCommand;
 }
 
-const now = (c: AnyCommand): Entry => ({ name: c.name, summary: c.summary, load: () => Promise.resolve(c) });
-
-/** Every subcommand, in the order `dtd --help` lists them. */
+/**
+ * Every subcommand, in the order `dtd --help` lists them. Each is loaded only when it runs (or its help is asked
+ * for), so that `dtd --help` and `dtd --version` load none of the libraries: 0.2 s → ~0.07 s from the built files.
+ * A test checks that each summary here is the loaded command's.
+ */
 export const entries: readonly Entry[] = [
-  now(explain),
-  now(check),
-  now(train),
+  {
+    name: "explain",
+    summary: "the relevance of every input unit for one prediction",
+    load: () => import("./commands/explain.ts").then((m) => m.explain),
+  },
+  {
+    name: "check",
+    summary: "verify preconditions, root points and consistency for one input",
+    load: () => import("./commands/check.ts").then((m) => m.check),
+  },
+  {
+    name: "train",
+    summary: "train a model file's parameters on a JSON data set",
+    load: () => import("./commands/train.ts").then((m) => m.train),
+  },
+  {
+    name: "import",
+    summary: "a TF.js (model.json) or ONNX model as a dtd model file",
+    load: () => import("./commands/import.ts").then((m) => m.importCommand),
+  },
   {
     name: "demo",
     summary: "the deck's MNIST example: train the 1568-400-1 detector, explain test pairs, draw heatmaps",

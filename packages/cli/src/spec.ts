@@ -1,7 +1,7 @@
 /**
  * The flags that `dtd explain` and `dtd check` share, and what they mean: which method, which deep Taylor rule at
- * which layer (a composite: `--rule` for every dense/conv2d layer, `--first-rule` for the first one), the box of
- * the zᵇ-rule, and max pooling. Everything that can be checked without the model is checked first, as usage
+ * which node (a composite: `--rule` for every affine node, `--first-rule` for those that read the input), the box
+ * of the zᵇ-rule, max pooling and add nodes. Everything that can be checked without the model is checked first, as usage
  * errors (exit 2); bounds read from files are checked against the model afterwards.
  * @module
  */
@@ -34,8 +34,8 @@ export const explainFlags = {
     value: "FILE",
     description: "ONE sample: a JSON array of numbers in the model's input layout (CHW for images; flat, or nested and flattened row-major), or a PNG for image models",
   },
-  rule: { type: "string", value: "RULE", choices: RULES, description: "the rule of every dense/conv2d layer (required with --method deep-taylor)" },
-  "first-rule": { type: "string", value: "RULE", choices: RULES, description: "the rule of the first dense/conv2d layer, overriding --rule there" },
+  rule: { type: "string", value: "RULE", choices: RULES, description: "the rule of every dense/conv2d/depthwiseConv2d layer (required with --method deep-taylor)" },
+  "first-rule": { type: "string", value: "RULE", choices: RULES, description: "the rule of the first such layers (those that read the input), overriding --rule there" },
   low: {
     type: "string",
     value: "L",
@@ -44,6 +44,12 @@ export const explainFlags = {
   high: { type: "string", value: "H", description: "zb: the box's upper bound h ≥ 0, a number or the path of a JSON array" },
   method: { type: "string", value: "METHOD", choices: METHODS, description: "deep-taylor, or a baseline: sensitivity (∂f/∂x)², taylor (simple Taylor), gradxinput (gradient × input)" },
   maxpool: { type: "string", value: "MODE", choices: ["winner", "proportional"], description: "how max pooling passes relevance down: to each window's winner (default) or proportionally" },
+  add: {
+    type: "string",
+    value: "MODE",
+    choices: ["proportional", "rules"],
+    description: "how an add node (a residual sum) splits relevance: in proportion to its inputs (default), or by its inputs' rule denominators (one eq. (4) unit with the layers before it)",
+  },
   target: {
     type: "string",
     value: "K",
@@ -65,6 +71,8 @@ export interface RulesSpec {
   readonly low?: BoundArg;
   readonly high?: BoundArg;
   readonly maxPool: DT.MaxPoolMode;
+  /** How add nodes split relevance. */
+  readonly add: "proportional" | "rules";
   /** The output explained, for models with several outputs. */
   readonly target?: DT.Target;
 }
@@ -103,7 +111,7 @@ export const parseSpec = (values: Values<ExplainFlags>): E.Either<CliError, Spec
     if (values.target !== undefined) return E.left(usage(`--target selects the explained output of deep Taylor decomposition and does not apply to --method ${method}`));
     if (rule !== undefined && !isRule(rule)) return E.left(usage(`--rule: expected one of ${RULES.join(", ")}, found "${rule}"`));
     if (firstRule !== undefined && !isRule(firstRule)) return E.left(usage(`--first-rule: expected one of ${RULES.join(", ")}, found "${firstRule}"`));
-    const ignored = (["rule", "first-rule", "low", "high", "maxpool"] as const).filter((k) => values[k] !== undefined);
+    const ignored = (["rule", "first-rule", "low", "high", "maxpool", "add"] as const).filter((k) => values[k] !== undefined);
     const notes = ignored.length > 0 ? [`${ignored.map((k) => `--${k}`).join(", ")} configure deep Taylor rules and are ignored by --method ${method}`] : [];
     return E.right({ modelPath: values.model!, inputPath: values.input!, method, rules: undefined, lenient: values.lenient, notes });
   }
@@ -145,15 +153,16 @@ export const parseSpec = (values: Values<ExplainFlags>): E.Either<CliError, Spec
     ...(low !== undefined ? { low } : {}),
     ...(high !== undefined ? { high } : {}),
     maxPool,
+    add: values.add === "rules" ? "rules" : "proportional",
     ...(target !== undefined ? { target } : {}),
   };
   return E.right({ modelPath: values.model!, inputPath: values.input!, method, rules, lenient: values.lenient });
 };
 
-/** The rule name assigned to each layer (undefined for layers without weights). */
+/** The rule name assigned to each affine node (undefined for the others): --first-rule on those that read the input. */
 export const ruleNames = (rules: RulesSpec, model: L.Model): (RuleName | undefined)[] => {
-  const first = DT.firstAffineIndex(model);
-  return model.layers.map((layer, i) => (L.isAffine(layer) ? (i === first ? (rules.firstRule ?? rules.rule) : rules.rule) : undefined));
+  const first = new Set(DT.firstAffineNodes(model));
+  return model.layers.map((layer, i) => (L.isAffine(layer) ? (first.has(i) ? (rules.firstRule ?? rules.rule) : rules.rule) : undefined));
 };
 
 /**
@@ -165,7 +174,7 @@ const resolveBound = (flag: string, arg: BoundArg, rules: RulesSpec, model: L.Mo
   const values = readNumbersFile(arg.path);
   if (E.isLeft(values)) return E.left(failure(`--${flag}: ${values.left}`));
   const zbLayers = ruleNames(rules, model).flatMap((r, i) => (r === "zb" ? [i] : []));
-  const shapes = zbLayers.map((i) => model.shapes[i]!);
+  const shapes = zbLayers.map((i) => model.shapes[model.sources[i]![0]!]!);
   const first = shapes[0];
   if (first === undefined) return E.left(usage(`--${flag}: the model has no dense/conv2d layer for the zb rule`));
   const other = shapes.findIndex((s) => !T.Shape.equals(s, first));
@@ -202,5 +211,5 @@ export const compositeOf = (rules: RulesSpec, model: L.Model): E.Either<CliError
     if (E.isLeft(strategy)) return E.left(usage(`--low/--high: ${strategy.left}`));
     zb = DT.deriveRule(strategy.right);
   }
-  return E.right({ first: ruleOf(rules.firstRule ?? rules.rule, zb), rest: ruleOf(rules.rule, zb), maxPool: rules.maxPool });
+  return E.right(DT.layerwise({ first: ruleOf(rules.firstRule ?? rules.rule, zb), rest: ruleOf(rules.rule, zb), maxPool: rules.maxPool, add: rules.add }));
 };

@@ -161,7 +161,7 @@ describe.concurrent("exit codes and messages", () => {
   test("an unknown command: exit 2, listing the commands", async () => {
     const r = await runDtd(["explian"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/unknown command 'explian': expected one of explain, check, train, demo, titanic, help/);
+    expect(r.stderr).toMatch(/unknown command 'explian': expected one of explain, check, train, import, demo, titanic, help/);
   });
 
   test("layers that do not chain: exit 1 naming the layer and the shapes", async () => {
@@ -192,7 +192,7 @@ describe.concurrent("images", () => {
     const xImg = imageToInput(picture(), { channels: 1, range: [0, 1] });
     const zb = DT.zB(0, 1);
     if (E.isLeft(zb)) throw new Error(zb.left);
-    const lib = DT.explain(model.right.model, T.reshape(xImg, [1, 1, 4, 6]), { first: DT.deriveRule(zb.right), rest: DT.deriveRule(DT.zPlus) });
+    const lib = DT.explain(model.right.model, T.reshape(xImg, [1, 1, 4, 6]), DT.layerwise({ first: DT.deriveRule(zb.right), rest: DT.deriveRule(DT.zPlus) }));
     if (E.isLeft(lib)) throw new Error(DT.message(lib.left));
     expect(json.relevance).toEqual(Array.from(lib.right.R.data));
     expectAllClose([json.f], lib.right.f, tight);

@@ -1,5 +1,6 @@
 /**
- * Tagged errors of deep Taylor decomposition. A violated precondition names the layer, the unit and the sample.
+ * Tagged errors of deep Taylor decomposition. A violated precondition names the node (index, name and kind), the
+ * unit and the sample; nodes with their default name read as before graphs, `layer 3 (dense)`.
  * @module
  */
 import * as L from "@dtd/layers";
@@ -9,6 +10,7 @@ export type DtdError =
   | {
       readonly _tag: "PreconditionViolated";
       readonly layer: number;
+      readonly name: string;
       readonly kind: string;
       readonly rule: string;
       readonly sample: number;
@@ -17,7 +19,7 @@ export type DtdError =
       readonly expected: string;
       readonly what: "input" | "bias" | "output";
     }
-  | { readonly _tag: "UnsupportedLayer"; readonly layer: number; readonly kind: string; readonly reason: string }
+  | { readonly _tag: "UnsupportedLayer"; readonly layer: number; readonly name: string; readonly kind: string; readonly reason: string }
   | {
       /**
        * The first NaN or ±Infinity of a computation: in the forward pass (`activation`: the output of layer
@@ -27,6 +29,7 @@ export type DtdError =
       readonly _tag: "NonFinite";
       readonly stage: "activation" | "relevance" | "heatmap";
       readonly layer: number;
+      readonly name: string;
       readonly kind: string;
       /** The rule of an affine layer whose relevance is non-finite ("" otherwise). */
       readonly rule: string;
@@ -34,11 +37,16 @@ export type DtdError =
       readonly unit: number;
       readonly value: number;
     }
-  | { readonly _tag: "RuleDoesNotFit"; readonly layer: number; readonly kind: string; readonly rule: string; readonly reason: string }
+  | { readonly _tag: "RuleDoesNotFit"; readonly layer: number; readonly name: string; readonly kind: string; readonly rule: string; readonly reason: string }
+  /** A composite that does not fit the model (a name it lacks, a choice a node cannot take). */
+  | { readonly _tag: "InvalidComposite"; readonly reason: string }
   | { readonly _tag: "TooLarge"; readonly what: string; readonly expected: string; readonly found: string }
   | { readonly _tag: "NotAScore"; readonly outputShape: readonly number[] }
   | { readonly _tag: "InvalidTarget"; readonly expected: string; readonly found: string }
   | { readonly _tag: "Layer"; readonly error: L.LayerError };
+
+/** `layer 3 (dense)`, or `layer 3 "proj" (conv2d)` for a named node. */
+const label = (e: { readonly layer: number; readonly name: string; readonly kind: string }): string => L.nodeLabel(e.layer, e.name, e.kind);
 
 /** A one-line human message. */
 export const message = (e: DtdError): string => {
@@ -47,22 +55,29 @@ export const message = (e: DtdError): string => {
       return e.what === "output"
         ? `precondition of deep Taylor decomposition violated: expected f(x) ≥ 0, found f(x) = ${e.value} for sample ${e.sample}`
         : e.what === "bias"
-          ? `precondition of rule ${e.rule} violated at layer ${e.layer} (${e.kind}), unit ${e.unit}: expected a bias b ≤ 0, found ${e.value}`
-          : `precondition of rule ${e.rule} violated at layer ${e.layer} (${e.kind}), input unit ${e.unit} of sample ${e.sample}: expected ${e.expected}, found ${e.value}`;
+          ? `precondition of rule ${e.rule} violated at ${label(e)}, unit ${e.unit}: expected a bias b ≤ 0, found ${e.value}`
+          : `precondition of rule ${e.rule} violated at ${label(e)}, input unit ${e.unit} of sample ${e.sample}: expected ${e.expected}, found ${e.value}`;
     case "UnsupportedLayer":
-      return `layer ${e.layer} (${e.kind}) cannot be explained: ${e.reason}`;
+      return `${label(e)} cannot be explained: ${e.reason}`;
+    case "InvalidComposite":
+      return `the composite does not fit the model: ${e.reason}`;
     case "NonFinite": {
       const where =
         e.stage === "activation"
-          ? `at the output of layer ${e.layer} (${e.kind})`
+          ? `at the output of ${label(e)}`
           : e.stage === "relevance"
-            ? `in the relevance of the inputs of layer ${e.layer} (${e.kind}${e.rule === "" ? "" : `, rule ${e.rule}`})`
+            ? `in the relevance of the inputs of ${label(e).replace(/\)$/, "")}${e.rule === "" ? "" : `, rule ${e.rule}`})`
             : `in the ${e.kind} heatmap`;
-      const why = e.stage === "activation" ? "the forward pass overflows or is undefined there" : "the relevance propagation overflows or divides an infinity there";
+      const why =
+        e.stage === "activation"
+          ? "the forward pass overflows or is undefined there"
+          : e.stage === "relevance"
+            ? "the relevance propagation overflows or divides an infinity there"
+            : "the method's arithmetic overflows there";
       return `non-finite value ${e.value} ${where}, unit ${e.unit} of sample ${e.sample}: expected finite numbers (${why})`;
     }
     case "RuleDoesNotFit":
-      return `rule ${e.rule} does not fit layer ${e.layer} (${e.kind}): ${e.reason}`;
+      return `rule ${e.rule} does not fit ${label(e)}: ${e.reason}`;
     case "TooLarge":
       return `${e.what} is too large: expected ${e.expected}, found ${e.found}`;
     case "NotAScore":

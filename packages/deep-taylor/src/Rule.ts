@@ -1,5 +1,5 @@
 /**
- * A propagation rule for affine layers (Dense, Conv2d), derived from a strategy by `deriveRule`.
+ * A propagation rule for affine layers (Dense, Conv2d, DepthwiseConv2d), derived from a strategy by `deriveRule`.
  * @module
  */
 import type * as T from "@dtd/tensor";
@@ -15,6 +15,21 @@ export interface PropagateOptions {
   readonly epsilon?: number;
   /** The layer's output z = linear(x; W) + b for this x, when already computed (saves a forward pass). */
   readonly z?: T.Tensor;
+  /**
+   * 1 where the layer's input is a constant rather than a variable — the zeros a pad2d node adds — 0 elsewhere
+   * (per-sample shape). No search direction moves a constant: its modifiers are 0 there, so it takes no part in
+   * the denominators and receives no relevance (a convolution's own zero padding is treated this way already).
+   */
+  readonly fixed?: T.Tensor;
+  /**
+   * The bias as a relevance sink (needs `z`). On a segment of length σ the search reaches x̃ = x − σ·v, where
+   * the neuron's value is z_j(x̃) = z_j − σ·s_j (s_j = Σ_i v_ij w_ij, eq. 4's denominator). When the segment holds
+   * a root, z_j(x̃) ≤ 0 and nothing changes. When it does not — a positive bias keeps the neuron active at
+   * the segment's end — the residual r_j = max(0, z_j(x̃)) is the bias's share: the denominator becomes
+   * s_j + r_j/σ, the inputs receive σ·s_j/(σ·s_j + r_j) of R_j as eq. (4) splits it, and the rest stays with
+   * the bias (reported by explain as absorbed). Unbounded segments (w²) always reach a root: no sink.
+   */
+  readonly biasSink?: boolean;
 }
 
 /** The rule of eq. (4) for one strategy. */
@@ -27,6 +42,13 @@ export interface Rule {
    * denominator is 0 passes no relevance (never NaN).
    */
   readonly propagate: (layer: Affine, x: T.Tensor, R: T.Tensor, opts?: PropagateOptions) => T.Tensor;
+  /** Eq. (4)'s denominators s_j = Σ_i v_ij w_ij for a batch [N, ...out] (no stabiliser): what an add node splits by. */
+  readonly denominator: (layer: Affine, x: T.Tensor, opts?: PropagateOptions) => T.Tensor;
+  /**
+   * The denominator term of an identity connection with input x (weight 1 into the same unit):
+   * Σ_t a_t(x)_i · g_t(1) — x for z⁺, 1 for w², x − l for zᵇ. Shaped like x.
+   */
+  readonly identityShare: (x: T.Tensor) => T.Tensor;
   /**
    * The search directions for one sample x (per-sample shape): V [out, in], row j = v⁽ʲ⁾ flat in x's layout
    * (for Conv2d, w_ij are the entries of the Jacobian row of neuron j).

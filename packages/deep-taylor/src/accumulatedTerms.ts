@@ -7,7 +7,7 @@
  * @module
  */
 import * as T from "@dtd/tensor";
-import type * as L from "@dtd/layers";
+import * as L from "@dtd/layers";
 
 /** Terms accumulated by one layer, from its per-sample input shape and output shape. */
 type Terms<K extends L.Kind> = (layer: L.LayerOf<K>, input: readonly number[], output: readonly number[]) => number;
@@ -36,13 +36,31 @@ const table: { readonly [K in L.Kind]: Terms<K> } = {
   pNormPool: (l, input) => windowed(l.kernel, l.stride, input) + 4,
   maxPool2d: (l) => l.kernel[0] * l.kernel[1] + cover(l.kernel, l.stride) + 3,
   scaleShift: () => 2,
+  depthwiseConv2d: (l) => {
+    const [, m, kh, kw] = l.W.shape as [number, number, number, number];
+    return kh * kw + m * cover([kh, kw], l.stride) + 4;
+  },
+  clippedRelu: () => 0,
+  identity: () => 0,
+  pad2d: () => 0,
+  concat: () => 0,
+  globalAvgPool: (_l, input) => T.Shape.size(input.slice(1)) + 4,
+  globalMaxPool: (_l, input) => T.Shape.size(input.slice(1)) + 3,
+  // (x − mean)·s + shift, and the quotient and product of the node's own relevance rule.
+  batchNorm: () => 6,
+  // The sum of the inputs, then a quotient and a product per input.
+  add: () => 8,
 };
 
-/** n for a model: Σ over its layers of their terms, plus the input's size (the final Σ_p R_p). */
+/**
+ * n for a model: Σ over its nodes of their terms (with the shape of their first input), plus one sum per extra
+ * consumer of a value (fan-out: relevances from several nodes are added), plus the input's size (Σ_p R_p).
+ */
 export const accumulatedTerms = (model: L.Model): number => {
   let n = T.Shape.size(model.inputShape);
   model.layers.forEach((layer, i) => {
-    n += (table[layer.kind] as Terms<L.Kind>)(layer as never, model.shapes[i]!, model.shapes[i + 1]!);
+    n += (table[layer.kind] as Terms<L.Kind>)(layer as never, model.shapes[model.sources[i]![0]!]!, model.shapes[i + 1]!);
   });
+  for (const c of L.consumersOf(model)) n += Math.max(0, c.length - 1);
   return n;
 };

@@ -111,8 +111,10 @@ export const simpleTaylor = (model: L.Model, x: T.Tensor, opts: NearestRootOptio
     }
     const sampleShape = [N, ...model.inputShape];
     // A search step can overflow (a root far away, a gradient that blows up): refuse the heatmap then.
-    const bad = locateNonFinite({ shape: sampleShape, data: R }) ?? locateNonFinite({ shape: sampleShape, data: xi }) ?? locateNonFinite({ shape: [N], data: fRoot });
-    if (bad !== undefined) return E.left<DtdError>({ _tag: "NonFinite", stage: "heatmap", layer: -1, kind: "simple Taylor", rule: "", ...bad });
+    const perSample = [R, gradient, xi].map((data) => ({ shape: sampleShape, data }));
+    const scalars = [fRoot, epsilon, dist].map((data) => ({ shape: [N], data }));
+    const bad = [...perSample, ...scalars].map(locateNonFinite).find((at) => at !== undefined);
+    if (bad !== undefined) return E.left<DtdError>({ _tag: "NonFinite", stage: "heatmap", layer: -1, name: "", kind: "simple Taylor", rule: "", ...bad });
     const asX = (data: Float64Array, shape: readonly number[]): T.Tensor => T.astype(T.unsafeMake([...shape], data), x.dtype);
     return E.right({
       method: "simpleTaylor" as const,
@@ -121,8 +123,8 @@ export const simpleTaylor = (model: L.Model, x: T.Tensor, opts: NearestRootOptio
       gradient: asX(gradient, sampleShape),
       xi: asX(xi, sampleShape),
       fRoot: asX(fRoot, [N]),
-      epsilon: T.of(epsilon, [N]),
-      distance: T.of(dist, [N]),
+      epsilon: T.unsafeMake([N], epsilon),
+      distance: T.unsafeMake([N], dist),
       isRoot,
       status,
       iterations,

@@ -50,39 +50,44 @@ export const gamma = (n: number, dtype: T.DType): number => {
   return nu >= 1 ? Infinity : nu / (1 - nu);
 };
 
-/** The bound on |Σ_p R_p − f(x)| for one sample with |f| = `absF` and Σ_p |R_p| = `sumAbsR`. */
-export const bound = (tol: ConsistencyTolerance, absF: number, sumAbsR: number, d: number, dtype: T.DType): number => {
-  if (tol.atol !== undefined || tol.rtol !== undefined) return (tol.atol ?? 0) + (tol.rtol ?? 0) * absF;
-  const dt = tol.dtype ?? dtype;
-  const n = tol.terms ?? d;
-  return gamma(n, dt) * (absF + sumAbsR) + n * T.smallestSubnormal(dt);
-};
+/**
+ * The bound on |Σ_p R_p − f(x)| for one sample with |f| = `absF`; the relevances enter as γ_n·Σ_p |R_p|, summed
+ * term by term (γ_n·|R_p|) so that relevances near the dtype's largest value do not overflow the sum.
+ */
+const boundOf = (tol: ConsistencyTolerance, absF: number, scaledSumAbsR: number, n: number, dtype: T.DType): number =>
+  tol.atol !== undefined || tol.rtol !== undefined ? (tol.atol ?? 0) + (tol.rtol ?? 0) * absF : gamma(n, dtype) * absF + scaledSumAbsR + n * T.smallestSubnormal(dtype);
 
 /** Per-sample diagnostics of heatmaps R [N, ...] for scores f [N]. */
 export const perSample = (f: T.Tensor, R: T.Tensor, tol: ConsistencyTolerance = {}): SampleConsistency[] => {
   const N = f.data.length;
   const d = R.data.length / Math.max(N, 1);
+  const dtype = tol.dtype ?? R.dtype;
+  const n = tol.terms ?? d;
+  // The |R_p| enter the bound through γ_n·Σ_p |R_p|: summed already scaled by γ_n (0 with explicit atol/rtol).
+  const g = tol.atol !== undefined || tol.rtol !== undefined ? 0 : gamma(n, dtype);
   const out: SampleConsistency[] = [];
-  for (let n = 0; n < N; n++) {
+  for (let s = 0; s < N; s++) {
     let sum = 0;
-    let sumAbs = 0;
+    let scaledSumAbs = 0;
     let min = Infinity;
     let finite = true;
     for (let p = 0; p < d; p++) {
-      const r = R.data[n * d + p]!;
+      const r = R.data[s * d + p]!;
       sum += r;
-      sumAbs += Math.abs(r);
+      scaledSumAbs += g * Math.abs(r);
       if (!Number.isFinite(r)) finite = false;
       // NaN < min is false: keep a NaN explicitly (and for good), so that an all-NaN heatmap never reads as positive.
       if (Number.isNaN(r)) min = NaN;
       else if (r < min) min = r;
     }
-    const fx = f.data[n]!;
+    const fx = f.data[s]!;
     finite = finite && Number.isFinite(fx);
     const err = sum - fx;
-    const b = bound(tol, Math.abs(fx), sumAbs, d, R.dtype);
-    const conservative = finite && Math.abs(err) <= b;
-    const positive = finite && min >= -b;
+    const b = boundOf(tol, Math.abs(fx), scaledSumAbs, n, dtype);
+    // An infinite bound (a sum of magnitudes beyond the dtype's range) would prove nothing: the checks fail.
+    const checkable = finite && Number.isFinite(b);
+    const conservative = checkable && Math.abs(err) <= b;
+    const positive = checkable && min >= -b;
     out.push({
       f: fx,
       sumR: sum,
@@ -127,4 +132,55 @@ export const aggregate = (rows: readonly SampleConsistency[]): DatasetConsistenc
     shareFinite: share((r) => r.finite),
     mostNegativeRelevance: rows.reduce((m, r) => Math.min(m, r.minRelevance), Infinity),
   };
+};
+
+/** A node whose relevance does not balance: what it passed to its inputs differs from what it received. */
+export interface Leak {
+  readonly node: number;
+  readonly name: string;
+  readonly kind: string;
+  readonly sample: number;
+  /** Σ of the relevance passed to the inputs − Σ of the output's relevance (negative: relevance lost). */
+  readonly leaked: number;
+  /** The rounding bound it exceeds. */
+  readonly bound: number;
+  /**
+   * The node absorbs by design: a batch norm or ScaleShift, whose shift keeps its share, or an affine node whose
+   * bias is a relevance sink (`biasSink`). Otherwise relevance is lost (e.g. a zero denominator meeting relevance).
+   */
+  readonly absorbed: boolean;
+}
+
+/**
+ * The nodes where relevance leaks, beyond rounding, in the order of the sweep (from the output down), so the
+ * first is where conservation first breaks: `balance` and `relevances` of an Explanation, the model's nodes.
+ */
+export const leaks = (
+  nodes: readonly { readonly name: string; readonly layer: { readonly kind: string } }[],
+  e: { readonly balance: readonly Float64Array[]; readonly relevances: readonly T.Tensor[]; readonly tolerance: ConsistencyTolerance; readonly biasSink?: boolean },
+): Leak[] => {
+  const out: Leak[] = [];
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const R = e.relevances[i + 1]!;
+    const N = R.shape[0]!;
+    const d = R.data.length / Math.max(N, 1);
+    const dtype = e.tolerance.dtype ?? R.dtype;
+    const terms = e.tolerance.terms ?? d;
+    const g = e.tolerance.atol !== undefined || e.tolerance.rtol !== undefined ? 0 : gamma(terms, dtype);
+    e.balance[i]!.forEach((leaked, n) => {
+      let sum = 0;
+      let scaledSumAbs = 0;
+      for (let k = n * d; k < (n + 1) * d; k++) {
+        sum += R.data[k]!;
+        scaledSumAbs += g * Math.abs(R.data[k]!);
+      }
+      const b = boundOf(e.tolerance, Math.abs(sum), scaledSumAbs, terms, dtype);
+      if (!(Math.abs(leaked) <= b)) {
+        const kind = nodes[i]!.layer.kind;
+        const affine = kind === "dense" || kind === "conv2d" || kind === "depthwiseConv2d";
+        out.push({ node: i, name: nodes[i]!.name, kind, sample: n, leaked, bound: b, absorbed: kind === "batchNorm" || kind === "scaleShift" || (affine && e.biasSink === true) });
+      }
+    });
+  }
+  return out;
 };

@@ -19,11 +19,12 @@
  * @module
  */
 import * as T from "@dtd/tensor";
-import { type Affine, affineRows, LayerException } from "@dtd/layers";
+import * as AD from "@dtd/autodiff";
+import { type Affine, affineRows, applyLayer, LayerException } from "@dtd/layers";
 import { cached, forwardWith, idOf, transposeWith } from "./internal/affineCache.ts";
-import { modifierValue, naiveDirections, naiveEq4 } from "./naive.ts";
+import { modifierValue, naiveDenominator, naiveDirections, naiveEq4 } from "./naive.ts";
 import type { PropagateOptions, Rule } from "./Rule.ts";
-import type { DirectionContext, DirectionTerm, Strategy, WeightSelector } from "./Strategy.ts";
+import { type DirectionContext, type DirectionTerm, select, type Strategy, type WeightSelector } from "./Strategy.ts";
 
 /** A weight part: W⁺, W⁻, W, or g(W)⊙W for a custom selector. */
 type Part = { readonly key: string; readonly make: (W: T.Tensor) => T.Tensor };
@@ -46,24 +47,39 @@ const plus = (a: T.Tensor | undefined, b: T.Tensor): T.Tensor => (a === undefine
 const times = (t: T.Tensor, c: number): T.Tensor => (c === 1 ? t : T.mul(t, c));
 
 /**
+ * The inputs a direction may move: `free` is 0 where the layer's input is a constant (the zeros a pad2d node
+ * adds), 1 elsewhere, shaped [1, ...in]; undefined when every input is free. A modifier other than the input
+ * itself is multiplied by it (the input is already 0 there), so no direction moves a constant and it receives
+ * no relevance.
+ */
+type Free = T.Tensor | undefined;
+
+/** A modifier's value restricted to the free inputs. */
+const restrict = (a: T.Tensor | number, free: Free, shape: readonly number[], dtype: T.DType): T.Tensor | number => {
+  if (free === undefined) return a;
+  return T.mul(typeof a === "number" ? T.full([1, ...shape], a, dtype) : a, T.astype(free, dtype));
+};
+
+/**
  * Σ over the constant-modifier terms of linear(a_t; W_t) for one sample ([1, ...out]), minus the bias when
  * `withoutBias` (so that z + K gives the input terms' z − b plus the constants in one pass). Cached per layer.
  */
-const constantTotal = (terms: readonly DirectionTerm[], layer: Affine, sampleShape: readonly number[], dtype: T.DType, withoutBias: boolean): T.Tensor | undefined => {
+const constantTotal = (terms: readonly DirectionTerm[], layer: Affine, sampleShape: readonly number[], dtype: T.DType, withoutBias: boolean, free: Free): T.Tensor | undefined => {
   const constants = terms.filter((t) => t.input._tag === "Constant");
   if (constants.length === 0 && !withoutBias) return undefined;
-  const key = `K|${constants.map((t) => idOf(t)).join(",")}|${withoutBias}|${sampleShape.join(",")}|${dtype}`;
+  const key = `K|${constants.map((t) => idOf(t)).join(",")}|${withoutBias}|${sampleShape.join(",")}|${dtype}|${free === undefined ? "" : idOf(free)}`;
   return cached(layer, key, () => {
     let K: T.Tensor | undefined;
     for (const t of constants) {
       const value = (t.input as { readonly value: number | T.Tensor }).value;
-      const a = typeof value === "number" ? T.full([1, ...sampleShape], value, dtype) : T.reshape(T.astype(value, dtype), [1, ...sampleShape]);
+      const full = typeof value === "number" ? T.full([1, ...sampleShape], value, dtype) : T.reshape(T.astype(value, dtype), [1, ...sampleShape]);
+      const a = restrict(full, free, sampleShape, dtype) as T.Tensor;
       for (const [p, c] of partsOf(t.weight)) K = plus(K, times(forwardWith(layer, weightOf(layer, p), a), c));
     }
     if (withoutBias) {
       // −b in the layer's per-sample output shape (a zero output of that shape, then −b broadcast over it).
       const zeroOut = forwardWith(layer, T.zerosLike(layer.W), T.zeros([1, ...sampleShape], dtype));
-      K = plus(K, T.sub(zeroOut, T.reshape(layer.b, layer.kind === "conv2d" ? [-1, 1, 1] : [-1])));
+      K = plus(K, T.sub(zeroOut, T.reshape(layer.b, layer.kind === "dense" ? [-1] : [-1, 1, 1])));
     }
     return K!;
   });
@@ -80,6 +96,7 @@ const denominators = (
   layer: Affine,
   x: T.Tensor,
   z: T.Tensor | undefined,
+  free: Free,
 ): { readonly s: T.Tensor | undefined; readonly K: T.Tensor | undefined } => {
   const sampleShape = x.shape.slice(1);
   // Terms on the input: one forward pass with their summed weight — none when that weight is W and z is known.
@@ -103,10 +120,11 @@ const denominators = (
     if (t.input._tag !== "Custom") continue;
     const raw = modifierValue(t.input, x, ctx);
     const a = typeof raw === "number" ? T.full(x.shape, raw, x.dtype) : T.broadcastTo(T.astype(raw, x.dtype), x.shape);
-    for (const [p, c] of partsOf(t.weight)) s = plus(s, times(forwardWith(layer, weightOf(layer, p), a), c));
+    const moved = restrict(a, free, sampleShape, x.dtype) as T.Tensor;
+    for (const [p, c] of partsOf(t.weight)) s = plus(s, times(forwardWith(layer, weightOf(layer, p), T.broadcastTo(moved, x.shape)), c));
   }
   // Constant terms (and −b when z was reused): computed once per layer, shape and dtype; broadcast over the batch.
-  return { s, K: constantTotal(terms, layer, sampleShape, x.dtype, reuseZ) };
+  return { s, K: constantTotal(terms, layer, sampleShape, x.dtype, reuseZ, free) };
 };
 
 /** The whole denominator s + K as one tensor [N, ...out] (zeros when there is no term at all). */
@@ -116,7 +134,7 @@ const denominatorTensor = ({ s, K }: ReturnType<typeof denominators>, layer: Aff
 };
 
 /** R_i = Σ_t a_t(x)_i [W_tᵀ c]_i, with mask terms grouped on W⁺ and W⁻ (or on W when every mask takes both). */
-const relevance = (terms: readonly DirectionTerm[], ctx: DirectionContext, layer: Affine, x: T.Tensor, c: T.Tensor): T.Tensor => {
+const relevance = (terms: readonly DirectionTerm[], ctx: DirectionContext, layer: Affine, x: T.Tensor, c: T.Tensor, free: Free): T.Tensor => {
   const coefficient = new Map<Part, T.Tensor | number>();
   const addTo = (p: Part, a: T.Tensor | number) => {
     const prev = coefficient.get(p);
@@ -125,7 +143,8 @@ const relevance = (terms: readonly DirectionTerm[], ctx: DirectionContext, layer
   const inputOf = (t: DirectionTerm): T.Tensor | number => {
     if (t.input._tag === "Input") return x;
     const raw = t.input._tag === "Constant" ? t.input.value : modifierValue(t.input, x, ctx);
-    return typeof raw === "number" ? raw : T.astype(raw, x.dtype);
+    const a = typeof raw === "number" ? raw : t.input._tag === "Constant" ? T.reshape(T.astype(raw, x.dtype), [1, ...x.shape.slice(1)]) : T.astype(raw, x.dtype);
+    return restrict(a, free, x.shape.slice(1), x.dtype);
   };
   const everyMaskTakesBoth = terms.every((t) => t.weight._tag === "Custom" || (t.weight.positive === 1) === (t.weight.negative === 1));
   for (const t of terms) {
@@ -149,12 +168,54 @@ const relevance = (terms: readonly DirectionTerm[], ctx: DirectionContext, layer
 const stabilise = (s: T.Tensor, eps: number): T.Tensor => (eps === 0 ? s : T.map(s, (v) => v + eps * (v >= 0 ? 1 : -1)));
 
 /** Eq. (4) through forward passes and transposed passes with modified weights (split directions). */
-const propagateSplit = (terms: readonly DirectionTerm[], ctx: DirectionContext, layer: Affine, x: T.Tensor, R: T.Tensor, opts: PropagateOptions): T.Tensor => {
-  const d = denominators(terms, ctx, layer, x, opts.z);
+/**
+ * The denominators with the bias's share added where the segment holds no root: s + max(0, z − σ·s)/σ
+ * ({@link PropagateOptions.biasSink}).
+ */
+const withBiasSink = (s: T.Tensor, z: T.Tensor, segment: number): T.Tensor => {
+  const residual = T.positivePart(T.sub(z, times(s, segment)));
+  return T.add(s, times(residual, 1 / segment));
+};
+
+const propagateSplit = (terms: readonly DirectionTerm[], ctx: DirectionContext, layer: Affine, x: T.Tensor, R: T.Tensor, opts: PropagateOptions & { readonly segment: number }): T.Tensor => {
+  const free = freeOf(opts.fixed, x);
+  const d = denominators(terms, ctx, layer, x, opts.z, free);
   const eps = opts.epsilon ?? 0;
+  if (opts.biasSink === true && Number.isFinite(opts.segment)) {
+    const z = opts.z ?? applyLayer(layer, AD.constant(x)).value;
+    return relevance(terms, ctx, layer, x, T.divNoNan(R, stabilise(withBiasSink(denominatorTensor(d, layer, x), z, opts.segment), eps)), free);
+  }
   // c = R / (s + K) in one pass when nothing else (a stabiliser) touches the denominator.
   const c = eps === 0 && d.s !== undefined && d.K !== undefined ? T.divNoNanSum(R, d.s, d.K) : T.divNoNan(R, stabilise(denominatorTensor(d, layer, x), eps));
-  return relevance(terms, ctx, layer, x, c);
+  return relevance(terms, ctx, layer, x, c, free);
+};
+
+/** 1 − fixed, shaped [1, ...in] (cached by the fixed mask, which a model's pad2d node makes once). */
+const freeMasks = new WeakMap<T.Tensor, T.Tensor>();
+const freeOf = (fixed: T.Tensor | undefined, x: T.Tensor): Free => {
+  if (fixed === undefined) return undefined;
+  let free = freeMasks.get(fixed);
+  if (free === undefined) {
+    free = T.reshape(T.sub(1, fixed), [1, ...x.shape.slice(1)]);
+    freeMasks.set(fixed, free);
+  }
+  return free;
+};
+
+/**
+ * The identity connection's share Σ_t a_t(x)_i · g_t(1): eq. (4)'s denominator term of a unit that receives
+ * input i with weight 1 (a skip connection into an add).
+ */
+const identityShare = (terms: readonly DirectionTerm[], ctx: DirectionContext, x: T.Tensor): T.Tensor => {
+  let share: T.Tensor | undefined;
+  for (const t of terms) {
+    const g = select(t.weight, 1);
+    if (g === 0) continue;
+    const raw = modifierValue(t.input, x, ctx);
+    const a = typeof raw === "number" ? T.full(x.shape, raw, x.dtype) : T.broadcastTo(T.astype(raw, x.dtype), x.shape);
+    share = plus(share, times(a, g));
+  }
+  return share ?? T.zerosLike(x);
 };
 
 /** Derives the eq. (4) rule of a strategy. */
@@ -166,14 +227,24 @@ export const deriveRule = (strategy: Strategy): Rule => {
       throw new LayerException({ _tag: "InvalidLayer", index: -1, kind: layer.kind, reason: `the materialised direction of rule "${strategy.name}" applies to dense layers only` });
     }
   };
+  const materialisedOnly = (what: string): never => {
+    throw new LayerException({ _tag: "InvalidLayer", index: -1, kind: "add", reason: `the materialised direction of rule "${strategy.name}" cannot ${what}; give it in split form` });
+  };
   return {
     name: strategy.name,
     strategy,
     propagate: (layer, x, R, opts = {}) => {
-      if (direction._tag === "Split") return propagateSplit(direction.terms, ctx, layer, x, R, opts);
+      if (direction._tag === "Split") return propagateSplit(direction.terms, ctx, layer, x, R, { ...opts, segment: strategy.segment });
       denseOnly(layer);
+      if (opts.fixed !== undefined) materialisedOnly("hold padded inputs fixed");
       return naiveEq4(layer as Affine & { kind: "dense" }, x, R, (xi) => direction.v(xi, layer.W), opts.epsilon ?? 0);
     },
+    denominator: (layer, x, opts = {}) => {
+      if (direction._tag === "Split") return denominatorTensor(denominators(direction.terms, ctx, layer, x, opts.z, freeOf(opts.fixed, x)), layer, x);
+      denseOnly(layer);
+      return naiveDenominator(layer as Affine & { kind: "dense" }, x, (xi) => direction.v(xi, layer.W));
+    },
+    identityShare: (x) => (direction._tag === "Split" ? identityShare(direction.terms, ctx, x) : materialisedOnly("weigh an identity connection")),
     directions: (layer, x, neurons) => {
       if (direction._tag === "Materialized") {
         denseOnly(layer);

@@ -1,22 +1,24 @@
 /**
- * `explain(model, x, composite)`: deep Taylor decomposition of a batch (Montavon et al. 2017, Sec. 2–4).
- * The top relevance is the score, R_f = f(x); each layer then redistributes its outputs' relevance to its inputs
- * — Dense/Conv2d layers with the rule their composite assigns (eq. 4), the other layers as in `poolingRules` —
- * down to the input heatmap. Preconditions are checked first; a violation is an error unless `lenient`. So is
- * the first NaN or ±Infinity of the forward pass or of the relevances, named by layer and unit: no non-finite
- * number leaves `explain` silently.
+ * `explain(model, x, composite)`: deep Taylor decomposition of a batch (Montavon et al. 2017, Sec. 2–4) on a graph
+ * model. The top relevance is the score, R_f = f(x); the nodes are then swept in reverse topological order, each
+ * redistributing its output's relevance to its inputs — affine nodes with the rule their composite assigns
+ * (eq. 4), add nodes proportionally or by their inputs' eq. (4) denominators, the other nodes as in
+ * `poolingRules` — and a value read by several nodes receives the sum of their relevances (the accumulation of
+ * autodiff's backward sweep, over relevance instead of cotangents), down to the input heatmap. Preconditions are
+ * checked first; a violation is an error unless `lenient`. So is the first NaN or ±Infinity of the forward pass
+ * or of the relevances, named by node and unit: no non-finite number leaves `explain` silently.
  * @module
  */
 import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
 import * as L from "@dtd/layers";
-import { type Composite, ruleFor } from "./Composite.ts";
+import { type Assignment, assign, type Composite } from "./Composite.ts";
 import type { DtdError } from "./DtdError.ts";
 import { accumulatedTerms } from "./accumulatedTerms.ts";
 import type { ConsistencyTolerance } from "./consistency.ts";
 import { nonFiniteActivation, nonFiniteRelevance } from "./nonFinite.ts";
 import { propagateNonAffine } from "./poolingRules.ts";
-import { ruleProblem, violations } from "./preconditions.ts";
+import { affineBranch, ruleProblem, violationsOf } from "./preconditions.ts";
 
 /**
  * Which output is explained when the model ends in a vector of scores (e.g. class logits): per sample, the
@@ -33,7 +35,26 @@ export interface ExplainOptions {
   readonly lenient?: boolean;
   /** The explained output of a vector-valued model (default: the model must output one score per sample). */
   readonly target?: Target;
+  /**
+   * Biases as relevance sinks (for real models, whose biases are positive): b ≤ 0 is no longer a precondition,
+   * and where a rule's search segment ends with the neuron still active the bias keeps its share of R_j
+   * ({@link PropagateOptions.biasSink}). What the biases absorb is reported, so Σ_p R_p + Σ absorbed = f.
+   */
+  readonly biasSink?: boolean;
 }
+
+/** Σ over each sample's units: [N]. */
+const perSampleSum = (t: T.Tensor): Float64Array => {
+  const N = t.shape[0]!;
+  const d = t.data.length / Math.max(N, 1);
+  const out = new Float64Array(N);
+  for (let n = 0; n < N; n++) {
+    let s = 0;
+    for (let i = n * d; i < (n + 1) * d; i++) s += t.data[i]!;
+    out[n] = s;
+  }
+  return out;
+};
 
 /**
  * The top relevance: the selected score of each sample, zero elsewhere (R_f = f(x)), and the scores f.
@@ -68,34 +89,78 @@ export interface Explanation {
   readonly f: T.Tensor;
   /** The input heatmap R_p [N, ...inputShape]. */
   readonly R: T.Tensor;
-  /** relevances[i]: the relevance of layer i's inputs; relevances[n] that of the outputs (f at the target). */
+  /**
+   * Relevance by position (as `Model.shapes`): relevances[0] is the input heatmap, relevances[i + 1] the
+   * relevance of node i's output — summed over the nodes that read it — and the last one f at the target. For a
+   * chain, relevances[i] is the relevance of layer i's inputs.
+   */
   readonly relevances: readonly T.Tensor[];
-  /** The forward pass's activations (activations[0] = x). */
+  /** The forward pass's activations by position (activations[0] = x). */
   readonly activations: readonly T.Tensor[];
   /** Violated preconditions, and the first non-finite value, tolerated in lenient mode. */
   readonly warnings: readonly DtdError[];
-  /** The rule used at each layer ("" where the layer has no rule of its own). */
+  /** The rule used at each node ("" where the node has no rule of its own). */
   readonly rules: readonly string[];
+  /** What each node used (the composite resolved for this model). */
+  readonly assignments: readonly Assignment[];
+  /**
+   * Per node, per sample: Σ of the relevance it passed to its inputs − Σ of its output's relevance. 0 up to
+   * rounding for conservative nodes; `Consistency.leaks` reads it.
+   */
+  readonly balance: readonly Float64Array[];
+  /**
+   * absorbed[i]: per sample [N], the relevance node i took in and did not pass on, Σ R(output) − Σ R(inputs) —
+   * for an affine node with a rule, its bias's share under `biasSink`, and in any mode the relevance of units
+   * whose rule's denominator is 0 (a neuron active through its bias alone); for an unfolded batch norm or
+   * ScaleShift, its shift's share. Undefined for the other nodes (they conserve exactly).
+   */
+  readonly absorbed: readonly (Float64Array | undefined)[];
+  /** Per sample [N], the total absorbed: Σ_p R_p + biasRelevance = f up to rounding. */
+  readonly biasRelevance: Float64Array;
+  /** Whether biases were relevance sinks (`ExplainOptions.biasSink`). */
+  readonly biasSink: boolean;
   /** The rounding tolerance of this explanation's consistency checks: its dtype and the terms it accumulated. */
   readonly tolerance: ConsistencyTolerance;
 }
 
 /** The error of a rule whose propagation an op refused (e.g. a custom modifier returning a tensor of the wrong shape). */
-const refusedBy = (u: unknown, layer: number, kind: string, rule: string): DtdError | undefined =>
-  u instanceof T.TensorException || u instanceof L.LayerException ? { _tag: "RuleDoesNotFit", layer, kind, rule, reason: u.message } : undefined;
+const refusedBy = (u: unknown, model: L.Model, i: number, rule: string): DtdError | undefined =>
+  u instanceof T.TensorException || u instanceof L.LayerException ? { _tag: "RuleDoesNotFit", layer: i, name: model.nodes[i]!.name, kind: model.layers[i]!.kind, rule, reason: u.message } : undefined;
+
+/**
+ * Per position, 1 where the value is a constant zero a pad2d node added (per-sample shape), passed through the
+ * elementwise activations that keep it 0; undefined where every entry is computed from the input. Computed once
+ * per model (the rules cache per mask).
+ */
+const padMasks = (model: L.Model): readonly (T.Tensor | undefined)[] => {
+  const known = masksByModel.get(model);
+  if (known !== undefined) return known;
+  const masks: (T.Tensor | undefined)[] = [undefined];
+  model.nodes.forEach((n, i) => {
+    const src = model.sources[i]![0]!;
+    const l = n.layer;
+    if (l.kind === "pad2d") {
+      // pad(inner − 1) + 1: the interior keeps the input's mask, the padding is 1.
+      const inner = masks[src] ?? T.zeros([...model.shapes[src]!]);
+      masks.push(T.add(T.pad(T.sub(inner, 1), [0, l.padding[0], l.padding[2]], [0, l.padding[1], l.padding[3]]), 1));
+    } else masks.push(l.kind === "relu" || l.kind === "clippedRelu" || l.kind === "identity" ? masks[src] : undefined);
+  });
+  masksByModel.set(model, masks);
+  return masks;
+};
+const masksByModel = new WeakMap<L.Model, readonly (T.Tensor | undefined)[]>();
 
 /** Explains a batch `x` [N, ...inputShape] with the rules of `composite`. */
 export const explain = (model: L.Model, x: T.Tensor, composite: Composite, opts: ExplainOptions = {}): E.Either<DtdError, Explanation> => {
   const checked = L.checkInput(model, x);
   if (E.isLeft(checked)) return E.left({ _tag: "Layer", error: checked.left });
-  const unsupported = model.layers.findIndex((l) => l.kind === "scaleShift");
-  if (unsupported >= 0) {
-    return E.left({ _tag: "UnsupportedLayer", layer: unsupported, kind: "scaleShift", reason: "fold it into the layer before it first (canonize the model)" });
-  }
-  const rules = model.layers.map((layer, i) => (L.isAffine(layer) ? ruleFor(composite, model, i) : undefined));
-  for (let i = 0; i < model.layers.length; i++) {
-    const layer = model.layers[i]!;
-    const misfit = L.isAffine(layer) ? ruleProblem(i, layer, rules[i]!, model.shapes[i]!) : undefined;
+  const assigned = assign(composite, model);
+  if (E.isLeft(assigned)) return assigned;
+  const assignments = assigned.right;
+  for (let i = 0; i < model.nodes.length; i++) {
+    const n = model.nodes[i]!;
+    const a = assignments[i]!;
+    const misfit = a._tag === "Rule" && L.isAffine(n.layer) ? ruleProblem({ index: i, name: n.name }, n.layer, a.rule, model.shapes[model.sources[i]![0]!]!) : undefined;
     if (misfit !== undefined) return E.left(misfit);
   }
   const lenient = opts.lenient ?? false;
@@ -105,36 +170,75 @@ export const explain = (model: L.Model, x: T.Tensor, composite: Composite, opts:
   if (E.isLeft(top)) return top;
   const f = top.right.f;
   let nonFinite: DtdError | undefined = nonFiniteActivation(model, activations);
-  const warnings: DtdError[] = [...(nonFinite === undefined ? [] : [nonFinite]), ...violations(model, composite, activations, f)];
+  const biasSink = opts.biasSink ?? false;
+  const violated = violationsOf(model, assignments, activations, f).filter((v) => !(biasSink && v._tag === "PreconditionViolated" && v.what === "bias"));
+  const warnings: DtdError[] = [...(nonFinite === undefined ? [] : [nonFinite]), ...violated];
   if (warnings.length > 0 && !lenient) return E.left(warnings[0]!);
 
-  const relevances: T.Tensor[] = new Array<T.Tensor>(model.layers.length + 1);
-  let R: T.Tensor = top.right.R;
-  relevances[model.layers.length] = R;
-  for (let i = model.layers.length - 1; i >= 0; i--) {
-    const layer = model.layers[i]!;
-    const rule = rules[i];
-    const xi = activations[i]!;
-    let next: T.Tensor | undefined;
+  const n = model.nodes.length;
+  const N = x.shape[0]!;
+  const fixed = padMasks(model);
+  const eps = composite.epsilon === undefined ? {} : { epsilon: composite.epsilon };
+  const relevances: (T.Tensor | undefined)[] = new Array<T.Tensor | undefined>(n + 1).fill(undefined);
+  relevances[n] = top.right.R;
+  const balance: Float64Array[] = new Array<Float64Array>(n);
+  const absorbed: (Float64Array | undefined)[] = new Array<Float64Array | undefined>(n).fill(undefined);
+  const biasRelevance = new Float64Array(N);
+  for (let i = n - 1; i >= 0; i--) {
+    const node = model.nodes[i]!;
+    const layer = node.layer;
+    const a = assignments[i]!;
+    const src = model.sources[i]!;
+    // Every node feeds a later one (build refuses dead branches), so its output has received relevance.
+    const R = relevances[i + 1] ?? T.zerosLike(activations[i + 1]!);
+    const xs = src.map((p) => activations[p]!);
+    const ruleName = a._tag === "Rule" ? a.rule.name : "";
+    let ins: T.Tensor[];
     try {
-      next =
-        rule !== undefined && L.isAffine(layer)
-          ? rule.propagate(layer, xi, R, { z: activations[i + 1]!, ...(composite.epsilon === undefined ? {} : { epsilon: composite.epsilon }) })
-          : propagateNonAffine(layer, xi, R, composite.maxPool ?? "winnerTakeAll");
+      if (a._tag === "Rule" && L.isAffine(layer)) {
+        const mask = fixed[src[0]!];
+        ins = [a.rule.propagate(layer, xs[0]!, R, { z: activations[i + 1]!, biasSink, ...eps, ...(mask === undefined ? {} : { fixed: mask }) })];
+      } else if (a._tag === "Rule") {
+        // The add and the affine nodes before it as one eq. (4) unit: each input's share is its denominator.
+        const shares = src.map((p) => {
+          const branch = affineBranch(model, assignments, p);
+          if (branch === undefined) return a.rule.identityShare(activations[p]!);
+          const bSrc = model.sources[branch.node]![0]!;
+          const mask = fixed[bSrc];
+          return branch.rule.denominator(branch.layer, activations[bSrc]!, { z: activations[p]!, ...(mask === undefined ? {} : { fixed: mask }) });
+        });
+        const c = T.divNoNan(R, shares.slice(1).reduce((sum, t) => T.add(sum, t), shares[0]!));
+        ins = shares.map((share) => T.mul(share, c));
+      } else ins = propagateNonAffine(layer, xs, activations[i + 1]!, R, a);
     } catch (u) {
-      const refused = refusedBy(u, i, layer.kind, rule?.name ?? "");
+      const refused = refusedBy(u, model, i, ruleName);
       if (refused === undefined) throw u;
       return E.left(refused);
     }
-    if (next === undefined) return E.left({ _tag: "UnsupportedLayer", layer: i, kind: layer.kind, reason: "no relevance rule for this kind" });
-    R = next;
-    relevances[i] = R;
+    const out = perSampleSum(R);
+    const passed = new Float64Array(N);
+    for (const r of ins) perSampleSum(r).forEach((v, k) => (passed[k] = passed[k]! + v));
+    balance[i] = passed.map((v, k) => v - out[k]!);
+    // What a rule's bias (a zero denominator, a bias sink) or a batch norm's shift keeps: Σ R(out) − Σ R(in).
+    if ((a._tag === "Rule" && L.isAffine(layer)) || layer.kind === "batchNorm" || layer.kind === "scaleShift") {
+      const kept = balance[i]!.map((v) => -v);
+      absorbed[i] = kept;
+      kept.forEach((v, k) => (biasRelevance[k] = biasRelevance[k]! + v));
+    }
+    src.forEach((p, k) => {
+      const prev = relevances[p];
+      relevances[p] = prev === undefined ? ins[k]! : T.add(prev, ins[k]!);
+    });
     if (nonFinite === undefined) {
-      nonFinite = nonFiniteRelevance(model, i, rule?.name ?? "", R);
+      for (const r of ins) {
+        nonFinite ??= nonFiniteRelevance(model, i, ruleName, r);
+      }
       if (nonFinite !== undefined && !lenient) return E.left(nonFinite);
       if (nonFinite !== undefined) warnings.push(nonFinite);
     }
   }
+  const all = relevances.map((r, p) => r ?? T.zerosLike(activations[p]!));
   const tolerance = { dtype: x.dtype, terms: accumulatedTerms(model) };
-  return E.right({ f, R, relevances, activations, warnings, rules: rules.map((r) => r?.name ?? ""), tolerance });
+  const rules = assignments.map((a) => (a._tag === "Rule" ? a.rule.name : ""));
+  return E.right({ f, R: all[0]!, relevances: all, activations, warnings, rules, assignments, balance, absorbed, biasRelevance, biasSink, tolerance });
 };

@@ -82,6 +82,9 @@ const checkShapes = (p: MinMaxParams, x: T.Tensor, Rl: T.Tensor): E.Either<strin
   return E.right({ N, inputs });
 };
 
+/** A refused argument as a DtdError. */
+const tensorError = (error: T.TensorError): DtdError => ({ _tag: "Layer", error: { _tag: "Tensor", error } });
+
 const assertShapes = (op: string, p: MinMaxParams, x: T.Tensor, Rl: T.Tensor): { readonly N: number; readonly inputs: number } => {
   const c = checkShapes(p, x, Rl);
   return E.isRight(c) ? c.right : T.fail({ _tag: "ShapeMismatch", op, expected: "consistent shapes", found: c.left });
@@ -163,11 +166,13 @@ export const detectionAt = (p: MinMaxParams, x: T.Tensor, Rl: T.Tensor, n: numbe
  * weights). The inputs must lie in the rule's domain (an error unless `lenient`).
  */
 export const explainMinMax = (p: MinMaxParams, x: T.Tensor, Rl: T.Tensor, rule: Rule, opts: { readonly lenient?: boolean } = {}): E.Either<DtdError, MinMaxExplanation> => {
-  const { N, inputs } = assertShapes("explainMinMax", p, x, Rl);
+  const shapes = checkShapes(p, x, Rl);
+  if (E.isLeft(shapes)) return E.left(tensorError({ _tag: "ShapeMismatch", op: "explainMinMax", expected: "consistent shapes", found: shapes.left }));
+  const { N, inputs } = shapes.right;
   const flat = T.reshape(x, [N, inputs]);
   // The bias does not enter eq. (4); a zero bias keeps the layer's own bias check (b ≤ 0) satisfied, and a ≤ 0 holds by construction.
   const layer = L.dense(p.V, T.zerosLike(p.d));
-  const warnings = layerViolations(0, layer, rule, flat);
+  const warnings = layerViolations({ index: 0, name: "dense_0" }, layer, rule, flat);
   if (warnings.length > 0 && !(opts.lenient ?? false)) return E.left(warnings[0]!);
   const fwd = minMaxForward(p, x, Rl);
   const R = rule.propagate(layer, flat, fwd.y);
@@ -204,14 +209,18 @@ const pick = (t: T.Tensor, units: readonly number[] | undefined, what: string): 
 export const minMaxData = (model: L.Model, x: T.Tensor, composite: Composite, spec: MinMaxSpec): E.Either<DtdError, MinMaxData> => {
   const n = model.layers.length;
   for (const [what, i] of [["input", spec.input], ["target", spec.target.layer], ["context", spec.context.layer]] as const) {
-    if (!Number.isInteger(i) || i < 0 || i > n) T.fail({ _tag: "InvalidArgument", op: "minMaxData", expected: `a ${what} position in [0, ${n}]`, found: String(i) });
+    if (!Number.isInteger(i) || i < 0 || i > n) return E.left(tensorError({ _tag: "InvalidArgument", op: "minMaxData", expected: `a ${what} position in [0, ${n}]`, found: String(i) }));
   }
-  return E.map((e: { readonly activations: readonly T.Tensor[]; readonly relevances: readonly T.Tensor[] }): MinMaxData => {
-    const Rk = pick(e.relevances[spec.target.layer]!, spec.target.units, "target");
-    return {
-      x: e.activations[spec.input]!,
-      Rl: pick(e.relevances[spec.context.layer]!, spec.context.units, "context"),
-      Rk: T.reshape(T.sum(Rk, { axes: 1 }), [x.shape[0]!]),
-    };
-  })(explain(model, x, composite));
+  return E.flatMap(explain(model, x, composite), (e) =>
+    E.mapLeft(tensorError)(
+      T.attempt((): MinMaxData => {
+        const Rk = pick(e.relevances[spec.target.layer]!, spec.target.units, "target");
+        return {
+          x: e.activations[spec.input]!,
+          Rl: pick(e.relevances[spec.context.layer]!, spec.context.units, "context"),
+          Rk: T.reshape(T.sum(Rk, { axes: 1 }), [x.shape[0]!]),
+        };
+      }),
+    ),
+  );
 };

@@ -32,6 +32,22 @@ export const naiveEq4 = (layer: Dense, x: T.Tensor, R: T.Tensor, v: (x: Float64A
   return out;
 };
 
+/** Eq. (4)'s denominators s_j = Σ_i v_ij w_ij on a Dense layer for a batch ([N, out]). */
+export const naiveDenominator = (layer: Dense, x: T.Tensor, v: (x: Float64Array) => T.Tensor): T.Tensor => {
+  const [nIn, nOut] = layer.W.shape as [number, number];
+  const N = x.shape[0]!;
+  const out = T.zeros([N, nOut], x.dtype);
+  for (let n = 0; n < N; n++) {
+    const V = v(Float64Array.from(x.data.subarray(n * nIn, (n + 1) * nIn))).data;
+    for (let j = 0; j < nOut; j++) {
+      let s = 0;
+      for (let i = 0; i < nIn; i++) s += V[i * nOut + j]! * layer.W.data[i * nOut + j]!;
+      out.data[n * nOut + j] = s;
+    }
+  }
+  return out;
+};
+
 /**
  * The materialised directions of a split strategy for one sample: row j of the result is
  * v⁽ʲ⁾_i = Σ_t a_t(x)_i · g_t(w_ij), with w_ij taken from the Jacobian rows `rows` [n, in].

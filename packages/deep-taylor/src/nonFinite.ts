@@ -22,13 +22,14 @@ export const locateNonFinite = (t: { readonly shape: readonly number[]; readonly
 export const nonFiniteActivation = (model: L.Model, activations: readonly T.Tensor[]): NonFiniteError | undefined => {
   for (let i = 1; i < activations.length; i++) {
     const at = locateNonFinite(activations[i]!);
-    if (at !== undefined) return { _tag: "NonFinite", stage: "activation", layer: i - 1, kind: model.layers[i - 1]!.kind, rule: "", ...at };
+    if (at !== undefined) return { _tag: "NonFinite", stage: "activation", layer: i - 1, name: model.nodes[i - 1]!.name, kind: model.layers[i - 1]!.kind, rule: "", ...at };
   }
   return undefined;
 };
 
-/** A non-finite entry of the relevance of layer `layer`'s inputs (`layer` = the number of layers: the top relevance), or undefined. */
+/** A non-finite entry of the relevance of node `layer`'s inputs (`layer` = the number of nodes: the top relevance), or undefined. */
 export const nonFiniteRelevance = (model: L.Model, layer: number, rule: string, R: T.Tensor): NonFiniteError | undefined => {
   const at = locateNonFinite(R);
-  return at === undefined ? undefined : { _tag: "NonFinite", stage: "relevance", layer, kind: model.layers[layer]?.kind ?? "output", rule, ...at };
+  const node = model.nodes[layer];
+  return at === undefined ? undefined : { _tag: "NonFinite", stage: "relevance", layer, name: node?.name ?? `output_${layer}`, kind: node?.layer.kind ?? "output", rule, ...at };
 };

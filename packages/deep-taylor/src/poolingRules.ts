@@ -1,26 +1,29 @@
 /**
- * Relevance through the layers that are not Dense/Conv2d. All are derived from the layer's own forward pass
- * and VJP:
- * - proportional (sum, average and p-norm pooling; max pooling when selected): R_j = x_j / Σ_j' x_j' · R_k over
- *   each pooling window (the deck's training-free model), i.e. R_in = x ⊙ Jᵀ(R / Jx) with J the window sums;
+ * Relevance through the nodes that are not explained by an eq. (4) rule, each from the node's own forward pass
+ * and VJP (Montavon et al. 2017, Sec. 4–5 for pooling; docs/deep-taylor.md for the joins):
+ * - proportional: R_j = x_j / Σ_j' x_j' · R_k over what the node sums — pooling windows (sum, average, p-norm,
+ *   global average; max pooling when chosen), i.e. R_in = x ⊙ Jᵀ(R / Jx) with J the window sums; the inputs of
+ *   an add, R_a = a / Σ_b b · R (0 where the sum is 0); and a batch norm's scaled input s⊙x of
+ *   y = s⊙x + t, R_x = s⊙x / y · R, the shift t absorbing the rest (which explain reports);
  * - winner-take-all (max pooling, default): R_in = Jᵀ R, J the max pooling's Jacobian at x (each window's
  *   relevance goes to its maximum);
- * - ReLU passes relevance through; flatten and select are linear selections: R_in = Jᵀ R.
+ * - pass-through: elementwise activations (ReLU, clipped ReLU, identity) pass R on unchanged; selections
+ *   (flatten, select, pad2d's interior, concat's slices) route it, R_in = Jᵀ R.
  * @module
  */
 import * as AD from "@dtd/autodiff";
 import * as T from "@dtd/tensor";
 import * as L from "@dtd/layers";
-import type { MaxPoolMode } from "./Composite.ts";
+import type { MaxPoolMode, Redistribution } from "./Composite.ts";
 
-/** Jᵀ·R for a layer at x. */
-const pullback = (layer: L.Layer, x: T.Tensor, R: T.Tensor): T.Tensor => {
-  const [, pb] = AD.vjp((v) => L.applyLayer(layer, v), x);
-  return pb(R)[0]!;
+/** Jᵀ·R for a node at its inputs (one cotangent per input). */
+const pullback = (layer: L.Layer, xs: readonly T.Tensor[], R: T.Tensor): T.Tensor[] => {
+  const [, pb] = AD.vjp((...vs) => L.applyLayer(layer, vs), ...xs);
+  return pb(R);
 };
 
 /** R_in = x ⊙ Jᵀ(R / Jx) for a linear pooling J (window sums): proportional redistribution. */
-const proportional = (sumLayer: L.Layer, x: T.Tensor, R: T.Tensor): T.Tensor => {
+const proportionalPool = (sumLayer: L.Layer, x: T.Tensor, R: T.Tensor): T.Tensor => {
   const [z, pb] = AD.vjp((v) => L.applyLayer(sumLayer, v), x);
   return T.mul(x, pb(T.divNoNan(R, z))[0]!);
 };
@@ -29,49 +32,88 @@ const proportional = (sumLayer: L.Layer, x: T.Tensor, R: T.Tensor): T.Tensor => 
 const windowSums = (layer: L.SumPool | L.PNormPool | L.MaxPool2d | L.AvgPool2d): L.SumPool =>
   layer.kernel === undefined ? L.sumPool() : L.sumPool({ kernel: layer.kernel, ...(layer.stride ? { stride: layer.stride } : {}) });
 
+/** s⊙x of a per-feature affine node y = s⊙x + t, for a batch (s per feature of a vector or channel of CHW). */
+const scaledInput = (layer: L.ScaleShift | L.BatchNorm, x: T.Tensor): T.Tensor => {
+  const { s } = L.featureAffine(layer);
+  return T.mul(x, T.reshape(T.astype(T.of(s, [s.length]), x.dtype), x.shape.length === 4 ? [-1, 1, 1] : [-1]));
+};
+
+const invalid = (layer: L.Layer, how: Redistribution): never => {
+  throw new Error(`propagateNonAffine: ${layer.kind} cannot take ${how._tag} (the composite's assignment was not checked)`);
+};
+
 /**
- * The relevance of a non-affine layer's inputs from that of its outputs, or undefined when the layer kind has
- * no relevance rule (ScaleShift: canonize the model first).
+ * The relevance of a node's inputs (one tensor per input, in order) from that of its output, for the
+ * redistribution the composite assigned: `xs` are its inputs, `y` its output, `R` its output's relevance.
  */
-export const propagateNonAffine = (layer: L.Layer, x: T.Tensor, R: T.Tensor, maxPool: MaxPoolMode): T.Tensor | undefined => {
+export const propagateNonAffine = (layer: L.Layer, xs: readonly T.Tensor[], y: T.Tensor, R: T.Tensor, how: Redistribution): T.Tensor[] => {
+  const x = xs[0]!;
   switch (layer.kind) {
     case "relu":
-      return R;
+    case "clippedRelu":
+    case "identity":
+      return how._tag === "PassThrough" ? [R] : invalid(layer, how);
     case "flatten":
     case "select":
-      return pullback(layer, x, R);
+    case "pad2d":
+    case "concat":
+      return how._tag === "PassThrough" ? pullback(layer, xs, R) : invalid(layer, how);
     case "sumPool":
     case "avgPool2d":
     case "pNormPool":
-      return proportional(windowSums(layer), x, R);
+      return how._tag === "Proportional" ? [proportionalPool(windowSums(layer), x, R)] : invalid(layer, how);
+    case "globalAvgPool":
+      return how._tag === "Proportional" ? [proportionalPool(layer, x, R)] : invalid(layer, how);
     case "maxPool2d":
-      return maxPool === "winnerTakeAll" ? pullback(layer, x, R) : proportional(windowSums(layer), x, R);
+      return how._tag === "WinnerTakeAll" ? pullback(layer, xs, R) : how._tag === "Proportional" ? [proportionalPool(windowSums(layer), x, R)] : invalid(layer, how);
+    case "globalMaxPool":
+      return how._tag === "WinnerTakeAll" ? pullback(layer, xs, R) : how._tag === "Proportional" ? [proportionalPool(L.globalAvgPool, x, R)] : invalid(layer, how);
+    case "add": {
+      if (how._tag !== "Proportional") return invalid(layer, how);
+      // R_a = a · R / Σ_b b, with y = Σ_b b as the forward pass computed it.
+      const c = T.divNoNan(R, y);
+      return xs.map((a) => T.mul(a, c));
+    }
     case "scaleShift":
+    case "batchNorm":
+      return how._tag === "Proportional" ? [T.mul(scaledInput(layer, x), T.divNoNan(R, y))] : invalid(layer, how);
     case "dense":
     case "conv2d":
-      return undefined;
+    case "depthwiseConv2d":
+      return invalid(layer, how);
   }
 };
 
 /**
- * True for the layers that redistribute proportionally, R_j = x_j / Σ_j' x_j' · R_k: sum, average and p-norm
- * pooling, and max pooling in proportional mode. Their relevance is positive only for inputs x_j ≥ 0 (a
- * precondition, like the rules' domains).
+ * True for the nodes that redistribute proportionally over what they pool, R_j = x_j / Σ_j' x_j' · R_k: sum,
+ * average, p-norm and global average pooling, and max pooling in proportional mode. Their relevance is positive
+ * only for inputs x_j ≥ 0 (a precondition, like the rules' domains). An add split proportionally is not listed:
+ * it is conservative for inputs of any sign, and positive only where they share one (docs/deep-taylor.md).
  */
-export const redistributesProportionally = (layer: L.Layer, maxPool: MaxPoolMode): boolean => {
+export const redistributesProportionally = (layer: L.Layer, how: Redistribution | MaxPoolMode): boolean => {
+  const proportional = typeof how === "string" ? how === "proportional" : how._tag === "Proportional";
   switch (layer.kind) {
     case "sumPool":
     case "avgPool2d":
     case "pNormPool":
+    case "globalAvgPool":
       return true;
     case "maxPool2d":
-      return maxPool === "proportional";
+    case "globalMaxPool":
+      return proportional;
     case "relu":
+    case "clippedRelu":
+    case "identity":
     case "flatten":
     case "select":
+    case "pad2d":
+    case "concat":
+    case "add":
     case "scaleShift":
+    case "batchNorm":
     case "dense":
     case "conv2d":
+    case "depthwiseConv2d":
       return false;
   }
 };

@@ -9,7 +9,8 @@
 import * as T from "@dtd/tensor";
 import { Domain } from "@dtd/layers";
 import * as L from "@dtd/layers";
-import { type Composite, ruleFor } from "./Composite.ts";
+import * as E from "fp-ts/lib/Either.js";
+import { type Assignment, assign, type Composite } from "./Composite.ts";
 import type { DtdError } from "./DtdError.ts";
 import { redistributesProportionally } from "./poolingRules.ts";
 import type { Rule } from "./Rule.ts";
@@ -46,52 +47,87 @@ const outside = (domain: L.DomainT, x: T.Tensor, tol: number, listing: Listing, 
   }
 };
 
-/** The violations of one affine layer's preconditions for a batch: its inputs (the first per sample, or every unit) and every positive bias. */
-export const layerViolations = (index: number, layer: L.Affine, rule: Rule, x: T.Tensor, listing: Listing = { every: false }): DtdError[] => {
+/** The node a precondition is about. */
+interface At {
+  readonly index: number;
+  readonly name: string;
+}
+
+/** Units of x outside the rule's domain, as violations at node `at` (the first per sample, or every unit). */
+const domainViolations = (at: At, kind: string, rule: Rule, x: T.Tensor, listing: Listing): DtdError[] => {
   const out: DtdError[] = [];
-  const base = { _tag: "PreconditionViolated", layer: index, kind: layer.kind, rule: rule.name } as const;
   const domain = rule.strategy.domain;
-  outside(domain, x, boundaryTolerance(x.dtype, domain), listing, (sample, unit, value, expected) => out.push({ ...base, sample, unit, value, expected, what: "input" }));
+  outside(domain, x, boundaryTolerance(x.dtype, domain), listing, (sample, unit, value, expected) =>
+    out.push({ _tag: "PreconditionViolated", layer: at.index, name: at.name, kind, rule: rule.name, sample, unit, value, expected, what: "input" }),
+  );
+  return out;
+};
+
+/** The violations of one affine node's preconditions for a batch: its inputs (the first per sample, or every unit) and every positive bias. */
+export const layerViolations = (at: At, layer: L.Affine, rule: Rule, x: T.Tensor, listing: Listing = { every: false }): DtdError[] => {
+  const out = domainViolations(at, layer.kind, rule, x, listing);
   if (rule.strategy.requiresNonPositiveBias) {
     layer.b.data.forEach((b, j) => {
-      if (b > 0) out.push({ ...base, sample: -1, unit: j, value: b, expected: "b ≤ 0", what: "bias" });
+      if (b > 0) out.push({ _tag: "PreconditionViolated", layer: at.index, name: at.name, kind: layer.kind, rule: rule.name, sample: -1, unit: j, value: b, expected: "b ≤ 0", what: "bias" });
     });
   }
   return out;
 };
 
-/** The violations of a proportional pooling layer's precondition x ≥ 0 (the first per sample, or every unit). */
-export const poolingViolations = (index: number, layer: L.Layer, x: T.Tensor, listing: Listing = { every: false }): DtdError[] => {
+/** The violations of a proportional pooling node's precondition x ≥ 0 (the first per sample, or every unit). */
+export const poolingViolations = (at: At, layer: L.Layer, x: T.Tensor, listing: Listing = { every: false }): DtdError[] => {
   const out: DtdError[] = [];
   const expected = "x ≥ 0 (proportional pooling shares relevance in proportion to its inputs)";
   outside(Domain.nonNegative, x, boundaryTolerance(x.dtype, Domain.nonNegative), listing, (sample, unit, value) =>
-    out.push({ _tag: "PreconditionViolated", layer: index, kind: layer.kind, rule: "proportional", sample, unit, value, expected, what: "input" }),
+    out.push({ _tag: "PreconditionViolated", layer: at.index, name: at.name, kind: layer.kind, rule: "proportional", sample, unit, value, expected, what: "input" }),
   );
   return out;
+};
+
+/**
+ * Whether input k of add node i enters its split as an affine node's denominator (that node has a rule of its
+ * own) rather than as an identity connection.
+ */
+export const affineBranch = (model: L.Model, assignments: readonly Assignment[], p: number): { readonly node: number; readonly layer: L.Affine; readonly rule: Rule } | undefined => {
+  if (p === 0) return undefined;
+  const layer = model.layers[p - 1]!;
+  const a = assignments[p - 1]!;
+  return L.isAffine(layer) && a._tag === "Rule" ? { node: p - 1, layer, rule: a.rule } : undefined;
 };
 
 /** Violations of f(x) ≥ 0. */
 export const outputViolations = (f: T.Tensor): DtdError[] => {
   const out: DtdError[] = [];
   f.data.forEach((v, n) => {
-    if (v < 0) out.push({ _tag: "PreconditionViolated", layer: -1, kind: "output", rule: "", sample: n, unit: 0, value: v, expected: "f(x) ≥ 0", what: "output" });
+    if (v < 0) out.push({ _tag: "PreconditionViolated", layer: -1, name: "", kind: "output", rule: "", sample: n, unit: 0, value: v, expected: "f(x) ≥ 0", what: "output" });
   });
   return out;
 };
 
 /**
- * Every violated precondition of explaining a batch with `composite`, given its forward pass: f(x) ≥ 0, then
- * layer by layer the affine layers' domains and biases and the proportional pooling layers' x ≥ 0. `explain`
- * lists the first violation per sample and layer; `{ every: true }` lists each unit (what `dtd check` prints).
+ * Every violated precondition of explaining a batch with the composite's `assignments`, given its forward pass:
+ * f(x) ≥ 0, then node by node the affine nodes' domains and biases, the identity inputs of an add split by a
+ * rule (in the rule's domain), and the proportional pooling nodes' x ≥ 0. `explain` lists the first violation per
+ * sample and node; `{ every: true }` lists each unit (what `dtd check` prints).
  */
-export const violations = (model: L.Model, composite: Composite, activations: readonly T.Tensor[], f: T.Tensor, listing: Listing = { every: false }): DtdError[] => {
+export const violationsOf = (model: L.Model, assignments: readonly Assignment[], activations: readonly T.Tensor[], f: T.Tensor, listing: Listing = { every: false }): DtdError[] => {
   const out = outputViolations(f);
-  const maxPool = composite.maxPool ?? "winnerTakeAll";
-  model.layers.forEach((layer, i) => {
-    if (L.isAffine(layer)) out.push(...layerViolations(i, layer, ruleFor(composite, model, i), activations[i]!, listing));
-    else if (redistributesProportionally(layer, maxPool)) out.push(...poolingViolations(i, layer, activations[i]!, listing));
+  model.nodes.forEach((n, i) => {
+    const a = assignments[i]!;
+    const at = { index: i, name: n.name };
+    const src = model.sources[i]!;
+    if (a._tag === "Rule" && L.isAffine(n.layer)) out.push(...layerViolations(at, n.layer, a.rule, activations[src[0]!]!, listing));
+    else if (a._tag === "Rule") {
+      for (const p of src) if (affineBranch(model, assignments, p) === undefined) out.push(...domainViolations(at, n.layer.kind, a.rule, activations[p]!, listing));
+    } else if (redistributesProportionally(n.layer, a)) out.push(...poolingViolations(at, n.layer, activations[src[0]!]!, listing));
   });
   return out;
+};
+
+/** `violationsOf` for a composite (a composite that does not fit the model is its own, single problem). */
+export const violations = (model: L.Model, composite: Composite, activations: readonly T.Tensor[], f: T.Tensor, listing: Listing = { every: false }): DtdError[] => {
+  const a = assign(composite, model);
+  return E.isLeft(a) ? [a.left] : violationsOf(model, a.right, activations, f, listing);
 };
 
 /** The size of a bound or constant: 1 for a number. */
@@ -101,8 +137,8 @@ const sizeOf = (v: number | T.Tensor): number => (typeof v === "number" ? 1 : v.
  * Why `rule` cannot be applied to affine layer `index` at all, or undefined: a materialised direction on a layer
  * other than Dense, a box bound or a constant input modifier whose size is not the layer's input size.
  */
-export const ruleProblem = (index: number, layer: L.Affine, rule: Rule, inputShape: readonly number[]): DtdError | undefined => {
-  const base = { _tag: "RuleDoesNotFit", layer: index, kind: layer.kind, rule: rule.name } as const;
+export const ruleProblem = (at: At, layer: L.Affine, rule: Rule, inputShape: readonly number[]): DtdError | undefined => {
+  const base = { _tag: "RuleDoesNotFit", layer: at.index, name: at.name, kind: layer.kind, rule: rule.name } as const;
   const d = T.Shape.size(inputShape);
   const { direction, domain } = rule.strategy;
   if (direction._tag === "Materialized" && layer.kind !== "dense") {

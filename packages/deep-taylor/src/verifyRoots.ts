@@ -1,5 +1,5 @@
 /**
- * Root points are first-class: for every active neuron of every Dense/Conv2d layer, the root x̃⁽ʲ⁾ on its
+ * Root points are first-class: for every active neuron of every affine node (Dense, Conv2d, DepthwiseConv2d), the root x̃⁽ʲ⁾ on its
  * search segment is computed in closed form (s = z_j / (w_j·v⁽ʲ⁾), Montavon et al. 2017, eq. 3), and every
  * violation is counted: no root lies on the segment, the neuron is not zero there, or the root leaves the rule's
  * domain. Neuron by neuron, with memory for one sparse Jacobian row (`internal/neuronRoots.ts`), in float64
@@ -9,7 +9,7 @@
 import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
 import * as L from "@dtd/layers";
-import { type Composite, ruleFor } from "./Composite.ts";
+import { assign, type Composite } from "./Composite.ts";
 import type { DtdError } from "./DtdError.ts";
 import { neuronChecker, type RootProblem } from "./internal/neuronRoots.ts";
 import { nonFiniteActivation } from "./nonFinite.ts";
@@ -20,6 +20,8 @@ export type { RootProblem } from "./internal/neuronRoots.ts";
 /** One violation. */
 export interface RootViolation {
   readonly layer: number;
+  /** The node's name. */
+  readonly name: string;
   readonly rule: string;
   readonly sample: number;
   readonly neuron: number;
@@ -73,20 +75,25 @@ export const verifyRoots = (model: L.Model, x: T.Tensor, composite: Composite, o
   if (E.isLeft(checked)) return E.left({ _tag: "Layer", error: checked.left });
   const tol = opts.tol ?? 1e-9;
   const N = Math.max(0, Math.min(x.shape[0]!, opts.maxSamples ?? Infinity));
-  const affine = model.layers.flatMap((layer, i) => (L.isAffine(layer) ? [{ layer, i, rule: ruleFor(composite, model, i) }] : []));
+  const assigned = assign(composite, model);
+  if (E.isLeft(assigned)) return assigned;
+  const affine = model.nodes.flatMap((n, i) => {
+    const a = assigned.right[i]!;
+    return L.isAffine(n.layer) && a._tag === "Rule" ? [{ layer: n.layer, i, name: n.name, rule: a.rule, src: model.sources[i]![0]! }] : [];
+  });
   // Everything that can refuse the check, before any of it runs.
   let work = 0;
   let largest = { work: 0, what: "" };
-  for (const { layer, i, rule } of affine) {
-    const misfit = ruleProblem(i, layer, rule, model.shapes[i]!);
+  for (const { layer, i, name, rule, src } of affine) {
+    const misfit = ruleProblem({ index: i, name }, layer, rule, model.shapes[src]!);
     if (misfit !== undefined) return E.left(misfit);
-    const d = T.Shape.size(model.shapes[i]!);
+    const d = T.Shape.size(model.shapes[src]!);
     const nOut = T.Shape.size(model.shapes[i + 1]!);
     const neurons = Math.min(nOut, opts.maxNeurons ?? nOut);
     const terms = rule.strategy.direction._tag === "Split" ? Math.max(1, rule.strategy.direction.terms.length) : 1;
     const w = N * (neurons * L.rowCapacity(layer) * 2 * terms + d * (terms + Math.log2(d + 1)));
     work += w;
-    if (w > largest.work) largest = { work: w, what: `layer ${i} (${layer.kind}): ${N} sample${N === 1 ? "" : "s"} × ${neurons} neurons × ${L.rowCapacity(layer)} weights` };
+    if (w > largest.work) largest = { work: w, what: `${L.nodeLabel(i, name, layer.kind)}: ${N} sample${N === 1 ? "" : "s"} × ${neurons} neurons × ${L.rowCapacity(layer)} weights` };
   }
   const maxWork = opts.maxWork ?? DEFAULT_MAX_WORK;
   if (work > maxWork) {
@@ -106,20 +113,20 @@ export const verifyRoots = (model: L.Model, x: T.Tensor, composite: Composite, o
   const maxListed = opts.maxListed ?? 100;
   let neuronsChecked = 0;
   let active = 0;
-  for (const { layer, i, rule } of affine) {
-    const inShape = model.shapes[i]!;
+  for (const { layer, i, name, rule, src } of affine) {
+    const inShape = model.shapes[src]!;
     const d = T.Shape.size(inShape);
     const nOut = T.Shape.size(model.shapes[i + 1]!);
     const cap = Math.min(nOut, opts.maxNeurons ?? nOut);
     const row = L.sparseRow(layer);
     for (let n = 0; n < N; n++) {
-      const xs = T.reshape(T.slice(activations[i]!, [n, ...inShape.map(() => 0)], [1, ...inShape]), [d]);
+      const xs = T.reshape(T.slice(activations[src]!, [n, ...inShape.map(() => 0)], [1, ...inShape]), [d]);
       let check: ReturnType<typeof neuronChecker>;
       try {
         check = neuronChecker(layer, rule, inShape, xs, tol);
       } catch (u) {
         if (!(u instanceof T.TensorException)) throw u;
-        return E.left({ _tag: "RuleDoesNotFit", layer: i, kind: layer.kind, rule: rule.name, reason: u.message });
+        return E.left({ _tag: "RuleDoesNotFit", layer: i, name, kind: layer.kind, rule: rule.name, reason: u.message });
       }
       for (let k = 0; k < cap; k++) {
         const j = Math.floor((k * nOut) / cap);
@@ -130,7 +137,7 @@ export const verifyRoots = (model: L.Model, x: T.Tensor, composite: Composite, o
         active++;
         if (r.problem === undefined) continue;
         counts[r.problem]++;
-        if (listed.length < maxListed) listed.push({ layer: i, rule: rule.name, sample: n, neuron: j, problem: r.problem, value: r.value, residual: r.residual });
+        if (listed.length < maxListed) listed.push({ layer: i, name, rule: rule.name, sample: n, neuron: j, problem: r.problem, value: r.value, residual: r.residual });
       }
     }
   }

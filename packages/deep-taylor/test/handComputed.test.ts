@@ -113,14 +113,23 @@ describe("preconditions", () => {
     const e = DT.explain(model, T.of([1, -2, 0.5], [1, 3]), zp, { lenient: true });
     expect(E.isRight(e) && e.right.warnings.length).toBe(1);
   });
-  test("a model without a single score, and an unsupported layer", () => {
+  test("a model without a single score is refused", () => {
     const m = L.build([3], [L.dense(W, b)]);
     if (E.isLeft(m)) throw new Error("build");
     expect(E.isLeft(DT.explain(m.right, x, zp)) && DT.message((DT.explain(m.right, x, zp) as E.Left<DT.DtdError>).left)).toMatch(/one score per sample.*found output shape \[2\]/);
-    const ss = L.build([3], [L.scaleShift(T.ones([3]), T.zeros([3])), L.sumPool()]);
+  });
+  test("an unfolded ScaleShift y = s·x + t passes R_x = s·x / y · R; its shift absorbs t / y · R, reported", () => {
+    // x = (1, 2, 0.5), s = (2, 1, 1), t = (0, 1, −0.5): y = (2, 3, 0), f = 5; R_y = y (sum pooling), R_x = s·x = (2, 2, 0.5)
+    const ss = L.build([3], [L.scaleShift(T.of([2, 1, 1], [3]), T.of([0, 1, -0.5], [3])), L.sumPool()]);
     if (E.isLeft(ss)) throw new Error("build");
     const r = DT.explain(ss.right, x, zp);
-    expect(E.isLeft(r) && DT.message(r.left)).toMatch(/layer 0 \(scaleShift\) cannot be explained: fold it into the layer before it/);
+    if (E.isLeft(r)) throw new Error(DT.message(r.left));
+    expectAllClose(r.right.f, [5], { atol: 1e-15 });
+    // unit 3 has y = 0, so R_y = 0 there; unit 2's shift takes t / y · R_y = 1: f − Σ R_x = 5 − 4
+    expectAllClose(r.right.R, [2, 2, 0], { atol: 1e-15 });
+    expectAllClose(r.right.biasRelevance, [1], { atol: 1e-15 });
+    expectAllClose(r.right.absorbed[0]!, [1], { atol: 1e-15 });
+    expect(DT.Consistency.leaks(ss.right.nodes, r.right).map((l) => [l.name, l.absorbed])).toEqual([["scaleShift_0", true]]);
   });
   test("a wrong input shape is refused with both shapes", () => {
     const r = DT.explain(model, T.zeros([1, 4]), zp);

@@ -158,9 +158,14 @@ describe("in a deep network", () => {
     const ex = right(MM.explainMinMax(fit.right.params, d.x, d.Rl, rules.zplus));
     expect(DT.Consistency.perSample(ex.Rhat, ex.R, { atol: 1e-10, rtol: 1e-10 }).every((s) => s.consistent)).toBe(true);
   });
-  test("positions out of range are programmer errors that say what was expected", () => {
+  test("positions and units out of range, and inconsistent shapes, are Lefts that say what was expected", () => {
     const m = L.build([2], L.sequential(L.detection(T.ones([2, 2]), T.zeros([2])), L.sumPool()));
     if (E.isLeft(m)) throw new Error("build");
-    expect(() => MM.minMaxData(m.right, T.ones([1, 2]), DT.trainingFree(rules.zplus), { input: 0, target: { layer: 9 }, context: { layer: 3 } })).toThrow(/a target position in \[0, 3\]/);
+    const position = MM.minMaxData(m.right, T.ones([1, 2]), DT.trainingFree(rules.zplus), { input: 0, target: { layer: 9 }, context: { layer: 3 } });
+    expect(E.isLeft(position) && DT.message(position.left)).toMatch(/a target position in \[0, 3\], found 9/);
+    const unit = MM.minMaxData(m.right, T.ones([1, 2]), DT.trainingFree(rules.zplus), { input: 0, target: { layer: 2, units: [5] }, context: { layer: 3 } });
+    expect(E.isLeft(unit) && DT.message(unit.left)).toMatch(/target units in \[0, 1\], found 5/);
+    const shapes = MM.explainMinMax(MM.initMinMax({ inputs: 3, context: 1, units: 2 }, 0), T.ones([1, 2]), T.ones([1, 1]), rules.zplus);
+    expect(E.isLeft(shapes) && DT.message(shapes.left)).toMatch(/^explainMinMax: shape mismatch: expected consistent shapes, found expected x \[N, \.\.\.\] with 3 values per sample/);
   });
 });

@@ -42,7 +42,8 @@ describe("case 2: non-finite results are errors, or lenient warnings naming laye
   });
   test("a NaN weight that slipped past build (a model written by hand) is reported where it surfaces, not counted as 0", () => {
     const W = T.unsafeMake([3, 2], Float64Array.of(1, -2, NaN, 1, -1, 3));
-    const m: L.Model = { inputShape: [3], layers: [L.dense(W, T.of([-1, -0.5], [2])), L.relu, L.sumPool()], shapes: [[3], [2], [2], [1]] };
+    const layers = [L.dense(W, T.of([-1, -0.5], [2])), L.relu, L.sumPool()];
+    const m: L.Model = { inputShape: [3], nodes: layers.map((layer, i) => ({ name: L.defaultName(layer.kind, i), layer, inputs: [i === 0 ? "input" : L.defaultName(layers[i - 1]!.kind, i - 1)] })), layers, shapes: [[3], [2], [2], [1]], sources: [[0], [1], [2]] };
     expect(messageOf(DT.explain(m, x([1, 2, 0.5]), zPlus))).toMatch(/non-finite value NaN at the output of layer 0 \(dense\), unit 0 of sample 0/);
     expect(messageOf(L.build([3], m.layers) as E.Either<never, L.Model>)).not.toBe("Right");
   });

@@ -34,8 +34,8 @@ const reference = (model: L.Model, x: T.Tensor, composite: DT.Composite, tol: nu
   const { activations } = L.forward(model, x);
   model.layers.forEach((layer, i) => {
     if (!L.isAffine(layer)) return;
-    const rule = DT.ruleFor(composite, model, i);
-    const a = activations[i]!;
+    const rule = DT.ruleFor(composite, model, i)!;
+    const a = activations[model.sources[i]![0]!]!;
     const shape = a.shape.slice(1);
     for (let n = 0; n < x.shape[0]!; n++) {
       const xs = T.reshape(T.slice(a, [n, ...shape.map(() => 0)], [1, ...shape]), shape);
@@ -70,4 +70,33 @@ test("the same violations as materialised directions with rootSearch, neuron for
     ),
   );
   expect(total).toBeGreaterThan(0); // the wrong directions were drawn and caught
+});
+
+test("depthwise convolutions and graph models: an affine node's root is checked on its own input", () => {
+  const rng = T.Random.make(3);
+  const built = L.build([2, 5, 5], [
+    L.node("c1", L.conv2d(T.Random.normalTensor(rng, [3, 2, 3, 3], 0, 0.5), T.Random.uniformTensor(rng, [3], -0.2, 0), { padding: [1, 1] })),
+    L.node("r1", L.relu),
+    L.node("d1", L.depthwiseConv2d(T.Random.normalTensor(rng, [3, 2, 3, 3], 0, 0.5), T.Random.uniformTensor(rng, [6], -0.2, 0), { padding: [1, 1] })),
+    L.node("r2", L.relu),
+    L.node("c2", L.conv2d(T.Random.normalTensor(rng, [3, 2, 1, 1], 0, 0.5), T.Random.uniformTensor(rng, [3], -0.2, 0)), ["input"]),
+    L.node("r3", L.relu),
+    L.node("d2", L.conv2d(T.Random.normalTensor(rng, [3, 6, 1, 1], 0, 0.5), T.Random.uniformTensor(rng, [3], -0.2, 0)), ["r2"]),
+    L.node("r4", L.relu),
+    L.node("sum", L.add, ["r4", "r3", "r1"]),
+    L.node("pool", L.sumPool()),
+  ]);
+  if (E.isLeft(built)) throw new Error(L.message(built.left));
+  const model = built.right;
+  const x = T.Random.uniformTensor(rng, [2, 2, 5, 5], 0, 1);
+  for (const strategy of [DT.zPlus, strategies[3]!, strategies[5]!]) {
+    const composite = DT.uniform(DT.deriveRule(strategy));
+    const r = DT.verifyRoots(model, x, composite, { maxListed: Infinity });
+    if (E.isLeft(r)) throw new Error(DT.message(r.left));
+    expect(r.right.layers).toBe(4);
+    expect(r.right.neurons).toBe(2 * (3 * 25 + 6 * 25 + 3 * 25 + 3 * 25));
+    const got = new Map(r.right.violations.map((v) => [`${v.layer}/${v.sample}/${v.neuron}`, v.problem]));
+    expect(got).toEqual(reference(model, x, composite, 1e-9));
+    if (strategy !== DT.zPlus) expect(got.size).toBeGreaterThan(0);
+  }
 });

@@ -10,6 +10,7 @@ import * as L from "@dtd/layers";
 import * as T from "@dtd/tensor";
 import { expectAllClose } from "@dtd/tensor/testing";
 import { importIr, importModel, type IrModel, message } from "@dtd/import";
+import { dtdLogits, dtdModel } from "./dtdForward.ts";
 import { evalIr } from "./irEval.ts";
 import { encodeModel, fixture, float, initializer, int, ints, node, ortLogits } from "./onnxFiles.ts";
 
@@ -28,12 +29,15 @@ const fidelity = async (file: string, checks: (ir: IrModel) => void): Promise<vo
   const ir = ok(importIr(bytes, { name: file }));
   checks(ir);
   const run = await ortLogits(bytes, ir.input.shape);
+  const model = dtdModel(bytes, { name: file });
   for (const x of samples(11, 4, ir.input.shape.reduce((a, b) => a * b, 1))) {
-    expectAllClose(evalIr(ir, x), Float64Array.from(await run(x)), { rtol: 1e-5, atol: 1e-6 });
+    const expected = Float64Array.from(await run(x));
+    expectAllClose(evalIr(ir, x), expected, { rtol: 1e-5, atol: 1e-6 });
+    expectAllClose(dtdLogits(model, x), expected, { rtol: 1e-5, atol: 1e-6 });
   }
 };
 
-describe("ONNX models from PyTorch: fidelity against onnxruntime-web", () => {
+describe("ONNX models from PyTorch: fidelity against onnxruntime-web (the IR's evaluator and dtd's forward pass)", () => {
   test("a residual CNN: conv (BN folded by the exporter), residual add, BN after a ReLU, depthwise conv, Clip(0, 6), global pooling, Gemm", async () => {
     await fidelity("residual_cnn.onnx", (ir) => {
       expect(ir.nodes.map((n) => n.op)).toEqual(["conv2d", "relu", "conv2d", "add", "relu", "scaleShift", "maxPool2d", "depthwiseConv2d", "clippedRelu", "globalAvgPool", "dense"]);

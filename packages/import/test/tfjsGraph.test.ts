@@ -15,6 +15,7 @@ import * as L from "@dtd/layers";
 import * as T from "@dtd/tensor";
 import { expectAllClose } from "@dtd/tensor/testing";
 import { importIr, importModel, type IrModel, message } from "@dtd/import";
+import { dtdLogits, dtdModel } from "./dtdForward.ts";
 import { evalIr } from "./irEval.ts";
 import { nhwcToChw, toFloat16 } from "./tfjsFiles.ts";
 
@@ -175,9 +176,15 @@ describe("a graph with the rest of the op subset, against tfjs", () => {
     expect(ir.nodes.map((n) => n.op)).toEqual(["conv2d", "relu", "depthwiseConv2d", "clippedRelu", "pad2d", "conv2d", "add", "scaleShift", "relu", "concat", "pad2d", "maxPool2d", "globalAvgPool", "dense"]);
     expect(ir.outputActivation).toBe("softmax");
     const graph = await loadGraph(g.json as never, g.bin);
+    const model = dtdModel(g.bytes, { name: "g.json", readFile: (p) => (p === "w.bin" ? g.bin : undefined) });
+    const pre = ir.preprocessing!;
     for (const x of samples(9, 4, 3 * 8 * 10, 0, 255)) {
-      const expected = (graph.execute(tf.tensor(x, [1, 8, 10, 3]), "logits") as tf.Tensor).dataSync();
-      expectAllClose(evalIr(ir, nhwcToChw(x, 8, 10, 3)), Float64Array.from(expected), { rtol: 1e-5, atol: 1e-5 });
+      const expected = Float64Array.from((graph.execute(tf.tensor(x, [1, 8, 10, 3]), "logits") as tf.Tensor).dataSync());
+      const chw = nhwcToChw(x, 8, 10, 3);
+      expectAllClose(evalIr(ir, chw), expected, { rtol: 1e-5, atol: 1e-5 });
+      // dtd's model starts after the preprocessing the graph carried.
+      const scaled = chw.map((v, i) => v * pre.scale[Math.floor(i / 80)]! + pre.offset[Math.floor(i / 80)]!);
+      expectAllClose(dtdLogits(model, scaled), expected, { rtol: 1e-5, atol: 1e-5 });
     }
   });
 });

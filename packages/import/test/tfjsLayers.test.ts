@@ -10,6 +10,7 @@ import * as L from "@dtd/layers";
 import * as T from "@dtd/tensor";
 import { expectAllClose } from "@dtd/tensor/testing";
 import { importIr, importModel, type IrModel, message } from "@dtd/import";
+import { dtdLogits, dtdModel } from "./dtdForward.ts";
 import { evalIr } from "./irEval.ts";
 import { type FileOptions, type Files, nhwcToChw, saveArtifacts, seedWeights, sigmoid, softmax, writeFiles } from "./tfjsFiles.ts";
 
@@ -63,14 +64,16 @@ const inputs = (seed: number, n: number): Float32Array[] => {
 
 const readOf = (f: Files) => (p: string) => f.files.get(p);
 
-/** tfjs's outputs and the IR's (final activation applied), sample by sample. */
+/** tfjs's outputs against the IR's (an independent evaluator) and dtd's forward pass, final activation applied. */
 const compare = async (files: Files, ir: IrModel, n = 4): Promise<void> => {
   const oracle = await files.oracle();
+  const model = dtdModel(files.modelJson, { name: "model.json", readFile: readOf(files) });
+  const activate = (z: ArrayLike<number>): Float64Array => Float64Array.from(ir.outputActivation === "softmax" ? softmax(z) : ir.outputActivation === "sigmoid" ? sigmoid(z) : Array.from(z));
   for (const x of inputs(7, n)) {
-    const expected = (oracle.predict(tf.tensor(x, [1, H, W, C])) as tf.Tensor).dataSync();
-    const logits = evalIr(ir, nhwcToChw(x, H, W, C));
-    const actual = ir.outputActivation === "softmax" ? softmax(logits) : ir.outputActivation === "sigmoid" ? sigmoid(logits) : logits;
-    expectAllClose(Float64Array.from(actual), Float64Array.from(expected), { rtol: 1e-5, atol: 1e-6 });
+    const expected = Float64Array.from((oracle.predict(tf.tensor(x, [1, H, W, C])) as tf.Tensor).dataSync());
+    const chw = nhwcToChw(x, H, W, C);
+    expectAllClose(activate(evalIr(ir, chw)), expected, { rtol: 1e-5, atol: 1e-6 });
+    expectAllClose(activate(dtdLogits(model, chw)), expected, { rtol: 1e-5, atol: 1e-6 });
   }
 };
 

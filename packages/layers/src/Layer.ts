@@ -3,7 +3,8 @@
  * (`kinds.ts`). Shapes are per sample; every forward pass works on a batch with a leading batch axis.
  *
  * Dense weights follow the deck: `W[i][j] = w_ij`, inputs × outputs, so a layer computes `z_j = Σ_i x_i w_ij + b_j`.
- * Conv2d weights are OIHW over CHW inputs, with stride and zero padding.
+ * Conv2d weights are OIHW over CHW inputs, with stride and zero padding; depthwise weights are [C, M, KH, KW].
+ * Most kinds take one input; `add` and `concat` take two or more (the model is a graph, see `Model.ts`).
  * @module
  */
 import type * as T from "@dtd/tensor";
@@ -82,8 +83,95 @@ export interface ScaleShift {
   readonly shift: T.Tensor;
 }
 
+/**
+ * Depthwise 2-D convolution over CHW inputs: W [C, M, KH, KW] (M filters per input channel, the depth multiplier),
+ * b [C·M]; output channel c·M + m is input channel c convolved with W[c, m], plus b[c·M + m]. An affine layer
+ * like Dense and Conv2d (MobileNet's separable convolutions are a depthwise and a 1×1 Conv2d).
+ */
+export interface DepthwiseConv2d {
+  readonly kind: "depthwiseConv2d";
+  readonly W: T.Tensor;
+  readonly b: T.Tensor;
+  readonly stride: readonly [number, number];
+  readonly padding: readonly [number, number];
+}
+
+/** The elementwise sum of two or more inputs of one shape (residual connections). */
+export interface Add {
+  readonly kind: "add";
+}
+
+/**
+ * Two or more inputs joined along `axis` of the per-sample shape: 0 is the channel axis of CHW inputs and the
+ * feature axis of vectors (Inception blocks); the other axes must agree.
+ */
+export interface Concat {
+  readonly kind: "concat";
+  readonly axis: number;
+}
+
+/** Global average pooling: CHW → [C], each channel's mean. */
+export interface GlobalAvgPool {
+  readonly kind: "globalAvgPool";
+}
+
+/** Global max pooling: CHW → [C], each channel's maximum. */
+export interface GlobalMaxPool {
+  readonly kind: "globalMaxPool";
+}
+
+/**
+ * Batch normalisation at inference, per feature (per channel for CHW inputs):
+ * y = (x − mean) / √(variance + epsilon) · scale + shift. Canonization folds it into an adjacent affine layer
+ * when that is exact; otherwise it is explained as its own node.
+ */
+export interface BatchNorm {
+  readonly kind: "batchNorm";
+  readonly scale: T.Tensor;
+  readonly shift: T.Tensor;
+  readonly mean: T.Tensor;
+  readonly variance: T.Tensor;
+  readonly epsilon: number;
+}
+
+/** Zero padding of a CHW input, `[top, bottom, left, right]` (asymmetric, as TF's "same" padding needs). */
+export interface Pad2d {
+  readonly kind: "pad2d";
+  readonly padding: readonly [number, number, number, number];
+}
+
+/** The clipped ReLU min(max(0, x), maxValue) (ReLU6 for maxValue = 6). */
+export interface ClippedReLU {
+  readonly kind: "clippedRelu";
+  readonly maxValue: number;
+}
+
+/** The identity (e.g. Dropout at inference): passes its input on unchanged. */
+export interface Identity {
+  readonly kind: "identity";
+}
+
 /** Every layer kind. */
-export type Layer = Dense | Conv2d | ReLU | SumPool | PNormPool | MaxPool2d | AvgPool2d | Flatten | Select | ScaleShift;
+export type Layer =
+  | Dense
+  | Conv2d
+  | DepthwiseConv2d
+  | ReLU
+  | ClippedReLU
+  | SumPool
+  | PNormPool
+  | MaxPool2d
+  | AvgPool2d
+  | GlobalAvgPool
+  | GlobalMaxPool
+  | Flatten
+  | Select
+  | ScaleShift
+  | BatchNorm
+  | Add
+  | Concat
+  | Pad2d
+  | Identity;
 
 /** The name of a kind. */
 export type Kind = Layer["kind"];
@@ -92,10 +180,13 @@ export type Kind = Layer["kind"];
 export type LayerOf<K extends Kind> = Extract<Layer, { kind: K }>;
 
 /** Layers with weights and a bias, z = linear(x; W) + b: the ones deep Taylor rules apply to. */
-export type Affine = Dense | Conv2d;
+export type Affine = Dense | Conv2d | DepthwiseConv2d;
 
-/** True for Dense and Conv2d. */
-export const isAffine = (l: Layer): l is Affine => l.kind === "dense" || l.kind === "conv2d";
+/** The kinds of the affine layers. */
+export const affineKinds = ["dense", "conv2d", "depthwiseConv2d"] as const satisfies readonly Affine["kind"][];
+
+/** True for Dense, Conv2d and DepthwiseConv2d. */
+export const isAffine = (l: Layer): l is Affine => l.kind === "dense" || l.kind === "conv2d" || l.kind === "depthwiseConv2d";
 
 /** Dense layer with W [in, out] and b [out]. */
 export const dense = (W: T.Tensor, b: T.Tensor): Dense => ({ kind: "dense", W, b });
@@ -107,6 +198,35 @@ export const conv2d = (W: T.Tensor, b: T.Tensor, opts: { stride?: readonly [numb
   stride: opts.stride ?? [1, 1],
   padding: opts.padding ?? [0, 0],
 });
+/** Depthwise conv2d layer with W [C, M, KH, KW] and b [C·M]. */
+export const depthwiseConv2d = (
+  W: T.Tensor,
+  b: T.Tensor,
+  opts: { stride?: readonly [number, number]; padding?: readonly [number, number] } = {},
+): DepthwiseConv2d => ({ kind: "depthwiseConv2d", W, b, stride: opts.stride ?? [1, 1], padding: opts.padding ?? [0, 0] });
+/** The elementwise sum of its inputs. */
+export const add: Add = { kind: "add" };
+/** Concatenation along `axis` of the per-sample shape (default 0: channels of CHW, features of vectors). */
+export const concat = (axis = 0): Concat => ({ kind: "concat", axis });
+/** Global average pooling, CHW → [C]. */
+export const globalAvgPool: GlobalAvgPool = { kind: "globalAvgPool" };
+/** Global max pooling, CHW → [C]. */
+export const globalMaxPool: GlobalMaxPool = { kind: "globalMaxPool" };
+/** Batch norm at inference; epsilon defaults to 1e-5. */
+export const batchNorm = (p: { scale: T.Tensor; shift: T.Tensor; mean: T.Tensor; variance: T.Tensor; epsilon?: number }): BatchNorm => ({
+  kind: "batchNorm",
+  scale: p.scale,
+  shift: p.shift,
+  mean: p.mean,
+  variance: p.variance,
+  epsilon: p.epsilon ?? 1e-5,
+});
+/** Zero padding `[top, bottom, left, right]` of a CHW input. */
+export const pad2d = (padding: readonly [number, number, number, number]): Pad2d => ({ kind: "pad2d", padding });
+/** The clipped ReLU min(max(0, x), maxValue). */
+export const clippedRelu = (maxValue: number): ClippedReLU => ({ kind: "clippedRelu", maxValue });
+/** The identity layer (the kind "identity"; `identity` itself is the empty sequence, the unit of `compose`). */
+export const identityLayer: Identity = { kind: "identity" };
 /** The ReLU. */
 export const relu: ReLU = { kind: "relu" };
 /** Flatten. */

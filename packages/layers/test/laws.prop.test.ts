@@ -12,7 +12,7 @@ import { checkGrads } from "@dtd/autodiff/testing";
 import * as L from "@dtd/layers";
 import { Arb } from "@dtd/layers/testing";
 
-const build = (shape: readonly number[], layers: L.Sequential): L.Model => {
+const build = (shape: readonly number[], layers: readonly L.NodeSpec[]): L.Model => {
   const m = L.build(shape, layers);
   if (E.isLeft(m)) throw new Error(L.message(m.left));
   return m.right;
@@ -50,7 +50,7 @@ describe("laws of composition", () => {
   });
 });
 
-type KindCase = { readonly layer: L.Layer; readonly inputShape: readonly number[]; readonly positive?: boolean };
+type KindCase = { readonly layer: L.Layer; readonly inputShape: readonly number[]; readonly positive?: boolean; readonly inputs?: readonly string[] };
 
 /** One case per kind (typed: a new kind without a case is a compile error). */
 const kindCases: { readonly [K in L.Kind]: fc.Arbitrary<KindCase> } = {
@@ -70,6 +70,22 @@ const kindCases: { readonly [K in L.Kind]: fc.Arbitrary<KindCase> } = {
     const rng = T.Random.make(seed);
     return { layer: L.scaleShift(T.Random.normalTensor(rng, [3]), T.Random.normalTensor(rng, [3])), inputShape: [3, 2, 2] };
   }),
+  depthwiseConv2d: fc.integer({ min: 0, max: 1000 }).map((seed) => {
+    const rng = T.Random.make(seed);
+    return { layer: L.depthwiseConv2d(T.Random.normalTensor(rng, [2, 3, 3, 2]), T.Random.normalTensor(rng, [6]), { stride: [2, 1], padding: [1, 1] }), inputShape: [2, 5, 4] };
+  }),
+  clippedRelu: fc.constant({ layer: L.clippedRelu(0.5), inputShape: [2, 3] }),
+  globalAvgPool: fc.constant({ layer: L.globalAvgPool, inputShape: [3, 2, 4] }),
+  globalMaxPool: fc.constant({ layer: L.globalMaxPool, inputShape: [3, 3, 2] }),
+  batchNorm: fc.integer({ min: 0, max: 1000 }).map((seed) => {
+    const rng = T.Random.make(seed);
+    const v = (lo: number, hi: number) => T.Random.uniformTensor(rng, [3], lo, hi);
+    return { layer: L.batchNorm({ scale: v(-2, 2), shift: v(-1, 1), mean: v(-1, 1), variance: v(0.5, 2), epsilon: 1e-3 }), inputShape: [3, 2, 2] };
+  }),
+  add: fc.constant({ layer: L.add, inputShape: [2, 3], inputs: ["input", "input", "input"] }),
+  concat: fc.constantFrom<KindCase>({ layer: L.concat(), inputShape: [2, 2, 3], inputs: ["input", "input"] }, { layer: L.concat(1), inputShape: [4, 3], inputs: ["input", "input"] }),
+  pad2d: fc.constant({ layer: L.pad2d([1, 0, 2, 1]), inputShape: [2, 3, 2] }),
+  identity: fc.constant({ layer: L.identityLayer, inputShape: [4] }),
 };
 
 describe("gradients of every layer kind match finite differences", () => {
@@ -77,7 +93,7 @@ describe("gradients of every layer kind match finite differences", () => {
     test(`gradients: ${kind} (input and parameters)`, () => {
       fc.assert(
         fc.property(kindCases[kind], fc.integer({ min: 0, max: 2 ** 30 }), (c, seed) => {
-          const m = build(c.inputShape, [c.layer]);
+          const m = build(c.inputShape, [c.inputs === undefined ? c.layer : L.node("only", c.layer, c.inputs)]);
           const rng = T.Random.make(seed);
           // Inputs away from the kinks of ReLU/abs, and positive for p-norms.
           const x = T.map(T.Random.uniformTensor(rng, [2, ...c.inputShape], 0.1, 1), (v) => (c.positive || rng.next() < 0.5 ? v : -v));

@@ -29,14 +29,21 @@ export type ModelFileError =
   | { readonly _tag: "InvalidModel"; readonly problems: readonly Problem[] }
   /** A model file of a version this dtd cannot read. */
   | { readonly _tag: "UnsupportedVersion"; readonly found: number; readonly supported: readonly number[] }
-  /** Valid layers that do not chain: layer `index` cannot take the output of the layer before it (or the input). */
+  /**
+   * Valid layers that do not fit together: layer `index` cannot take the output of the layer before it (or the
+   * input), or — in a graph — the outputs of the layers it names in `inputs`.
+   */
   | {
       readonly _tag: "IncompatibleLayers";
       readonly index: number;
       readonly kind: string;
+      /** The layer's name, when the file gives one. */
+      readonly name?: string;
       /** The kind of layer `index - 1`, or undefined for the first layer (its input is the model's input). */
       readonly previous: string | undefined;
       readonly inputShape: readonly number[];
+      /** Where each input comes from and its shape, when the layer names its inputs (version 2). */
+      readonly inputs?: readonly { readonly from: string; readonly shape: readonly number[] }[];
       readonly reason: string;
     }
   /** The file could not be read or written. */
@@ -65,8 +72,12 @@ export const formatError = (e: ModelFileError): string => {
     case "UnsupportedVersion":
       return `version: expected ${e.supported.join(" or ")}, found ${e.found} (this dtd reads model files of version ${e.supported.join(" or ")})`;
     case "IncompatibleLayers": {
-      const source = e.previous === undefined ? "the model input" : `the output of layers[${e.index - 1}] (${e.previous})`;
-      return `layers[${e.index}] (${e.kind}) cannot take ${source}, of shape ${T.showShape(e.inputShape)}: ${e.reason}`;
+      const label = `layers[${e.index}]${e.name === undefined ? "" : ` "${e.name}"`} (${e.kind})`;
+      const sources =
+        e.inputs === undefined
+          ? `${e.previous === undefined ? "the model input" : `the output of layers[${e.index - 1}] (${e.previous})`}, of shape ${T.showShape(e.inputShape)}`
+          : e.inputs.map((i) => `${i.from}, of shape ${T.showShape(i.shape)}`).join(" and ");
+      return `${label} cannot take ${sources}: ${e.reason}`;
     }
     case "FileError":
       return `cannot ${e.operation} model file ${e.path}: ${e.reason}${e.code === undefined ? "" : ` (${e.code})`}`;

@@ -39,9 +39,18 @@ const writers: { readonly [K in L.Kind]: (l: L.LayerOf<K>, w: TensorWriter) => L
   flatten: () => ({ type: "flatten" }),
   select: (l) => ({ type: "select", index: l.index }),
   scaleShift: (l, w) => ({ type: "scaleShift", scale: w(l.scale), shift: w(l.shift) }),
+  depthwiseConv2d: (l, w) => ({ type: "depthwiseConv2d", weight: w(l.W), bias: w(l.b), stride: [...l.stride], padding: [...l.padding] }),
+  clippedRelu: (l) => ({ type: "clippedRelu", maxValue: l.maxValue }),
+  globalAvgPool: () => ({ type: "globalAvgPool" }),
+  globalMaxPool: () => ({ type: "globalMaxPool" }),
+  batchNorm: (l, w) => ({ type: "batchNorm", scale: w(l.scale), shift: w(l.shift), mean: w(l.mean), variance: w(l.variance), epsilon: l.epsilon }),
+  add: () => ({ type: "add" }),
+  concat: (l) => ({ type: "concat", axis: l.axis }),
+  pad2d: (l) => ({ type: "pad2d", padding: [...l.padding] }),
+  identity: () => ({ type: "identity" }),
 };
 
-const writeLayer = <K extends L.Kind>(l: L.LayerOf<K>, w: TensorWriter): LayerJson => (writers[l.kind] as (l: L.LayerOf<K>, w: TensorWriter) => LayerJsonOf<K>)(l, w);
+const writeLayer = <K extends L.Kind>(l: L.LayerOf<K>, w: TensorWriter): LayerJson => (writers[l.kind] as (l: L.LayerOf<K>, w: TensorWriter) => LayerJson)(l, w);
 
 /**
  * The model's dtype: the one dtype of all its parameters (float64 for a model without any). Mixed dtypes are a
@@ -52,7 +61,22 @@ export const dtypeOfModel = (model: L.Model): T.DType => {
   return tensors.length === 0 ? "float64" : T.sameDType("encodeModel", ...tensors);
 };
 
-/** The model as a plain JSON-able object: `JSON.stringify` it, or use {@link stringifyModel}. */
+/**
+ * The layer objects of a model: `inputs` where a layer does not simply take the previous layer's output, and
+ * `name` where the name is not the default one (`kind_index`) or where an `inputs` list refers to the layer
+ * (a file refers only to named layers).
+ */
+const writeNodes = (model: L.Model, w: TensorWriter): LayerJson[] => {
+  const previous = (i: number): string => (i === 0 ? L.INPUT : model.nodes[i - 1]!.name);
+  const explicit = model.nodes.map((n, i) => !(n.inputs.length === 1 && n.inputs[0] === previous(i)));
+  const referenced = new Set(model.nodes.flatMap((n, i) => (explicit[i] ? n.inputs : [])));
+  return model.nodes.map((n, i) => {
+    const named = n.name !== L.defaultName(n.layer.kind, i) || referenced.has(n.name);
+    return { ...(named ? { name: n.name } : {}), ...writeLayer(n.layer, w), ...(explicit[i] ? { inputs: [...n.inputs] } : {}) };
+  });
+};
+
+/** The model as a plain JSON-able object (version 2): `JSON.stringify` it, or use {@link stringifyModel}. */
 export const encodeModel = (model: L.Model, opts: EncodeOptions = {}): ModelFileJson => {
   const w = opts.tensors === "base64" ? base64 : nested;
   return {
@@ -60,7 +84,7 @@ export const encodeModel = (model: L.Model, opts: EncodeOptions = {}): ModelFile
     version: VERSION,
     dtype: dtypeOfModel(model),
     inputShape: [...model.inputShape],
-    layers: model.layers.map((l) => writeLayer(l, w)),
+    layers: writeNodes(model, w),
     ...(opts.metadata === undefined ? {} : { metadata: opts.metadata }),
   };
 };

@@ -8,6 +8,7 @@ import * as E from "fp-ts/lib/Either.js";
 import type * as L from "@dtd/layers";
 import { type DecodedModel, parseModel } from "./decode.ts";
 import { type EncodeOptions, stringifyModel } from "./encode.ts";
+import { metadataProblem } from "./internal/metadata.ts";
 import type { ModelFileError } from "./ModelFileError.ts";
 
 /** A FileError from what fs threw: Node's "ENOENT: no such file or directory, open '…'" becomes its middle part. */
@@ -30,10 +31,13 @@ export const readModelFile = (path: string): E.Either<ModelFileError, DecodedMod
 };
 
 /**
- * Writes a model file (see `stringifyModel`). The text goes to a temporary file beside `path`, which is then
+ * Writes a model file (see `stringifyModel`); metadata that a file cannot hold faithfully (NaN, nesting deeper
+ * than MAX_METADATA_DEPTH, class instances) is refused first, with its path. The text goes to a temporary file beside `path`, which is then
  * renamed over it, so a failed write never leaves half a model behind.
  */
 export const writeModelFile = (path: string, model: L.Model, opts?: EncodeOptions): E.Either<ModelFileError, void> => {
+  const bad = opts?.metadata === undefined ? undefined : metadataProblem(opts.metadata);
+  if (bad !== undefined) return E.left({ _tag: "InvalidModel", problems: [bad] });
   const text = stringifyModel(model, opts);
   const tmp = `${path}.${process.pid}.tmp`;
   try {

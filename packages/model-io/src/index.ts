@@ -8,3 +8,5 @@ export * from "./decode.ts";
 export * from "./encode.ts";
 export * from "./ModelFileError.ts";
 export * from "./ModelFileJson.ts";
+export { parseJson, formatJsonError, formatPath, type JsonError, type PathStep } from "./json.ts";
+export { MAX_METADATA_DEPTH, metadataProblem } from "./internal/metadata.ts";

@@ -1,7 +1,8 @@
 /**
  * Random valid models of every layer kind, for round-trip and fuzz properties. fast-check draws a plan (input
- * shape, a list of steps, a pool of values); the plan is turned into a chain of layers whose shapes fit, so
- * every generated model builds. Values come from fc.double / fc.float, so they include -0, subnormals and the
+ * shape, a list of steps, a pool of values); the plan is turned into a graph whose shapes fit — a chain, with
+ * `add` and `concat` steps joining the current output with an earlier one of a fitting shape (or with itself) —
+ * so every generated model builds. Values come from fc.double / fc.float, so they include -0, subnormals and the
  * extremes of the dtype: exactly what a round trip must preserve.
  * @module
  */
@@ -75,7 +76,46 @@ const layerFor = (s: Step, shape: readonly number[], tensor: (shape: number[]) =
       return chw ? undefined : L.select(s.a % shape[0]!);
     case "scaleShift":
       return L.scaleShift(tensor([shape[0]!]), tensor([shape[0]!]));
+    case "depthwiseConv2d": {
+      if (!chw) return undefined;
+      const padding = s.flag ? ([s.c % 2, (s.c >> 1) % 2] as const) : ([0, 0] as const);
+      const m = 1 + (s.b % 2);
+      const W = tensor([c, m, 1 + (s.a % (h + 2 * padding[0])), 1 + (s.b % (w + 2 * padding[1]))]);
+      return L.depthwiseConv2d(W, tensor([c * m]), s.flag ? { stride: strideOf(), padding } : {});
+    }
+    case "clippedRelu":
+      return L.clippedRelu(s.p);
+    case "globalAvgPool":
+      return chw ? L.globalAvgPool : undefined;
+    case "globalMaxPool":
+      return chw ? L.globalMaxPool : undefined;
+    case "batchNorm": {
+      const n = shape[0]!;
+      return L.batchNorm({ scale: tensor([n]), shift: tensor([n]), mean: tensor([n]), variance: T.abs(tensor([n])), epsilon: s.flag ? 1e-3 : s.p });
+    }
+    case "pad2d":
+      return chw ? L.pad2d([s.a % 2, s.b % 2, s.c % 2, s.flag ? 1 : 0]) : undefined;
+    case "identity":
+      return L.identityLayer;
+    case "add":
+    case "concat":
+      return undefined;
   }
+};
+
+/** A join of the current output with an earlier one of a fitting shape (or with itself). */
+const joinFor = (s: Step, positions: readonly { readonly name: string; readonly shape: readonly number[] }[]): L.NodeSpec | undefined => {
+  const cur = positions[positions.length - 1]!;
+  const fits =
+    s.kind === "add"
+      ? positions.filter((p) => T.Shape.equals(p.shape, cur.shape))
+      : s.kind === "concat"
+        ? positions.filter((p) => p.shape.length === cur.shape.length && p.shape.every((d, a) => a === 0 || d === cur.shape[a]))
+        : [];
+  if (fits.length === 0) return undefined;
+  const other = fits[s.a % fits.length]!;
+  const inputs = s.flag ? [other.name, cur.name] : [cur.name, other.name, ...(s.c > 1 ? [cur.name] : [])];
+  return { layer: s.kind === "add" ? L.add : L.concat(0), inputs };
 };
 
 /** A random valid model and its dtype. */
@@ -93,17 +133,23 @@ export const model: fc.Arbitrary<{ model: L.Model; dtype: T.DType }> = fc
   .map(({ dtype, image, dims, steps, pool }) => {
     const tensor = filler(dtype, pool);
     const inputShape = image ? [...dims] : [dims[0] * dims[1]];
-    const layers: L.Layer[] = [];
-    let shape: readonly number[] = inputShape;
+    const nodes: L.NodeSpec[] = [];
+    const positions: { name: string; shape: readonly number[] }[] = [{ name: L.INPUT, shape: inputShape }];
     for (const s of steps) {
-      const l = layerFor(s, shape, tensor);
-      if (l === undefined) continue;
-      const out = L.outputShape(l, shape);
-      if (E.isLeft(out)) throw new Error(`arbitrary bug: ${l.kind} on ${T.showShape(shape)}: ${out.left}`);
-      layers.push(l);
-      shape = out.right;
+      const shape = positions[positions.length - 1]!.shape;
+      const join = joinFor(s, positions);
+      const layer = join === undefined ? layerFor(s, shape, tensor) : undefined;
+      if (join === undefined && layer === undefined) continue;
+      // Every node is named: a later join may refer to it (a join's own name is its index, others' are given).
+      const name = `n${nodes.length}`;
+      const spec: L.NodeSpec = join === undefined ? { name, layer: layer!, inputs: [positions[positions.length - 1]!.name] } : { ...join, name };
+      const inputShapes = ("inputs" in spec ? spec.inputs ?? [] : []).map((r) => positions.find((p) => p.name === r)!.shape);
+      const out = L.inferShape("layer" in spec ? spec.layer : spec, inputShapes);
+      if (E.isLeft(out)) throw new Error(`arbitrary bug: ${s.kind} on ${inputShapes.map(T.showShape).join(", ")}: ${out.left}`);
+      nodes.push(spec);
+      positions.push({ name, shape: out.right });
     }
-    const built = L.build(inputShape, layers);
+    const built = L.build(inputShape, nodes);
     if (E.isLeft(built)) throw new Error(`arbitrary bug: ${L.message(built.left)}`);
     return { model: built.right, dtype };
   });
@@ -111,20 +157,31 @@ export const model: fc.Arbitrary<{ model: L.Model; dtype: T.DType }> = fc
 /** Free-form metadata: JSON objects. */
 export const metadata: fc.Arbitrary<Record<string, unknown>> = fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 });
 
-/** A model with every kind of layer, for example-based tests. */
+/** A model with every kind of layer (a graph: a residual add and a concatenation), for example-based tests. */
 export const everyKind = (dtype: T.DType): L.Model => {
   const rng = T.Random.make(5);
   const r = (shape: number[]) => T.astype(T.Random.normalTensor(rng, shape, 0, 1), dtype);
-  const layers: L.Layer[] = [
-    L.conv2d(r([4, 2, 3, 3]), r([4]), { stride: [1, 2], padding: [1, 0] }),
+  const variance = (n: number) => T.astype(T.Random.uniformTensor(rng, [n], 0.5, 2), dtype);
+  const layers: L.NodeSpec[] = [
+    L.node("conv", L.conv2d(r([4, 2, 3, 3]), r([4]), { stride: [1, 2], padding: [1, 0] })),
     L.scaleShift(r([4]), r([4])),
-    L.relu,
+    L.node("act", L.relu),
+    L.node("dw", L.depthwiseConv2d(r([4, 1, 3, 1]), r([4]), { padding: [1, 0] })),
+    L.batchNorm({ scale: r([4]), shift: r([4]), mean: r([4]), variance: variance(4), epsilon: 1e-3 }),
+    L.node("clip", L.clippedRelu(6)),
+    L.node("sum", L.add, ["clip", "act"]),
+    L.node("drop", L.identityLayer),
+    L.node("cat", L.concat(0), ["drop", "act"]),
     L.maxPool2d([2, 1]),
+    L.pad2d([0, 1, 1, 0]),
     L.avgPool2d([2, 1], [1, 1]),
     L.sumPool({ kernel: [1, 1] }),
-    L.pNormPool(3, { kernel: [1, 2], stride: [1, 1] }),
+    L.node("pn", L.pNormPool(3, { kernel: [1, 2], stride: [1, 1] })),
+    L.node("gap", L.globalAvgPool, ["pn"]),
+    L.node("gmp", L.globalMaxPool, ["pn"]),
+    L.node("both", L.concat(), ["gap", "gmp"]),
     L.flatten,
-    L.dense(r([8, 3]), r([3])),
+    L.dense(r([16, 3]), r([3])),
     L.relu,
     L.select(1),
   ];

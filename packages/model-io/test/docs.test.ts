@@ -23,8 +23,8 @@ const decoded = (text: string): DecodedModel => {
 };
 
 describe("docs/model-format.md", () => {
-  test("has the detection-pooling, base64 and convolutional examples", () => {
-    expect(valid.length).toBe(3);
+  test("has the detection-pooling, base64, convolutional, residual and concatenation examples", () => {
+    expect(valid.length).toBe(5);
   });
   test.each(valid.map((b, i) => [i, b.body] as const))("example %i decodes", (_i, body) => {
     const { model, dtype } = decoded(body);
@@ -41,6 +41,25 @@ describe("docs/model-format.md", () => {
     const { model, dtype } = decoded(valid[2]!.body);
     expect(dtype).toBe("float32");
     expect(model.shapes).toEqual([[1, 4, 4], [2, 4, 4], [2, 4, 4], [2, 2, 2], [8], [2], [1]]);
+  });
+  test("the residual example computes what the page says: x = (1, 1) gives 1.5; its graph is the one described", () => {
+    const { model } = decoded(valid[3]!.body);
+    expectAllClose(L.forward(model, T.of([1, 1], [1, 2])).output, [1.5], { atol: 1e-12 });
+    expect(model.nodes.map((n) => [n.name, n.inputs])).toEqual([
+      ["fc1", ["input"]],
+      ["act1", ["fc1"]],
+      ["fc2", ["act1"]],
+      ["sum", ["fc2", "input"]],
+      ["out", ["sum"]],
+      ["sumPool_5", ["out"]],
+    ]);
+    // written back: version 2, names only where given, inputs only where not the previous layer
+    expect({ dtype: "float64", ...(JSON.parse(valid[3]!.body) as object) }).toEqual(encodeModel(model, { metadata: { name: "residual" } }));
+  });
+  test("the concatenation example has the shapes the page lists", () => {
+    const { model } = decoded(valid[4]!.body);
+    expect(model.shapes).toEqual([[1, 4, 4], [2, 4, 4], [2, 4, 4], [1, 4, 4], [1, 4, 4], [1, 5, 5], [1, 4, 4], [4, 4, 4], [4], [1]]);
+    expect(model.nodes[6]!.inputs).toEqual(["b1relu", "b2relu", "b3"]);
   });
   test("every refused example is refused with exactly the message shown after it", () => {
     const pairs = blocks.flatMap((b, i) => (b.info === "json invalid" ? [[b.body, blocks[i + 1]] as const] : []));

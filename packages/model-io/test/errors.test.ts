@@ -82,16 +82,16 @@ describe("bad files: one message each, with the JSON path, what was expected and
     expect(messageOf({ version: 1 })).toBe('format: expected "dtd-model", found nothing (the field is missing)');
   });
   test("unsupported version", () => {
-    const e = errorOf(decodeModel({ ...valid(), version: 2 }));
-    expect(e).toEqual({ _tag: "UnsupportedVersion", found: 2, supported: [1] });
-    expect(formatError(e)).toBe("version: expected 1, found 2 (this dtd reads model files of version 1)");
+    const e = errorOf(decodeModel({ ...valid(), version: 3 }));
+    expect(e).toEqual({ _tag: "UnsupportedVersion", found: 3, supported: [1, 2] });
+    expect(formatError(e)).toBe("version: expected 1 or 2, found 3 (this dtd reads model files of version 1 or 2)");
   });
   test("a version that is not a number", () => {
-    expect(messageOf({ ...valid(), version: "1" })).toBe('version: expected 1, found "1"');
+    expect(messageOf({ ...valid(), version: "1" })).toBe('version: expected 1 or 2, found "1"');
   });
   test("missing fields", () => {
     const { version: _v, ...noVersion } = valid();
-    expect(messageOf(noVersion)).toBe("version: expected 1, found nothing (the field is missing)");
+    expect(messageOf(noVersion)).toBe("version: expected 1 or 2, found nothing (the field is missing)");
     const { inputShape: _s, ...noShape } = valid();
     expect(messageOf(noShape)).toBe("inputShape: expected a shape of positive integers: [n] for a flat vector or [c, h, w] for a CHW image, found nothing (the field is missing)");
     expect(messageOf(withLayer(0, { type: "dense", weight: [[1, 2]] }))).toBe(
@@ -134,7 +134,8 @@ describe("bad files: one message each, with the JSON path, what was expected and
     );
   });
   test("unknown layer types, with a suggestion when one is close", () => {
-    const kinds = '"dense", "relu", "sumPool", "pNormPool", "maxPool2d", "avgPool2d", "conv2d", "flatten", "select", "scaleShift"';
+    const kinds =
+      '"dense", "relu", "sumPool", "pNormPool", "maxPool2d", "avgPool2d", "conv2d", "flatten", "select", "scaleShift", "depthwiseConv2d", "clippedRelu", "globalAvgPool", "globalMaxPool", "batchNorm", "add", "concat", "pad2d", "identity"';
     expect(messageOf(withLayer(1, { type: "dens" }))).toBe(`layers[1].type: expected one of ${kinds}, found "dens" (did you mean "dense"?)`);
     expect(messageOf(withLayer(1, { type: "ReLU" }))).toBe(`layers[1].type: expected one of ${kinds}, found "ReLU" (did you mean "relu"?)`);
     expect(messageOf(withLayer(1, { type: "softmax" }))).toBe(`layers[1].type: expected one of ${kinds}, found "softmax"`);
@@ -193,7 +194,11 @@ describe("bad files: one message each, with the JSON path, what was expected and
   });
   test("numbers that parse as Infinity (1e999) are refused", () => {
     const text = JSON.stringify(valid()).replace("0.5", "1e999");
-    expect(formatError(errorOf(parseModel(text)))).toBe("layers[0].weight[1][0]: expected a finite number, found Infinity (JSON numbers beyond ±1.8e308, such as 1e999, are read as Infinity)");
+    expect(formatError(errorOf(parseModel(text)))).toBe(
+      "layers[0].weight[1][0]: expected a finite number (|x| ≤ 1.7976931348623157e308), found 1e999 (line 1, column 96), which JSON.parse reads as Infinity",
+    );
+    // decoded from a value (no text to point into), the tensor codec still refuses it
+    expect(formatError(errorOf(decodeModel(JSON.parse(text))))).toBe("layers[0].weight[1][0]: expected a finite number, found Infinity (JSON numbers beyond ±1.8e308, such as 1e999, are read as Infinity)");
   });
   test("a float32 model refuses values beyond the float32 range", () => {
     expect(messageOf({ ...withLayer(0, { type: "dense", weight: [[1, 2], [1e39, 4], [5, 6]], bias: [0, 0] }), dtype: "float32" })).toBe(

@@ -103,17 +103,26 @@ const fieldArbs: { readonly [K in (typeof LAYER_TYPES)[number]]: readonly [Recor
   flatten: [{}, []],
   select: [{ index: fc.integer({ min: -1, max: 2 }) }, ["index"]],
   scaleShift: [{ scale: vector, shift: vector }, ["scale", "shift"]],
+  depthwiseConv2d: [{ weight: kernel4, bias: vector, stride: pair, padding: pair }, ["weight", "bias"]],
+  clippedRelu: [{ maxValue: fc.constantFrom(6, 0, -1, 1e308) }, ["maxValue"]],
+  globalAvgPool: [{}, []],
+  globalMaxPool: [{}, []],
+  batchNorm: [{ scale: vector, shift: vector, mean: vector, variance: vector, epsilon: fc.constantFrom(0, 1e-5, -1) }, ["scale", "shift", "mean", "variance"]],
+  add: [{ inputs: fc.constantFrom(["input", "input"], ["a", "input"], ["input"]) }, []],
+  concat: [{ axis: fc.integer({ min: -1, max: 3 }), inputs: fc.constantFrom(["input", "input"], ["input"]) }, []],
+  pad2d: [{ padding: fc.array(fc.integer({ min: -1, max: 2 }), { minLength: 3, maxLength: 5 }) }, ["padding"]],
+  identity: [{}, []],
 };
 const layerLike = fc.constantFrom(...LAYER_TYPES).chain((type) => {
   const [fields, required] = fieldArbs[type];
-  const arbs: Record<string, fc.Arbitrary<unknown>> = { type: mostly(fc.constant(type)) };
+  const arbs: Record<string, fc.Arbitrary<unknown>> = { type: mostly(fc.constant(type)), name: fc.constantFrom("a", "b", "input", "") };
   for (const [k, a] of Object.entries(fields)) arbs[k] = mostly(a);
   return fc.record(arbs, { requiredKeys: ["type", ...required] });
 });
 const fileLike = fc.record(
   {
     format: mostly(fc.constant("dtd-model")),
-    version: mostly(fc.constant(1)),
+    version: mostly(fc.constantFrom(1, 2)),
     dtype: fc.constantFrom("float32", "float64", "float16"),
     inputShape: mostly(fc.oneof(fc.tuple(extent), fc.tuple(extent, extent, extent))),
     layers: fc.array(layerLike, { maxLength: 3 }),

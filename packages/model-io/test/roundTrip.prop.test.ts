@@ -28,6 +28,7 @@ const expectSameModel = (decoded: L.Model, original: L.Model, signedZero: boolea
   expect(decoded.inputShape).toEqual(original.inputShape);
   expect(decoded.shapes).toEqual(original.shapes);
   expect(decoded.layers.map(record)).toEqual(original.layers.map(record));
+  expect(decoded.nodes.map((n) => [n.name, n.inputs])).toEqual(original.nodes.map((n) => [n.name, n.inputs]));
   const got = L.paramTree(decoded);
   L.paramTree(original).forEach((params, i) => {
     for (const [name, x] of Object.entries(params)) {
@@ -86,7 +87,8 @@ describe("round trips: encode → JSON.stringify → JSON.parse → decode", () 
     const layers = [L.dense(T.zeros([2, 2], "float32"), T.zeros([2]))];
     const mixed = L.build([2], layers);
     expect(E.isLeft(mixed) && L.message(mixed.left)).toBe("layer 0 (dense) is invalid: expected b in float32 like every parameter (the dtype of layer 0 (dense) W), found float64");
-    expect(() => encodeModel({ inputShape: [2], layers, shapes: [[2], [2]] })).toThrow("encodeModel: dtype mismatch: expected float32, found float64");
+    const handWritten: L.Model = { inputShape: [2], nodes: [{ name: "d", layer: layers[0]!, inputs: ["input"] }], layers, shapes: [[2], [2]], sources: [[0]] };
+    expect(() => encodeModel(handWritten)).toThrow("encodeModel: dtype mismatch: expected float32, found float64");
   });
   test("the written layout: one field per line, a row of a weight per line", () => {
     const model = right(decodeModel({ format: "dtd-model", version: 1, inputShape: [2], layers: [{ type: "dense", weight: [[1, -1], [0.5, 2]], bias: [0, -1] }, { type: "relu" }] })).model;
@@ -94,7 +96,7 @@ describe("round trips: encode → JSON.stringify → JSON.parse → decode", () 
       [
         "{",
         '  "format": "dtd-model",',
-        '  "version": 1,',
+        '  "version": 2,',
         '  "dtype": "float64",',
         '  "inputShape": [2],',
         '  "layers": [',

@@ -15,4 +15,6 @@ export * from "./ops/shape.ts";
 export * from "./ops/reduce.ts";
 export * from "./ops/linalg.ts";
 export * from "./ops/conv.ts";
+export * from "./ops/depthwise.ts";
 export * from "./ops/pool.ts";
+export { kernels, type Kernels } from "./kernels.ts";

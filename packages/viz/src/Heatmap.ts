@@ -125,3 +125,42 @@ export const colorbar = (scale: number, opts: ColorbarOptions = {}): Image.Image
   Font.drawText(img, side + 1 + length, ty, labels[2]!, Color.darkGray, ts, "middle");
   return img;
 };
+
+/** Options of {@link overlay}. */
+export interface OverlayOptions extends Dims {
+  /** Symmetric scale s, as for {@link relevance} (default max_p |R_p|). */
+  readonly scale?: number;
+  /** Opacity of a saturated relevance colour over the picture (default 0.75). */
+  readonly opacity?: number;
+  readonly colormap?: Colormap.Diverging;
+}
+
+/**
+ * The relevance map drawn over a picture of the same size: the picture in gray (so that the colours read as
+ * relevance, not as the photo's own colours), then each pixel's relevance colour composited with opacity
+ * `opacity·min(1, |R_p|/s)` — zero relevance leaves the photo visible, saturated relevance covers it.
+ */
+export const overlay = (picture: Image.Image, R: Field | ArrayLike<number>, opts: OverlayOptions = {}): Image.Image => {
+  const op = "Heatmap.overlay";
+  const planes = toPlanes(op, R, { height: picture.height, width: picture.width, ...opts });
+  if (planes.width !== picture.width || planes.height !== picture.height) {
+    invalid(op, `a relevance map of the picture's size ${picture.width}×${picture.height}`, `${planes.width}×${planes.height}`);
+  }
+  const map = planes.channels === 1 ? Float64Array.from(planes.data) : sumChannels(planes);
+  const scale = opts.scale ?? Colormap.symmetricScale(map);
+  Colormap.checkScale(op, scale);
+  const opacity = opts.opacity ?? 0.75;
+  if (!(opacity >= 0 && opacity <= 1)) invalid(op, "an opacity in [0, 1]", String(opacity));
+  const cmap = opts.colormap ?? Colormap.seismic;
+  const img = Image.make(picture.width, picture.height);
+  const d = picture.data;
+  for (let i = 0; i < map.length; i++) {
+    const gray = Math.round(0.299 * d[4 * i]! + 0.587 * d[4 * i + 1]! + 0.114 * d[4 * i + 2]!);
+    const x = i % picture.width;
+    const y = Math.floor(i / picture.width);
+    Image.setPixel(img, x, y, { r: gray, g: gray, b: gray, a: 255 });
+    const c = Colormap.diverging(cmap, map[i]!, scale);
+    Image.blendPixel(img, x, y, { ...c, a: Math.round(255 * opacity * Math.min(1, Math.abs(map[i]!) / scale)) });
+  }
+  return img;
+};

@@ -12,6 +12,10 @@
 export type VizError =
   | { readonly _tag: "InvalidArgument"; readonly op: string; readonly expected: string; readonly found: string }
   | { readonly _tag: "CorruptPng"; readonly source: string; readonly reason: string }
+  /** An image whose header declares a size that will not be decoded (not the size expected, or too many pixels). */
+  | { readonly _tag: "ImageSize"; readonly source: string; readonly expected: string; readonly found: string }
+  /** Bytes that are not an image of a format dtd reads, or whose decoder refused them (JPEG). */
+  | { readonly _tag: "CorruptImage"; readonly source: string; readonly expected: string; readonly found: string }
   | { readonly _tag: "FileError"; readonly op: string; readonly path: string; readonly reason: string };
 
 /** A one-line human message for an error. */
@@ -21,6 +25,10 @@ export const message = (e: VizError): string => {
       return `${e.op}: invalid argument: expected ${e.expected}, found ${e.found}`;
     case "CorruptPng":
       return `cannot decode ${e.source} as PNG: expected a valid PNG stream, found ${e.reason}`;
+    case "ImageSize":
+      return `${e.source}: expected ${e.expected}, found ${e.found}`;
+    case "CorruptImage":
+      return `cannot decode ${e.source}: expected ${e.expected}, found ${e.found}`;
     case "FileError":
       return `${e.op}: cannot access ${e.path}: ${e.reason}`;
   }

@@ -11,9 +11,11 @@ import { dirname } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
 import { PNG } from "pngjs";
 import * as Image from "./Image.ts";
+import { type ImageSize, pngSize, sizeProblem } from "./imageHeader.ts";
 import type { VizError } from "./VizError.ts";
 
 export { imageToInput, type ImageToInputOptions } from "./imageToInput.ts";
+export { isPng, MAX_PIXELS, pngSize, type ImageSize } from "./imageHeader.ts";
 
 const reason = (u: unknown): string => (u instanceof Error ? u.message : String(u));
 
@@ -27,10 +29,16 @@ export const encodePng = (image: Image.Image): Uint8Array => {
 
 /**
  * Decodes PNG bytes (any bit depth, colour type or interlacing pngjs reads; 16-bit is rescaled to 8) into an
- * RGBA image. Left(CorruptPng) when the bytes are not a PNG stream; `source` names them in the message.
+ * RGBA image. The size declared in the header is checked first, before any pixel is decoded: against `expected`
+ * when given (Left(ImageSize)), and against MAX_PIXELS always. Left(CorruptPng) when the bytes are not a PNG
+ * stream; `source` names them in the message.
  */
-export const decodePng = (bytes: Uint8Array, source = "<bytes>"): E.Either<VizError, Image.Image> => {
+export const decodePng = (bytes: Uint8Array, source = "<bytes>", expected?: ImageSize): E.Either<VizError, Image.Image> => {
   if (bytes.length === 0) return E.left({ _tag: "CorruptPng", source, reason: "an empty byte stream" });
+  const size = pngSize(bytes);
+  if (E.isLeft(size)) return E.left({ _tag: "CorruptPng", source, reason: size.left });
+  const tooLarge = sizeProblem(size.right, expected);
+  if (tooLarge !== undefined) return E.left({ _tag: "ImageSize", source, ...tooLarge });
   try {
     const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     if (png.data.length !== 4 * png.width * png.height) {

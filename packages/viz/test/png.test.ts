@@ -36,7 +36,7 @@ describe("Png", () => {
     expect(E.isLeft(r)).toBe(true);
     if (E.isLeft(r)) {
       expect(r.left._tag).toBe("CorruptPng");
-      expect(VizError.message(r.left)).toMatch(/^cannot decode x.png as PNG: expected a valid PNG stream, found 20 bytes that pngjs rejects \(.+\)$/);
+      expect(VizError.message(r.left)).toBe("cannot decode x.png as PNG: expected a valid PNG stream, found no PNG signature");
     }
   });
   test("a truncated PNG and an empty stream are Left too", () => {

@@ -5,32 +5,39 @@
  * @module
  */
 import * as E from "fp-ts/lib/Either.js";
-import { Png, VizError } from "@dtd/viz";
+import { type Image, Png, VizError } from "@dtd/viz";
+import * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
 import { ExitCode, failure } from "../CliError.ts";
 import { defineCommand } from "../Command.ts";
 import { num, percent, table, topK, unravel } from "../format.ts";
-import { line } from "../Io.ts";
+import { type Io, line } from "../Io.ts";
 import { featureNames } from "../loadModel.ts";
 import { picture } from "../picture.ts";
 import { explainPrepared, type Prepared, prepare, type Result } from "../pipeline.ts";
 import { explainFlags, type Method } from "../spec.ts";
 
+/** A number of the JSON output: itself, or "NaN", "Infinity", "-Infinity" (JSON has none of them; null would hide which). */
+export type JsonNumber = number | "NaN" | "Infinity" | "-Infinity";
+
 /** The JSON object of `dtd explain --json`. */
 export interface ExplainJson {
-  readonly f: number;
-  readonly relevance: number[];
-  readonly conservationError: number;
-  readonly minRelevance: number;
+  readonly f: JsonNumber;
+  readonly relevance: JsonNumber[];
+  readonly conservationError: JsonNumber;
+  readonly minRelevance: JsonNumber;
   readonly consistent: boolean;
 }
 
+/** A double for JSON: finite numbers as they are, the others by name (only ever printed with exit status 1). */
+export const jsonNumber = (v: number): JsonNumber => (Number.isFinite(v) ? v : (String(v) as JsonNumber));
+
 /** The JSON object of a result: plain doubles, nothing rounded. */
 export const toJson = (r: Result): ExplainJson => ({
-  f: r.f,
-  relevance: Array.from(r.R),
-  conservationError: r.consistency.conservationError,
-  minRelevance: r.consistency.minRelevance,
+  f: jsonNumber(r.f),
+  relevance: Array.from(r.R, jsonNumber),
+  conservationError: jsonNumber(r.consistency.conservationError),
+  minRelevance: jsonNumber(r.consistency.minRelevance),
   consistent: r.consistency.consistent,
 });
 
@@ -44,9 +51,11 @@ const METHOD_NAMES: { readonly [M in Method]: string } = {
 /** "deep Taylor decomposition: layer 0 (dense) zplus, layer 2 (dense) zplus; max pooling winner-take-all". */
 export const describeMethod = (p: Prepared, r: Result): string => {
   if (r.explanation === undefined) return METHOD_NAMES[p.spec.method];
-  const rules = r.explanation.rules.flatMap((name, i) => (name === "" ? [] : [`layer ${i} (${p.model.layers[i]!.kind}) ${name}`]));
-  const pools = p.model.layers.some((l) => l.kind === "maxPool2d") ? `; max pooling ${p.composite?.maxPool === "proportional" ? "proportional" : "winner-take-all"}` : "";
-  return `${METHOD_NAMES[p.spec.method]}: ${rules.join(", ")}${pools}`;
+  const rules = r.explanation.rules.flatMap((name, i) => (name === "" ? [] : [`${L.nodeLabel(i, p.model.nodes[i]!.name, p.model.layers[i]!.kind)} ${name}`]));
+  const mode = DT.maxPoolModeOf(r.explanation.assignments, p.model);
+  const pools = mode === undefined ? "" : `; max pooling ${mode === "proportional" ? "proportional" : "winner-take-all"}`;
+  const adds = p.model.layers.some((l) => l.kind === "add") ? `; add ${p.spec.rules?.add === "rules" ? "by the rules' denominators" : "proportional"}` : "";
+  return `${METHOD_NAMES[p.spec.method]}: ${rules.join(", ")}${pools}${adds}`;
 };
 
 /** The readable summary. */
@@ -77,6 +86,15 @@ export const rulesLabel = (p: Prepared): string => {
 
 const MAX_WARNINGS = 10;
 
+/** Warnings on stderr: where a value stopped being finite (always), then at most MAX_WARNINGS violated preconditions. */
+export const printWarnings = (io: Io, warnings: readonly DT.DtdError[]): void => {
+  const nonFinite = warnings.filter((w) => w._tag === "NonFinite");
+  const others = warnings.filter((w) => w._tag !== "NonFinite");
+  nonFinite.forEach((w) => line(io.stderr, `warning: ${DT.message(w)}`));
+  others.slice(0, MAX_WARNINGS).forEach((w) => line(io.stderr, `warning: ${DT.message(w)}`));
+  if (others.length > MAX_WARNINGS) line(io.stderr, `warning: … and ${others.length - MAX_WARNINGS} more violated preconditions (dtd check lists them)`);
+};
+
 export const explain = defineCommand({
   name: "explain",
   summary: "the relevance of every input unit for one prediction",
@@ -101,7 +119,10 @@ relevant input units), or with --json one object
 with every number at full float64 precision. Warnings and notes go to stderr.
 --png writes a picture: for image inputs the input beside its heatmap (white 0, red +, blue −); for vector
 inputs of up to 64 features a bar chart of R per feature; otherwise a 1 × d strip heatmap.
-Exit status: 0 explained, 1 failed (unreadable files, violated preconditions), 2 bad command line.`,
+A NaN or ±Infinity anywhere (an overflowing input or layer) is an error naming the layer and the unit; with
+--lenient it is a warning, the result is printed (in --json as "NaN", "Infinity"), and the exit status is 1.
+Exit status: 0 explained, 1 failed (unreadable files, violated preconditions, a non-finite result), 2 bad
+command line.`,
   flags: { ...explainFlags, png: { type: "string", value: "FILE", description: "also write the heatmap picture as a PNG" } },
   examples: [
     "explain --model net.json --input x.json --rule zplus",
@@ -116,20 +137,19 @@ Exit status: 0 explained, 1 failed (unreadable files, violated preconditions), 2
     const result = explainPrepared(p, p.spec.lenient);
     if (E.isLeft(result)) return result;
     const r = result.right;
-    r.warnings.slice(0, MAX_WARNINGS).forEach((w) => line(io.stderr, `warning: ${DT.message(w)}`));
-    if (r.warnings.length > MAX_WARNINGS) line(io.stderr, `warning: … and ${r.warnings.length - MAX_WARNINGS} more violated preconditions (dtd check lists them)`);
-    [...(p.spec.notes ?? []), ...r.notes].forEach((n) => line(io.stderr, `note: ${n}`));
+    printWarnings(io, r.warnings);
+    [...(p.spec.notes ?? []), ...p.canonized, ...r.notes].forEach((n) => line(io.stderr, `note: ${n}`));
+    // Only --lenient lets a non-finite result through: it is printed (with its warning) and the run fails.
+    const finite = r.consistency.finite;
+    let img: Image.Image | undefined;
+    if (values.png !== undefined && finite) {
+      const names = featureNames(p.metadata);
+      img = picture({ inputShape: p.model.inputShape, x: p.x.data, R: r.R, title: `${rulesLabel(p)}: f(x) = ${num(r.f)}`, ...(names !== undefined ? { featureNames: names } : {}) });
+    }
     if (values.json) line(io.stdout, JSON.stringify(toJson(r)));
     else summary(p, r).forEach((s) => line(io.stdout, s));
-    if (values.png !== undefined) {
-      const names = featureNames(p.metadata);
-      const img = picture({
-        inputShape: p.model.inputShape,
-        x: p.x.data,
-        R: r.R,
-        title: `${rulesLabel(p)}: f(x) = ${num(r.f)}`,
-        ...(names !== undefined ? { featureNames: names } : {}),
-      });
+    if (!finite) return E.left(failure(`the explanation is not finite (f(x) = ${r.f}; see the warning above)${values.png === undefined ? "" : `, so ${values.png} was not written`}`));
+    if (values.png !== undefined && img !== undefined) {
       const written = Png.writePng(values.png, img);
       if (E.isLeft(written)) return E.left(failure(VizError.message(written.left)));
       line(io.stderr, `wrote ${values.png} (${img.width}×${img.height})`);

@@ -11,7 +11,8 @@ import * as T from "@dtd/tensor";
 import * as L from "@dtd/layers";
 import * as Train from "@dtd/layers/train/index";
 import { writeModelFile } from "@dtd/model-io/file";
-import { formatError } from "@dtd/model-io/ModelFileError";
+import { metadataProblem } from "@dtd/model-io";
+import { formatError, formatProblem } from "@dtd/model-io/ModelFileError";
 import { type CliError, ExitCode, failure, usage } from "../CliError.ts";
 import { defineCommand } from "../Command.ts";
 import { num } from "../format.ts";
@@ -42,8 +43,12 @@ const integer = (flag: string, v: string, min: number): E.Either<CliError, numbe
   return /^\d+$/.test(v) && Number.isSafeInteger(n) && n >= min ? E.right(n) : E.left(usage(`--${flag}: expected an integer ≥ ${min}, found "${v}"`));
 };
 
-/** Reads `{"x": [...], "y": [...]}`: N samples in the model's input layout and N targets of its output's size. */
-export const readDataset = (path: string, model: L.Model): E.Either<CliError, Train.Dataset> => {
+/**
+ * Reads `{"x": [...], "y": [...]}`: N samples in the model's input layout and N targets of its output's size,
+ * every number finite in the model's dtype. Everything is checked here, before any training step, and each
+ * refusal names the file and the JSON path (`x[3][1]`).
+ */
+export const readDataset = (path: string, model: L.Model, dtype: T.DType): E.Either<CliError, Train.Dataset> => {
   const bytes = readBytes(path);
   if (E.isLeft(bytes)) return E.left(failure(`data: ${bytes.left}`));
   const json = parseJson(new TextDecoder().decode(bytes.right));
@@ -61,16 +66,15 @@ export const readDataset = (path: string, model: L.Model): E.Either<CliError, Tr
   const X = new Float64Array(N * d);
   const Y = new Float64Array(N * k);
   for (let n = 0; n < N; n++) {
-    const xs = flattenNumbers(x[n]);
-    if (E.isLeft(xs)) return E.left(failure(`${path}: x[${n}]: ${xs.left}`));
+    const xs = flattenNumbers(x[n], { dtype, root: `x[${n}]` });
+    if (E.isLeft(xs)) return E.left(failure(`${path}: ${xs.left}`));
     if (xs.right.length !== d) return E.left(failure(`${path}: x[${n}]: expected ${d} numbers (input shape ${T.showShape(inShape)}), found ${xs.right.length}`));
     X.set(xs.right, n * d);
-    const ys = typeof y[n] === "number" ? E.right(Float64Array.of(y[n] as number)) : flattenNumbers(y[n]);
-    if (E.isLeft(ys)) return E.left(failure(`${path}: y[${n}]: ${ys.left}`));
+    const ys = flattenNumbers(typeof y[n] === "number" ? [y[n]] : y[n], { dtype, root: `y[${n}]` });
+    if (E.isLeft(ys)) return E.left(failure(`${path}: ${ys.left.replace(`y[${n}][0]`, `y[${n}]`)}`));
     if (ys.right.length !== k) return E.left(failure(`${path}: y[${n}]: expected ${k} number${k === 1 ? "" : "s"} (output shape ${T.showShape(outShape)}), found ${ys.right.length}`));
     Y.set(ys.right, n * k);
   }
-  const dtype = model.layers.find(L.isAffine)?.W.dtype ?? "float64";
   return E.right({ x: T.astype(T.of(X, [N, ...inShape]), dtype), y: T.astype(T.of(Y, [N, ...outShape]), dtype) });
 };
 
@@ -113,8 +117,23 @@ Run 'dtd demo --help' and 'dtd titanic --help' for their options.`,
     if (E.isLeft(loaded)) return loaded;
     const init = values.init;
     const model = init === "he" || init === "glorot" ? Train.initialize(loaded.right.model, { seed: seed.right, scheme: init }) : loaded.right.model;
-    const data = readDataset(values.data!, model);
+    const data = readDataset(values.data!, model, loaded.right.dtype);
     if (E.isLeft(data)) return data;
+    // The metadata to write, checked now (a placeholder for the final loss) rather than after the work is done.
+    const before = loaded.right.metadata;
+    const kept = typeof before === "object" && before !== null && !Array.isArray(before) ? (before as Record<string, unknown>) : {};
+    const trainingRecord = (finalLoss: number, steps: number, optimizer: string) => ({
+      by: "dtd train",
+      data: values.data,
+      loss: values.loss,
+      optimizer,
+      steps,
+      batchSize: batchSize.right,
+      seed: seed.right,
+      finalLoss,
+    });
+    const badMetadata = metadataProblem({ ...kept, training: trainingRecord(0, 0, values.optimizer) });
+    if (badMetadata !== undefined) return E.left(failure(`${values.model}: cannot write this model's metadata back: ${formatProblem(badMetadata)}`));
     const N = data.right.x.shape[0]!;
     const steps = values.steps !== undefined ? count.right : count.right * Train.batchesPerEpoch(N, batchSize.right);
     const loss = values.loss === "bce" ? LOSSES.bce : LOSSES.mse;
@@ -137,9 +156,7 @@ Run 'dtd demo --help' and 'dtd titanic --help' for their options.`,
     const history = fitted.right.lossHistory;
     const tail = history.slice(-Math.min(10, history.length));
     const finalLoss = tail.reduce((s, v) => s + v, 0) / Math.max(tail.length, 1);
-    const training = { by: "dtd train", data: values.data, loss: values.loss, optimizer: fitted.right.optimizer, steps: fitted.right.steps, batchSize: batchSize.right, seed: seed.right, finalLoss };
-    const before = loaded.right.metadata;
-    const metadata = { ...(typeof before === "object" && before !== null && !Array.isArray(before) ? (before as Record<string, unknown>) : {}), training };
+    const metadata = { ...kept, training: trainingRecord(finalLoss, fitted.right.steps, fitted.right.optimizer) };
     const written = writeModelFile(values.out!, fitted.right.model, { metadata });
     if (E.isLeft(written)) return E.left(failure(formatError(written.left)));
     line(io.stdout, `trained    ${values.model} on ${N} examples → ${values.out}`);

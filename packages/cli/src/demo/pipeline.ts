@@ -15,6 +15,7 @@ import { join } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
 import * as L from "@dtd/layers";
+import { accumulatedTerms } from "@dtd/deep-taylor/accumulatedTerms";
 import * as Consistency from "@dtd/deep-taylor/consistency";
 import { Png, VizError } from "@dtd/viz";
 import { loadMnist, type MnistPool, splitMnist } from "../data/mnist.ts";
@@ -166,9 +167,12 @@ const rowLabel = (set: PairSet, i: number, f: number): string => {
 const writePng = (path: string, image: Parameters<typeof Png.writePng>[1]): E.Either<string, string> =>
   E.bimap(VizError.message, () => path)(Png.writePng(path, image));
 
-/** The model of a run: from the cache when it holds this recipe, seed and steps (and not --retrain), else trained and cached. */
-const obtainModel = (
-  opts: DemoOptions,
+/**
+ * The model of a run: from the cache when it holds this recipe, seed and steps (and not --retrain), else trained
+ * and cached. Also what the explorer page (packages/explorer) shows.
+ */
+export const obtainModel = (
+  opts: Pick<DemoOptions, "seed" | "steps" | "cacheDir" | "retrain">,
   recipe: Recipe,
   train: MnistPool,
   hooks: Hooks,
@@ -224,6 +228,8 @@ export const runDemo = (opts: DemoOptions, hooks: Hooks = silent): E.Either<stri
   /** Per method: which explained pairs it explained (in order) and their heatmaps. */
   const maps: Record<string, { readonly idx: readonly number[]; readonly maps: Heatmaps }> = {};
   const results: MethodResult[] = [];
+  // Consistency within the rounding of the model's dtype and size (docs/deep-taylor.md), for every method alike.
+  const tolerance = { dtype: L.modelDType(model) ?? "float64", terms: accumulatedTerms(model) };
   for (const method of methods) {
     const idx = method.id === "simpleTaylor" ? taylorIdx : range(explained.count);
     const set = subset(explained, idx);
@@ -237,7 +243,7 @@ export const runDemo = (opts: DemoOptions, hooks: Hooks = silent): E.Either<stri
       id: method.id,
       title: method.title,
       deepTaylor: method.deepTaylor,
-      consistency: Consistency.aggregate(Consistency.perSample(out.right.f, out.right.R)),
+      consistency: Consistency.aggregate(Consistency.perSample(out.right.f, out.right.R, tolerance)),
       halves: halfShares(out.right.R, set.meta),
       seconds: (performance.now() - s0) / 1000,
       ...(out.right.roots !== undefined ? { roots: out.right.roots } : {}),
@@ -270,7 +276,7 @@ export const runDemo = (opts: DemoOptions, hooks: Hooks = silent): E.Either<stri
     join(opts.outDir, "figure2.png"),
     figure2(
       methods.map((m) => {
-        const rowsOf = Consistency.perSample(maps[m.id]!.maps.f, maps[m.id]!.maps.R);
+        const rowsOf = Consistency.perSample(maps[m.id]!.maps.f, maps[m.id]!.maps.R, tolerance);
         return { label: m.label, f: rowsOf.map((r) => r.f), sumR: rowsOf.map((r) => r.sumR), minR: rowsOf.map((r) => r.minRelevance) };
       }),
     ),

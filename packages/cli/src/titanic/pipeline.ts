@@ -15,6 +15,7 @@ import { join } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
 import * as L from "@dtd/layers";
+import { accumulatedTerms } from "@dtd/deep-taylor/accumulatedTerms";
 import * as Consistency from "@dtd/deep-taylor/consistency";
 import { Grid, Plot, Png, VizError } from "@dtd/viz";
 import { message as dataMessage } from "../data/DataError.ts";
@@ -148,7 +149,7 @@ export const runTitanic = (opts: TitanicRunOptions, hooks: Hooks): E.Either<stri
       id: method.id,
       label: method.label,
       title: method.title,
-      consistency: Consistency.aggregate(Consistency.perSample(out.right.f, out.right.R)),
+      consistency: Consistency.aggregate(Consistency.perSample(out.right.f, out.right.R, { dtype: out.right.R.dtype, terms: accumulatedTerms(model) })),
       shares: featureShares(out.right.f.data, out.right.R.data, data.d),
     });
     explainBar.update((k + 1) * data.test.n);

@@ -26,7 +26,7 @@ export const checkScoreModel = (model: L.Model, x: T.Tensor): E.Either<DtdError,
 /** A baseline's heatmap, or the first non-finite value in it (an overflow of the gradient, say). */
 export const finiteHeatmap = <B extends { readonly R: T.Tensor }>(method: string, b: B): E.Either<DtdError, B> => {
   const at = locateNonFinite(b.R);
-  return at === undefined ? E.right(b) : E.left({ _tag: "NonFinite", stage: "heatmap", layer: -1, kind: method, rule: "", ...at });
+  return at === undefined ? E.right(b) : E.left({ _tag: "NonFinite", stage: "heatmap", layer: -1, name: "", kind: method, rule: "", ...at });
 };
 
 /** f(x) [N] and ∂f/∂x [N, ...] for a batch (samples are independent, so one VJP with ones gives every gradient). */

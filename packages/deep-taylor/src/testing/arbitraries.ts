@@ -1,7 +1,8 @@
 /**
  * fast-check arbitraries for deep Taylor decomposition: networks and inputs that meet each rule's
  * preconditions by construction (b ≤ 0; inputs in the rule's domain; f(x) ≥ 0 through a final ReLU + sum
- * pooling), Dense and Conv2d, shallow and deep. Weights come from a seeded stream chosen by fast-check.
+ * pooling), Dense and Conv2d chains, shallow and deep, and graphs (residual, concatenating, depthwise blocks:
+ * `graphs.ts`). Weights come from a seeded stream chosen by fast-check.
  * @module
  */
 import * as E from "fp-ts/lib/Either.js";
@@ -9,9 +10,12 @@ import fc from "fast-check";
 import * as T from "@dtd/tensor";
 import * as L from "@dtd/layers";
 import type { DomainT } from "@dtd/layers";
+import { type Block, graphNetwork } from "./graphs.ts";
 
-/** What kind of network. */
-export type NetworkKind = "dense" | "conv";
+export { type Block, graphNetwork } from "./graphs.ts";
+
+/** What kind of network: a chain of Dense layers, a small CNN, or a graph of blocks. */
+export type NetworkKind = "dense" | "conv" | "graph";
 
 /** Options of the network arbitrary. */
 export interface NetworkOptions {
@@ -25,6 +29,8 @@ export interface NetworkOptions {
   readonly output?: "sumPool" | "select";
   /** The dtype of the parameters (default float64); draw inputs in the same dtype (`inputsIn`). */
   readonly dtype?: T.DType;
+  /** The blocks of "graph" networks (default: all). */
+  readonly blocks?: readonly Block[];
 }
 
 const seedArb = fc.integer({ min: 0, max: 2 ** 31 - 1 });
@@ -93,7 +99,15 @@ const convNet = (opts: NetworkOptions): fc.Arbitrary<L.Model> =>
 
 /** Networks that meet the b ≤ 0 precondition and end in a non-negative score. */
 export const network = (opts: NetworkOptions = {}): fc.Arbitrary<L.Model> =>
-  fc.constantFrom(...(opts.kinds ?? ["dense", "conv"])).chain((k) => (k === "dense" ? denseNet(opts) : convNet(opts)));
+  fc
+    .constantFrom(...(opts.kinds ?? ["dense", "conv"]))
+    .chain((k) =>
+      k === "dense"
+        ? denseNet(opts)
+        : k === "conv"
+          ? convNet(opts)
+          : graphNetwork({ ...(opts.blocks ? { blocks: opts.blocks } : {}), ...(opts.bias ? { bias: opts.bias } : {}), ...(opts.dtype ? { dtype: opts.dtype } : {}) }),
+    );
 
 /**
  * A batch of `n` inputs of a per-sample shape inside a domain (ℝᵈ: N(0, 1); ℝ₊ᵈ: U[0, 2]; box: U[l, h]), in

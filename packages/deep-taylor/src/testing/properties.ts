@@ -18,7 +18,7 @@ import * as T from "@dtd/tensor";
 import * as L from "@dtd/layers";
 import { allClose } from "@dtd/tensor/testing";
 import { type Composite, trainingFree, uniform } from "../Composite.ts";
-import { type ConsistencyTolerance, perSample } from "../consistency.ts";
+import { type ConsistencyTolerance, leaks, perSample } from "../consistency.ts";
 import { deriveRule } from "../deriveRule.ts";
 import { message } from "../DtdError.ts";
 import { type Explanation, explain } from "../explain.ts";
@@ -40,9 +40,14 @@ export interface PropertyOptions extends NetworkOptions {
    * terms it accumulated — `Explanation.tolerance`, see `consistency.ts`).
    */
   readonly tol?: ConsistencyTolerance;
+  /** How add nodes split relevance (graphs): proportionally (default) or by their inputs' rule denominators. */
+  readonly add?: "proportional" | "rules";
 }
 
-const compositeOf = (rule: Rule, opts: PropertyOptions): Composite => ((opts.placement ?? "first") === "all" ? uniform(rule) : trainingFree(rule));
+const compositeOf = (rule: Rule, opts: PropertyOptions): Composite => {
+  const add = opts.add === undefined ? {} : { add: opts.add };
+  return (opts.placement ?? "first") === "all" ? uniform(rule, add) : trainingFree(rule, add);
+};
 const tolOf = (opts: PropertyOptions, e: Explanation): ConsistencyTolerance => opts.tol ?? e.tolerance;
 
 const explained = (model: L.Model, x: T.Tensor, c: Composite): Explanation => {
@@ -51,20 +56,22 @@ const explained = (model: L.Model, x: T.Tensor, c: Composite): Explanation => {
   return r.right;
 };
 
-/** Definition 1: Σ_p R_p = f(x), and Σ R is the same at every layer (layer-wise conservation). */
+/**
+ * Definition 1: Σ_p R_p = f(x), and every node passes on exactly the relevance it receives (layer-wise
+ * conservation; on a graph, node by node, with the relevance of a value read by several nodes summed).
+ */
 export const conservative = (rule: Rule, opts: PropertyOptions = {}) =>
   fc.property(networkWithInputs(rule.strategy.domain, opts), ({ model, x }) => {
     const e = explained(model, x, compositeOf(rule, opts));
+    const leak = leaks(model.nodes, opts.tol === undefined ? e : { ...e, tolerance: opts.tol })[0];
+    if (leak !== undefined) {
+      throw new Error(`relevance leaks at the input of layer ${leak.node} (${leak.kind}), sample ${leak.sample}: it passes ${leak.leaked} more than it receives (tolerance ${leak.bound})`);
+    }
     const bad = perSample(e.f, e.R, tolOf(opts, e)).findIndex((s) => !s.conservative);
     if (bad >= 0) {
       const s = perSample(e.f, e.R, tolOf(opts, e))[bad]!;
       throw new Error(`not conservative (sample ${bad}): f(x) = ${s.f}, Σ_p R_p = ${s.sumR}, error ${s.conservationError} (tolerance ${s.tolerance})`);
     }
-    e.relevances.forEach((R, i) => {
-      const layerSums = perSample(e.f, R, tolOf(opts, e));
-      const k = layerSums.findIndex((s) => !s.conservative);
-      if (k >= 0) throw new Error(`relevance leaks at the input of layer ${i} (${model.layers[i]?.kind ?? "output"}): Σ R = ${layerSums[k]!.sumR}, f(x) = ${layerSums[k]!.f} (tolerance ${layerSums[k]!.tolerance})`);
-    });
   });
 
 /** Definition 2: R_p ≥ 0 for every pixel. */

@@ -31,6 +31,22 @@ export const conv2d = (
     });
   });
 
+/** A depthwise conv2d layer with weights [c, m, kh, kw], stride and padding. */
+export const depthwiseConv2d = (
+  c: number,
+  m: number,
+  kernel: readonly [number, number],
+  opts: { stride?: readonly [number, number]; padding?: readonly [number, number]; bias?: readonly [number, number] } = {},
+): fc.Arbitrary<L.DepthwiseConv2d> =>
+  fc.integer({ min: 0, max: 2 ** 31 - 1 }).map((seed) => {
+    const rng = T.Random.make(seed);
+    const bias = opts.bias ?? [-0.5, 0.5];
+    return L.depthwiseConv2d(T.Random.normalTensor(rng, [c, m, kernel[0], kernel[1]], 0, 1 / Math.sqrt(kernel[0] * kernel[1])), T.Random.uniformTensor(rng, [c * m], bias[0], bias[1]), {
+      ...(opts.stride ? { stride: opts.stride } : {}),
+      ...(opts.padding ? { padding: opts.padding } : {}),
+    });
+  });
+
 /** A batch of inputs of a per-sample shape with values uniform in [lo, hi]. */
 export const batch = (n: number, shape: readonly number[], lo = -1, hi = 1): fc.Arbitrary<T.Tensor> =>
   fc.integer({ min: 0, max: 2 ** 31 - 1 }).map((seed) => T.Random.uniformTensor(T.Random.make(seed), [n, ...shape], lo, hi));

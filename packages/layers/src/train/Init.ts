@@ -1,7 +1,8 @@
 /**
  * Seeded weight initialisation. He: W ~ 𝒩(0, 2 / fan_in) (He et al. 2015, for ReLU networks); Glorot:
  * W ~ 𝒰(−a, a), a = √(6 / (fan_in + fan_out)) (Glorot & Bengio 2010). Fans: Dense [in, out] has
- * fan_in = in, fan_out = out; Conv2d [O, I, KH, KW] has fan_in = I·KH·KW, fan_out = O·KH·KW.
+ * fan_in = in, fan_out = out; Conv2d [O, I, KH, KW] has fan_in = I·KH·KW, fan_out = O·KH·KW; DepthwiseConv2d
+ * [C, M, KH, KW] has fan_in = KH·KW (each output reads one channel), fan_out = M·KH·KW.
  *
  * Every layer draws from its own stream, forked from `Random.make(seed)` in layer order, so the same seed gives
  * the same model bit for bit, and resizing one layer does not change the draws of the others.
@@ -11,7 +12,7 @@ import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
 import { type Affine, type Conv2d, conv2d, type Dense, dense, isAffine } from "../Layer.ts";
 import type { LayerError } from "../LayerError.ts";
-import { build, type Model, type Sequential } from "../Sequential.ts";
+import { build, type Model, type NodeSpec, withLayers } from "../Model.ts";
 
 /** The weight scheme: He normal or Glorot uniform. */
 export type Scheme = "he" | "glorot";
@@ -22,11 +23,12 @@ export interface Fans {
   readonly fanOut: number;
 }
 
-/** The fans of a Dense (W [in, out]) or Conv2d (W [O, I, KH, KW]) layer. */
+/** The fans of a Dense (W [in, out]), Conv2d (W [O, I, KH, KW]) or DepthwiseConv2d (W [C, M, KH, KW]) layer. */
 export const fans = (layer: Affine): Fans => {
   const s = layer.W.shape;
   if (layer.kind === "dense") return { fanIn: s[0]!, fanOut: s[1]! };
   const [o, i, kh, kw] = s as [number, number, number, number];
+  if (layer.kind === "depthwiseConv2d") return { fanIn: kh * kw, fanOut: i * kh * kw };
   return { fanIn: i * kh * kw, fanOut: o * kh * kw };
 };
 
@@ -50,7 +52,7 @@ export interface InitOptions {
 }
 
 /**
- * The model with fresh weights in every Dense and Conv2d layer (shapes and dtypes kept, previous values
+ * The model with fresh weights in every affine layer (Dense, Conv2d, DepthwiseConv2d) (shapes and dtypes kept, previous values
  * ignored) and every bias set to `bias`; other layers are unchanged.
  */
 export const initialize = (model: Model, opts: InitOptions): Model => {
@@ -64,11 +66,11 @@ export const initialize = (model: Model, opts: InitOptions): Model => {
     const b = T.full(layer.b.shape, opts.bias ?? 0, layer.b.dtype);
     return { ...layer, W, b };
   });
-  return { ...model, layers };
+  return withLayers(model, layers);
 };
 
-/** Builds a model (shape inference as `build`) and initialises it from a seed. */
-export const initModel = (inputShape: readonly number[], layers: Sequential, opts: InitOptions): E.Either<LayerError, Model> =>
+/** Builds a model (a chain of layers or a graph, as `build`) and initialises it from a seed. */
+export const initModel = (inputShape: readonly number[], layers: readonly NodeSpec[], opts: InitOptions): E.Either<LayerError, Model> =>
   E.map((m: Model) => initialize(m, opts))(build(inputShape, layers));
 
 /** A Dense layer of the given size with zero parameters: a placeholder for `initModel` to fill. */

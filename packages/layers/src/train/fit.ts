@@ -4,7 +4,7 @@
  * Per step: draw a batch (from a seeded shuffler over a data set, or from a sampler `(step) => { x, y }`),
  * compute the loss and its gradient with respect to every trainable parameter (`AD.valueAndGrad` over the
  * differentiable forward pass), take one optimizer step, restore frozen layers and apply the projections
- * (e.g. b ≤ 0). Frozen layers are never differentiated at all: their parameters enter as constants.
+ * (e.g. b ≤ 0). Frozen parameters are never differentiated at all: they enter as constants.
  *
  * Browser-safe: progress goes through `onProgress`, time through `performance.now()` when the platform has it.
  * @module
@@ -14,8 +14,8 @@ import * as AD from "@dtd/autodiff";
 import * as T from "@dtd/tensor";
 import type { ParamInputs } from "../kinds.ts";
 import { message as layerMessage } from "../LayerError.ts";
-import { applyModel, checkInput, type Model, paramTree, withParamTree } from "../Sequential.ts";
-import { applyConstraints, checkConstraints, type Constraint, isFrozen } from "./Constraint.ts";
+import { applyModel, checkInput, type Model, paramTree, withParamTree } from "../Model.ts";
+import { applyConstraints, checkConstraints, type Constraint, frozenParams } from "./Constraint.ts";
 import type { Loss } from "./Loss.ts";
 import type { Optimizer } from "./Optimizer.ts";
 import { fromLeaves, leaves, type ParamTree } from "./ParamTree.ts";
@@ -168,10 +168,10 @@ export const fit = <S>(model: Model, data: TrainingData, opts: FitOptions<S>): E
   const reportEvery = every ?? Math.max(1, Math.round(totalSteps / 100));
   const now = opts.now ?? defaultNow;
   const layers = model.layers;
-  const frozenAt = layers.map((l, i) => isFrozen(constraints, l, i));
+  const frozenAt = layers.map((l, i) => new Set(frozenParams(constraints, l, i)));
 
   let params: ParamTree = applyConstraints(constraints, layers, paramTree(model));
-  const trainableOf = (p: ParamTree): ParamTree => p.map((rec, i) => (frozenAt[i] ? {} : rec));
+  const trainableOf = (p: ParamTree): ParamTree => p.map((rec, i) => Object.fromEntries(Object.entries(rec).filter(([n]) => !frozenAt[i]!.has(n))));
   let state = opts.state ?? opts.optimizer.init(trainableOf(params));
   const lossHistory: number[] = [];
   let stopped: StopReason = "completed";
@@ -196,7 +196,7 @@ export const fit = <S>(model: Model, data: TrainingData, opts: FitOptions<S>): E
     const current = params;
     const objective = (...vars: AD.Var[]): AD.Var => {
       const varTree = fromLeaves(trainable, vars);
-      const inputs: ParamInputs[] = layers.map((_, i) => (frozenAt[i] ? current[i]! : varTree[i]!));
+      const inputs: ParamInputs[] = layers.map((_, i) => ({ ...current[i]!, ...varTree[i]! }));
       return opts.loss(applyModel(model, AD.constant(batch.x), inputs), batch.y);
     };
     const computed = T.attempt(() => {
@@ -208,7 +208,7 @@ export const fit = <S>(model: Model, data: TrainingData, opts: FitOptions<S>): E
     if (!Number.isFinite(loss)) return E.left({ _tag: "NonFiniteLoss", step, loss });
     const stepped = opts.optimizer.step(state, trainable, grads);
     state = stepped.state;
-    const merged = layers.map((_, i) => (frozenAt[i] ? params[i]! : stepped.params[i]!));
+    const merged = layers.map((_, i) => ({ ...params[i]!, ...stepped.params[i]! }));
     params = applyConstraints(constraints, layers, merged, params);
     lossHistory.push(loss);
 

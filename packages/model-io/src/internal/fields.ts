@@ -6,7 +6,8 @@
 import * as t from "io-ts";
 import type * as T from "@dtd/tensor";
 import { MAX_ACTIVATION_SIZE } from "./limits.ts";
-import { describe, fail, isObject } from "./report.ts";
+import { metadataProblem } from "./metadata.ts";
+import { at, describe, fail, isObject } from "./report.ts";
 
 const isPositiveInt = (u: unknown): u is number => typeof u === "number" && Number.isInteger(u) && u >= 1;
 const isNonNegativeInt = (u: unknown): u is number => typeof u === "number" && Number.isInteger(u) && u >= 0;
@@ -62,5 +63,49 @@ export const inputShape = new t.Type<readonly number[], unknown, unknown>(
   (a) => a,
 );
 
-/** Free-form metadata: a JSON object, kept as it is. */
-export const metadata = guarded("an object (free-form metadata: name, description, training…)", isObject);
+/** Free-form metadata: a JSON object nested at most MAX_METADATA_DEPTH levels, kept as it is. */
+export const metadata = new t.Type<Readonly<Record<string, unknown>>, unknown, unknown>(
+  "an object (free-form metadata: name, description, training…)",
+  isObject,
+  (u, c) => {
+    if (!isObject(u)) return t.failure(u, c);
+    const problem = metadataProblem(u);
+    return problem === undefined ? t.success(u) : fail(u, c, problem.expected, `${problem.found}${problem.path === "metadata" ? "" : ` at ${problem.path}`}`);
+  },
+  (a) => a,
+);
+
+/** Zero padding `[top, bottom, left, right]` of a pad2d layer. */
+export const padding4 = new t.Type<readonly [number, number, number, number], unknown, unknown>(
+  "a list [top, bottom, left, right] of 4 non-negative integers",
+  (u): u is readonly [number, number, number, number] => Array.isArray(u) && u.length === 4 && u.every(isNonNegativeInt),
+  (u, c) => (Array.isArray(u) && u.length === 4 && u.every(isNonNegativeInt) ? t.success([u[0] as number, u[1] as number, u[2] as number, u[3] as number] as const) : t.failure(u, c)),
+  (a) => a,
+);
+
+/** The bound of a clipped ReLU: a finite number > 0. */
+export const maxValue = guarded("a finite number > 0", (u): u is number => typeof u === "number" && Number.isFinite(u) && u > 0);
+
+/** A batch norm's ε: a finite number ≥ 0. */
+export const epsilon = guarded("a finite number ≥ 0", (u): u is number => typeof u === "number" && Number.isFinite(u) && u >= 0);
+
+/** A concatenation axis of the per-sample shape. */
+export const axis = guarded("a non-negative integer (0: channels of a CHW input, features of a vector)", isNonNegativeInt);
+
+/** A layer's name (version 2). */
+export const name = guarded("a non-empty string", (u): u is string => typeof u === "string" && u.length > 0);
+
+/** A layer's inputs (version 2): the names of earlier layers, or "input" for the model input. */
+export const inputs = new t.Type<readonly string[], unknown, unknown>(
+  'a non-empty array of layer names ("input" for the model input)',
+  (u): u is readonly string[] => Array.isArray(u) && u.length > 0 && u.every((s) => typeof s === "string" && s.length > 0),
+  (u, c) => {
+    if (!Array.isArray(u) || u.length === 0) return t.failure(u, c);
+    const bad = u.findIndex((s) => typeof s !== "string" || s.length === 0);
+    return bad < 0 ? t.success([...(u as string[])]) : fail(u[bad], at(c, bad, name, u[bad]), "a non-empty string (the name of an earlier layer, or \"input\")");
+  },
+  (a) => a,
+);
+
+/** The file's version: one this dtd reads. */
+export const version = guarded("1 or 2", (u): u is 1 | 2 => u === 1 || u === 2);

@@ -164,3 +164,103 @@ export const invalidJson = (text: string, fallback: string): Extract<ModelFileEr
     excerpt: { text: clipped, column: column - start + (start > 0 ? 1 : 0) },
   };
 };
+
+/** A step of a JSON path: an object field's name or an array index. */
+export type PathStep = string | number;
+
+/** What JSON.parse accepts but reads wrongly: a field given twice (the last one wins), a number beyond ±1.8e308 (read as ±Infinity). */
+export type ValueProblem =
+  | { readonly _tag: "DuplicateKey"; readonly path: readonly PathStep[]; readonly key: string; readonly position: number }
+  | { readonly _tag: "NumberOverflow"; readonly path: readonly PathStep[]; readonly literal: string; readonly position: number };
+
+interface Frame {
+  readonly object: boolean;
+  /** The field names seen so far (objects). */
+  readonly keys: Set<string>;
+  /** The current field name (objects) or element index (arrays). */
+  step: PathStep;
+}
+
+/**
+ * The first duplicate field name or overflowing number of a text that JSON.parse accepted, with its JSON path,
+ * or undefined. One pass with an explicit stack (any nesting depth); field names with escapes are compared
+ * decoded ("\u0062ias" is "bias"). Only numbers that could overflow (with an exponent, or more than 308 integer
+ * digits) are converted.
+ */
+export const findValueProblem = (text: string): ValueProblem | undefined => {
+  const n = text.length;
+  const stack: Frame[] = [];
+  const path = (): PathStep[] => stack.map((f) => f.step);
+  let i = 0;
+  /** The end (exclusive) of the string starting at i (its opening quote), and whether it has escapes. */
+  const stringEnd = (from: number): { end: number; escaped: boolean } => {
+    let k = from + 1;
+    let escaped = false;
+    for (;;) {
+      const c = text.charCodeAt(k);
+      if (c === 0x22) return { end: k + 1, escaped };
+      if (c === 0x5c) {
+        escaped = true;
+        k += 2;
+      } else k++;
+    }
+  };
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 0x7b || c === 0x5b) {
+      // { or [: a new container; an object's first step is set when its first key is read.
+      stack.push({ object: c === 0x7b, keys: new Set(), step: 0 });
+      i++;
+    } else if (c === 0x7d || c === 0x5d) {
+      stack.pop();
+      i++;
+    } else if (c === 0x2c) {
+      const top = stack[stack.length - 1]!;
+      if (!top.object) top.step = (top.step as number) + 1;
+      i++;
+    } else if (c === 0x22) {
+      const { end, escaped } = stringEnd(i);
+      const top = stack[stack.length - 1];
+      // A string directly followed by ':' is a field name.
+      let k = end;
+      while (k < n && isWhitespace(text.charCodeAt(k))) k++;
+      if (top !== undefined && top.object && text.charCodeAt(k) === 0x3a) {
+        const key = escaped ? (JSON.parse(text.slice(i, end)) as string) : text.slice(i + 1, end - 1);
+        top.step = key;
+        if (top.keys.has(key)) return { _tag: "DuplicateKey", path: path(), key, position: i };
+        top.keys.add(key);
+        i = k + 1;
+      } else i = end;
+    } else if (c === 0x2d || isDigit(c)) {
+      // Without an exponent a number overflows only with more than 308 integer digits: count them on the way.
+      let k = c === 0x2d ? i + 1 : i;
+      while (k < n && isDigit(text.charCodeAt(k))) k++;
+      const integerDigits = k - i - (c === 0x2d ? 1 : 0);
+      let exponent = false;
+      for (; k < n; k++) {
+        const d = text.charCodeAt(k);
+        if (d === 0x65 || d === 0x45) exponent = true;
+        else if (!(isDigit(d) || d === 0x2e || d === 0x2b || d === 0x2d)) break;
+      }
+      if (exponent || integerDigits > 308) {
+        const literal = text.slice(i, k);
+        if (!Number.isFinite(Number(literal))) return { _tag: "NumberOverflow", path: path(), literal, position: i };
+      }
+      i = k;
+    } else i++;
+  }
+  return undefined;
+};
+
+/** The 1-based line and column of a position. */
+export const lineColumn = (text: string, position: number): { readonly line: number; readonly column: number } => {
+  let line = 1;
+  let start = 0;
+  for (let k = 0; k < position; k++) {
+    if (text.charCodeAt(k) === 0x0a) {
+      line++;
+      start = k + 1;
+    }
+  }
+  return { line, column: position - start + 1 };
+};

@@ -20,6 +20,8 @@ const ROLES = {
   convWeight: { rank: 4, axes: "(out × in × kh × kw)" },
   convBias: { rank: 1, axes: "(one per output channel)" },
   scaleShift: { rank: 1, axes: "(one per feature, or per channel of a CHW input)" },
+  depthwiseWeight: { rank: 4, axes: "(channels × multiplier × kh × kw)" },
+  depthwiseBias: { rank: 1, axes: "(one per output channel: channels × multiplier)" },
 } as const satisfies Record<string, TensorRole>;
 
 const isKind = (s: string): s is L.Kind => (LAYER_TYPES as readonly string[]).includes(s);
@@ -29,17 +31,25 @@ const isLayerOf =
   (u: unknown): u is L.LayerOf<K> =>
     isObject(u) && u["kind"] === kind;
 
-/** A kind's codec: a strict record of its fields (plus `type`), then `make`, which may report on any field. */
-const kindCodec = <K extends L.Kind, R extends Fields, O extends Fields>(
-  kind: K,
-  required: R,
-  optional: O,
-  make: (r: RecordOf<R, O>, u: Readonly<Record<string, unknown>>, c: t.Context) => t.Validation<L.LayerOf<K>>,
-): t.Type<L.LayerOf<K>, unknown, unknown> => {
-  const noun = `a ${kind} layer`;
-  const fields = record(noun, required, optional, ["type"]);
-  return refine(fields, noun, isLayerOf(kind), (r, u, c) => make(r, u as Readonly<Record<string, unknown>>, c));
-};
+/** The fields every layer object may have besides its kind's: `type`, and in version 2 `name` and `inputs`. */
+const GRAPH_FIELDS = ["type", "name", "inputs"] as const;
+
+/**
+ * A kind's codec: a strict record of its fields (plus `checked`: `type`, and `name` and `inputs` in version 2),
+ * then `make`, which may report on any field.
+ */
+const kindCodecWith =
+  (checked: readonly string[]) =>
+  <K extends L.Kind, R extends Fields, O extends Fields>(
+    kind: K,
+    required: R,
+    optional: O,
+    make: (r: RecordOf<R, O>, u: Readonly<Record<string, unknown>>, c: t.Context) => t.Validation<L.LayerOf<K>>,
+  ): t.Type<L.LayerOf<K>, unknown, unknown> => {
+    const noun = `a ${kind} layer`;
+    const fields = record(noun, required, optional, checked);
+    return refine(fields, noun, isLayerOf(kind), (r, u, c) => make(r, u as Readonly<Record<string, unknown>>, c));
+  };
 
 /** Fails at field `key` of the layer unless tensor `x` holds `n` values; `why` says where n comes from. */
 const checkLength = (x: T.Tensor, n: number, why: string, key: string, u: Readonly<Record<string, unknown>>, c: t.Context): t.Validation<null> =>
@@ -57,10 +67,23 @@ const windowOf = (
   return t.success({ ...(r.kernel ? { kernel: r.kernel } : {}), ...(r.stride ? { stride: r.stride } : {}) });
 };
 
+const chain = <A, B>(v: t.Validation<A>, f: (a: A) => t.Validation<B>): t.Validation<B> => (v._tag === "Left" ? v : f(v.right));
+
 const andThen = <A, B>(v: t.Validation<A>, f: (a: A) => B): t.Validation<B> => (v._tag === "Left" ? v : t.success(f(v.right)));
 
-/** The codec of every kind, building tensors in `dtype`. */
-export const kindCodecs = (dtype: T.DType): { readonly [K in L.Kind]: t.Type<L.LayerOf<K>, unknown, unknown> } => ({
+/** Checks that the tensors `keys` have as many values as `scale`. */
+const sameLengths = (r: Readonly<Record<string, T.Tensor>>, keys: readonly string[], u: Readonly<Record<string, unknown>>, c: t.Context): t.Validation<null> => {
+  for (const k of keys) {
+    const v = checkLength(r[k]!, r["scale"]!.shape[0]!, "as many as scale", k, u, c);
+    if (v._tag === "Left") return v;
+  }
+  return t.success(null);
+};
+
+/** The codec of every kind, building tensors in `dtype`; `graph`: a version-2 layer (may carry name and inputs). */
+export const kindCodecs = (dtype: T.DType, graph = false): { readonly [K in L.Kind]: t.Type<L.LayerOf<K>, unknown, unknown> } => {
+  const kindCodec = kindCodecWith(graph ? GRAPH_FIELDS : ["type"]);
+  return {
   dense: kindCodec("dense", { weight: tensor(ROLES.denseWeight, dtype), bias: tensor(ROLES.denseBias, dtype) }, {}, (r, u, c) =>
     andThen(checkLength(r.bias, r.weight.shape[1]!, `one per output: the weight is ${T.showShape(r.weight.shape)}, in × out`, "bias", u, c), () => L.dense(r.weight, r.bias)),
   ),
@@ -83,7 +106,39 @@ export const kindCodecs = (dtype: T.DType): { readonly [K in L.Kind]: t.Type<L.L
   scaleShift: kindCodec("scaleShift", { scale: tensor(ROLES.scaleShift, dtype), shift: tensor(ROLES.scaleShift, dtype) }, {}, (r, u, c) =>
     andThen(checkLength(r.shift, r.scale.shape[0]!, "as many as scale", "shift", u, c), () => L.scaleShift(r.scale, r.shift)),
   ),
-});
+  depthwiseConv2d: kindCodec(
+    "depthwiseConv2d",
+    { weight: tensor(ROLES.depthwiseWeight, dtype), bias: tensor(ROLES.depthwiseBias, dtype) },
+    { stride: F.stride, padding: F.padding },
+    (r, u, c) =>
+      andThen(
+        checkLength(r.bias, r.weight.shape[0]! * r.weight.shape[1]!, `one per output channel: the weight is ${T.showShape(r.weight.shape)}, channels × multiplier × kh × kw`, "bias", u, c),
+        () => L.depthwiseConv2d(r.weight, r.bias, { ...(r.stride ? { stride: r.stride } : {}), ...(r.padding ? { padding: r.padding } : {}) }),
+      ),
+  ),
+  clippedRelu: kindCodec("clippedRelu", { maxValue: F.maxValue }, {}, (r) => t.success(L.clippedRelu(r.maxValue))),
+  globalAvgPool: kindCodec("globalAvgPool", {}, {}, () => t.success(L.globalAvgPool)),
+  globalMaxPool: kindCodec("globalMaxPool", {}, {}, () => t.success(L.globalMaxPool)),
+  batchNorm: kindCodec(
+    "batchNorm",
+    { scale: tensor(ROLES.scaleShift, dtype), shift: tensor(ROLES.scaleShift, dtype), mean: tensor(ROLES.scaleShift, dtype), variance: tensor(ROLES.scaleShift, dtype) },
+    { epsilon: F.epsilon },
+    (r, u, c) =>
+      chain(sameLengths({ scale: r.scale, shift: r.shift, mean: r.mean, variance: r.variance }, ["shift", "mean", "variance"], u, c), () => {
+        const eps = r.epsilon ?? 1e-5;
+        const bad = r.variance.data.findIndex((v) => !(v >= 0 && v + eps > 0));
+        if (bad >= 0) {
+          return fail(field(u, "variance"), at(c, "variance", t.unknown, field(u, "variance")), `variances ≥ 0 with variance + epsilon > 0 (epsilon ${eps})`, `${r.variance.data[bad]} at index ${bad}`);
+        }
+        return t.success(L.batchNorm({ scale: r.scale, shift: r.shift, mean: r.mean, variance: r.variance, epsilon: eps }));
+      }),
+  ),
+  add: kindCodec("add", {}, {}, () => t.success(L.add)),
+  concat: kindCodec("concat", {}, { axis: F.axis }, (r) => t.success(L.concat(r.axis ?? 0))),
+  pad2d: kindCodec("pad2d", { padding: F.padding4 }, {}, (r) => t.success(L.pad2d(r.padding))),
+  identity: kindCodec("identity", {}, {}, () => t.success(L.identityLayer)),
+  };
+};
 
 /** Edit distance, for "did you mean" (the strings are short). */
 const distance = (a: string, b: string): number => {
@@ -104,9 +159,9 @@ const unknownType = (type: unknown): string => {
   return near === undefined ? describe(type) : `${describe(type)} (did you mean ${JSON.stringify(near)}?)`;
 };
 
-/** One layer object, decoded into a layer of @dtd/layers with tensors in `dtype`. */
-export const layer = (dtype: T.DType): t.Type<L.Layer, unknown, unknown> => {
-  const codecs = kindCodecs(dtype);
+/** One layer object, decoded into a layer of @dtd/layers with tensors in `dtype` (`graph`: version 2 fields allowed). */
+export const layer = (dtype: T.DType, graph = false): t.Type<L.Layer, unknown, unknown> => {
+  const codecs = kindCodecs(dtype, graph);
   const expectedType = `one of ${LAYER_TYPES.map((k) => JSON.stringify(k)).join(", ")}`;
   const typeField = F.text(expectedType);
   return new t.Type<L.Layer, unknown, unknown>(
@@ -117,6 +172,30 @@ export const layer = (dtype: T.DType): t.Type<L.Layer, unknown, unknown> => {
       const type = field(u, "type");
       if (typeof type === "string" && isKind(type)) return codecs[type].validate(u, c);
       return fail(type, at(c, "type", typeField, type), expectedType, unknownType(type));
+    },
+    (a) => a,
+  );
+};
+
+/** A version-2 layer object: the layer, and its optional `name` and `inputs` (a node of a graph model). */
+export const node = (dtype: T.DType): t.Type<L.NodeSpec, unknown, unknown> => {
+  const layerCodec = layer(dtype, true);
+  return new t.Type<L.NodeSpec, unknown, unknown>(
+    "a layer",
+    (u): u is L.NodeSpec => isObject(u) && "layer" in u,
+    (u, c) => {
+      const decoded = layerCodec.validate(u, c);
+      if (!isObject(u)) return decoded;
+      const errors: t.ValidationError[] = decoded._tag === "Left" ? [...decoded.left] : [];
+      const extra: { name?: string; inputs?: readonly string[] } = {};
+      for (const [key, codec] of [["name", F.name], ["inputs", F.inputs]] as const) {
+        if (!Object.hasOwn(u, key)) continue;
+        const v = codec.validate(field(u, key), at(c, key, codec, field(u, key)));
+        if (v._tag === "Left") errors.push(...v.left);
+        else (extra as Record<string, unknown>)[key] = v.right;
+      }
+      if (errors.length > 0 || decoded._tag === "Left") return t.failures(errors);
+      return t.success({ layer: decoded.right, ...extra });
     },
     (a) => a,
   );
