@@ -12,7 +12,7 @@ export const num = (v: number): string => {
 };
 
 /** A share as a percentage with one decimal. */
-export const percent = (part: number, whole: number): string => (whole === 0 ? "–" : `${((100 * part) / whole).toFixed(1)}%`);
+export const percent = (part: number, whole: number): string => (whole === 0 ? "–" : `${((part / whole) * 100).toFixed(1)}%`); // part / whole first: 100·part can overflow
 
 /** The multi-index of flat index `p` in a row-major shape, e.g. [0, 3, 17] in [1, 28, 56]. */
 export const unravel = (p: number, shape: readonly number[]): number[] => {

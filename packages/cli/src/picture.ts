@@ -9,7 +9,7 @@
  * @module
  */
 import * as T from "@dtd/tensor";
-import { Grid, Heatmap, type Image, Plot } from "@dtd/viz";
+import { Grid, Heatmap, Image, Plot } from "@dtd/viz";
 
 /** Vectors up to this length are drawn as bar charts. */
 export const MAX_BARS = 64;
@@ -24,6 +24,8 @@ export interface PictureInput {
   readonly title: string;
   /** Names of the features of a vector input (optional). */
   readonly featureNames?: readonly string[];
+  /** For a photo input (--image): the photo at the input's size, drawn instead of x and under the overlay. */
+  readonly photo?: Image.Image;
 }
 
 const upscaleFor = (h: number, w: number): number => Math.min(16, Math.max(1, Math.floor(224 / Math.max(h, w))));
@@ -43,6 +45,13 @@ const image = (p: PictureInput, C: number, H: number, W: number): Image.Image =>
   const upscale = upscaleFor(H, W);
   const field = (data: ArrayLike<number>): T.Tensor => T.of(data, [C, H, W]);
   const heat = Heatmap.relevance(field(p.R), { upscale });
+  if (p.photo !== undefined) {
+    // The photo as the model saw it, the heatmap beside it, and the heatmap over it (at least twice the size).
+    const k = Math.max(2, upscale);
+    const photo = Image.upscale(p.photo, k);
+    const over = Image.upscale(Heatmap.overlay(p.photo, field(p.R)), k);
+    return Grid.grid([[photo, Heatmap.relevance(field(p.R), { upscale: k }), over]], { title: p.title, columnTitles: ["photo", "relevance", "over the photo"], textScale: 1 });
+  }
   const drawable = C === 1 || C === 3;
   const cells = drawable ? [Heatmap.input(field(p.x), { upscale, range: rangeOf(p.x) }), heat] : [heat];
   return Grid.grid([cells], { title: p.title, columnTitles: drawable ? ["input", "relevance"] : ["relevance (sum over channels)"], textScale: 1 });

@@ -8,27 +8,87 @@ import * as E from "fp-ts/lib/Either.js";
 import { pipe } from "fp-ts/lib/function.js";
 import * as T from "@dtd/tensor";
 import * as L from "@dtd/layers";
+import { Image, Photo, VizError } from "@dtd/viz";
 import * as DT from "@dtd/deep-taylor";
 import type { SampleConsistency } from "@dtd/deep-taylor/consistency";
-import { type CliError, failure } from "./CliError.ts";
+import { type CliError, failure, usage } from "./CliError.ts";
+import type { ImportedInfo } from "./imported.ts";
+import { readBytes } from "./jsonNumbers.ts";
+import { negateOutput } from "./outputClass.ts";
+import { type PhotoPrep, photoToInput } from "./photoInput.ts";
 import type { Values } from "./Command.ts";
-import { loadModel } from "./loadModel.ts";
+import { type Loaded, loadModel } from "./loadModel.ts";
 import { type BaselineHeatmap, baselineHeatmap } from "./baselines.ts";
 import { readInput } from "./readInput.ts";
-import { compositeOf, type ExplainFlags, parseSpec, type Spec } from "./spec.ts";
+import { compositeOf, type ExplainFlags, type ImageBox, parseSpec, type Spec } from "./spec.ts";
 
 /** Everything a method needs, read and checked. */
 export interface Prepared {
   readonly spec: Spec;
+  /** The model explained: for class 0 of a one-logit sigmoid model, the network scoring −logit. */
   readonly model: L.Model;
   readonly metadata: unknown;
+  /** What an import settled (dropped output activation, input scaling), for an imported model. */
+  readonly imported: ImportedInfo | undefined;
   /** The sample as a batch of one, [1, ...inputShape]. */
   readonly x: T.Tensor;
+  /** For --image: the photo at the input's size, for drawing. */
+  readonly picture: Image.Image | undefined;
   /** The rules (deep-taylor only). */
   readonly composite: DT.Composite | undefined;
+  /** What was explained, when a dropped activation changes its meaning (e.g. "class 0: f = −logit"). */
+  readonly notes: readonly string[];
+  /** For a one-logit sigmoid model: the class explained (0: f = −logit; 1: f = logit). */
+  readonly sigmoidClass: 0 | 1 | undefined;
   /** What canonization folded and kept (deep-taylor only), in words, for stderr. */
   readonly canonized: readonly string[];
 }
+
+interface Sample {
+  readonly x: T.Tensor;
+  readonly picture?: Image.Image;
+  readonly box?: ImageBox;
+}
+
+/** A photo prepared as the model's input (an image model of 1 or 3 channels). */
+const readPhoto = (path: string, prep: PhotoPrep, loaded: Loaded): E.Either<CliError, Sample> => {
+  const shape = loaded.model.inputShape;
+  const [C, H, W] = shape;
+  if (shape.length !== 3 || (C !== 1 && C !== 3)) return E.left(failure(`--image needs an image model (input shape [C, H, W], C = 1 or 3), found input shape ${T.showShape(shape)}`));
+  const bytes = readBytes(path);
+  if (E.isLeft(bytes)) return E.left(failure(`image: ${bytes.left}`));
+  const photo = Photo.decodePhoto(bytes.right, path);
+  if (E.isLeft(photo)) return E.left(failure(VizError.message(photo.left)));
+  const p = photoToInput(photo.right, [C, H!, W!], prep, loaded.imported);
+  return E.right({ x: T.astype(T.of(p.x, [1, C, H!, W!]), loaded.dtype), picture: p.picture, box: { low: p.low, high: p.high } });
+};
+
+const readSample = (spec: Spec, loaded: Loaded): E.Either<CliError, Sample> =>
+  spec.input._tag === "Image" ? readPhoto(spec.input.path, spec.input.prep, loaded) : E.map((x: T.Tensor): Sample => ({ x }))(readInput(spec.input.path, loaded.model, loaded.dtype));
+
+/** The model and target explained: class 0 of a one-logit sigmoid model is −logit (outputClass.ts). */
+interface Targeted {
+  readonly spec: Spec;
+  readonly model: L.Model;
+  readonly notes: readonly string[];
+  readonly sigmoidClass: 0 | 1 | undefined;
+}
+
+const withTarget = (spec: Spec, loaded: Loaded): E.Either<CliError, Targeted> => {
+  const target = spec.rules?.target;
+  const oneLogit = loaded.imported?.outputActivation === "sigmoid" && T.Shape.size(L.outputShapeOf(loaded.model)) === 1;
+  if (!oneLogit) return E.right({ spec, model: loaded.model, notes: [], sigmoidClass: undefined });
+  if (target === undefined) return E.right({ spec, model: loaded.model, notes: [], sigmoidClass: 1 });
+  const k = target._tag === "classes" ? target.classes[0]! : -1;
+  if (k !== 0 && k !== 1) return E.left(usage(`--target ${target._tag === "argmax" ? "argmax" : k}: a one-logit sigmoid model has classes 0 (f = −logit) and 1 (f = logit)`));
+  const { target: _, ...rules } = spec.rules!;
+  const kept = { ...spec, rules };
+  if (k === 1) return E.right({ spec: kept, model: loaded.model, notes: ["class 1 of a sigmoid model: f = logit"], sigmoidClass: 1 });
+  return E.bimap(
+    (why: string) => failure(`--target 0: class 0 of a sigmoid model is −logit, but the output cannot be negated exactly: ${why}`),
+    (model: L.Model): Targeted => ({ spec: kept, model, notes: ["class 0 of a sigmoid model: f = −logit (its last affine layer negated)"], sigmoidClass: 0 }),
+  )(negateOutput(loaded.model));
+};
 
 /** Canonization's report in words. */
 const describeCanonized = (c: L.Canonized): string[] => [
@@ -49,12 +109,24 @@ const canonizeFor = (spec: Spec, model: L.Model, x: T.Tensor): E.Either<CliError
 export const prepare = (values: Values<ExplainFlags>): E.Either<CliError, Prepared> =>
   pipe(
     E.Do,
-    E.bind("spec", () => parseSpec(values)),
-    E.bind("loaded", ({ spec }) => loadModel(spec.modelPath)),
-    E.bind("x", ({ spec, loaded }) => readInput(spec.inputPath, loaded.model, loaded.dtype)),
-    E.bind("canonical", ({ spec, loaded, x }) => canonizeFor(spec, loaded.model, x)),
-    E.bind("composite", ({ spec, canonical }) => (spec.rules === undefined ? E.right(undefined) : compositeOf(spec.rules, canonical.model))),
-    E.map(({ spec, loaded, x, canonical, composite }) => ({ spec, model: canonical.model, metadata: loaded.metadata, x, composite, canonized: canonical.notes })),
+    E.bind("parsed", () => parseSpec(values)),
+    E.bind("loaded", ({ parsed }) => loadModel(parsed.modelPath)),
+    E.bind("targeted", ({ parsed, loaded }) => withTarget(parsed, loaded)),
+    E.bind("sample", ({ parsed, loaded }) => readSample(parsed, loaded)),
+    E.bind("canonical", ({ targeted, sample }) => canonizeFor(targeted.spec, targeted.model, sample.x)),
+    E.bind("composite", ({ targeted, canonical, sample }) => (targeted.spec.rules === undefined ? E.right(undefined) : compositeOf(targeted.spec.rules, canonical.model, sample.box))),
+    E.map(({ targeted, loaded, sample, canonical, composite }) => ({
+      spec: targeted.spec,
+      model: canonical.model,
+      metadata: loaded.metadata,
+      imported: loaded.imported,
+      x: sample.x,
+      picture: sample.picture,
+      composite,
+      notes: targeted.notes,
+      sigmoidClass: targeted.sigmoidClass,
+      canonized: canonical.notes,
+    })),
   );
 
 /** A heatmap of one sample with its diagnostics. */
@@ -70,6 +142,11 @@ export interface Result {
   readonly explanation: DT.Explanation | undefined;
   /** Remarks of a baseline (e.g. a nearest-root search that did not converge), for stderr. */
   readonly notes: readonly string[];
+  /**
+   * The relevance that stayed with biases (deep-taylor): with --bias-sink their share, and in any mode that of
+   * units whose denominator was 0; Σ R + biasRelevance = f. 0 for baselines.
+   */
+  readonly biasRelevance: number;
 }
 
 /**
@@ -80,11 +157,33 @@ const resultOf = (model: L.Model, f: T.Tensor, R: T.Tensor, more: Pick<Result, "
   const f64 = T.astype(f, "float64");
   const R64 = T.astype(R, "float64");
   const tolerance = more.explanation?.tolerance ?? { dtype: R.dtype, terms: DT.accumulatedTerms(model) };
-  return { f: f64.data[0]!, R: Float64Array.from(R64.data), consistency: DT.Consistency.perSample(f64, R64, tolerance)[0]!, ...more };
+  // Conservation counts what bias sinks absorbed (affine nodes; an unfolded batch norm's shift is a note):
+  // Σ R must equal f − absorbed.
+  const absorbed = (more.explanation?.absorbed ?? []).reduce((sum, a, i) => (a !== undefined && L.isAffine(model.layers[i]!) ? sum + a[0]! : sum), 0);
+  const reaching = T.unsafeMake([1], Float64Array.of(f64.data[0]! - absorbed));
+  const consistency = { ...DT.Consistency.perSample(reaching, R64, tolerance)[0]!, f: f64.data[0]! };
+  return { f: f64.data[0]!, R: Float64Array.from(R64.data), consistency, biasRelevance: absorbed, ...more };
 };
 
-/** The hint appended to a refused explanation. */
-const hint = (e: DT.DtdError): string => (e._tag === "PreconditionViolated" ? " (--lenient explains anyway and reports it as a warning; `dtd check` lists every violation)" : "");
+/**
+ * The hint appended to a refused explanation. f(x) < 0 is not hidden: DTD redistributes a non-negative score, so
+ * the hint names what makes sense instead — the classes whose scores are positive, or, for a one-logit sigmoid
+ * model, class 0 (−logit).
+ */
+const hint = (p: Prepared, e: DT.DtdError): string => {
+  if (e._tag !== "PreconditionViolated") return "";
+  if (e.what === "bias") return " (--bias-sink explains models with positive biases, reporting what the biases absorb; --lenient explains anyway; `dtd check` lists every violation)";
+  if (e.what !== "output") return " (--lenient explains anyway and reports it as a warning; `dtd check` lists every violation)";
+  const scores = Array.from(L.forward(p.model, p.x).output.data);
+  if (p.sigmoidClass !== undefined) {
+    const other = p.sigmoidClass === 1 ? 0 : 1;
+    return `: this sigmoid model predicts class ${other} here (σ = ${1 / (1 + Math.exp(scores[0]!))} for it); --target ${other} explains class ${other}, whose score is ${other === 0 ? "−logit" : "the logit"} = ${-scores[0]!}`;
+  }
+  const positive = scores.flatMap((v, k) => (v > 0 ? [`${k} (${v})`] : []));
+  return positive.length > 0
+    ? `: deep Taylor decomposition redistributes a score f(x) ≥ 0; explain a class whose score is positive with --target K: ${positive.join(", ")}`
+    : ": deep Taylor decomposition redistributes a score f(x) ≥ 0, and no output is positive here (--lenient explains anyway: the map then reads as evidence against the class)";
+};
 
 /** Runs the spec's method; a refused explanation (a violated precondition unless lenient) is a failure. */
 export const explainPrepared = (p: Prepared, lenient: boolean): E.Either<CliError, Result> => {
@@ -94,8 +193,8 @@ export const explainPrepared = (p: Prepared, lenient: boolean): E.Either<CliErro
     return E.map((h: BaselineHeatmap) => resultOf(p.model, h.f, h.R, { warnings: [], explanation: undefined, notes: h.notes }))(baselineHeatmap(method, p.model, p.x));
   }
   const target = p.spec.rules?.target;
-  const e = DT.explain(p.model, p.x, p.composite, { lenient, ...(target !== undefined ? { target } : {}) });
-  if (E.isLeft(e)) return E.left(failure(DT.message(e.left) + hint(e.left)));
+  const e = DT.explain(p.model, p.x, p.composite, { lenient, biasSink: p.spec.biasSink, ...(target !== undefined ? { target } : {}) });
+  if (E.isLeft(e)) return E.left(failure(DT.message(e.left) + hint(p, e.left)));
   const shifts = e.right.absorbed.reduce((sum, a, i) => (a !== undefined && !L.isAffine(p.model.layers[i]!) ? sum + a[0]! : sum), 0);
   const notes = shifts === 0 ? [] : [`the shifts of unfolded batch norms absorbed ${shifts} of f(x): the heatmap sums to f(x) minus that`];
   return E.right(resultOf(p.model, e.right.f, e.right.R, { warnings: e.right.warnings, explanation: e.right, notes }));

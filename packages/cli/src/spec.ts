@@ -12,7 +12,9 @@ import * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
 import { type CliError, failure, usage } from "./CliError.ts";
 import type { Flags, Values } from "./Command.ts";
+import { imageFlags, parseImageFlags } from "./imageFlags.ts";
 import { isNumeral, readNumbersFile } from "./jsonNumbers.ts";
+import type { PhotoPrep } from "./photoInput.ts";
 
 /** The deep Taylor rules by their command-line names (Montavon et al. 2017, Sec. 3). */
 export const RULES = ["w2", "zplus", "zb"] as const;
@@ -56,13 +58,22 @@ export const explainFlags = {
     description: "for a model with several outputs (e.g. class scores): the output to explain, an index from 0 or argmax (default: the model must end in one score)",
   },
   lenient: { type: "boolean", description: "report violated preconditions as warnings and explain anyway" },
+  "bias-sink": {
+    type: "boolean",
+    description: "biases as relevance sinks (real models have positive biases): b ≤ 0 is not required, and the share of f a bias keeps is reported as absorbed (Σ R + absorbed = f)",
+  },
   json: { type: "boolean", description: "print one JSON object on stdout instead of the summary" },
+  ...imageFlags,
 } as const satisfies Flags;
 
 export type ExplainFlags = typeof explainFlags;
 
 /** A zᵇ bound from the command line: a number, or a file of per-unit bounds. */
-export type BoundArg = { readonly _tag: "Scalar"; readonly value: number } | { readonly _tag: "File"; readonly path: string };
+export type BoundArg =
+  | { readonly _tag: "Scalar"; readonly value: number }
+  | { readonly _tag: "File"; readonly path: string }
+  /** The values the --image photo's pixels can take after its preparation, per unit. */
+  | { readonly _tag: "Image" };
 
 /** The deep Taylor rules of a command line: a composite before the zᵇ bounds are read. */
 export interface RulesSpec {
@@ -80,7 +91,10 @@ export interface RulesSpec {
 /** What to explain and how, as the command line says. `rules` is present exactly for --method deep-taylor. */
 export interface Spec {
   readonly modelPath: string;
-  readonly inputPath: string;
+  /** The sample: a JSON or PNG file of the model's input (--input), or a photo to prepare (--image). */
+  readonly input: { readonly _tag: "File"; readonly path: string } | { readonly _tag: "Image"; readonly path: string; readonly prep: PhotoPrep };
+  /** Biases as relevance sinks (deep-taylor only). */
+  readonly biasSink: boolean;
   readonly method: Method;
   readonly rules: RulesSpec | undefined;
   readonly lenient: boolean;
@@ -99,8 +113,12 @@ const isMethod = (v: string | undefined): v is Method => v !== undefined && (MET
 
 /** Reads the flags into a spec; every inconsistency that does not need the model is a usage error here. */
 export const parseSpec = (values: Values<ExplainFlags>): E.Either<CliError, Spec> => {
-  const missing = (["model", "input"] as const).filter((k) => values[k] === undefined);
-  if (missing.length > 0) return E.left(usage(`missing required flag${missing.length > 1 ? "s" : ""} ${missing.map((k) => `--${k}`).join(" and ")}`));
+  const missing = [...(values.model === undefined ? ["--model"] : []), ...(values.input === undefined && values.image === undefined ? ["--input (or --image)"] : [])];
+  if (missing.length > 0) return E.left(usage(`missing required flag${missing.length > 1 ? "s" : ""} ${missing.join(" and ")}`));
+  if (values.input !== undefined && values.image !== undefined) return E.left(usage("--input and --image both give the sample: use one"));
+  const prep = parseImageFlags(values);
+  if (E.isLeft(prep)) return prep;
+  const input: Spec["input"] = prep.right === undefined ? { _tag: "File", path: values.input! } : { _tag: "Image", path: values.image!, prep: prep.right };
   const method = values.method ?? "deep-taylor";
   if (!isMethod(method)) return E.left(usage(`--method: expected one of ${METHODS.join(", ")}, found "${method}"`));
   const rule = values.rule;
@@ -111,22 +129,27 @@ export const parseSpec = (values: Values<ExplainFlags>): E.Either<CliError, Spec
     if (values.target !== undefined) return E.left(usage(`--target selects the explained output of deep Taylor decomposition and does not apply to --method ${method}`));
     if (rule !== undefined && !isRule(rule)) return E.left(usage(`--rule: expected one of ${RULES.join(", ")}, found "${rule}"`));
     if (firstRule !== undefined && !isRule(firstRule)) return E.left(usage(`--first-rule: expected one of ${RULES.join(", ")}, found "${firstRule}"`));
-    const ignored = (["rule", "first-rule", "low", "high", "maxpool", "add"] as const).filter((k) => values[k] !== undefined);
+    const ignored = (["rule", "first-rule", "low", "high", "maxpool", "add", "bias-sink"] as const).filter((k) => (k === "bias-sink" ? values[k] : values[k] !== undefined));
     const notes = ignored.length > 0 ? [`${ignored.map((k) => `--${k}`).join(", ")} configure deep Taylor rules and are ignored by --method ${method}`] : [];
-    return E.right({ modelPath: values.model!, inputPath: values.input!, method, rules: undefined, lenient: values.lenient, notes });
+    return E.right({ modelPath: values.model!, input, biasSink: false, method, rules: undefined, lenient: values.lenient, notes });
   }
   if (!isRule(rule)) return E.left(usage(`missing required flag --rule (one of ${RULES.join(", ")}) for --method deep-taylor`));
   if (firstRule !== undefined && !isRule(firstRule)) return E.left(usage(`--first-rule: expected one of ${RULES.join(", ")}, found "${firstRule}"`));
   const usesZb = rule === "zb" || firstRule === "zb";
   const boundsGiven = (["low", "high"] as const).filter((k) => values[k] !== undefined);
-  if (usesZb && boundsGiven.length < 2) {
+  // With a photo, zᵇ's box defaults to the values its pixels 0…255 take after their preparation.
+  const boxFromImage = usesZb && boundsGiven.length === 0 && input._tag === "Image";
+  if (usesZb && !boxFromImage && boundsGiven.length < 2) {
     const absent = (["low", "high"] as const).filter((k) => values[k] === undefined).map((k) => `--${k}`);
-    return E.left(usage(`the zb rule needs the box l ≤ x ≤ h: missing ${absent.join(" and ")}`));
+    return E.left(usage(`the zb rule needs the box l ≤ x ≤ h: missing ${absent.join(" and ")}${input._tag === "File" ? "" : " (or neither: the photo's pixel range)"}`));
   }
   if (!usesZb && boundsGiven.length > 0) return E.left(usage(`${boundsGiven.map((k) => `--${k}`).join(" and ")} set the box of the zb rule: use them with --rule zb or --first-rule zb`));
   let low: BoundArg | undefined;
   let high: BoundArg | undefined;
-  if (usesZb) {
+  if (boxFromImage) {
+    low = { _tag: "Image" };
+    high = { _tag: "Image" };
+  } else if (usesZb) {
     const l = boundArg("low", values.low!);
     if (E.isLeft(l)) return l;
     const h = boundArg("high", values.high!);
@@ -156,7 +179,7 @@ export const parseSpec = (values: Values<ExplainFlags>): E.Either<CliError, Spec
     add: values.add === "rules" ? "rules" : "proportional",
     ...(target !== undefined ? { target } : {}),
   };
-  return E.right({ modelPath: values.model!, inputPath: values.input!, method, rules, lenient: values.lenient });
+  return E.right({ modelPath: values.model!, input, biasSink: values["bias-sink"], method, rules, lenient: values.lenient });
 };
 
 /** The rule name assigned to each affine node (undefined for the others): --first-rule on those that read the input. */
@@ -169,9 +192,9 @@ export const ruleNames = (rules: RulesSpec, model: L.Model): (RuleName | undefin
  * A bound as the zᵇ strategy takes it: a number, or a tensor of the input shape of the layers it applies to. Per-unit
  * bounds must fit every layer the zb rule is assigned to (in practice: the first layer, `--first-rule zb`).
  */
-const resolveBound = (flag: string, arg: BoundArg, rules: RulesSpec, model: L.Model): E.Either<CliError, L.Bound> => {
+const resolveBound = (flag: string, arg: BoundArg, rules: RulesSpec, model: L.Model, imageBox: ImageBox | undefined): E.Either<CliError, L.Bound> => {
   if (arg._tag === "Scalar") return E.right(arg.value);
-  const values = readNumbersFile(arg.path);
+  const values = arg._tag === "Image" ? E.right(flag === "low" ? imageBox!.low : imageBox!.high) : readNumbersFile(arg.path);
   if (E.isLeft(values)) return E.left(failure(`--${flag}: ${values.left}`));
   const zbLayers = ruleNames(rules, model).flatMap((r, i) => (r === "zb" ? [i] : []));
   const shapes = zbLayers.map((i) => model.shapes[model.sources[i]![0]!]!);
@@ -183,7 +206,7 @@ const resolveBound = (flag: string, arg: BoundArg, rules: RulesSpec, model: L.Mo
   }
   const d = T.Shape.size(first);
   if (values.right.length !== d) {
-    return E.left(failure(`--${flag}: ${arg.path}: expected ${d} numbers (the input of layer ${zbLayers[0]}, shape ${T.showShape(first)}), found ${values.right.length}`));
+    return E.left(failure(`--${flag}: ${arg._tag === "File" ? arg.path : "the photo's box"}: expected ${d} numbers (the input of layer ${zbLayers[0]}, shape ${T.showShape(first)}), found ${values.right.length}`));
   }
   return E.right(T.of(values.right, [...first]));
 };
@@ -199,13 +222,22 @@ const ruleOf = (name: RuleName, zb: DT.Rule | undefined): DT.Rule => {
   }
 };
 
-/** The composite of the rules for `model`, with the zᵇ box resolved (parseSpec guarantees bounds when zb is used). */
-export const compositeOf = (rules: RulesSpec, model: L.Model): E.Either<CliError, DT.Composite> => {
+/** The box of the values a photo's pixels can take after their preparation, per unit of the model input. */
+export interface ImageBox {
+  readonly low: Float64Array;
+  readonly high: Float64Array;
+}
+
+/**
+ * The composite of the rules for `model`, with the zᵇ box resolved (parseSpec guarantees bounds when zb is used;
+ * `imageBox` is given exactly when they come from the photo).
+ */
+export const compositeOf = (rules: RulesSpec, model: L.Model, imageBox?: ImageBox): E.Either<CliError, DT.Composite> => {
   let zb: DT.Rule | undefined;
   if (rules.low !== undefined && rules.high !== undefined) {
-    const low = resolveBound("low", rules.low, rules, model);
+    const low = resolveBound("low", rules.low, rules, model, imageBox);
     if (E.isLeft(low)) return low;
-    const high = resolveBound("high", rules.high, rules, model);
+    const high = resolveBound("high", rules.high, rules, model, imageBox);
     if (E.isLeft(high)) return high;
     const strategy = DT.zB(low.right, high.right);
     if (E.isLeft(strategy)) return E.left(usage(`--low/--high: ${strategy.left}`));

@@ -60,7 +60,8 @@ describe.concurrent("dtd explain --json: the deck's example numbers", () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe("");
     const out = jsonOf(r);
-    expect(Object.keys(out).sort()).toEqual(["conservationError", "consistent", "f", "minRelevance", "relevance"]);
+    expect(Object.keys(out).sort()).toEqual(["biasRelevance", "conservationError", "consistent", "f", "minRelevance", "relevance"]);
+    expect((out as unknown as { biasRelevance: number }).biasRelevance).toBe(0);
     expectAllClose([out.f], [4.5], tight);
     // hand: x·w⁺ columns [1, 4, 0] (sum 5) and [0, 2, 1.5] (sum 3.5), R_j = [3.5, 1]
     expectAllClose(out.relevance, [(1 / 5) * 3.5, (4 / 5) * 3.5 + 2 / 3.5, 1.5 / 3.5], tight);

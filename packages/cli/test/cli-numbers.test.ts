@@ -64,6 +64,8 @@ beforeAll(() => {
     "cnn128.json": { ...base, dtype: "float32", inputShape: [3, 128, 128], layers: [{ type: "conv2d", weight: conv(3, 64, 3, 0.1), bias: new Array(64).fill(-0.05), padding: [1, 1] }, { type: "relu" }, { type: "sumPool" }] },
     "x.json": x,
     "x331.json": [3, 3, 1],
+    "near-max.json": { ...base, inputShape: [3], layers: [{ type: "dense", weight: [[1, 0.5], [2, 1], [-1, 3]], bias: b }, { type: "relu" }, { type: "sumPool" }] },
+    "x-near-max.json": [1e308, 0, 1e-300],
     "big.json": [1e308, 1e308, 1e308],
     "inf.json": "[1, 1e309, 1]",
     "over32.json": [1, 1e39, 1],
@@ -107,6 +109,16 @@ describe("case 2: non-finite results are errors (exit 1), or with --lenient a wa
     const w2 = await dtd("explain", "--model", p["huge-w.json"]!, "--input", p["tiny.json"]!, "--rule", "w2", "--json");
     expect([w2.code, w2.stdout]).toEqual([1, ""]);
     expect(w2.stderr).toMatch(/non-finite value NaN in the relevance of the inputs of layer 0 \(dense, rule w2\), unit 0 of sample 0/);
+  });
+});
+
+describe("case 2: finite results near the float64 maximum print as finite numbers", () => {
+  test("f(x) = 1.5e308: shares of f are computed without overflowing (100·R overflowed to Infinity%)", async () => {
+    const r = await dtd("explain", "--model", p["near-max.json"]!, "--input", p["x-near-max.json"]!, "--rule", "w2");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/f\(x\) +1\.500e\+308/);
+    expect(r.stdout).toMatch(/47\.7%/);
+    expect(r.stdout).not.toMatch(/NaN|Infinity/);
   });
 });
 
@@ -258,6 +270,7 @@ describe("hunting: no run prints null, NaN or Infinity as a result with exit 0, 
           head: fc.constantFrom<object>({ type: "sumPool" }, { type: "pNormPool", p: 3 }, { type: "pNormPool", p: 400 }),
           args: fc.constantFrom(["--rule", "zplus"], ["--rule", "w2"], ["--rule", "zb", "--low=-1", "--high=1"], ["--method", "sensitivity"], ["--method", "gradxinput"], ["--method", "taylor"]),
           command: fc.constantFrom("explain", "check"),
+          json: fc.boolean(),
           lenient: fc.boolean(),
         }),
         async (c) => {
@@ -265,10 +278,11 @@ describe("hunting: no run prints null, NaN or Infinity as a result with exit 0, 
             "m.json": { format: "dtd-model", version: 1, dtype: c.dtype, inputShape: [3], layers: [{ type: "dense", weight: [c.weight.slice(0, 2), c.weight.slice(2, 4), c.weight.slice(4, 6)], bias: c.bias }, { type: "relu" }, c.head] },
             "x.json": c.input,
           });
-          const r = await dtd(c.command, "--model", files["m.json"]!, "--input", files["x.json"]!, ...c.args, "--json", ...(c.lenient ? ["--lenient"] : []));
+          const r = await dtd(c.command, "--model", files["m.json"]!, "--input", files["x.json"]!, ...c.args, ...(c.json ? ["--json"] : []), ...(c.lenient ? ["--lenient"] : []));
           expect(r.stderr).not.toMatch(/unexpected error/);
           if (r.code !== 0) return;
           expect(r.stdout).not.toMatch(/NaN|Infinity/);
+          if (!c.json) return;
           const out = JSON.parse(r.stdout) as { f?: unknown; relevance?: unknown[]; consistency?: Record<string, unknown> };
           const results = c.command === "explain" ? [out.f, ...(out.relevance ?? [])] : ["f", "sumR", "conservationError", "minRelevance", "tolerance"].map((k) => out.consistency?.[k]);
           for (const v of results) expect(typeof v === "number" && Number.isFinite(v)).toBe(true);

@@ -140,7 +140,7 @@ describe("usage errors: exit 2, the reason and a usage hint on stderr", () => {
   test("missing --model and --input are named together", async () => {
     const r = await dtd("check", "--rule", "zplus");
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^dtd check: missing required flags --model and --input$/m);
+    expect(r.stderr).toMatch(/^dtd check: missing required flags --model and --input \(or --image\)$/m);
   });
   test("per-unit bounds with zb on layers of different input shapes", async () => {
     const twoLayers = writeFiles({

@@ -21,15 +21,6 @@ export interface PropagateOptions {
    * the denominators and receives no relevance (a convolution's own zero padding is treated this way already).
    */
   readonly fixed?: T.Tensor;
-  /**
-   * The bias as a relevance sink (needs `z`). On a segment of length σ the search reaches x̃ = x − σ·v, where
-   * the neuron's value is z_j(x̃) = z_j − σ·s_j (s_j = Σ_i v_ij w_ij, eq. 4's denominator). When the segment holds
-   * a root, z_j(x̃) ≤ 0 and nothing changes. When it does not — a positive bias keeps the neuron active at
-   * the segment's end — the residual r_j = max(0, z_j(x̃)) is the bias's share: the denominator becomes
-   * s_j + r_j/σ, the inputs receive σ·s_j/(σ·s_j + r_j) of R_j as eq. (4) splits it, and the rest stays with
-   * the bias (reported by explain as absorbed). Unbounded segments (w²) always reach a root: no sink.
-   */
-  readonly biasSink?: boolean;
 }
 
 /** The rule of eq. (4) for one strategy. */
@@ -49,6 +40,17 @@ export interface Rule {
    * Σ_t a_t(x)_i · g_t(1) — x for z⁺, 1 for w², x − l for zᵇ. Shaped like x.
    */
   readonly identityShare: (x: T.Tensor) => T.Tensor;
+  /**
+   * Eq. (4) with the bias as a relevance sink. On a segment of length σ the search reaches x̃ = x − σ·v, where
+   * the neuron's value is z_j(x̃) = z_j − σ·s_j (s_j = Σ_i v_ij w_ij, eq. 4's denominator). When the segment holds
+   * a root, z_j(x̃) ≤ 0 and the messages are eq. (4)'s. When it does not — a positive bias keeps the neuron
+   * active at the segment's end — the residual r_j = max(0, z_j(x̃)) is the bias's share: the denominator
+   * becomes D_j = s_j + r_j/σ, the inputs receive s_j/D_j of R_j as eq. (4) splits it, and the bias keeps
+   * absorbed_j = R_j·(r_j/σ)/D_j (all of R_j where D_j = 0: a neuron active through its bias alone). Unbounded
+   * segments (w²) always reach a root: nothing is absorbed. `absorbed` has the layer's output shape [N, ...out];
+   * Σ R + Σ absorbed = Σ R_j up to rounding.
+   */
+  readonly propagateWithSink: (layer: Affine, x: T.Tensor, R: T.Tensor, opts?: PropagateOptions) => { readonly R: T.Tensor; readonly absorbed: T.Tensor };
   /**
    * The search directions for one sample x (per-sample shape): V [out, in], row j = v⁽ʲ⁾ flat in x's layout
    * (for Conv2d, w_ij are the entries of the Jacobian row of neuron j).

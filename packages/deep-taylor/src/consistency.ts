@@ -24,7 +24,7 @@ export interface SampleConsistency {
   readonly minRelevance: number;
   /** The rounding bound used for this sample: conservation within it, positivity down to −it. */
   readonly tolerance: number;
-  /** f(x) and every R_p are finite numbers. */
+  /** f(x), every R_p and their sum Σ_p R_p are finite numbers. */
   readonly finite: boolean;
   readonly conservative: boolean;
   readonly positive: boolean;
@@ -81,7 +81,8 @@ export const perSample = (f: T.Tensor, R: T.Tensor, tol: ConsistencyTolerance = 
       else if (r < min) min = r;
     }
     const fx = f.data[s]!;
-    finite = finite && Number.isFinite(fx);
+    // Σ_p R_p can overflow although every R_p is finite (large terms of both signs): then nothing can be judged.
+    finite = finite && Number.isFinite(fx) && Number.isFinite(sum);
     const err = sum - fx;
     const b = boundOf(tol, Math.abs(fx), scaledSumAbs, n, dtype);
     // An infinite bound (a sum of magnitudes beyond the dtype's range) would prove nothing: the checks fail.

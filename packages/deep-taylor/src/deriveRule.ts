@@ -168,23 +168,10 @@ const relevance = (terms: readonly DirectionTerm[], ctx: DirectionContext, layer
 const stabilise = (s: T.Tensor, eps: number): T.Tensor => (eps === 0 ? s : T.map(s, (v) => v + eps * (v >= 0 ? 1 : -1)));
 
 /** Eq. (4) through forward passes and transposed passes with modified weights (split directions). */
-/**
- * The denominators with the bias's share added where the segment holds no root: s + max(0, z − σ·s)/σ
- * ({@link PropagateOptions.biasSink}).
- */
-const withBiasSink = (s: T.Tensor, z: T.Tensor, segment: number): T.Tensor => {
-  const residual = T.positivePart(T.sub(z, times(s, segment)));
-  return T.add(s, times(residual, 1 / segment));
-};
-
-const propagateSplit = (terms: readonly DirectionTerm[], ctx: DirectionContext, layer: Affine, x: T.Tensor, R: T.Tensor, opts: PropagateOptions & { readonly segment: number }): T.Tensor => {
+const propagateSplit = (terms: readonly DirectionTerm[], ctx: DirectionContext, layer: Affine, x: T.Tensor, R: T.Tensor, opts: PropagateOptions): T.Tensor => {
   const free = freeOf(opts.fixed, x);
   const d = denominators(terms, ctx, layer, x, opts.z, free);
   const eps = opts.epsilon ?? 0;
-  if (opts.biasSink === true && Number.isFinite(opts.segment)) {
-    const z = opts.z ?? applyLayer(layer, AD.constant(x)).value;
-    return relevance(terms, ctx, layer, x, T.divNoNan(R, stabilise(withBiasSink(denominatorTensor(d, layer, x), z, opts.segment), eps)), free);
-  }
   // c = R / (s + K) in one pass when nothing else (a stabiliser) touches the denominator.
   const c = eps === 0 && d.s !== undefined && d.K !== undefined ? T.divNoNanSum(R, d.s, d.K) : T.divNoNan(R, stabilise(denominatorTensor(d, layer, x), eps));
   return relevance(terms, ctx, layer, x, c, free);
@@ -218,6 +205,22 @@ const identityShare = (terms: readonly DirectionTerm[], ctx: DirectionContext, x
   return share ?? T.zerosLike(x);
 };
 
+/**
+ * Eq. (4) with the bias as a relevance sink ({@link Rule.propagateWithSink}): D = s + max(0, z − σ·s)/σ,
+ * c = R / D, the inputs' relevance from c as in eq. (4), and absorbed = c·r/σ (R itself where D = 0).
+ */
+const propagateSinking = (terms: readonly DirectionTerm[], ctx: DirectionContext, layer: Affine, x: T.Tensor, R: T.Tensor, opts: PropagateOptions & { readonly segment: number }) => {
+  const free = freeOf(opts.fixed, x);
+  const s = denominatorTensor(denominators(terms, ctx, layer, x, opts.z, free), layer, x);
+  const z = opts.z ?? applyLayer(layer, AD.constant(x)).value;
+  // r/σ, the bias's share of the denominator (none on an unbounded segment: it always reaches a root).
+  const share = Number.isFinite(opts.segment) ? times(T.positivePart(T.sub(z, times(s, opts.segment))), 1 / opts.segment) : T.zerosLike(s);
+  const D = stabilise(T.add(s, share), opts.epsilon ?? 0);
+  const c = T.divNoNan(R, D);
+  const absorbed = T.add(T.mul(c, share), T.mul(R, T.map(D, (v) => (v === 0 ? 1 : 0))));
+  return { R: relevance(terms, ctx, layer, x, c, free), absorbed };
+};
+
 /** Derives the eq. (4) rule of a strategy. */
 export const deriveRule = (strategy: Strategy): Rule => {
   const ctx: DirectionContext = { domain: strategy.domain };
@@ -234,7 +237,7 @@ export const deriveRule = (strategy: Strategy): Rule => {
     name: strategy.name,
     strategy,
     propagate: (layer, x, R, opts = {}) => {
-      if (direction._tag === "Split") return propagateSplit(direction.terms, ctx, layer, x, R, { ...opts, segment: strategy.segment });
+      if (direction._tag === "Split") return propagateSplit(direction.terms, ctx, layer, x, R, opts);
       denseOnly(layer);
       if (opts.fixed !== undefined) materialisedOnly("hold padded inputs fixed");
       return naiveEq4(layer as Affine & { kind: "dense" }, x, R, (xi) => direction.v(xi, layer.W), opts.epsilon ?? 0);
@@ -244,6 +247,8 @@ export const deriveRule = (strategy: Strategy): Rule => {
       denseOnly(layer);
       return naiveDenominator(layer as Affine & { kind: "dense" }, x, (xi) => direction.v(xi, layer.W));
     },
+    propagateWithSink: (layer, x, R, opts = {}) =>
+      direction._tag === "Split" ? propagateSinking(direction.terms, ctx, layer, x, R, { ...opts, segment: strategy.segment }) : materialisedOnly("make its bias a relevance sink"),
     identityShare: (x) => (direction._tag === "Split" ? identityShare(direction.terms, ctx, x) : materialisedOnly("weigh an identity connection")),
     directions: (layer, x, neurons) => {
       if (direction._tag === "Materialized") {

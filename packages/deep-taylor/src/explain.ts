@@ -38,7 +38,7 @@ export interface ExplainOptions {
   /**
    * Biases as relevance sinks (for real models, whose biases are positive): b ≤ 0 is no longer a precondition,
    * and where a rule's search segment ends with the neuron still active the bias keeps its share of R_j
-   * ({@link PropagateOptions.biasSink}). What the biases absorb is reported, so Σ_p R_p + Σ absorbed = f.
+   * ({@link Rule.propagateWithSink}). What the biases absorb is reported, so Σ_p R_p + Σ absorbed = f.
    */
   readonly biasSink?: boolean;
 }
@@ -109,8 +109,8 @@ export interface Explanation {
    */
   readonly balance: readonly Float64Array[];
   /**
-   * absorbed[i]: per sample [N], the relevance node i took in and did not pass on, Σ R(output) − Σ R(inputs) —
-   * for an affine node with a rule, its bias's share under `biasSink`, and in any mode the relevance of units
+   * absorbed[i]: per sample [N], the relevance node i took in and did not pass on — for an affine node with a
+   * rule under `biasSink`, its bias's share computed neuron by neuron (Rule.propagateWithSink), including units
    * whose rule's denominator is 0 (a neuron active through its bias alone); for an unfolded batch norm or
    * ScaleShift, its shift's share. Undefined for the other nodes (they conserve exactly).
    */
@@ -194,10 +194,16 @@ export const explain = (model: L.Model, x: T.Tensor, composite: Composite, opts:
     const xs = src.map((p) => activations[p]!);
     const ruleName = a._tag === "Rule" ? a.rule.name : "";
     let ins: T.Tensor[];
+    let sunk: Float64Array | undefined;
     try {
       if (a._tag === "Rule" && L.isAffine(layer)) {
         const mask = fixed[src[0]!];
-        ins = [a.rule.propagate(layer, xs[0]!, R, { z: activations[i + 1]!, biasSink, ...eps, ...(mask === undefined ? {} : { fixed: mask }) })];
+        const o = { z: activations[i + 1]!, ...eps, ...(mask === undefined ? {} : { fixed: mask }) };
+        if (biasSink) {
+          const r = a.rule.propagateWithSink(layer, xs[0]!, R, o);
+          sunk = perSampleSum(r.absorbed);
+          ins = [r.R];
+        } else ins = [a.rule.propagate(layer, xs[0]!, R, o)];
       } else if (a._tag === "Rule") {
         // The add and the affine nodes before it as one eq. (4) unit: each input's share is its denominator.
         const shares = src.map((p) => {
@@ -219,9 +225,10 @@ export const explain = (model: L.Model, x: T.Tensor, composite: Composite, opts:
     const passed = new Float64Array(N);
     for (const r of ins) perSampleSum(r).forEach((v, k) => (passed[k] = passed[k]! + v));
     balance[i] = passed.map((v, k) => v - out[k]!);
-    // What a rule's bias (a zero denominator, a bias sink) or a batch norm's shift keeps: Σ R(out) − Σ R(in).
-    if ((a._tag === "Rule" && L.isAffine(layer)) || layer.kind === "batchNorm" || layer.kind === "scaleShift") {
-      const kept = balance[i]!.map((v) => -v);
+    // What a bias sink keeps (computed neuron by neuron), or a batch norm's shift: Σ R(out) − Σ R(in). Without
+    // the sink an affine node keeps nothing by design; its rounding and zero denominators show in the balance.
+    if (sunk !== undefined || layer.kind === "batchNorm" || layer.kind === "scaleShift") {
+      const kept = sunk ?? balance[i]!.map((v) => -v);
       absorbed[i] = kept;
       kept.forEach((v, k) => (biasRelevance[k] = biasRelevance[k]! + v));
     }

@@ -63,6 +63,9 @@ describe("case 3: checks fail on non-finite numbers", () => {
     const nan = DT.Consistency.perSample(T.of([1], [1]), T.unsafeMake([1, 3], new Float64Array(3).fill(NaN)))[0]!;
     expect(nan.positive).toBe(false);
     expect(nan.minRelevance).toBeNaN();
+    // Every R_p finite, their sum not (large terms of both signs): nothing can be judged, so the checks fail.
+    const overflow = DT.Consistency.perSample(T.of([1], [1]), T.of([1e308, 1e308, -1e308], [1, 3]))[0]!;
+    expect([overflow.finite, overflow.conservative]).toEqual([false, false]);
     const agg = DT.Consistency.aggregate([nan, inf]);
     expect([agg.shareFinite, agg.sharePositive, agg.shareConservative]).toEqual([0, 0, 0]);
   });

@@ -244,15 +244,16 @@ describe("the explorer page, served statically, in Chromium", () => {
   });
 });
 
+/** A 4 × 4 gray image: a diagonal stroke. */
+const png = (): Buffer => {
+  const img = Image.make(4, 4, { r: 0, g: 0, b: 0, a: 255 });
+  for (let i = 0; i < 4; i++) Image.setPixel(img, i, i, { r: 255, g: 255, b: 255, a: 255 });
+  Image.setPixel(img, 1, 0, { r: 128, g: 128, b: 128, a: 255 });
+  return Buffer.from(encodePng(img));
+};
+
 describe("opening a model file and an image, picking a class", () => {
   const onnx = join(repo, "packages", "import", "test", "fixtures", "onnx", "mlp.onnx");
-  /** A 4 × 4 gray image: a diagonal stroke. */
-  const png = (): Buffer => {
-    const img = Image.make(4, 4, { r: 0, g: 0, b: 0, a: 255 });
-    for (let i = 0; i < 4; i++) Image.setPixel(img, i, i, { r: 255, g: 255, b: 255, a: 255 });
-    Image.setPixel(img, 1, 0, { r: 128, g: 128, b: 128, a: 255 });
-    return Buffer.from(encodePng(img));
-  };
 
   test("an ONNX classifier (through @dtd/import) and a PNG: refused by z⁺ (positive biases), explained leniently and per class as in Node", async () => {
     const { page, errors } = await open(plain.url);
@@ -293,6 +294,51 @@ describe("opening a model file and an image, picking a class", () => {
     const [y, pullback] = L.vjp(model, x);
     const grad = pullback(T.unsafeMake([1, 3], Float64Array.from([0, 0, 1])))[0]!;
     await expectSameAsNode(page, gxi, { f: y.data[2]!, R: Array.from(T.mul(x, grad).data) });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+describe("opening a TF.js model: model.json and its weight shard, selected together", () => {
+  /** Flatten (NHWC 4 × 4 × 1) → Dense(2, softmax), with weights from a fixed stream. */
+  const modelJson = {
+    format: "layers-model",
+    modelTopology: {
+      class_name: "Sequential",
+      config: {
+        name: "tiny",
+        layers: [
+          { class_name: "Flatten", config: { name: "flat", batch_input_shape: [null, 4, 4, 1] } },
+          { class_name: "Dense", config: { name: "out", units: 2, activation: "softmax", use_bias: true } },
+        ],
+      },
+    },
+    weightsManifest: [{ paths: ["tiny.weights.bin"], weights: [{ name: "out/kernel", shape: [16, 2], dtype: "float32" }, { name: "out/bias", shape: [2], dtype: "float32" }] }],
+  };
+  const weights = Float32Array.from({ length: 34 }, (_, i) => (i < 32 ? Math.sin(1 + i) : -0.25));
+
+  test("the page reads both files, drops the softmax, and explains class 1 as Node does", async () => {
+    const { page, errors } = await open(plain.url);
+    const first = await settled(page, 0);
+    await page.setInputFiles("#model-file", [
+      { name: "tiny.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(modelJson)) },
+      { name: "tiny.weights.bin", mimeType: "application/octet-stream", buffer: Buffer.from(weights.buffer) },
+    ]);
+    await page.selectOption("#method", "gradientXInput");
+    await page.selectOption("#target", "1");
+    await page.setInputFiles("#image-file", { name: "stroke.png", mimeType: "image/png", buffer: png() });
+    await page.waitForFunction(() => (window as unknown as { dtdExplorer: { snapshot: () => Snapshot } }).dtdExplorer.snapshot().shown?.x.some((v) => v > 0) === true);
+    const s = await settled(page, first.id);
+    expect(s.snap.model?.format).toBe("tfjs");
+    expect(s.snap.model?.inputShape).toEqual([1, 4, 4]);
+    expect(s.snap.model?.notes.join(" ")).toContain("softmax");
+    expect(s.explained).toBe(1);
+    const imported = importModel(new TextEncoder().encode(JSON.stringify(modelJson)), { name: "tiny.json", readFile: (path) => (path === "tiny.weights.bin" ? new Uint8Array(weights.buffer) : undefined), dtype: "float64" });
+    if (E.isLeft(imported)) throw new Error(message(imported.left));
+    const x = T.unsafeMake([1, 1, 4, 4], Float64Array.from(s.x));
+    const [y, pullback] = L.vjp(imported.right.model, x);
+    const grad = pullback(T.unsafeMake([1, 2], Float64Array.from([0, 1])))[0]!;
+    await expectSameAsNode(page, s, { f: y.data[1]!, R: Array.from(T.mul(x, grad).data) });
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -14,4 +14,4 @@ export * from "./RootSearch.ts";
 export * from "./JacobianRow.ts";
 export * from "./train/index.ts";
 export * from "./canonize.ts";
-export { modelDType } from "./validate.ts";
+export { modelDType, paramsProblem } from "./validate.ts";

@@ -5,7 +5,7 @@
  */
 import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import * as E from "fp-ts/lib/Either.js";
-import type * as L from "@dtd/layers";
+import * as L from "@dtd/layers";
 import { type DecodedModel, parseModel } from "./decode.ts";
 import { type EncodeOptions, stringifyModel } from "./encode.ts";
 import { metadataProblem } from "./internal/metadata.ts";
@@ -31,11 +31,18 @@ export const readModelFile = (path: string): E.Either<ModelFileError, DecodedMod
 };
 
 /**
- * Writes a model file (see `stringifyModel`); metadata that a file cannot hold faithfully (NaN, nesting deeper
- * than MAX_METADATA_DEPTH, class instances) is refused first, with its path. The text goes to a temporary file beside `path`, which is then
+ * Writes a model file (see `stringifyModel`); parameters that are not finite (a diverged training) and metadata
+ * that a file cannot hold faithfully (NaN, nesting deeper than MAX_METADATA_DEPTH, class instances) are refused
+ * first, with their path, and nothing is written. The text goes to a temporary file beside `path`, which is then
  * renamed over it, so a failed write never leaves half a model behind.
  */
 export const writeModelFile = (path: string, model: L.Model, opts?: EncodeOptions): E.Either<ModelFileError, void> => {
+  // A NaN weight would be written as null (nested) or as NaN bytes (base64), and the file refused when read back.
+  const params = L.paramsProblem(model.layers);
+  if (params !== undefined) {
+    const at = params._tag === "InvalidLayer" && params.index >= 0 ? `layers[${params.index}]` : "layers";
+    return E.left({ _tag: "InvalidModel", problems: [{ path: at, expected: "finite parameters of one dtype", found: L.message(params) }] });
+  }
   const bad = opts?.metadata === undefined ? undefined : metadataProblem(opts.metadata);
   if (bad !== undefined) return E.left({ _tag: "InvalidModel", problems: [bad] });
   const text = stringifyModel(model, opts);

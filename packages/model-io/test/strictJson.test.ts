@@ -115,5 +115,11 @@ describe("case 6: metadata a model file cannot hold", () => {
     expect(messageOf(write(nested(5000)))).toMatch(/^metadata\.a\.a.*…: expected metadata nested at most 100 levels deep/);
     expect(() => readFileSync(join(dir, "m.json"))).toThrow();
     expect(E.isRight(write({ name: "ok", tags: ["a", 1, null, true], skipped: undefined }))).toBe(true);
+    // a parameter that went NaN (a diverged training, T.unsafeMake) would be written as null: refused too
+    const diverged = L.withParamTree(model.right, [{ W: T.unsafeMake([2, 1], Float64Array.of(1, NaN)), b: T.zeros([1]) }]);
+    expect(messageOf(writeModelFile(join(dir, "nan.json"), diverged))).toBe(
+      "layers[0]: expected finite parameters of one dtype, found layer 0 (dense) is invalid: expected finite parameters, found NaN in W at flat index 1",
+    );
+    expect(() => readFileSync(join(dir, "nan.json"))).toThrow();
   });
 });

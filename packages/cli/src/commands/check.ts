@@ -48,6 +48,11 @@ export interface CheckReport {
   readonly roots: RootsReport | null;
   readonly nodes: NodesReport | null;
   readonly consistency: SampleConsistency & { readonly ok: boolean };
+  /**
+   * What the biases absorbed (deep-taylor): the total and each node's share (nodes that absorbed nothing left
+   * out). With --bias-sink, neurons without a root on their segment are the ones whose bias kept the rest.
+   */
+  readonly biasRelevance: { readonly total: number; readonly perNode: readonly { readonly node: string; readonly kind: string; readonly absorbed: number }[] } | null;
 }
 
 /** "relevance leaks first at layer 5 "bn2" (batchNorm): …". */
@@ -82,12 +87,21 @@ export const checkReport = (p: Prepared, r: Result, maxNeurons?: number): CheckR
   const consistency = { ...r.consistency, ok: r.consistency.consistent };
   const firstNonFinite = r.warnings.find((w) => w._tag === "NonFinite");
   const nonFinite = firstNonFinite !== undefined ? DT.message(firstNonFinite) : r.consistency.finite ? null : `f(x) = ${r.f}, min R = ${r.consistency.minRelevance}`;
-  if (p.composite === undefined) return { ok: consistency.ok && nonFinite === null, nonFinite, preconditions: null, roots: null, nodes: null, consistency };
-  const violations = DT.violations(p.model, p.composite, r.explanation!.activations, r.explanation!.f, { every: true }).map((v) => ({ ...v, message: DT.message(v) }));
+  if (p.composite === undefined) return { ok: consistency.ok && nonFinite === null, nonFinite, preconditions: null, roots: null, nodes: null, consistency, biasRelevance: null };
+  const sink = p.spec.biasSink;
+  const violations = DT.violations(p.model, p.composite, r.explanation!.activations, r.explanation!.f, { every: true })
+    .filter((v) => !(sink && v._tag === "PreconditionViolated" && v.what === "bias"))
+    .map((v) => ({ ...v, message: DT.message(v) }));
   const preconditions = { ok: violations.length === 0, violations };
-  const roots = rootsReport(p, p.composite, maxNeurons);
+  const checked = rootsReport(p, p.composite, maxNeurons);
+  // Under --bias-sink a segment without a root is what the sink is for: the bias keeps z at the segment's end.
+  const roots = sink && checked.refused === null ? { ...checked, ok: checked.violations === checked.byProblem.noRootOnSegment } : checked;
   const nodes = nodesReport(p, r.explanation!);
-  return { ok: nonFinite === null && preconditions.ok && roots.ok && nodes.ok && consistency.ok, nonFinite, preconditions, roots, nodes, consistency };
+  const perNode = r.explanation!.absorbed.flatMap((a, i) =>
+    a === undefined || !L.isAffine(p.model.layers[i]!) || Math.abs(a[0]!) <= r.consistency.tolerance ? [] : [{ node: p.model.nodes[i]!.name, kind: p.model.nodes[i]!.layer.kind, absorbed: a[0]! }],
+  );
+  const biasRelevance = { total: r.biasRelevance, perNode };
+  return { ok: nonFinite === null && preconditions.ok && roots.ok && nodes.ok && consistency.ok, nonFinite, preconditions, roots, nodes, consistency, biasRelevance };
 };
 
 const mark = (ok: boolean): string => (ok ? "ok  " : "FAIL");
@@ -114,9 +128,14 @@ export const reportLines = (p: Prepared, r: Result, c: CheckReport): string[] =>
     out.push(`nodes          ${mark(c.nodes.ok)}  ${c.nodes.first === null ? "relevance balances at every layer (what each passes down equals what it receives)" : c.nodes.first.message}`);
     if (c.nodes.leaks.length > 1) out.push(`  … and ${c.nodes.leaks.length - 1} more leak${c.nodes.leaks.length === 2 ? "" : "s"} further down`);
   }
+  if (c.biasRelevance !== null && p.spec.biasSink) {
+    const b = c.biasRelevance;
+    out.push(`biases         ${num(b.total)} absorbed (biases as relevance sinks)${b.perNode.length === 0 ? "" : ":"}`);
+    b.perNode.forEach((n) => out.push(`  ${n.node} (${n.kind}): ${num(n.absorbed)}`));
+  }
   const k = c.consistency;
   out.push(
-    `consistency    ${mark(k.ok)}  f(x) = ${num(k.f)}, sum of R = ${num(k.sumR)}, conservation error ${num(k.conservationError)} (${k.conservative ? "conservative" : "NOT conservative"}), min R ${num(k.minRelevance)} (${k.positive ? "positive" : "NOT positive"})`,
+    `consistency    ${mark(k.ok)}  f(x) = ${num(k.f)}, sum of R = ${num(k.sumR)}${c.biasRelevance === null || !p.spec.biasSink ? "" : ` (+ ${num(c.biasRelevance.total)} absorbed)`}, conservation error ${num(k.conservationError)} (${k.conservative ? "conservative" : "NOT conservative"}), min R ${num(k.minRelevance)} (${k.positive ? "positive" : "NOT positive"})`,
     `result         ${c.ok ? "every check holds" : "FAIL"}`,
   );
   return out;

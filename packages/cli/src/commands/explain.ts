@@ -27,6 +27,8 @@ export interface ExplainJson {
   readonly conservationError: JsonNumber;
   readonly minRelevance: JsonNumber;
   readonly consistent: boolean;
+  /** Deep Taylor: the relevance the biases absorbed (Σ relevance + biasRelevance = f); 0 for baselines. */
+  readonly biasRelevance: JsonNumber;
 }
 
 /** A double for JSON: finite numbers as they are, the others by name (only ever printed with exit status 1). */
@@ -39,6 +41,7 @@ export const toJson = (r: Result): ExplainJson => ({
   conservationError: jsonNumber(r.consistency.conservationError),
   minRelevance: jsonNumber(r.consistency.minRelevance),
   consistent: r.consistency.consistent,
+  biasRelevance: jsonNumber(r.biasRelevance),
 });
 
 const METHOD_NAMES: { readonly [M in Method]: string } = {
@@ -69,7 +72,8 @@ export const summary = (p: Prepared, r: Result, top = 5): string[] => {
     `method              ${describeMethod(p, r)}`,
     `f(x)                ${num(r.f)}`,
     `sum of R            ${num(c.sumR)}`,
-    `conservation error  ${num(c.conservationError)}  (sum of R − f(x); conservative: ${c.conservative ? "yes" : "no"})`,
+    ...(p.spec.biasSink ? [`absorbed by biases  ${num(r.biasRelevance)}  (${percent(r.biasRelevance, r.f)} of f(x); biases as relevance sinks)`] : []),
+    `conservation error  ${num(c.conservationError)}  (sum of R${p.spec.biasSink ? " + absorbed" : ""} − f(x); conservative: ${c.conservative ? "yes" : "no"})`,
     `min R               ${num(c.minRelevance)}  (positive: ${c.positive ? "yes" : "no"})`,
     `consistent          ${c.consistent ? "yes" : "no"}  (conservative and positive, Montavon et al. 2017, Def. 3)`,
     `top ${Math.min(top, r.R.length)} of ${r.R.length} input units by relevance:`,
@@ -138,17 +142,27 @@ command line.`,
     if (E.isLeft(result)) return result;
     const r = result.right;
     printWarnings(io, r.warnings);
-    [...(p.spec.notes ?? []), ...p.canonized, ...r.notes].forEach((n) => line(io.stderr, `note: ${n}`));
+    [...(p.spec.notes ?? []), ...p.notes, ...(p.imported?.notes ?? []), ...p.canonized, ...r.notes].forEach((n) => line(io.stderr, `note: ${n}`));
     // Only --lenient lets a non-finite result through: it is printed (with its warning) and the run fails.
     const finite = r.consistency.finite;
     let img: Image.Image | undefined;
     if (values.png !== undefined && finite) {
       const names = featureNames(p.metadata);
-      img = picture({ inputShape: p.model.inputShape, x: p.x.data, R: r.R, title: `${rulesLabel(p)}: f(x) = ${num(r.f)}`, ...(names !== undefined ? { featureNames: names } : {}) });
+      img = picture({
+        inputShape: p.model.inputShape,
+        x: p.x.data,
+        R: r.R,
+        title: `${rulesLabel(p)}: f(x) = ${num(r.f)}`,
+        ...(names !== undefined ? { featureNames: names } : {}),
+        ...(p.picture !== undefined ? { photo: p.picture } : {}),
+      });
     }
     if (values.json) line(io.stdout, JSON.stringify(toJson(r)));
     else summary(p, r).forEach((s) => line(io.stdout, s));
-    if (!finite) return E.left(failure(`the explanation is not finite (f(x) = ${r.f}; see the warning above)${values.png === undefined ? "" : `, so ${values.png} was not written`}`));
+    if (!finite) {
+      const why = r.warnings.some((w) => w._tag === "NonFinite") ? "see the warning above" : `f(x) = ${r.f}, sum of R = ${r.consistency.sumR}`;
+      return E.left(failure(`the explanation is not finite (${why})${values.png === undefined ? "" : `, so ${values.png} was not written`}`));
+    }
     if (values.png !== undefined && img !== undefined) {
       const written = Png.writePng(values.png, img);
       if (E.isLeft(written)) return E.left(failure(VizError.message(written.left)));

@@ -7,7 +7,8 @@
  * 3. sensitivity analysis is positive but not conservative;
  * 4. simple Taylor decomposition is neither exactly conservative nor positive;
  * 5. z⁺ and zᵇ put most of the relevance on the 0–3 digit, not on the distractor.
- * Consistency uses @dtd/deep-taylor's tolerances: |Σ R − f| ≤ 1e-12 + 1e-9·|f| and R_p ≥ −(1e-12 + 1e-9·|f|).
+ * Consistency uses @dtd/deep-taylor's rounding bound for the model's dtype and size: |Σ R − f| ≤ γ_n·(|f| + Σ|R|) + n·η
+ * and R_p ≥ −(that bound) (docs/deep-taylor.md, "Rounding: the tolerance of the checks").
  * @module
  */
 import type { DatasetConsistency } from "@dtd/deep-taylor/consistency";

@@ -62,7 +62,7 @@ export const titanicReport = (r: TitanicResult): string => {
     "## Consistency of every explanation",
     "",
     `Every test passenger explained with each rule (zᵇ with the box [0, 1], the scaled feature range${r.recipe.hidden.length > 1 ? "; z⁺ in the layers above the first" : ""}).`,
-    "Conservative: |Σ_i R_i − f(x)| ≤ 1e-12 + 1e-9·|f(x)|; positive: R_i ≥ −(1e-12 + 1e-9·|f(x)|).",
+    "Conservative: |Σ_i R_i − f(x)| ≤ γ_n·(|f(x)| + Σ_i |R_i|) + n·η, the rounding bound of the model's dtype and its n accumulated terms (docs/deep-taylor.md); positive: R_i ≥ −(that bound).",
     "",
     ...markdownTable(
       ["method", "consistent", "conservative", "positive", "largest \\|Σ R − f\\|", "most negative R_i"],
