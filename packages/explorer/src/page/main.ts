@@ -15,46 +15,8 @@ import { type MethodSpec, type PresetId, presetIds, presets, type RuleId, ruleLa
 import { formatNumber, heatmap, overlay } from "../picture.ts";
 import type { ModelInfo, Request, Response } from "../protocol.ts";
 import { clearCanvas, enableDrawing, fitCanvas, getRgba, paintImage, paintValues, putRgba, readInput } from "./canvas.ts";
-
-const $ = <E extends HTMLElement>(id: string): E => {
-  const e = document.getElementById(id);
-  if (e === null) throw new Error(`explorer: no element #${id}`);
-  return e as E;
-};
-
-const ui = {
-  kernels: $<HTMLOutputElement>("kernels"),
-  modelName: $<HTMLOutputElement>("model-name"),
-  modelFile: $<HTMLInputElement>("model-file"),
-  method: $<HTMLSelectElement>("method"),
-  perLayer: $<HTMLDivElement>("per-layer"),
-  boxRow: $<HTMLLabelElement>("box-row"),
-  boxLow: $<HTMLInputElement>("box-low"),
-  boxHigh: $<HTMLInputElement>("box-high"),
-  targetRow: $<HTMLLabelElement>("target-row"),
-  target: $<HTMLSelectElement>("target"),
-  imageFile: $<HTMLInputElement>("image-file"),
-  invert: $<HTMLInputElement>("invert"),
-  lenient: $<HTMLInputElement>("lenient"),
-  overlay: $<HTMLInputElement>("overlay"),
-  clear: $<HTMLButtonElement>("clear"),
-  sample: $<HTMLButtonElement>("sample"),
-  input: $<HTMLCanvasElement>("input"),
-  inputCaption: $("input-caption"),
-  heatmap: $<HTMLCanvasElement>("heatmap"),
-  out: {
-    method: $("out-method"),
-    f: $("out-f"),
-    sum: $("out-sum"),
-    error: $("out-error"),
-    min: $("out-min"),
-    consistent: $("out-consistent"),
-    roots: $("out-roots"),
-    time: $("out-time"),
-  },
-  notes: $<HTMLUListElement>("notes"),
-  status: $<HTMLParagraphElement>("status"),
-};
+import { ui } from "./elements.ts";
+import { consistencyText, rootsText } from "./report.ts";
 
 /** A sample of the demo's held-out test pairs (models/mnist-samples.json). */
 interface Sample {
@@ -143,20 +105,6 @@ const explainNow = (): void => {
   const sent: Sent = { id: state.nextId++, x: readInput(ui.input, state.layout), spec: currentSpec(), choice: currentChoice() };
   state.inFlight = sent;
   send({ _tag: "Explain", ...sent, x: sent.x.slice() });
-};
-
-const consistencyText = (o: Outcome): string => {
-  const c = o.consistency;
-  if (c.consistent) return "yes: conservative and positive";
-  const why = [...(c.finite ? [] : ["not finite"]), ...(c.conservative ? [] : ["not conservative"]), ...(c.positive ? [] : ["not positive"])];
-  return `no: ${why.join(", ")}`;
-};
-
-const rootsText = (o: Outcome): string => {
-  const r = o.roots;
-  if (r === undefined) return "— (a baseline has no root points)";
-  if ("refused" in r) return `not checked: ${r.refused}`;
-  return r.violations === 0 ? `all ${r.active} active neurons: roots, on the segment, in the domain` : `${r.violations} violations among ${r.active} active neurons`;
 };
 
 /** Empties the heatmap and the numbers (a refused request leaves nothing to show). */
