@@ -43,6 +43,11 @@ export const entries: readonly Entry[] = [
     load: () => import("./commands/check.ts").then((m) => m.check),
   },
   {
+    name: "evaluate",
+    summary: "how good is an explanation? region perturbation and AOPC for a model file",
+    load: () => import("./commands/evaluate.ts").then((m) => m.evaluate),
+  },
+  {
     name: "train",
     summary: "train a model file's parameters on a JSON data set",
     load: () => import("./commands/train.ts").then((m) => m.train),

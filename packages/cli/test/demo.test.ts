@@ -92,6 +92,35 @@ describe("dtd demo (small budget)", () => {
     expect(existsSync(first.files.model)).toBe(true);
   });
 
+  test("region perturbation measures every method on the pairs called positive, by noise and by 0, with the random order as floor", () => {
+    expect(first.aopc.map((a) => a.settings.replacement)).toEqual(["noise", "zero"]);
+    expect(first.aopcClaims).toHaveLength(2);
+    for (const a of first.aopc) {
+      expect(a.selected.length).toBeGreaterThan(0);
+      expect(a.selected).toEqual(first.aopc[0]!.selected);
+      expect(a.methods.map((m) => m.id)).toEqual(first.methods.map((m) => m.id).filter((id) => a.methods.some((m) => m.id === id)));
+      for (const m of a.methods) {
+        expect(m.idx.every((i) => a.selected.includes(i))).toBe(true);
+        expect(m.morf.meanCurve.length).toBe(a.settings.steps + 1);
+        // At k = 0 nothing is perturbed: every ordering starts at the same mean score.
+        expect(m.lerf.meanCurve[0]).toBe(m.morf.meanCurve[0]);
+        expect(m.random.meanCurve[0]).toBe(m.morf.meanCurve[0]);
+        expect(Number.isFinite(m.morf.aopc) && Number.isFinite(m.vsRandom.standardError)).toBe(true);
+      }
+      // The random order ignores the heatmaps: the same floor for every method measured on the same pairs.
+      const full = a.methods.filter((m) => m.idx.length === a.selected.length);
+      for (const m of full) expect(m.random.aopc).toBe(full[0]!.random.aopc);
+    }
+    expect(first.aopcClaims[0]!.evidence).toMatch(/MoRF AOPC over \d+ pairs/);
+    const report = readFileSync(first.files.report, "utf8");
+    expect(report).toContain("## Region perturbation (AOPC)");
+    expect(report).toContain("Replaced by uniform noise in the pixel box [0, 1]");
+    expect(report).toContain("Replaced by 0 (black: the ink removed)");
+    expect(report).toContain("![perturbation curves](perturbation.png)");
+    const curves = Png.readPng(first.files.perturbation);
+    expect(E.isRight(curves) && [curves.right.width > 2 * 480, curves.right.height > 2 * 360]).toEqual([true, true]);
+  });
+
   test("a second run takes the model from the cache and reproduces every number", () => {
     const cachedNotes: string[] = [];
     const second = ok(runDemo(options, { ...silent, note: (t) => cachedNotes.push(t) }));
@@ -100,6 +129,7 @@ describe("dtd demo (small budget)", () => {
     expect(second.testAccuracy).toBe(first.testAccuracy);
     expect(second.threshold).toBe(first.threshold);
     expect(second.methods.map((m) => m.consistency)).toEqual(first.methods.map((m) => m.consistency));
+    expect(second.aopc.map((a) => a.methods.map((m) => m.morf.aopc))).toEqual(first.aopc.map((a) => a.methods.map((m) => m.morf.aopc)));
   });
 
   test("the command refuses --full with --steps and a malformed count (exit 2)", async () => {

@@ -1,7 +1,8 @@
 /**
  * Plots of explanation results, each a {@link Scene.Scene} that renders both as SVG and as a PNG-ready image:
- * the consistency scatter (f(x) against Σ_p R_p with the diagonal), histograms with a reference line at 0, and
- * signed horizontal bar charts. Axis ticks use 1-2-5 steps ({@link Ticks}). Pure: no Node API.
+ * the consistency scatter (f(x) against Σ_p R_p with the diagonal), histograms with a reference line at 0,
+ * signed horizontal bar charts, and line plots (e.g. perturbation curves). Axis ticks use 1-2-5 steps
+ * ({@link Ticks}). Pure: no Node API.
  *
  * @example
  * const scene = Plot.scatter({ x: outputs, y: totals }, { title: "z+ rule: conservation" });
@@ -16,6 +17,7 @@ import * as Svg from "./Svg.ts";
 export { scatter, palette, type Series, type ScatterOptions } from "./Scatter.ts";
 export { histogram, bin, type Bins, type BinOptions, type HistogramOptions } from "./Histogram.ts";
 export { barChart, type Bar, type BarChartOptions } from "./BarChart.ts";
+export { lines, linePalette, type LineSeries, type LinesOptions, type LegendCorner } from "./Lines.ts";
 
 /** The SVG document of a plot. */
 export const toSvg = (scene: Scene.Scene): string => Svg.toSvg(scene);

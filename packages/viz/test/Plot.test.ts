@@ -128,3 +128,37 @@ describe("Plot.barChart", () => {
   });
   test("refuses an empty list", () => expect(() => Plot.barChart([])).toThrow(/at least one bar, found none/));
 });
+
+describe("Plot.lines", () => {
+  const scene = Plot.lines(
+    [
+      { x: [0, 1, 2, 3], y: [4, 2, 1, 0.5], label: "MoRF" },
+      { x: [0, 1, 2, 3], y: [4, 3.5, 3, 2.5], label: "random", dash: 4 },
+    ],
+    { title: "perturbation", xLabel: "step", yLabel: "f", legend: "bottom-left" },
+  );
+  test("one segment per consecutive pair of points, each series tagged, the dashed one dashed", () => {
+    const a = Scene.withTag(scene, "series-0", "line");
+    const b = Scene.withTag(scene, "series-1", "line");
+    expect([a.length, b.length]).toEqual([3, 3]);
+    expect(b.every((m) => m.dash === 4)).toBe(true);
+    expect(a.every((m) => m.dash === undefined)).toBe(true);
+    // segments join: each ends where the next begins; a falling curve goes down the screen
+    for (let i = 1; i < a.length; i++) expect([a[i]!.x1, a[i]!.y1]).toEqual([a[i - 1]!.x2, a[i - 1]!.y2]);
+    expect(a[0]!.y2).toBeGreaterThan(a[0]!.y1);
+  });
+  test("a legend in the corner asked for names the series; the SVG and the PNG render", () => {
+    expect(Scene.withTag(scene, "legend", "text").map((t) => t.text)).toEqual(["MoRF", "random"]);
+    const [box] = Scene.withTag(scene, "legend", "rect");
+    const [axis] = Scene.withTag(scene, "axis", "line");
+    expect(box!.y + box!.height).toBeGreaterThan(axis!.y1 - 60);
+    const { svg, image } = Plot.render(scene, 1);
+    expect(count(svg, /class="series-0"/g)).toBe(3);
+    expect([image.width, image.height]).toEqual([480, 360]);
+  });
+  test("refuses no series, mismatched lengths and non-finite values", () => {
+    expect(() => Plot.lines([])).toThrow(/at least one series/);
+    expect(() => Plot.lines([{ x: [1, 2], y: [1] }])).toThrow(/series 0 with as many y values as x values \(2\), found 1/);
+    expect(() => Plot.lines([{ x: [1, 2], y: [1, NaN] }])).toThrow(/finite y values in series 0/);
+  });
+});

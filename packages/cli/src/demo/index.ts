@@ -11,6 +11,9 @@ import { defineCommand } from "../Command.ts";
 import { table } from "../format.ts";
 import { line } from "../Io.ts";
 import { startProgress } from "../progress.ts";
+import { aopcSummary } from "./aopcReport.ts";
+import { DEEP_DEFAULTS } from "../deep/defaults.ts";
+import { DEEP_NETS } from "../deep/networks.ts";
 import { FULL_STEPS } from "./network.ts";
 import { type DemoOptions, type DemoResult, type Hooks, runDemo } from "./pipeline.ts";
 import { defaultCacheDir } from "./repoRoot.ts";
@@ -33,15 +36,24 @@ export const DEFAULT_TAYLOR_COUNT = 50;
 export const TAYLOR_MAX_ITERATIONS = 30;
 
 
+/** Test pairs explained by default. */
+export const DEFAULT_TEST_COUNT = 300;
+
 const flags = {
   steps: { type: "string", value: "N", description: `SGD steps of 20 pairs (default ${DEFAULT_STEPS}: about 2 minutes on 2 cores)` },
   full: { type: "boolean", description: `the deck's full schedule: ${FULL_STEPS.toLocaleString("en")} steps (hours)` },
   seed: { type: "string", value: "N", default: "1", description: "seed of the digit split, the initial weights and the pairs" },
-  "test-count": { type: "string", value: "N", default: "300", description: "held-out test pairs to explain and plot" },
-  "taylor-count": { type: "string", value: "N", default: String(DEFAULT_TAYLOR_COUNT), description: "of those, pairs also explained by simple Taylor decomposition (slow root search)" },
-  out: { type: "string", value: "DIR", default: "out/mnist", description: "folder of the report and pictures" },
+  "test-count": { type: "string", value: "N", description: `held-out test pairs to explain and plot (default ${DEFAULT_TEST_COUNT}; deep: ${DEEP_DEFAULTS.testCount})` },
+  "taylor-count": {
+    type: "string",
+    value: "N",
+    description: `of those, pairs also explained by simple Taylor decomposition, a slow root search (default ${DEFAULT_TAYLOR_COUNT}; deep: ${DEEP_DEFAULTS.taylorCount})`,
+  },
+  out: { type: "string", value: "DIR", description: `folder of the report and pictures (default out/mnist; deep: ${DEEP_DEFAULTS.out})` },
   retrain: { type: "boolean", description: "train even when a cached model exists (and replace it)" },
+  nets: { type: "string", value: "LIST", description: `deep only: the networks, comma-separated (default ${DEEP_NETS.join(",")})` },
 } as const;
+
 
 const integer = (flag: string, v: string, min: number): E.Either<CliError, number> => {
   const n = Number(v);
@@ -53,16 +65,18 @@ export const demoOptions = (values: {
   readonly steps: string | undefined;
   readonly full: boolean;
   readonly seed: string;
-  readonly "test-count": string;
-  readonly "taylor-count": string;
-  readonly out: string;
+  readonly "test-count": string | undefined;
+  readonly "taylor-count": string | undefined;
+  readonly out: string | undefined;
   readonly retrain: boolean;
+  readonly nets: string | undefined;
 }): E.Either<CliError, DemoOptions> => {
   if (values.full && values.steps !== undefined) return E.left(usage("give --full or --steps, not both"));
+  if (values.nets !== undefined) return E.left(usage("--nets chooses the networks of demo deep: give demo deep --nets …"));
   const steps = values.full ? E.right(FULL_STEPS) : integer("steps", values.steps ?? String(DEFAULT_STEPS), 1);
   const seed = integer("seed", values.seed, 0);
-  const testCount = integer("test-count", values["test-count"], 1);
-  const taylorCount = integer("taylor-count", values["taylor-count"], 1);
+  const testCount = integer("test-count", values["test-count"] ?? String(DEFAULT_TEST_COUNT), 1);
+  const taylorCount = integer("taylor-count", values["taylor-count"] ?? String(DEFAULT_TAYLOR_COUNT), 1);
   if (E.isLeft(steps)) return steps;
   if (E.isLeft(seed)) return seed;
   if (E.isLeft(testCount)) return testCount;
@@ -76,7 +90,7 @@ export const demoOptions = (values: {
     gridCount: 12,
     taylorCount: Math.min(taylorCount.right, testCount.right),
     taylorMaxIterations: TAYLOR_MAX_ITERATIONS,
-    outDir: values.out,
+    outDir: values.out ?? "out/mnist",
     cacheDir: defaultCacheDir(),
     retrain: values.retrain,
   });
@@ -103,16 +117,19 @@ export const summary = (r: DemoResult): string[] => [
   "the deck's claims:",
   ...r.claims.map((c) => `  ${c.holds ? "holds        " : "does not hold"}  ${c.statement}`),
   "",
+  ...r.aopc.flatMap((a, i) => [...aopcSummary(a), `    ${r.aopcClaims[i]!.holds ? "holds        " : "does not hold"}  ${r.aopcClaims[i]!.statement}`]),
+  "",
   `report    ${r.files.report}`,
   `heatmaps  ${r.files.grid}`,
   `figure 2  ${r.files.figure2}`,
+  `curves    ${r.files.perturbation}`,
   `(${r.seconds.toFixed(1)} s)`,
 ];
 
 export const command = defineCommand({
   name: "demo",
   summary: "the deck's MNIST example: train the 1568-400-1 detector, explain test pairs, draw heatmaps",
-  usage: "demo [--steps N | --full] [--seed N] [--test-count N] [--taylor-count N] [--out DIR] [--retrain]",
+  usage: "demo [deep] [--steps N | --full] [--seed N] [--test-count N] [--taylor-count N] [--out DIR] [--retrain] [--nets LIST]",
   description: `
 The deck's MNIST experiment (Montavon et al. 2017, Fig. 2). Each 28×56 image shows a digit 0–3 beside a
 distracting digit 4–9 (positive) or two digits 4–9 (negative); a detection-pooling network (1568 inputs, 400
@@ -121,16 +138,36 @@ disjoint digits. Held-out test pairs are explained with the w², z⁺ and zᵇ r
 and simple Taylor decomposition; the run measures conservation and positivity, checks the deck's claims and
 writes a report with a heatmap grid and Figure 2 to --out.
 
-The trained model is cached under .cache/dtd/ (by seed and steps): a second run skips training.`,
+Every method's heatmaps are also measured by region perturbation (AOPC, Samek et al. 2017): 4×4 patches replaced
+by uniform noise, most relevant first, least relevant first and in random order.
+
+demo deep runs the deck's Section 4 instead: deeper networks (a two-layer MLP and a convolutional network, all
+biases ≤ 0) on the same pairs, explained with the training-free relevance model (w² or zᵇ at the pixels, z⁺
+above), the min-max relevance model (fitted to the relevance), sensitivity, gradient × input and simple Taylor;
+report in out/mnist-deep/ (docs/mnist-deep.md).
+
+Trained models are cached under .cache/dtd/ (by network, seed and steps): a second run skips training.`,
   flags,
-  examples: ["demo", "demo --steps 500 --test-count 50 --out out/quick", "demo --full"],
-  run: async ({ values }, { io }) => {
-    const opts = demoOptions(values);
-    if (E.isLeft(opts)) return opts;
+  positionals: [{ name: "deep", description: "run the deep-network experiment (the deck's Section 4) instead of the one-layer demo" }],
+  examples: ["demo", "demo --steps 500 --test-count 50 --out out/quick", "demo --full", "demo deep", "demo deep --nets mlp --steps 1000 --test-count 50"],
+  run: async ({ values, positionals }, { io }) => {
     const hooks: Hooks = {
       progress: (label, total) => startProgress({ label, total, stream: io.stderr }),
       note: (text) => line(io.stderr, text),
     };
+    const experiment = positionals[0];
+    if (experiment !== undefined && experiment !== "deep") return E.left(usage(`expected the experiment deep (or none), found "${experiment}"`));
+    if (experiment === "deep") {
+      const deep = await import("../deep/index.ts");
+      const o = deep.deepOptions(values);
+      if (E.isLeft(o)) return o;
+      const r = deep.runDeep(o.right, hooks);
+      if (E.isLeft(r)) return E.left(failure(r.left));
+      for (const l of deep.deepSummary(r.right)) line(io.stdout, l);
+      return E.right(ExitCode.ok);
+    }
+    const opts = demoOptions(values);
+    if (E.isLeft(opts)) return opts;
     const result = runDemo(opts.right, hooks);
     if (E.isLeft(result)) return E.left(failure(result.left));
     for (const l of summary(result.right)) line(io.stdout, l);

@@ -7,6 +7,7 @@
  *   redistributes each R_j to the pixels by eq. (4).
  * - sensitivity analysis, R_p = (∂f/∂x_p)²;  simple Taylor decomposition at a nearest root ξ of f,
  *   R_p = ∂f/∂x_p|_ξ · (x_p − ξ_p).
+ * - gradient × input, R_p = x_p ∂f/∂x_p (used by the deep-network experiment).
  * Methods are data: a name, a short label for pictures, and how to explain a batch.
  * @module
  */
@@ -14,7 +15,7 @@ import * as E from "fp-ts/lib/Either.js";
 import type * as T from "@dtd/tensor";
 import type * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
-import { sensitivity, simpleTaylor, type SimpleTaylorExplanation } from "@dtd/deep-taylor/baselines";
+import { gradientXInput, sensitivity, simpleTaylor, type SimpleTaylorExplanation } from "@dtd/deep-taylor/baselines";
 
 /** Scores and heatmaps of a batch: f [N] and R [N, ...inputShape]. */
 export interface Heatmaps {
@@ -22,6 +23,8 @@ export interface Heatmaps {
   readonly R: T.Tensor;
   /** For methods that search a root numerically: how many searches converged to a root. */
   readonly roots?: { readonly found: number; readonly searched: number };
+  /** For relevance models: the modelled top relevance R̂ [N] that the heatmap conserves (Σ_p R_p = R̂). */
+  readonly modelled?: T.Tensor;
 }
 
 /** An explanation method. */
@@ -42,7 +45,7 @@ export interface Method {
  * prescribes, z⁺ in any layer above it, sum pooling proportional (R_j = x_j / Σ_j' x_j' · R_k = x_j).
  * On a one-layer detection-pooling network this is exactly the rule alone.
  */
-const rule = (id: string, label: string, title: string, strategy: DT.Strategy): Method => {
+export const trainingFreeMethod = (id: string, label: string, title: string, strategy: DT.Strategy): Method => {
   const composite = DT.trainingFree(DT.deriveRule(strategy));
   return {
     id,
@@ -54,16 +57,16 @@ const rule = (id: string, label: string, title: string, strategy: DT.Strategy): 
 };
 
 /** The zᵇ strategy for a box [low, high] on every input (l ≤ 0 ≤ h). */
-const zBox = (low: number, high: number): DT.Strategy =>
+export const zBox = (low: number, high: number): DT.Strategy =>
   E.getOrElse((reason: string): DT.Strategy => {
     throw new Error(`zb box [${low}, ${high}]: ${reason}`);
   })(DT.zB(low, high));
 
 /** The three deep Taylor rules with the input box [low, high] for zᵇ. */
 export const deepTaylorMethods = (box: readonly [number, number]): readonly Method[] => [
-  rule("w2", "w²", "w²-rule", DT.w2),
-  rule("zplus", "z+", "z⁺-rule", DT.zPlus),
-  rule("zb", "zb", `zᵇ-rule (box [${box[0]}, ${box[1]}])`, zBox(box[0], box[1])),
+  trainingFreeMethod("w2", "w²", "w²-rule", DT.w2),
+  trainingFreeMethod("zplus", "z+", "z⁺-rule", DT.zPlus),
+  trainingFreeMethod("zb", "zb", `zᵇ-rule (box [${box[0]}, ${box[1]}])`, zBox(box[0], box[1])),
 ];
 
 /** Options of the simple Taylor baseline's root search (its defaults when absent). */
@@ -71,26 +74,41 @@ export interface TaylorOptions {
   readonly maxIterations?: number;
 }
 
+/** A baseline's result as heatmaps. */
+const asHeatmaps = (b: { readonly f: T.Tensor; readonly R: T.Tensor }): Heatmaps => ({ f: b.f, R: b.R });
+
+/** Sensitivity analysis, R_p = (∂f/∂x_p)². */
+export const sensitivityMethod: Method = {
+  id: "sensitivity",
+  label: "sensitivity",
+  title: "sensitivity analysis",
+  deepTaylor: false,
+  explain: (model, x) => E.bimap(DT.message, asHeatmaps)(sensitivity(model, x)),
+};
+
+/** Gradient × input, R_p = x_p ∂f/∂x_p. */
+export const gradientXInputMethod: Method = {
+  id: "gradxinput",
+  label: "grad×input",
+  title: "gradient × input",
+  deepTaylor: false,
+  explain: (model, x) => E.bimap(DT.message, asHeatmaps)(gradientXInput(model, x)),
+};
+
+/** Simple Taylor decomposition at a nearest root ξ (numerical search, `taylor.maxIterations` at most). */
+export const simpleTaylorMethod = (taylor: TaylorOptions = {}): Method => ({
+  id: "simpleTaylor",
+  label: "simple Taylor",
+  title: "simple Taylor decomposition",
+  deepTaylor: false,
+  explain: (model, x) =>
+    E.bimap(DT.message, (b: SimpleTaylorExplanation): Heatmaps => ({ f: b.f, R: b.R, roots: { found: b.isRoot.filter((r) => r).length, searched: b.isRoot.length } }))(
+      simpleTaylor(model, x, taylor.maxIterations === undefined ? {} : { maxIterations: taylor.maxIterations }),
+    ),
+});
+
 /** Sensitivity analysis and simple Taylor decomposition. */
-export const baselineMethods = (taylor: TaylorOptions = {}): readonly Method[] => [
-  {
-    id: "sensitivity",
-    label: "sensitivity",
-    title: "sensitivity analysis",
-    deepTaylor: false,
-    explain: (model, x) => E.bimap(DT.message, (b: { f: T.Tensor; R: T.Tensor }): Heatmaps => ({ f: b.f, R: b.R }))(sensitivity(model, x)),
-  },
-  {
-    id: "simpleTaylor",
-    label: "simple Taylor",
-    title: "simple Taylor decomposition",
-    deepTaylor: false,
-    explain: (model, x) =>
-      E.bimap(DT.message, (b: SimpleTaylorExplanation): Heatmaps => ({ f: b.f, R: b.R, roots: { found: b.isRoot.filter((r) => r).length, searched: b.isRoot.length } }))(
-        simpleTaylor(model, x, taylor.maxIterations === undefined ? {} : { maxIterations: taylor.maxIterations }),
-      ),
-  },
-];
+export const baselineMethods = (taylor: TaylorOptions = {}): readonly Method[] => [sensitivityMethod, simpleTaylorMethod(taylor)];
 
 /** Every method of the MNIST example, pixel box [0, 1]. */
 export const mnistMethods = (taylor: TaylorOptions = {}): readonly Method[] => [...deepTaylorMethods([0, 1]), ...baselineMethods(taylor)];

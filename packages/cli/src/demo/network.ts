@@ -69,31 +69,43 @@ export interface Trained {
 
 const meanOf = (xs: readonly number[]): number => (xs.length === 0 ? NaN : xs.reduce((s, v) => s + v, 0) / xs.length);
 
+/** How a detector is trained on fresh pairs: the untrained model, the batch, the loss, the optimizer. */
+export interface DetectorTraining<S> {
+  readonly initial: L.Model;
+  readonly batchSize: number;
+  readonly loss: LossName;
+  readonly optimizer: L.Optimizer<S>;
+  /** The pair stream is seeded with seed + 1 (the initial weights use seed). */
+  readonly seed: number;
+  readonly steps: number;
+  readonly onProgress?: (p: TrainProgress) => void;
+  readonly now?: () => number;
+}
+
 /**
- * Trains the network on fresh pairs from the training pool: step s draws batch s of a seeded pair stream, so
- * the same seed and steps give the same model bit for bit. Left with a message when training fails.
+ * Trains a detector of the 0–3 digit on fresh pairs from the training pool, with every bias projected back onto
+ * b ≤ 0 after each step: step s draws batch s of a seeded pair stream, so the same seed and steps give the same
+ * model bit for bit. Batches take the model's input shape ([1568] or [1, 28, 56]: the same values). Left with a
+ * message when training fails.
  */
-export const trainNetwork = (
-  pool: MnistPool,
-  opts: { readonly recipe: Recipe; readonly seed: number; readonly steps: number; readonly onProgress?: (p: TrainProgress) => void; readonly now?: () => number },
-): E.Either<string, Trained> => {
-  const { recipe, seed, steps } = opts;
+export const trainDetector = <S>(pool: MnistPool, opts: DetectorTraining<S>): E.Either<string, Trained> => {
+  const { steps, initial } = opts;
   const now = opts.now ?? (() => performance.now());
-  const sampler = pairSampler(pool, seed + 1);
-  const B = recipe.batchSize;
+  const sampler = pairSampler(pool, opts.seed + 1);
+  const B = opts.batchSize;
   const start = now();
   const result = L.fit(
-    initialNetwork(recipe, seed),
+    initial,
     () => {
       // Fresh arrays every step (tensors are immutable by convention); fillBatch skips the per-sample metadata.
       const x = new Float64Array(B * PAIR_PIXELS);
       const y = new Float64Array(B);
       sampler.fillBatch(x, y);
-      return { x: T.unsafeMake([B, PAIR_PIXELS], x), y: T.unsafeMake([B, 1], y) };
+      return { x: T.unsafeMake([B, ...initial.inputShape], x), y: T.unsafeMake([B, 1], y) };
     },
     {
-      loss: LOSSES[recipe.loss],
-      optimizer: L.sgd({ learningRate: recipe.learningRate }),
+      loss: LOSSES[opts.loss],
+      optimizer: opts.optimizer,
       steps,
       constraints: [L.nonPositiveBias()],
       progressEvery: Math.max(1, Math.min(50, Math.floor(steps / 100))),
@@ -104,4 +116,22 @@ export const trainNetwork = (
   const h = result.right.lossHistory;
   const k = Math.max(1, Math.floor(h.length / 100));
   return E.right({ model: result.right.model, steps: result.right.steps, seconds: (now() - start) / 1000, lossStart: meanOf(h.slice(0, k)), lossEnd: meanOf(h.slice(-k)) });
+};
+
+/** Trains the deck's network of `recipe` (plain SGD) with {@link trainDetector}. */
+export const trainNetwork = (
+  pool: MnistPool,
+  opts: { readonly recipe: Recipe; readonly seed: number; readonly steps: number; readonly onProgress?: (p: TrainProgress) => void; readonly now?: () => number },
+): E.Either<string, Trained> => {
+  const { recipe, seed } = opts;
+  return trainDetector(pool, {
+    initial: initialNetwork(recipe, seed),
+    batchSize: recipe.batchSize,
+    loss: recipe.loss,
+    optimizer: L.sgd({ learningRate: recipe.learningRate }),
+    seed,
+    steps: opts.steps,
+    ...(opts.onProgress !== undefined ? { onProgress: opts.onProgress } : {}),
+    ...(opts.now !== undefined ? { now: opts.now } : {}),
+  });
 };

@@ -7,43 +7,36 @@
  * 3. choose the decision threshold on f(x) on training pairs, measure accuracy on test pairs;
  * 4. explain the first `testCount` test pairs with w², z⁺, zᵇ, sensitivity analysis and simple Taylor
  *    decomposition; measure conservation, positivity and where the relevance lands;
- * 5. check the deck's claims on those numbers; draw the heatmap grid and Figure 2; write the report.
+ * 5. measure every method's heatmaps by region perturbation (AOPC, Samek et al. 2017) on the explained pairs
+ *    the detector calls positive;
+ * 6. check the deck's claims on those numbers; draw the heatmap grid, Figure 2 and the perturbation curves;
+ *    write the report.
  * @module
  */
-import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
-import * as T from "@dtd/tensor";
 import * as L from "@dtd/layers";
 import { accumulatedTerms } from "@dtd/deep-taylor/accumulatedTerms";
 import * as Consistency from "@dtd/deep-taylor/consistency";
-import { Png, VizError } from "@dtd/viz";
 import { loadMnist, type MnistPool, splitMnist } from "../data/mnist.ts";
-import { makePairs, PAIR_PIXELS, type PairSet } from "../data/mnistPairs.ts";
-import { cacheFile, lookup, store } from "./cache.ts";
+import { makePairs, PAIR_PIXELS } from "../data/mnistPairs.ts";
+import { type AopcResult, type AopcSettings, defaultAopcSettings, measureAll, perturbationFigure } from "./aopc.ts";
+import { cacheFile } from "./cache.ts";
 import { checkClaims, type Claim } from "./claims.ts";
+import { explainAll } from "./explainAll.ts";
+import { ensureDir, writePng, writeText } from "./files.ts";
 import { figure2, type GridRow, heatmapGrid } from "./figures.ts";
 import { halfShares, type HalfShares } from "./halves.ts";
-import { type Heatmaps, type Method, mnistMethods } from "./methods.ts";
+import { type Hooks, silent } from "./hooks.ts";
+import { type Heatmaps, mnistMethods } from "./methods.ts";
 import { fingerprint, type Recipe, RECIPE, trainNetwork } from "./network.ts";
+import { cachedOrTrained, type ModelSource, type Obtained, type TrainingRecord } from "./cachedOrTrained.ts";
+import { gridRows, range, rowLabel, scores, subset } from "./pairSets.ts";
 import { mnistReport } from "./report.ts";
+import { samekClaim } from "./samek.ts";
 import { accuracy, chooseThreshold } from "./threshold.ts";
 
-/** A running progress display (see ../progress.ts). */
-export interface ProgressHandle {
-  readonly update: (n: number, fields?: Readonly<Record<string, number | string>>) => void;
-  readonly stop: () => void;
-}
-
-/** Where the pipeline reports what it is doing. */
-export interface Hooks {
-  readonly progress: (label: string, total: number) => ProgressHandle;
-  /** A line for the user (e.g. "using the cached model …"). */
-  readonly note: (text: string) => void;
-}
-
-/** Hooks that say nothing (for library use and tests). */
-export const silent: Hooks = { progress: () => ({ update: () => undefined, stop: () => undefined }), note: () => undefined };
+export { type Hooks, type ProgressHandle, silent } from "./hooks.ts";
 
 /** Options of a run. */
 export interface DemoOptions {
@@ -64,6 +57,8 @@ export interface DemoOptions {
   readonly taylorCount: number;
   /** Cap on the simple Taylor root search's iterations (the baseline's default when absent). */
   readonly taylorMaxIterations?: number;
+  /** Region perturbation, one measurement per entry (default: 4×4 patches, 40 steps, replaced by noise and by 0, seeded by `seed`). */
+  readonly aopc?: readonly AopcSettings[];
   readonly outDir: string;
   readonly cacheDir: string;
   /** Train even if a cached model exists (and overwrite it). */
@@ -88,6 +83,7 @@ export interface DemoFiles {
   readonly report: string;
   readonly grid: string;
   readonly figure2: string;
+  readonly perturbation: string;
   readonly model: string;
 }
 
@@ -96,7 +92,7 @@ export interface DemoResult {
   readonly options: DemoOptions;
   readonly recipe: Recipe;
   readonly fromCache: boolean;
-  readonly training: { readonly steps: number; readonly seconds: number | undefined; readonly lossStart: number | undefined; readonly lossEnd: number | undefined };
+  readonly training: TrainingRecord;
   readonly threshold: number;
   readonly trainAccuracy: number;
   readonly testAccuracy: number;
@@ -104,99 +100,31 @@ export interface DemoResult {
   readonly silentPairs: number;
   readonly methods: readonly MethodResult[];
   readonly claims: readonly Claim[];
+  /** Region perturbation of every method's heatmaps (Samek et al. 2017), one result per setting. */
+  readonly aopc: readonly AopcResult[];
+  /** Per setting: do w², z⁺ and zᵇ beat sensitivity analysis and the random order, as Samek et al. found? */
+  readonly aopcClaims: readonly Claim[];
   readonly files: DemoFiles;
   readonly seconds: number;
 }
 
-/** Forward pass over a pair set in chunks (bounded memory), returning f [N]. */
-const scores = (model: L.Model, set: PairSet, chunk = 500): Float64Array => {
-  const f = new Float64Array(set.count);
-  for (let s = 0; s < set.count; s += chunk) {
-    const n = Math.min(chunk, set.count - s);
-    const x = T.unsafeMake([n, PAIR_PIXELS], set.x.slice(s * PAIR_PIXELS, (s + n) * PAIR_PIXELS));
-    f.set(L.forward(model, x).output.data, s);
-  }
-  return f;
-};
-
-/** The samples `idx` of a pair set, in that order. */
-const subset = (set: PairSet, idx: readonly number[]): PairSet => {
-  const x = new Float64Array(idx.length * PAIR_PIXELS);
-  idx.forEach((i, k) => x.set(set.x.subarray(i * PAIR_PIXELS, (i + 1) * PAIR_PIXELS), k * PAIR_PIXELS));
-  return { count: idx.length, x, labels: Float64Array.from(idx, (i) => set.labels[i]!), meta: idx.map((i) => set.meta[i]!) };
-};
-
-const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
-
-/** Explains the pairs with one method in chunks, reporting progress; the maps of all chunks joined. */
-const explainAll = (method: Method, model: L.Model, set: PairSet, bar: ProgressHandle, chunk: number): E.Either<string, Heatmaps> => {
-  const f = new Float64Array(set.count);
-  const R = new Float64Array(set.count * PAIR_PIXELS);
-  let roots: { found: number; searched: number } | undefined;
-  for (let s = 0; s < set.count; s += chunk) {
-    const n = Math.min(chunk, set.count - s);
-    const x = T.unsafeMake([n, PAIR_PIXELS], set.x.slice(s * PAIR_PIXELS, (s + n) * PAIR_PIXELS));
-    const out = method.explain(model, x);
-    if (E.isLeft(out)) return E.left(`${method.title}: ${out.left}`);
-    f.set(out.right.f.data, s);
-    R.set(out.right.R.data, s * PAIR_PIXELS);
-    const r = out.right.roots;
-    if (r !== undefined) roots = { found: (roots?.found ?? 0) + r.found, searched: (roots?.searched ?? 0) + r.searched };
-    bar.update(s + n);
-  }
-  return E.right({ f: T.unsafeMake([set.count], f), R: T.unsafeMake([set.count, PAIR_PIXELS], R), ...(roots !== undefined ? { roots } : {}) });
-};
-
-/** Rows of the grid: the first positives (about three quarters) and negatives of the explained pairs. */
-const gridRows = (set: PairSet, count: number): number[] => {
-  const wantPos = Math.round(count * 0.75);
-  const pos: number[] = [];
-  const neg: number[] = [];
-  set.meta.forEach((m, i) => (m.label === 1 ? pos : neg).push(i));
-  const p = pos.slice(0, Math.max(wantPos, count - neg.length));
-  const n = neg.slice(0, count - p.length);
-  return [...p, ...n].sort((a, b) => a - b);
-};
-
-const rowLabel = (set: PairSet, i: number, f: number): string => {
-  const m = set.meta[i]!;
-  const show = (d: number, side: "left" | "right"): string => (m.label === 1 && m.side === side ? `[${d}]` : `${d}`);
-  return `${show(m.left.digit, "left")} ${show(m.right.digit, "right")}\nf=${f.toFixed(2)}`;
-};
-
-const writePng = (path: string, image: Parameters<typeof Png.writePng>[1]): E.Either<string, string> =>
-  E.bimap(VizError.message, () => path)(Png.writePng(path, image));
+/** Where the one-layer network comes from: the cache, or training with the recipe. */
+const source = (opts: Pick<DemoOptions, "seed" | "steps" | "cacheDir">, recipe: Recipe, train: MnistPool): ModelSource => ({
+  path: cacheFile(opts.cacheDir, { recipe, seed: opts.seed, steps: opts.steps }),
+  structure: { kinds: ["dense", "relu", "sumPool"], shapes: [[PAIR_PIXELS], [recipe.hidden], [recipe.hidden], [1]] },
+  description: `${fingerprint(recipe)} (batches of ${recipe.batchSize} pairs)`,
+  seed: opts.seed,
+  steps: opts.steps,
+  train: (onProgress) => trainNetwork(train, { recipe, seed: opts.seed, steps: opts.steps, onProgress }),
+  metadata: { name: "dtd demo: MNIST 0–3 detector (1568-400-Σ, b ≤ 0)", training: { recipe } },
+});
 
 /**
  * The model of a run: from the cache when it holds this recipe, seed and steps (and not --retrain), else trained
  * and cached. Also what the explorer page (packages/explorer) shows.
  */
-export const obtainModel = (
-  opts: Pick<DemoOptions, "seed" | "steps" | "cacheDir" | "retrain">,
-  recipe: Recipe,
-  train: MnistPool,
-  hooks: Hooks,
-): E.Either<string, { readonly model: L.Model; readonly training: DemoResult["training"]; readonly fromCache: boolean; readonly modelPath: string }> => {
-  const key = { recipe, seed: opts.seed, steps: opts.steps };
-  const modelPath = cacheFile(opts.cacheDir, key);
-  const cached = opts.retrain ? ({ _tag: "Miss" } as const) : lookup(modelPath, key);
-  if (cached._tag === "Hit") {
-    hooks.note(`using the cached model ${modelPath} (${opts.steps} steps, seed ${opts.seed}): training skipped (--retrain to train again)`);
-    const meta = cached.metadata["training"];
-    const seconds = typeof meta === "object" && meta !== null && "seconds" in meta && typeof meta.seconds === "number" ? meta.seconds : undefined;
-    return E.right({ model: cached.model, training: { steps: opts.steps, seconds, lossStart: undefined, lossEnd: undefined }, fromCache: true, modelPath });
-  }
-  if (cached._tag === "Unusable") hooks.note(`ignoring the cached model ${modelPath}: ${cached.reason}`);
-  hooks.note(`training ${fingerprint(recipe)} for ${opts.steps} steps of ${recipe.batchSize} pairs (seed ${opts.seed})`);
-  const bar = hooks.progress("training", opts.steps);
-  const trained = trainNetwork(train, { recipe, seed: opts.seed, steps: opts.steps, onProgress: (p) => bar.update(p.step, { loss: p.loss, throughput: p.examplesPerSecond }) });
-  bar.stop();
-  if (E.isLeft(trained)) return trained;
-  const { model, steps, seconds, lossStart, lossEnd } = trained.right;
-  const saved = store(modelPath, model, { name: "dtd demo: MNIST 0–3 detector (1568-400-Σ, b ≤ 0)", training: { recipe, seed: opts.seed, steps, seconds, lossStart, lossEnd } });
-  if (E.isLeft(saved)) hooks.note(`could not cache the model (${saved.left}); the run goes on`);
-  return E.right({ model, training: { steps, seconds, lossStart, lossEnd }, fromCache: false, modelPath });
-};
+export const obtainModel = (opts: Pick<DemoOptions, "seed" | "steps" | "cacheDir" | "retrain">, recipe: Recipe, train: MnistPool, hooks: Hooks): E.Either<string, Obtained> =>
+  cachedOrTrained(source(opts, recipe, train), { retrain: opts.retrain, hooks });
 
 /** Runs the example. Left with a message when something cannot be done (training failed, a file not written). */
 export const runDemo = (opts: DemoOptions, hooks: Hooks = silent): E.Either<string, DemoResult> => {
@@ -251,14 +179,24 @@ export const runDemo = (opts: DemoOptions, hooks: Hooks = silent): E.Either<stri
   }
   const byId = <V>(value: (r: MethodResult) => V): Record<string, V> => Object.fromEntries(results.map((r) => [r.id, value(r)]));
   const claims = checkClaims({ consistency: byId((r) => r.consistency), halves: byId((r) => r.halves), titles: byId((r) => r.title) });
-
-  // 5. Pictures and report.
-  try {
-    mkdirSync(opts.outDir, { recursive: true });
-  } catch (u) {
-    return E.left(`could not create the output folder ${opts.outDir}: ${u instanceof Error ? u.message : String(u)}`);
-  }
   const f = maps[methods[0]!.id]!.maps.f.data;
+
+  // 5. Region perturbation of every method's heatmaps, on the explained pairs the detector calls positive.
+  const aopc = measureAll({
+    model,
+    explained,
+    f,
+    threshold: threshold.t,
+    methods: methods.map((m) => ({ id: m.id, title: m.title, label: m.label, idx: maps[m.id]!.idx, R: maps[m.id]!.maps.R.data })),
+    settings: opts.aopc ?? defaultAopcSettings(opts.seed),
+    hooks,
+  });
+  if (E.isLeft(aopc)) return aopc;
+  const aopcClaims = aopc.right.map((a) => samekClaim(a, { rules: ["w2", "zplus", "zb"], against: "sensitivity" }));
+
+  // 6. Pictures and report.
+  const dir = ensureDir(opts.outDir);
+  if (E.isLeft(dir)) return dir;
   /** The heatmap of explained pair i by a method, or null when the method did not explain it. */
   const mapOf = (id: string, i: number): ArrayLike<number> | null => {
     const { idx, maps: m } = maps[id]!;
@@ -282,6 +220,8 @@ export const runDemo = (opts: DemoOptions, hooks: Hooks = silent): E.Either<stri
     ),
   );
   if (E.isLeft(fig2)) return fig2;
+  const curves = writePng(join(opts.outDir, "perturbation.png"), perturbationFigure(aopc.right));
+  if (E.isLeft(curves)) return curves;
 
   const result: DemoResult = {
     options: opts,
@@ -294,13 +234,11 @@ export const runDemo = (opts: DemoOptions, hooks: Hooks = silent): E.Either<stri
     silentPairs: Array.from(f).filter((v) => v === 0).length,
     methods: results,
     claims,
-    files: { report: join(opts.outDir, "report.md"), grid: grid.right, figure2: fig2.right, model: modelPath },
+    aopc: aopc.right,
+    aopcClaims,
+    files: { report: join(opts.outDir, "report.md"), grid: grid.right, figure2: fig2.right, perturbation: curves.right, model: modelPath },
     seconds: (performance.now() - t0) / 1000,
   };
-  try {
-    writeFileSync(result.files.report, mnistReport(result));
-  } catch (u) {
-    return E.left(`could not write ${result.files.report}: ${u instanceof Error ? u.message : String(u)}`);
-  }
-  return E.right(result);
+  const written = writeText(result.files.report, mnistReport(result));
+  return E.map(() => result)(written);
 };

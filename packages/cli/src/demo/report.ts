@@ -4,6 +4,7 @@
  * @module
  */
 import { basename } from "node:path";
+import { aopcSection } from "./aopcReport.ts";
 import type { Claim } from "./claims.ts";
 import { fingerprint } from "./network.ts";
 import type { DemoResult, MethodResult } from "./pipeline.ts";
@@ -98,6 +99,7 @@ export const mnistReport = (r: DemoResult): string => {
     "",
     `![heatmaps](${basename(r.files.grid)})`,
     "",
+    ...aopcSection(r.aopc, { figure: r.files.perturbation, claims: r.aopcClaims }),
     "## Figure 2: conservation and positivity",
     "",
     "Per method, Σ_p R_p against f(x) for every explained test pair (a conservative method puts every point on the",

@@ -1,0 +1,28 @@
+import * as E from "fp-ts/lib/Either.js";
+import * as T from "@dtd/tensor";
+import { adam } from "@dtd/layers/train/index";
+import * as MM from "@dtd/deep-taylor/minMax";
+import { readModelFile } from "@dtd/model-io/file";
+import { loadMnist, splitMnist } from "../src/data/mnist.ts";
+import { makePairs } from "../src/data/mnistPairs.ts";
+import { minMaxDataOf } from "../src/deep/minMax.ts";
+import { deepNets } from "../src/deep/networks.ts";
+const [file, net, unitsS, scaleS, lrS, stepsS, batchS, pairsS, initFrom] = process.argv.slice(2);
+const m = readModelFile(file!); if (E.isLeft(m)) throw new Error("read");
+const model = m.right.model;
+const placement = { ...deepNets[net as "mlp" | "cnn"].minMax, units: Number(unitsS) };
+const { train, test } = splitMnist(loadMnist(), { seed: 1 });
+const t0 = performance.now();
+const dtr = minMaxDataOf(model, makePairs(train, { count: Number(pairsS), seed: 6 }), placement); if (E.isLeft(dtr)) throw new Error(dtr.left);
+const dte = minMaxDataOf(model, makePairs(test, { count: 300, seed: 4 }), placement); if (E.isLeft(dte)) throw new Error(dte.left);
+console.log(`data ${((performance.now() - t0) / 1000).toFixed(1)} s; context ${dtr.right.Rl.shape}`);
+let init = MM.initMinMax({ inputs: 1568, context: dtr.right.Rl.shape[1]!, units: placement.units }, 1);
+const scale = Number(scaleS);
+init = { V: T.mul(init.V, scale), Vl: T.mul(init.Vl, scale), d: init.d };
+if (initFrom === "w1") { const l = model.layers[0]!; if (l.kind === "dense") init = { V: l.W, Vl: T.mul(init.Vl, 0), d: l.b }; }
+const rel = (p: MM.MinMaxParams, d: MM.MinMaxData) => { const r = MM.minMaxForward(p, d.x, d.Rl).Rhat; let s = 0, n = 0; for (let i = 0; i < r.data.length; i++) { const f = d.Rk.data[i]!; s += Math.abs(r.data[i]! - f); n += f; } return (s / n).toFixed(3); };
+const t1 = performance.now();
+const fit = MM.fitMinMax(init, dtr.right, { optimizer: adam({ learningRate: Number(lrS) }), steps: Number(stepsS), batchSize: Number(batchS), seed: 1 });
+if (E.isLeft(fit)) throw new Error(fit.left._tag);
+const p = fit.right.params;
+console.log(`${process.argv.slice(3).join(" ")}: fit ${((performance.now() - t1) / 1000).toFixed(1)} s; train loss ${MM.minMaxLoss(init, dtr.right).toPrecision(3)} → ${MM.minMaxLoss(p, dtr.right).toPrecision(3)}, test ${MM.minMaxLoss(p, dte.right).toPrecision(3)}; mean rel |R̂−f|/f train ${rel(p, dtr.right)} test ${rel(p, dte.right)} (init ${rel(init, dte.right)})`);
