@@ -21,6 +21,7 @@ import { type CliError, ExitCode, failure } from "../CliError.ts";
 import { defineCommand } from "../Command.ts";
 import { num, table } from "../format.ts";
 import { line } from "../Io.ts";
+import { infoOf } from "../imported.ts";
 import { importFile } from "../loadModel.ts";
 import { negateOutput } from "../outputClass.ts";
 import { defaultPrep, photoToInput } from "../photoInput.ts";
@@ -109,7 +110,7 @@ export const runRealModel = async (faces: readonly Face[] = FACES): Promise<E.Ei
   const m32 = importFile(modelPath, bytes, { dtype: "float32" });
   if (E.isLeft(m64)) return m64;
   if (E.isLeft(m32)) return m32;
-  const imported = { source: modelPath, format: m64.right.ir.format, outputActivation: m64.right.ir.outputActivation, inputLayout: m64.right.ir.input.originalLayout, notes: m64.right.ir.notes };
+  const imported = infoOf(m64.right.ir, modelPath);
   const json = JSON.parse(new TextDecoder().decode(bytes)) as Parameters<typeof logitNode>[0] & { readonly weightsManifest: { readonly paths: string[]; readonly weights: object[] }[] };
   const logit = logitNode(json);
   if (logit === undefined) return E.left(failure(`${modelPath}: no final Sigmoid`));
