@@ -33,7 +33,15 @@ describe.each(["resnet", "inception"])("docs/examples/graphs/%s.json", (net) => 
 test("split proportionally, the ResNet leaks below its projection add, and check names the layer", async () => {
   const r = await dtd("check", "--model", file("resnet.json"), "--input", file("digit-3.json"), "--target", "argmax", ...rules.zb);
   expect(r.stdout).toMatch(/^nodes {10}FAIL {2}relevance leaks first at layer 10 "b2_proj" \(conv2d\)/m);
+  expect(r.stdout).toMatch(/^ {2}hint: add nodes are split proportionally .* --add rules splits each add/m);
   expect(r.code).toBe(1);
+});
+
+test("no add hint where the adds already follow the rules, or where nothing leaks", async () => {
+  const byRules = await dtd("check", "--model", file("resnet.json"), "--input", file("digit-3.json"), "--target", "argmax", ...rules.zb, "--add", "rules");
+  const inception = await dtd("check", "--model", file("inception.json"), "--input", file("digit-3.json"), "--target", "argmax", ...rules.zb);
+  expect(byRules.stdout).not.toContain("hint:");
+  expect(inception.stdout).not.toContain("hint:");
 });
 
 test("explain says what canonization folded", async () => {

@@ -17,6 +17,7 @@ import { DEEP_NETS } from "../deep/networks.ts";
 import { FULL_STEPS } from "./network.ts";
 import { type DemoOptions, type DemoResult, type Hooks, runDemo } from "./pipeline.ts";
 import { defaultCacheDir } from "./repoRoot.ts";
+import { integerFlag } from "../integerFlag.ts";
 
 export { runDemo, silent, type DemoOptions, type DemoResult, type Hooks } from "./pipeline.ts";
 
@@ -55,10 +56,7 @@ const flags = {
 } as const;
 
 
-const integer = (flag: string, v: string, min: number): E.Either<CliError, number> => {
-  const n = Number(v);
-  return /^\d+$/.test(v) && Number.isSafeInteger(n) && n >= min ? E.right(n) : E.left(usage(`--${flag}: expected an integer ≥ ${min}, found "${v}"`));
-};
+const integer = integerFlag;
 
 /** Options from the flags. */
 export const demoOptions = (values: {
