@@ -8,10 +8,9 @@
 import * as E from "fp-ts/lib/Either.js";
 import { type CliError, ExitCode, failure, usage } from "../CliError.ts";
 import { defineCommand } from "../Command.ts";
-import { table } from "../format.ts";
 import { line } from "../Io.ts";
 import { startProgress } from "../progress.ts";
-import { aopcSummary } from "./aopcReport.ts";
+import { aopcSummary, methodTable, verdict } from "./terminal.ts";
 import { DEEP_DEFAULTS } from "../deep/defaults.ts";
 import { DEEP_NETS } from "../deep/networks.ts";
 import { FULL_STEPS } from "./network.ts";
@@ -100,22 +99,12 @@ export const summary = (r: DemoResult): string[] => [
   `model          ${r.fromCache ? "from the cache" : `trained in ${r.training.seconds?.toFixed(1) ?? "?"} s`}: ${r.files.model}`,
   "",
   `explanations of ${r.options.testCount} test pairs (simple Taylor: ${r.options.taylorCount} of them):`,
-  ...table([
-    ["method", "mean |ΣR−f|/f", "conservative", "positive", "min R_p", "on 0–3 digit"],
-    ...r.methods.map((m) => [
-      m.title,
-      m.consistency.meanRelativeConservationError.toExponential(2),
-      `${(100 * m.consistency.shareConservative).toFixed(1)} %`,
-      `${(100 * m.consistency.sharePositive).toFixed(1)} %`,
-      m.consistency.mostNegativeRelevance.toExponential(2),
-      `${(100 * m.halves.target).toFixed(1)} %`,
-    ]),
-  ]),
+  ...methodTable(r.methods),
   "",
   "the deck's claims:",
-  ...r.claims.map((c) => `  ${c.holds ? "holds        " : "does not hold"}  ${c.statement}`),
+  ...r.claims.map((c) => verdict(c)),
   "",
-  ...r.aopc.flatMap((a, i) => [...aopcSummary(a), `    ${r.aopcClaims[i]!.holds ? "holds        " : "does not hold"}  ${r.aopcClaims[i]!.statement}`]),
+  ...r.aopc.flatMap((a, i) => [...aopcSummary(a), verdict(r.aopcClaims[i]!, "    ")]),
   "",
   `report    ${r.files.report}`,
   `heatmaps  ${r.files.grid}`,
