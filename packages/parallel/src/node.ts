@@ -1,0 +1,22 @@
+/**
+ * @dtd/parallel for Node — explain many inputs on every core with `worker_threads`. The same API as the browser
+ * entry point (`index.ts`); `@dtd/parallel` resolves here under Node's "node" export condition.
+ *
+ * @example
+ * import * as P from "@dtd/parallel";
+ * const r = await P.explainMany(model, inputs, P.uniform(P.zPlus), { workers: "auto" });
+ * @module
+ */
+import { explainManyOn } from "./explainMany.ts";
+import { nodePlatform } from "./nodePlatform.ts";
+import { type PoolOptions, startPool as startPoolOn } from "./Pool.ts";
+
+export * from "./core.ts";
+export { serve } from "./nodeServe.ts";
+export { nodePlatform as platform } from "./nodePlatform.ts";
+
+/** Starts a pool of worker threads (see `Pool.ts`). */
+export const startPool = (options: PoolOptions) => startPoolOn(nodePlatform, options);
+
+/** Explains every input on a pool of worker threads, in input order (see `explainMany.ts`). */
+export const explainMany = explainManyOn(nodePlatform);
