@@ -19,7 +19,7 @@ import type { Response } from "./internal/protocol.ts";
 const extension = import.meta.url.endsWith(".ts") ? "ts" : "js";
 
 /** The package's own worker module. */
-export const defaultWorker = new URL(`./internal/nodeWorker.${extension}`, import.meta.url);
+export const defaultWorker: URL = new URL(`./internal/nodeWorker.${extension}`, import.meta.url);
 
 /** Registers tsx in the worker, then imports the worker module (CommonJS: eval'd workers are scripts). */
 const BOOT = `
