@@ -63,6 +63,11 @@ export const entries: readonly Entry[] = [
     load: () => import("./demo/index.ts").then((m: ExampleModule) => m.command),
   },
   {
+    name: "real-model",
+    summary: "a pretrained anti-spoofing CNN from npm explained on real photos (import, tfjs check, zb + z+, bias sinks)",
+    load: () => import("./realModel/index.ts").then((m: ExampleModule) => m.command),
+  },
+  {
     name: "titanic",
     summary: "the deck's Titanic example: train a survival model, relevance per passenger feature",
     load: () => import("./titanic/index.ts").then((m: ExampleModule) => m.command),

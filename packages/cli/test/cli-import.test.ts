@@ -78,6 +78,27 @@ describe("dtd import", () => {
   });
 });
 
+describe("the three formats explain conservatively from the command line", () => {
+  const tfjsResidual = new URL("../../import/test/fixtures/tfjs/residual_layers.json", import.meta.url).pathname;
+  const sample = (n: number, seed: number): string => {
+    const path = join(dir, `x${n}-${seed}.json`);
+    writeFileSync(path, JSON.stringify(Array.from({ length: n }, (_, i) => ((i * 7919 + seed * 104729) % 1000) / 1000)));
+    return path;
+  };
+  test("a TF.js layers residual CNN with a batch norm (folded by canonization) and an add: every check holds", async () => {
+    const r = await dtd("check", "--model", tfjsResidual, "--input", sample(432, 1), "--first-rule", "zb", "--low", "0", "--high", "1", "--rule", "zplus", "--add", "rules", "--bias-sink", "--target", "argmax");
+    expect(r.stdout).toMatch(/^result {9}every check holds$/m);
+    expect(r.code).toBe(0);
+  });
+  test("an ONNX CNN with concatenated branches and padding (class 0 of its sigmoid): conservative and positive", async () => {
+    const r = await dtd("explain", "--model", onnx("concat_net.onnx"), "--input", sample(100, 2), "--first-rule", "zb", "--low", "0", "--high", "1", "--rule", "zplus", "--bias-sink", "--target", "0", "--json");
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout) as Json;
+    expectAllClose([sum(j.relevance) + j.biasRelevance], [j.f], { rtol: 1e-9, atol: 1e-12 });
+    expect(j.consistent).toBe(true);
+  });
+});
+
 describe("dtd explain --image on a real pretrained CNN (@vladmandic/human's anti-spoofing net)", () => {
   test("its positive biases are refused by zᵇ/z⁺ strictly, with the way through named", async () => {
     const r = await dtd("explain", "--model", antispoof, "--image", face, "--first-rule", "zb", "--rule", "zplus");

@@ -6,6 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import * as T from "@dtd/tensor";
+import { concatBytes } from "../src/internal/bytes.ts";
 
 export type Quantization = "none" | "uint8" | "uint16" | "float16";
 
@@ -95,16 +96,6 @@ const encode = (spec: tf.io.WeightsManifestEntry, values: Float32Array, q: Quant
   return { spec: { ...spec, quantization: { dtype: q, scale, min } }, bytes: new Uint8Array(qs.buffer) };
 };
 
-const concat = (parts: readonly Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-};
-
 type Json = Record<string, unknown>;
 
 /** Keras 2 → Keras 3 topology: `__keras_tensor__` inbound nodes, `batch_shape`, one-triple input/output layers. */
@@ -129,7 +120,7 @@ const toKeras3 = (topology: Json): Json => {
 export const writeFiles = (artifacts: tf.io.ModelArtifacts, opts: FileOptions = {}): Files => {
   const specs = artifacts.weightSpecs!;
   const wd = artifacts.weightData!;
-  const data = Array.isArray(wd) ? concat(wd.map((b) => new Uint8Array(b))) : new Uint8Array(wd);
+  const data = Array.isArray(wd) ? concatBytes(wd.map((b) => new Uint8Array(b))) : new Uint8Array(wd);
   let offset = 0;
   const encoded: Encoded[] = specs.map((s) => {
     const n = s.shape.reduce((a, b) => a * b, 1);
@@ -143,7 +134,7 @@ export const writeFiles = (artifacts: tf.io.ModelArtifacts, opts: FileOptions = 
   const groups = shards > 1 && ordered.length > 1 ? [ordered.slice(0, Math.ceil(ordered.length / 2)), ordered.slice(Math.ceil(ordered.length / 2))] : [ordered];
   const files = new Map<string, Uint8Array>();
   const manifest = groups.map((g, gi) => {
-    const bytes = concat(g.map((e) => e.bytes));
+    const bytes = concatBytes(g.map((e) => e.bytes));
     const size = Math.ceil(bytes.length / shards);
     const paths = Array.from({ length: shards }, (_, k) => {
       const path = `group${gi + 1}-shard${k + 1}of${shards}.bin`;
@@ -157,7 +148,7 @@ export const writeFiles = (artifacts: tf.io.ModelArtifacts, opts: FileOptions = 
   if (opts.modelConfigWrap === true) topology = { keras_version: "2.1.6", backend: "tensorflow", model_config: topology };
   const json: Json = { modelTopology: topology, weightsManifest: manifest, ...(opts.dropFormat === true ? {} : { format: "layers-model", generatedBy: "test" }) };
   const oracleSpecs = ordered.map((e) => e.spec);
-  const oracleData = concat(ordered.map((e) => e.bytes));
+  const oracleData = concatBytes(ordered.map((e) => e.bytes));
   return {
     modelJson: new TextEncoder().encode(JSON.stringify(json)),
     files,

@@ -3,6 +3,7 @@
  * inputs: the IR through an independent evaluator, and — for chains of dtd's current layer kinds — dtd's own
  * forward pass, both within 1e-5 relative of tfjs (float32).
  */
+import { readFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
 import * as E from "fp-ts/lib/Either.js";
 import { beforeAll, describe, expect, test } from "vitest";
@@ -84,6 +85,21 @@ const imported = (files: Files, name = "model.json"): IrModel => {
 };
 
 describe("TF.js layers models: fidelity against tfjs", () => {
+  test("the committed fixture (fixtures/tfjs, made by make_tfjs.ts) through dtd's forward pass", async () => {
+    const dir = new URL("./fixtures/tfjs/", import.meta.url);
+    const json = readFileSync(new URL("residual_layers.json", dir));
+    const shard = new Uint8Array(readFileSync(new URL("group1-shard1of1.bin", dir)));
+    const model = dtdModel(new Uint8Array(json), { name: "residual_layers.json", readFile: (p) => (p === "group1-shard1of1.bin" ? shard : undefined) });
+    const parsed = JSON.parse(json.toString("utf8")) as { modelTopology: object; weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[] };
+    const oracle = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: parsed.modelTopology, weightSpecs: parsed.weightsManifest[0]!.weights, weightData: shard.buffer.slice(shard.byteOffset, shard.byteOffset + shard.byteLength) as ArrayBuffer }));
+    const rng = T.Random.make(4);
+    for (let k = 0; k < 3; k++) {
+      const x = Float32Array.from({ length: 432 }, () => T.Random.uniform(rng));
+      const expected = Float64Array.from((oracle.predict(tf.tensor(x, [1, 12, 12, 3])) as tf.Tensor).dataSync());
+      expectAllClose(Float64Array.from(softmax(dtdLogits(model, nhwcToChw(x, 12, 12, 3)))), expected, { rtol: 1e-5, atol: 1e-6 });
+    }
+  });
+
   test("a Sequential CNN (conv, max pool, same padding, batch norm, flatten → dense, dropout, softmax)", async () => {
     const files = writeFiles(await saveArtifacts(seedWeights(sequentialCnn(), 1)));
     const ir = imported(files);

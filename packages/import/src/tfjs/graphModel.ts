@@ -118,24 +118,24 @@ const fused = (ctx: Ctx, z: (bias: ArrayLike<number> | undefined) => Value): Val
   return Emit.activation(ctx.b, origin, out, second === "Relu" ? { kind: "relu" } : { kind: "clippedRelu", max: 6 });
 };
 
-const conv2d: OpImporter = (ctx) => {
+/** A convolution's activation input, its filter (HWIO or HWCM, as the file has it), stride and pads. */
+const windowInput = (ctx: Ctx): { x: Value; k: WeightTensor; stride: Pair; pads: Pads } => {
   checkNhwc(ctx);
   checkDilations(ctx);
   const x = ctx.value(0);
   const k = weightInput(ctx, 1, "filter", 4);
   const stride = spatial(ctx, "strides", [1, 1]);
-  const pads = padsOf(ctx, x, [k.shape[0]!, k.shape[1]!], stride);
+  return { x, k, stride, pads: padsOf(ctx, x, [k.shape[0]!, k.shape[1]!], stride) };
+};
+
+const conv2d: OpImporter = (ctx) => {
+  const { x, k, stride, pads } = windowInput(ctx);
   const W = hwioToOihw(k.shape, k.data);
   return ctx.node.op === "Conv2D" ? Emit.conv2d(ctx.b, ctx.origin, x, { W, stride, pads }) : fused(ctx, (bias) => Emit.conv2d(ctx.b, ctx.origin, x, { W, bias, stride, pads }));
 };
 
 const depthwise: OpImporter = (ctx) => {
-  checkNhwc(ctx);
-  checkDilations(ctx);
-  const x = ctx.value(0);
-  const k = weightInput(ctx, 1, "filter", 4);
-  const stride = spatial(ctx, "strides", [1, 1]);
-  const pads = padsOf(ctx, x, [k.shape[0]!, k.shape[1]!], stride);
+  const { x, k, stride, pads } = windowInput(ctx);
   const p = { W: depthwiseToOihw(k.shape, k.data), multiplier: k.shape[3]!, stride, pads };
   return ctx.node.op === "DepthwiseConv2dNative" ? Emit.depthwiseConv2d(ctx.b, ctx.origin, x, p) : fused(ctx, (bias) => Emit.depthwiseConv2d(ctx.b, ctx.origin, x, { ...p, bias }));
 };

@@ -87,52 +87,39 @@ const checkShape = (ctx: Ctx, w: WeightTensor, expected: readonly number[]): voi
   }
 };
 
-const conv2d: LayerImporter = (ctx) => {
+/** A convolution layer's input, its kernel `name` (HWIO or HWCM), stride and pads. */
+const windowInput = (ctx: Ctx, name: string): { x: Value; k: WeightTensor; stride: Pair; pads: Pads } => {
   checkChannelsLast(ctx);
   checkDilation(ctx);
+  const x = one(ctx);
+  const k = ctx.weight(name);
+  checkShape(ctx, k, [-1, -1, x.shape[0] ?? -1, -1]);
+  const stride = pairOf(ctx, "strides", [1, 1]);
+  return { x, k, stride, pads: padsOf(ctx, x, [k.shape[0]!, k.shape[1]!], stride) };
+};
+
+const biasOf = (ctx: Ctx): ArrayLike<number> | undefined => (useBias(ctx) ? ctx.weight("bias").data : undefined);
+
+const conv2d: LayerImporter = (ctx) => {
   const groups = cfg(ctx, "groups");
   if (!J.isNil(groups) && J.integerLike(groups) !== 1) refuse(ctx, `groups ${JSON.stringify(groups.value)}: dtd supports grouped convolutions only as depthwise ones`);
-  const x = one(ctx);
-  const k = ctx.weight("kernel");
-  checkShape(ctx, k, [-1, -1, x.shape[0] ?? -1, -1]);
-  const kernel: Pair = [k.shape[0]!, k.shape[1]!];
-  const stride = pairOf(ctx, "strides", [1, 1]);
-  const bias = useBias(ctx) ? ctx.weight("bias").data : undefined;
-  const z = Emit.conv2d(ctx.b, ctx.origin, x, { W: hwioToOihw(k.shape, k.data), bias, stride, pads: padsOf(ctx, x, kernel, stride) });
+  const { x, k, stride, pads } = windowInput(ctx, "kernel");
+  const z = Emit.conv2d(ctx.b, ctx.origin, x, { W: hwioToOihw(k.shape, k.data), bias: biasOf(ctx), stride, pads });
   return activationAfter(ctx, z, ctx.layer.name);
 };
 
 const depthwiseConv2d: LayerImporter = (ctx) => {
-  checkChannelsLast(ctx);
-  checkDilation(ctx);
-  const x = one(ctx);
-  const k = ctx.weight("depthwise_kernel");
-  checkShape(ctx, k, [-1, -1, x.shape[0] ?? -1, -1]);
-  const kernel: Pair = [k.shape[0]!, k.shape[1]!];
-  const stride = pairOf(ctx, "strides", [1, 1]);
-  const bias = useBias(ctx) ? ctx.weight("bias").data : undefined;
-  const z = Emit.depthwiseConv2d(ctx.b, ctx.origin, x, { W: depthwiseToOihw(k.shape, k.data), bias, multiplier: k.shape[3]!, stride, pads: padsOf(ctx, x, kernel, stride) });
+  const { x, k, stride, pads } = windowInput(ctx, "depthwise_kernel");
+  const z = Emit.depthwiseConv2d(ctx.b, ctx.origin, x, { W: depthwiseToOihw(k.shape, k.data), bias: biasOf(ctx), multiplier: k.shape[3]!, stride, pads });
   return activationAfter(ctx, z, ctx.layer.name);
 };
 
 /** SeparableConv2D = a depthwise convolution (no bias) then a 1×1 convolution with the bias. */
 const separableConv2d: LayerImporter = (ctx) => {
-  checkChannelsLast(ctx);
-  checkDilation(ctx);
-  const x = one(ctx);
-  const k = ctx.weight("depthwise_kernel");
+  const { x, k, stride, pads } = windowInput(ctx, "depthwise_kernel");
   const p = ctx.weight("pointwise_kernel");
-  checkShape(ctx, k, [-1, -1, x.shape[0] ?? -1, -1]);
-  const kernel: Pair = [k.shape[0]!, k.shape[1]!];
-  const stride = pairOf(ctx, "strides", [1, 1]);
-  const dw = Emit.depthwiseConv2d(ctx.b, { name: `${ctx.layer.name}/depthwise`, source: ctx.layer.className }, x, {
-    W: depthwiseToOihw(k.shape, k.data),
-    multiplier: k.shape[3]!,
-    stride,
-    pads: padsOf(ctx, x, kernel, stride),
-  });
-  const bias = useBias(ctx) ? ctx.weight("bias").data : undefined;
-  const z = Emit.conv2d(ctx.b, ctx.origin, dw, { W: hwioToOihw(p.shape, p.data), bias, stride: [1, 1], pads: [0, 0, 0, 0] });
+  const dw = Emit.depthwiseConv2d(ctx.b, { name: `${ctx.layer.name}/depthwise`, source: ctx.layer.className }, x, { W: depthwiseToOihw(k.shape, k.data), multiplier: k.shape[3]!, stride, pads });
+  const z = Emit.conv2d(ctx.b, ctx.origin, dw, { W: hwioToOihw(p.shape, p.data), bias: biasOf(ctx), stride: [1, 1], pads: [0, 0, 0, 0] });
   return activationAfter(ctx, z, ctx.layer.name);
 };
 
@@ -140,8 +127,7 @@ const dense: LayerImporter = (ctx) => {
   const x = one(ctx);
   const k = ctx.weight("kernel");
   checkShape(ctx, k, [x.shape.length === 1 ? x.shape[0]! : -1, -1]);
-  const bias = useBias(ctx) ? ctx.weight("bias").data : undefined;
-  return activationAfter(ctx, Emit.dense(ctx.b, ctx.origin, x, { W: f32(k.shape, k.data), bias }), ctx.layer.name);
+  return activationAfter(ctx, Emit.dense(ctx.b, ctx.origin, x, { W: f32(k.shape, k.data), bias: biasOf(ctx) }), ctx.layer.name);
 };
 
 const pooling =

@@ -6,6 +6,7 @@
  * @module
  */
 import type { ImportError } from "../ImportError.ts";
+import { concatBytes } from "../internal/bytes.ts";
 import { fail } from "../internal/fail.ts";
 import { float16ToNumber } from "../internal/float16.ts";
 import * as J from "../internal/json.ts";
@@ -16,16 +17,6 @@ export type ShardReader = (path: string) => Uint8Array | undefined;
 
 type Stored = "float32" | "int32" | "uint8" | "uint16" | "float16";
 const bytesPer: { readonly [K in Stored]: number } = { float32: 4, int32: 4, uint8: 1, uint16: 2, float16: 2 };
-
-const concat = (parts: readonly Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-};
 
 interface Spec {
   readonly name: string;
@@ -95,7 +86,7 @@ export const readWeightsManifest = (manifest: J.Cursor, readShard: ShardReader):
   for (const group of J.array(manifest)) {
     const paths = J.array(J.at(group, "paths")).map(J.string);
     const shards = paths.map((p) => readShard(p) ?? fail(weightError(p, `cannot be read (listed in ${group.path}.paths)`)));
-    const buffer = concat(shards);
+    const buffer = concatBytes(shards);
     const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
     let offset = 0;
     for (const c of J.array(J.at(group, "weights"))) {
