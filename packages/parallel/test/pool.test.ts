@@ -135,7 +135,7 @@ describe("targets, consistency", () => {
       const h = o.result.right;
       expect(h.consistency.consistent).toBe(true);
       expect(h.consistency.f).toBe(h.f);
-      expect(Math.abs(h.R.reduce((s, v) => s + v, 0) - h.f)).toBeLessThanOrEqual(h.consistency.tolerance);
+      expect(Math.abs(Array.from(h.R).reduce((s, v) => s + v, 0) - h.f)).toBeLessThanOrEqual(h.consistency.tolerance);
     }
   });
 });
