@@ -4,8 +4,8 @@
  * composite as data (`CompositeSpec`), which each worker turns into derived rules. A run cuts its inputs into
  * batches of `batchSize`, keeps every worker busy with two batches in hand (so none waits for the next
  * message), and delivers one outcome per input in input order, whatever order the batches finish in: a heatmap,
- * or that input's own error. A worker that dies costs only the inputs it held (each gets a `WorkerFailed`
- * error) and is replaced. An AbortSignal stops the run: the workers are stopped at once (a batch in progress
+ * or that input's own error. A worker that dies costs only the batch it was explaining (each of its inputs gets
+ * a `WorkerFailed` error): it is replaced, and the batches it had not started go to a worker again. An AbortSignal stops the run: the workers are stopped at once (a batch in progress
  * cannot be interrupted otherwise) and the pool is closed.
  *
  * A heatmap is the row for its input of `DT.explain(model, batch, composite)`, batch being the readable inputs
@@ -88,6 +88,9 @@ interface Job {
   readonly resolve: (outcomes: Outcome<unknown>[] | undefined) => void;
   readonly start: number;
   readonly count: number;
+  readonly request: Request;
+  /** Buffers moved to the worker with it: a job that moved its inputs cannot be sent again. */
+  readonly transfer: readonly ArrayBuffer[];
 }
 
 interface Slot {
@@ -127,23 +130,36 @@ interface Outgoing {
   readonly transfer: readonly ArrayBuffer[];
 }
 
-/** The batches of a tensor: views when its data is shared (no copy), else one copy per batch, moved to the worker. */
-async function* tensorBatches(x: T.Tensor, size: number, d: number, dtype: T.DType): AsyncGenerator<Outgoing> {
+/**
+ * A batch's buffer: in shared memory where the platform has it (posted without a copy, and still here to be sent
+ * again should its worker die), else an ArrayBuffer that is moved to the worker.
+ */
+const batchBuffer = (dtype: T.DType, length: number, share: boolean): { readonly values: Float64Array | Float32Array; readonly transfer: readonly ArrayBuffer[] } => {
+  if (!share) {
+    const values = T.alloc(dtype, length);
+    return { values, transfer: [values.buffer as ArrayBuffer] };
+  }
+  const bytes = new SharedArrayBuffer(length * (dtype === "float32" ? 4 : 8));
+  return { values: dtype === "float32" ? new Float32Array(bytes) : new Float64Array(bytes), transfer: [] };
+};
+
+/** The batches of a tensor: views when its data is shared (no copy), else one copy per batch. */
+async function* tensorBatches(x: T.Tensor, size: number, d: number, dtype: T.DType, share: boolean): AsyncGenerator<Outgoing> {
   const N = x.shape[0]!;
   for (let start = 0; start < N; start += size) {
     const count = Math.min(size, N - start);
     const view = x.data.subarray(start * d, (start + count) * d);
     if (x.dtype === dtype && isShared(view)) yield { start, count, values: view, transfer: [] };
     else {
-      const values = T.alloc(dtype, count * d);
-      values.set(view);
-      yield { start, count, values, transfer: [values.buffer as ArrayBuffer] };
+      const b = batchBuffer(dtype, count * d, share);
+      b.values.set(view);
+      yield { start, count, ...b };
     }
   }
 }
 
 /** The batches of samples: typed arrays of the right length packed into one buffer (moved), others sent as they are. */
-async function* sampleBatches(inputs: Iterable<Sample> | AsyncIterable<Sample>, size: number, d: number, dtype: T.DType): AsyncGenerator<Outgoing> {
+async function* sampleBatches(inputs: Iterable<Sample> | AsyncIterable<Sample>, size: number, d: number, dtype: T.DType, share: boolean): AsyncGenerator<Outgoing> {
   let start = 0;
   let held: Sample[] = [];
   const flush = (): Outgoing => {
@@ -152,9 +168,9 @@ async function* sampleBatches(inputs: Iterable<Sample> | AsyncIterable<Sample>, 
     const at = start;
     start += batch.length;
     if (batch.every((s) => isTyped(s) && s.length === d)) {
-      const values = T.alloc(dtype, batch.length * d);
-      batch.forEach((s, k) => values.set(s as Float64Array | Float32Array, k * d));
-      return { start: at, count: batch.length, values, transfer: [values.buffer as ArrayBuffer] };
+      const b = batchBuffer(dtype, batch.length * d, share);
+      batch.forEach((s, k) => b.values.set(s as Float64Array | Float32Array, k * d));
+      return { start: at, count: batch.length, ...b };
     }
     return { start: at, count: batch.length, samples: batch, transfer: [] };
   };
@@ -221,17 +237,24 @@ export const startPool = async (platform: Platform, options: PoolOptions): Promi
       job.resolve(outcomesOf(job, m, d));
     });
     slot.port.onFailure((reason) => {
-      for (const job of slot.jobs.values()) job.resolve(failedAll(job, reason));
+      // A worker takes its messages in order: the oldest batch it holds is the one it died on; the others
+      // were waiting, and go to the next worker when their inputs are still here (shared memory, samples).
+      const held = [...slot.jobs.entries()].sort(([a], [b]) => a - b).map(([, job]) => job);
       slot.jobs.clear();
+      const [fatal, ...waiting] = held;
+      if (fatal !== undefined) fatal.resolve(failedAll(fatal, reason));
       if (closed) return;
       ready(E.left({ _tag: "WorkerFailed", worker: slot.index, reason }));
-      if (++slot.restarts > MAX_RESTARTS) {
-        slot.dead = true;
-        return;
+      if (++slot.restarts > MAX_RESTARTS) slot.dead = true;
+      else {
+        slot.port = threads.spawn(options.worker);
+        attach(slot);
+        slot.port.post({ ...data, worker: slot.index } as Request, []);
       }
-      slot.port = threads.spawn(options.worker);
-      attach(slot);
-      slot.port.post({ ...data, worker: slot.index } as Request, []);
+      for (const job of waiting) {
+        if (job.transfer.length > 0) job.resolve(failedAll(job, `it was waiting on worker ${slot.index}, which died (${reason}), with its inputs`));
+        else send(job);
+      }
     });
   };
 
@@ -254,18 +277,22 @@ export const startPool = async (platform: Platform, options: PoolOptions): Promi
     return started;
   }
 
-  /** Sends a batch to the least busy live worker; resolves with its outcomes, or undefined when cancelled. */
+  /** Sends a job to the least busy live worker. */
+  function send(job: Job): void {
+    const live = slots.filter((s) => !s.dead);
+    if (closed) return job.resolve(undefined);
+    if (live.length === 0) return job.resolve(failedAll(job, "every worker died (see the earlier errors)"));
+    const slot = live.reduce((a, s) => (s.jobs.size < a.jobs.size ? s : a));
+    const id = nextId++;
+    slot.jobs.set(id, job);
+    slot.port.post({ ...job.request, id } as Request, job.transfer);
+  }
+
+  /** Sends a batch; resolves with its outcomes, or undefined when cancelled. */
   const dispatch = (b: Outgoing, target: BatchTarget): Promise<Outcome<unknown>[] | undefined> =>
     new Promise((resolve) => {
-      const job: Job = { resolve, start: b.start, count: b.count };
-      const live = slots.filter((s) => !s.dead);
-      if (closed) return resolve(undefined);
-      if (live.length === 0) return resolve(failedAll(job, "every worker died (see the earlier errors)"));
-      const slot = live.reduce((a, s) => (s.jobs.size < a.jobs.size ? s : a));
-      const id = nextId++;
-      slot.jobs.set(id, job);
-      const req: Request = { _tag: "Batch", id, start: b.start, count: b.count, target, ...(b.values === undefined ? {} : { values: b.values }), ...(b.samples === undefined ? {} : { samples: b.samples }) };
-      slot.port.post(req, b.transfer);
+      const request: Request = { _tag: "Batch", id: -1, start: b.start, count: b.count, target, ...(b.values === undefined ? {} : { values: b.values }), ...(b.samples === undefined ? {} : { samples: b.samples }) };
+      send({ resolve, start: b.start, count: b.count, request, transfer: b.transfer });
     });
 
   const explain = <P>(inputs: Inputs, opts: RunOptions = {}): E.Either<ParallelError, AsyncIterable<Outcome<P>>> => {
@@ -281,7 +308,8 @@ export const startPool = async (platform: Platform, options: PoolOptions): Promi
     const onAbort = (): void => void close();
     async function* run(): AsyncGenerator<Outcome<P>> {
       signal?.addEventListener("abort", onAbort, { once: true });
-      const batches = isTensor(inputs) ? tensorBatches(inputs, size, d, dtype) : sampleBatches(inputs, size, d, dtype);
+      const share = threads.shareMemory();
+      const batches = isTensor(inputs) ? tensorBatches(inputs, size, d, dtype, share) : sampleBatches(inputs, size, d, dtype, share);
       try {
         if (signal?.aborted === true) return void (await close());
         const pending: Promise<Outcome<unknown>[] | undefined>[] = [];
