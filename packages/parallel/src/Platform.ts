@@ -6,7 +6,7 @@
  * @module
  */
 import type { Request, Response } from "./internal/protocol.ts";
-import { handler, type ServeOptions } from "./serve.ts";
+import { type ServeOptions, serveOn } from "./serve.ts";
 
 /** A started worker, as the pool sees it. */
 export interface WorkerPort {
@@ -34,9 +34,9 @@ export const inThread = (options: ServeOptions = {}): Platform => ({
   cores: () => 1,
   shareMemory: () => false,
   spawn: () => {
-    const handle = handler(options);
     let receive: (m: Response) => void = () => undefined;
-    let fail: (reason: string) => void = () => undefined;
+    let deliver: (m: Request) => void = () => undefined;
+    serveOn({ post: (m) => receive(m), listen: (h) => (deliver = h) }, options);
     let stopped = false;
     let queue: Promise<void> = Promise.resolve();
     return {
@@ -46,21 +46,15 @@ export const inThread = (options: ServeOptions = {}): Platform => ({
           () =>
             new Promise<void>((resolve) =>
               setTimeout(() => {
-                if (!stopped) {
-                  try {
-                    receive(handle(message).message);
-                  } catch (u) {
-                    stopped = true;
-                    fail(u instanceof Error ? u.message : String(u));
-                  }
-                }
+                if (!stopped) deliver(message);
                 resolve();
               }, 0),
             ),
         );
       },
       onMessage: (h) => (receive = h),
-      onFailure: (h) => (fail = h),
+      // This thread does not die of a batch: serveOn turns an exception into that batch's failure.
+      onFailure: () => undefined,
       terminate: async () => {
         stopped = true;
       },

@@ -4,8 +4,9 @@
  * composite as data (`CompositeSpec`), which each worker turns into derived rules. A run cuts its inputs into
  * batches of `batchSize`, keeps every worker busy with two batches in hand (so none waits for the next
  * message), and delivers one outcome per input in input order, whatever order the batches finish in: a heatmap,
- * or that input's own error. A worker that dies costs only the batch it was explaining (each of its inputs gets
- * a `WorkerFailed` error): it is replaced, and the batches it had not started go to a worker again. An AbortSignal stops the run: the workers are stopped at once (a batch in progress
+ * or that input's own error. A batch that throws in a worker (a custom hook's exception) fails its own inputs
+ * (`WorkerFailed`), and the worker lives on. A worker that dies costs only the batch it was explaining: it is
+ * replaced, and the batches it had not started go to a worker again. An AbortSignal stops the run: the workers are stopped at once (a batch in progress
  * cannot be interrupted otherwise) and the pool is closed.
  *
  * A heatmap is the row for its input of `DT.explain(model, batch, composite)`, batch being the readable inputs
@@ -91,6 +92,8 @@ interface Job {
   readonly request: Request;
   /** Buffers moved to the worker with it: a job that moved its inputs cannot be sent again. */
   readonly transfer: readonly ArrayBuffer[];
+  /** Workers that died holding it. */
+  deaths: number;
 }
 
 interface Slot {
@@ -234,15 +237,16 @@ export const startPool = async (platform: Platform, options: PoolOptions): Promi
       if (job === undefined) return;
       slot.jobs.delete(m.id);
       slot.restarts = 0;
-      job.resolve(outcomesOf(job, m, d));
+      job.resolve(m._tag === "Threw" ? failedAll(job, m.reason) : outcomesOf(job, m, d));
     });
     slot.port.onFailure((reason) => {
-      // A worker takes its messages in order: the oldest batch it holds is the one it died on; the others
-      // were waiting, and go to the next worker when their inputs are still here (shared memory, samples).
-      const held = [...slot.jobs.entries()].sort(([a], [b]) => a - b).map(([, job]) => job);
+      // A worker takes its batches in order, and the platform reports its death after the replies it posted
+      // (Node drains a dead worker's port before "exit"): the oldest batch it still held is the one it died on,
+      // and fails; the others had not started, and go to a worker again when their inputs are still here
+      // (shared memory, samples) — or fail, when they were moved to the dead worker.
+      const [fatal, ...waiting] = [...slot.jobs.entries()].sort(([a], [b]) => a - b).map(([, job]) => job);
       slot.jobs.clear();
-      const [fatal, ...waiting] = held;
-      if (fatal !== undefined) fatal.resolve(failedAll(fatal, reason));
+      fatal?.resolve(failedAll(fatal, reason));
       if (closed) return;
       ready(E.left({ _tag: "WorkerFailed", worker: slot.index, reason }));
       if (++slot.restarts > MAX_RESTARTS) slot.dead = true;
@@ -252,7 +256,9 @@ export const startPool = async (platform: Platform, options: PoolOptions): Promi
         slot.port.post({ ...data, worker: slot.index } as Request, []);
       }
       for (const job of waiting) {
-        if (job.transfer.length > 0) job.resolve(failedAll(job, `it was waiting on worker ${slot.index}, which died (${reason}), with its inputs`));
+        if (job.transfer.length > 0) job.resolve(failedAll(job, `worker ${slot.index} died with its inputs (${reason})`));
+        // Should a platform report a death before a reply, a batch is sent again at most twice.
+        else if (++job.deaths > 2) job.resolve(failedAll(job, `three workers died holding it (${reason})`));
         else send(job);
       }
     });
@@ -292,7 +298,7 @@ export const startPool = async (platform: Platform, options: PoolOptions): Promi
   const dispatch = (b: Outgoing, target: BatchTarget): Promise<Outcome<unknown>[] | undefined> =>
     new Promise((resolve) => {
       const request: Request = { _tag: "Batch", id: -1, start: b.start, count: b.count, target, ...(b.values === undefined ? {} : { values: b.values }), ...(b.samples === undefined ? {} : { samples: b.samples }) };
-      send({ resolve, start: b.start, count: b.count, request, transfer: b.transfer });
+      send({ resolve, start: b.start, count: b.count, request, transfer: b.transfer, deaths: 0 });
     });
 
   const explain = <P>(inputs: Inputs, opts: RunOptions = {}): E.Either<ParallelError, AsyncIterable<Outcome<P>>> => {

@@ -48,9 +48,12 @@ const port = (w: Worker): WorkerPort => {
     failed = true;
     onFailure(reason);
   };
-  w.on("error", (e: unknown) => fail(e instanceof Error ? e.message : String(e)));
-  w.on("messageerror", (e: unknown) => fail(`a message could not be read: ${e instanceof Error ? e.message : String(e)}`));
-  w.on("exit", (code: number) => fail(`the worker exited with code ${code}`));
+  // The death is reported on "exit", after Node has delivered every message the worker posted (it drains the
+  // port first): the pool then knows exactly which batches were answered. "error" only says why.
+  let why: string | undefined;
+  w.on("error", (e: unknown) => (why ??= e instanceof Error ? e.message : String(e)));
+  w.on("messageerror", (e: unknown) => (why ??= `a message could not be read: ${e instanceof Error ? e.message : String(e)}`));
+  w.on("exit", (code: number) => fail(why ?? `the worker exited with code ${code}`));
   return {
     post: (message, transfer) => w.postMessage(message, [...transfer]),
     onMessage: (h) => void w.on("message", (m: Response) => h(m)),

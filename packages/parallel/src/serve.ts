@@ -93,11 +93,23 @@ export const handler = (options: ServeOptions): ((req: Request) => Reply) => {
   };
 };
 
-/** Serves the pool on a platform's endpoint. */
+const reasonOf = (u: unknown): string => (u instanceof Error ? u.message : String(u));
+
+/**
+ * Serves the pool on a platform's endpoint. A batch that throws (a custom hook's exception, a bug) fails its own
+ * inputs with the reason and the worker lives on; only a worker that dies (out of memory, `process.exit`) needs
+ * replacing.
+ */
 export const serveOn = (endpoint: Endpoint, options: ServeOptions = {}): void => {
   const handle = handler(options);
   endpoint.listen((req) => {
-    const reply = handle(req);
+    let reply: Reply;
+    try {
+      reply = handle(req);
+    } catch (u) {
+      const reason = reasonOf(u);
+      reply = { message: req._tag === "Init" ? { _tag: "InitFailed", worker: req.worker, error: { _tag: "WorkerFailed", worker: req.worker, reason } } : { _tag: "Threw", id: req.id, reason }, transfer: [] };
+    }
     endpoint.post(reply.message, reply.transfer);
   });
 };

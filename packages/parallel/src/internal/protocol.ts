@@ -45,5 +45,7 @@ export type Item =
 export type Response =
   | { readonly _tag: "Ready"; readonly worker: number }
   | { readonly _tag: "InitFailed"; readonly worker: number; readonly error: ParallelError }
+  /** The batch threw (a hook of a custom worker, or a bug): its inputs fail with the reason, the worker lives on. */
+  | { readonly _tag: "Threw"; readonly id: number; readonly reason: string }
   /** R: count × d values, the heatmap of input k at [k·d, (k+1)·d) (zeros for failed inputs). */
   | { readonly _tag: "Done"; readonly id: number; readonly R: Float64Array | Float32Array; readonly items: readonly Item[]; readonly payloads: readonly unknown[] | undefined };
