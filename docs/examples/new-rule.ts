@@ -7,11 +7,11 @@
  * Run it: pnpm tsx docs/examples/new-rule.ts
  */
 // #region imports
-import fc from "fast-check";
 import * as T from "@dtd/tensor";
 import * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
-import { Props } from "@dtd/deep-taylor/testing";
+import { Kit } from "@dtd/deep-taylor/testing";
+import { counterexampleSaver } from "@dtd/model-io/file";
 // #endregion
 
 // #region strategy
@@ -50,23 +50,11 @@ const explainWithNewRule = (p: number): DT.Explanation => {
 // #endregion
 
 // #region properties
-/** "ok", or the property's report of its first counterexample. */
-const check = <Ts>(property: fc.IPropertyWithHooks<Ts>, numRuns: number): string => {
-  const run = fc.check(property, { numRuns });
-  if (!run.failed) return "ok";
-  return run.errorInstance instanceof Error ? run.errorInstance.message : String(run.errorInstance);
-};
+/** Each property's verdict: "ok", or its report of the smallest counterexample fast-check found. */
+const verdicts = (report: Kit.RuleReport): Record<string, string> =>
+  Object.fromEntries(report.properties.map((p) => [p.name, p.ok ? "ok" : (p.failure ?? "failed")]));
 
-const testNewRule = (p: number, numRuns: number) => {
-  const strategy = wPower(p);
-  const rule = DT.deriveRule(strategy);
-  return {
-    conservative: check(Props.conservative(rule), numRuns), // Σ_p R_p = f(x), at every layer
-    positive: check(Props.positive(rule), numRuns), // R_p ≥ 0
-    rootsAreRoots: check(Props.rootsAreRoots(rule), numRuns), // each x̃⁽ʲ⁾ is a root, on the segment, in 𝒳
-    matchesNaiveEq4: check(Props.matchesNaiveEq4(strategy), numRuns), // derived rule = eq. (4) written out
-  };
-};
+const testNewRule = (p: number, numRuns: number) => verdicts(Kit.checkRule(wPower(p), { numRuns }));
 // #endregion
 
 // #region not-positive
@@ -82,13 +70,8 @@ const zRule: DT.Strategy = {
   requiresNonPositiveBias: true,
 };
 
-const testZRule = (numRuns: number) => {
-  const rule = DT.deriveRule(zRule);
-  return {
-    conservative: check(Props.conservative(rule), numRuns), // "ok"
-    positive: check(Props.positive(rule), numRuns), // "not positive (sample …): min_p R_p = −…"
-  };
-};
+// conservative: "ok"; positive: "not positive (sample …): …; negative relevance first appears in …"
+const testZRule = (numRuns: number) => verdicts(Kit.checkRule(zRule, { numRuns, properties: ["conservative", "positive"] }));
 // #endregion
 
 // #region outside-domain
@@ -105,20 +88,22 @@ const wPlusSquared: DT.Strategy = {
   requiresNonPositiveBias: true,
 };
 
-const testWPlusSquared = (numRuns: number) => {
-  const rule = DT.deriveRule(wPlusSquared);
-  return {
-    conservative: check(Props.conservative(rule), numRuns), // "ok"
-    positive: check(Props.positive(rule), numRuns), // "ok"
-    rootsAreRoots: check(Props.rootsAreRoots(rule), numRuns), // "… root violation(s); first: layer 0 (w+^2), …: outsideDomain …"
-  };
-};
+// rootsAreRoots: "… root violation(s) …; first: layer 0 (dense, rule w+^2), sample …, neuron …: outsideDomain — …"
+const testWPlusSquared = (numRuns: number) => verdicts(Kit.checkRule(wPlusSquared, { numRuns, properties: ["conservative", "positive", "rootsAreRoots"] }));
+// #endregion
+
+// #region report
+/** The kit's report as text; with `dir`, each failing property's smallest case saved as files `dtd check` opens. */
+const reportOn = (strategy: DT.Strategy, seed: number, dir?: string): string =>
+  Kit.formatReport(Kit.checkRule(strategy, { numRuns: 30, seed, ...(dir === undefined ? {} : { save: counterexampleSaver(dir) }) }));
 // #endregion
 
 /** Everything the how-to shows, as data: the heatmap of w⁴ on the deck's network and the property reports. */
-export const prototypeNewRule = (numRuns = 30) => {
+export const prototypeNewRule = (numRuns = 30, dir?: string) => {
   const e = explainWithNewRule(4);
   return {
+    /** Seeded: the how-to shows this very text. */
+    report: reportOn(wPlusSquared, 2017, dir),
     f: T.item(e.f),
     R: Array.from(e.R.data),
     sumR: T.item(T.sum(e.R)),

@@ -63,6 +63,11 @@ export const entries: readonly Entry[] = [
     load: () => import("./demo/index.ts").then((m: ExampleModule) => m.command),
   },
   {
+    name: "graphs",
+    summary: "train the ResNet- and Inception-style MNIST networks of docs/graphs.md and write them as model files",
+    load: () => import("./graphs/index.ts").then((m: ExampleModule) => m.command),
+  },
+  {
     name: "real-model",
     summary: "a pretrained anti-spoofing CNN from npm explained on real photos (import, tfjs check, zb + z+, bias sinks)",
     load: () => import("./realModel/index.ts").then((m: ExampleModule) => m.command),

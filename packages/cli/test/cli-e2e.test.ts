@@ -162,7 +162,7 @@ describe.concurrent("exit codes and messages", () => {
   test("an unknown command: exit 2, listing the commands", async () => {
     const r = await runDtd(["explian"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/unknown command 'explian': expected one of explain, check, evaluate, train, import, demo, real-model, titanic, help/);
+    expect(r.stderr).toMatch(/unknown command 'explian': expected one of explain, check, evaluate, train, import, demo, graphs, real-model, titanic, help/);
   });
 
   test("layers that do not chain: exit 1 naming the layer and the shapes", async () => {

@@ -14,6 +14,7 @@ export type DtdError =
       readonly kind: string;
       readonly rule: string;
       readonly sample: number;
+      /** The input unit, or −1 for a constraint coupling the units (a simplex's Σ_i x_i = 1: `value` is then a·x). */
       readonly unit: number;
       readonly value: number;
       readonly expected: string;
@@ -56,7 +57,9 @@ export const message = (e: DtdError): string => {
         ? `precondition of deep Taylor decomposition violated: expected f(x) ≥ 0, found f(x) = ${e.value} for sample ${e.sample}`
         : e.what === "bias"
           ? `precondition of rule ${e.rule} violated at ${label(e)}, unit ${e.unit}: expected a bias b ≤ 0, found ${e.value}`
-          : `precondition of rule ${e.rule} violated at ${label(e)}, input unit ${e.unit} of sample ${e.sample}: expected ${e.expected}, found ${e.value}`;
+          : e.unit < 0
+            ? `precondition of rule ${e.rule} violated at ${label(e)}, the input of sample ${e.sample}: expected ${e.expected}, found ${e.value}`
+            : `precondition of rule ${e.rule} violated at ${label(e)}, input unit ${e.unit} of sample ${e.sample}: expected ${e.expected}, found ${e.value}`;
     case "UnsupportedLayer":
       return `${label(e)} cannot be explained: ${e.reason}`;
     case "InvalidComposite":

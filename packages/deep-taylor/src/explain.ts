@@ -19,6 +19,7 @@ import type { ConsistencyTolerance } from "./consistency.ts";
 import { nonFiniteActivation, nonFiniteRelevance } from "./nonFinite.ts";
 import { propagateNonAffine } from "./poolingRules.ts";
 import { affineBranch, ruleProblem, violationsOf } from "./preconditions.ts";
+import { padMasks } from "./internal/padMasks.ts";
 
 /**
  * Which output is explained when the model ends in a vector of scores (e.g. class logits): per sample, the
@@ -126,29 +127,6 @@ export interface Explanation {
 /** The error of a rule whose propagation an op refused (e.g. a custom modifier returning a tensor of the wrong shape). */
 const refusedBy = (u: unknown, model: L.Model, i: number, rule: string): DtdError | undefined =>
   u instanceof T.TensorException || u instanceof L.LayerException ? { _tag: "RuleDoesNotFit", layer: i, name: model.nodes[i]!.name, kind: model.layers[i]!.kind, rule, reason: u.message } : undefined;
-
-/**
- * Per position, 1 where the value is a constant zero a pad2d node added (per-sample shape), passed through the
- * elementwise activations that keep it 0; undefined where every entry is computed from the input. Computed once
- * per model (the rules cache per mask).
- */
-const padMasks = (model: L.Model): readonly (T.Tensor | undefined)[] => {
-  const known = masksByModel.get(model);
-  if (known !== undefined) return known;
-  const masks: (T.Tensor | undefined)[] = [undefined];
-  model.nodes.forEach((n, i) => {
-    const src = model.sources[i]![0]!;
-    const l = n.layer;
-    if (l.kind === "pad2d") {
-      // pad(inner − 1) + 1: the interior keeps the input's mask, the padding is 1.
-      const inner = masks[src] ?? T.zeros([...model.shapes[src]!]);
-      masks.push(T.add(T.pad(T.sub(inner, 1), [0, l.padding[0], l.padding[2]], [0, l.padding[1], l.padding[3]]), 1));
-    } else masks.push(l.kind === "relu" || l.kind === "clippedRelu" || l.kind === "identity" ? masks[src] : undefined);
-  });
-  masksByModel.set(model, masks);
-  return masks;
-};
-const masksByModel = new WeakMap<L.Model, readonly (T.Tensor | undefined)[]>();
 
 /** Explains a batch `x` [N, ...inputShape] with the rules of `composite`. */
 export const explain = (model: L.Model, x: T.Tensor, composite: Composite, opts: ExplainOptions = {}): E.Either<DtdError, Explanation> => {

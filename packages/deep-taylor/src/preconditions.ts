@@ -19,30 +19,21 @@ import type { Rule } from "./Rule.ts";
  * Tolerance for inputs on the domain's boundary (rounding), absolute: 1e-12 for float64 activations; for float32
  * ones 4 units of roundoff at the bounds' scale (an input of 0.3 stored in float32 is 0.30000001).
  */
-export const boundaryTolerance = (dtype: T.DType, domain: L.DomainT): number => {
-  let scale = 1;
-  if (domain._tag === "Box") {
-    for (const b of [domain.low, domain.high]) {
-      if (typeof b === "number") scale = Math.max(scale, Math.abs(b));
-      else for (let i = 0; i < b.data.length; i++) scale = Math.max(scale, Math.abs(b.data[i]!));
-    }
-  }
-  return Math.max(1e-12, 4 * T.unitRoundoff(dtype) * scale);
-};
+export const boundaryTolerance = (dtype: T.DType, domain: L.DomainT): number => Math.max(1e-12, 4 * T.unitRoundoff(dtype) * Domain.scaleOf(domain));
 
 /** Lists the first violation per sample, or with `every` each violating unit. */
 interface Listing {
   readonly every: boolean;
 }
 
-/** Units of each sample of x outside `domain`: the first per sample, or every one. */
+/** Units of each sample of x outside `domain` (unit −1: a constraint coupling the units): the first per sample, or every one. */
 const outside = (domain: L.DomainT, x: T.Tensor, tol: number, listing: Listing, report: (sample: number, unit: number, value: number, expected: string) => void): void => {
   const N = x.shape[0]!;
   const d = x.data.length / Math.max(N, 1);
   for (let n = 0; n < N; n++) {
     const sample = x.data.subarray(n * d, (n + 1) * d);
     for (let bad = Domain.firstOutside(domain, sample, tol); bad !== undefined; bad = listing.every ? Domain.firstOutside(domain, sample, tol, bad.index + 1) : undefined) {
-      report(n, bad.index, bad.value, bad.expected);
+      report(n, bad.unit, bad.value, bad.expected);
     }
   }
 };
@@ -142,9 +133,9 @@ export const ruleProblem = (at: At, layer: L.Affine, rule: Rule, inputShape: rea
   const d = T.Shape.size(inputShape);
   const { direction, domain } = rule.strategy;
   if (direction._tag === "Materialized" && layer.kind !== "dense") {
-    return { ...base, reason: "a materialised direction v(x, W) applies to dense layers only; give the direction in split form (input modifiers × weight selectors) for other layers" };
+    return { ...base, reason: "a materialised direction v(x, W) applies to dense layers only; for other layers give it neuron by neuron (perNeuron) or in split form (input modifiers × weight selectors)" };
   }
-  const sized: [string, number | T.Tensor][] = domain._tag === "Box" ? [["the box's low bound", domain.low], ["the box's high bound", domain.high]] : [];
+  const sized: [string, number | T.Tensor][] = Domain.sizedParts(domain);
   if (direction._tag === "Split") for (const t of direction.terms) if (t.input._tag === "Constant") sized.push([`the constant of term "${t.label}"`, t.input.value]);
   for (const [what, v] of sized) {
     const n = sizeOf(v);

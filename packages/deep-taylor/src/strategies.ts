@@ -6,7 +6,7 @@
 import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
 import { Domain, type Bound } from "@dtd/layers";
-import { constant, everyWeight, input, signMask, split, type Strategy, term, weightFn } from "./Strategy.ts";
+import { constant, everyWeight, input, signMask, split, type Strategy, term, weightItself } from "./Strategy.ts";
 
 /**
  * w²-rule, 𝒳 = ℝᵈ: v_ij = w_ij (the gradient of R_j), so R_i = Σ_j w_ij² / Σ_i' w_i'j² · R_j.
@@ -15,7 +15,7 @@ import { constant, everyWeight, input, signMask, split, type Strategy, term, wei
 export const w2: Strategy = {
   name: "w2",
   domain: Domain.real,
-  direction: split(term("1", constant(1), weightFn((w) => w))),
+  direction: split(term("1", constant(1), weightItself)),
   segment: Infinity,
   requiresNonPositiveBias: false,
 };
@@ -38,8 +38,15 @@ export const zPlus: Strategy = {
  * R_i = Σ_j (x_i w_ij − l_i w_ij⁺ − h_i w_ij⁻) / Σ_i' (x_i' w_i'j − l_i' w_i'j⁺ − h_i' w_i'j⁻) · R_j (Proposition 3).
  * Bounds are numbers or tensors of the layer input's per-sample shape.
  */
-export const zB = (low: Bound, high: Bound): E.Either<string, Strategy> =>
-  E.map((domain: Domain.Domain): Strategy => {
+export const zB = (low: Bound, high: Bound): E.Either<string, Strategy> => {
+  // Proposition 3 needs the corner {l_i 1[w_ij > 0] + h_i 1[w_ij < 0]} to be a root whenever b_j ≤ 0: l ≤ 0 ≤ h.
+  const lows = typeof low === "number" ? [low] : Array.from(low.data);
+  const highs = typeof high === "number" ? [high] : Array.from(high.data);
+  const badLow = lows.findIndex((l) => !(l <= 0) || !Number.isFinite(l));
+  if (badLow >= 0) return E.left(`box: expected low ≤ 0 (finite) at every feature, found ${lows[badLow]} at feature ${badLow}`);
+  const badHigh = highs.findIndex((h) => !(h >= 0) || !Number.isFinite(h));
+  if (badHigh >= 0) return E.left(`box: expected high ≥ 0 (finite) at every feature, found ${highs[badHigh]} at feature ${badHigh}`);
+  return E.map((domain: Domain.Domain): Strategy => {
     const negated = (b: Bound): number | T.Tensor => (typeof b === "number" ? -b : T.neg(b));
     return {
       name: "zb",
@@ -53,3 +60,4 @@ export const zB = (low: Bound, high: Bound): E.Either<string, Strategy> =>
       requiresNonPositiveBias: true,
     };
   })(Domain.box(low, high));
+};

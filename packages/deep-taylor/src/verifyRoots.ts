@@ -11,17 +11,20 @@ import * as T from "@dtd/tensor";
 import * as L from "@dtd/layers";
 import { assign, type Composite } from "./Composite.ts";
 import type { DtdError } from "./DtdError.ts";
-import { neuronChecker, type RootProblem } from "./internal/neuronRoots.ts";
+import { type LeftDomain, neuronChecker, type RootProblem, type SegmentBound } from "./internal/neuronRoots.ts";
+import { padMasks } from "./internal/padMasks.ts";
 import { nonFiniteActivation } from "./nonFinite.ts";
 import { ruleProblem } from "./preconditions.ts";
 
-export type { RootProblem } from "./internal/neuronRoots.ts";
+export type { LeftDomain, RootProblem, SegmentBound } from "./internal/neuronRoots.ts";
 
-/** One violation. */
+/** One violation: where (node, sample, neuron), what, and the numbers that show why. */
 export interface RootViolation {
   readonly layer: number;
   /** The node's name. */
   readonly name: string;
+  /** The node's kind. */
+  readonly kind: string;
   readonly rule: string;
   readonly sample: number;
   readonly neuron: number;
@@ -30,6 +33,14 @@ export interface RootViolation {
   readonly value: number;
   /** Its value at x̃ (at x when there is no root on the segment). */
   readonly residual: number;
+  /** The step of the root, x̃ = x − s·v⁽ʲ⁾ (s = z_j / (w_j·v⁽ʲ⁾); ±Infinity or NaN when undefined). */
+  readonly s: number;
+  /** The segment's end σ: the root must lie at 0 ≤ s ≤ σ. */
+  readonly segment: number;
+  /** noRootOnSegment: which bound s broke (s < 0, s > σ, or no step at all). */
+  readonly bound?: SegmentBound;
+  /** outsideDomain: the unit x̃ leaves the domain at, and the steps along v⁽ʲ⁾ that stay inside. */
+  readonly leaves?: LeftDomain;
 }
 
 /** What was checked and what failed. */
@@ -91,7 +102,9 @@ export const verifyRoots = (model: L.Model, x: T.Tensor, composite: Composite, o
     const nOut = T.Shape.size(model.shapes[i + 1]!);
     const neurons = Math.min(nOut, opts.maxNeurons ?? nOut);
     const terms = rule.strategy.direction._tag === "Split" ? Math.max(1, rule.strategy.direction.terms.length) : 1;
-    const w = N * (neurons * L.rowCapacity(layer) * 2 * terms + d * (terms + Math.log2(d + 1)));
+    // A domain that is not a polyhedron is asked about the whole root point: d more per neuron.
+    const perNeuron = L.rowCapacity(layer) * 2 * terms + (rule.strategy.domain.polyhedron === undefined ? d : 0);
+    const w = N * (neurons * perNeuron + d * (terms + Math.log2(d + 1)));
     work += w;
     if (w > largest.work) largest = { work: w, what: `${L.nodeLabel(i, name, layer.kind)}: ${N} sample${N === 1 ? "" : "s"} × ${neurons} neurons × ${L.rowCapacity(layer)} weights` };
   }
@@ -111,6 +124,7 @@ export const verifyRoots = (model: L.Model, x: T.Tensor, composite: Composite, o
   const counts = { notARoot: 0, noRootOnSegment: 0, outsideDomain: 0 };
   const listed: RootViolation[] = [];
   const maxListed = opts.maxListed ?? 100;
+  const fixed = padMasks(model);
   let neuronsChecked = 0;
   let active = 0;
   for (const { layer, i, name, rule, src } of affine) {
@@ -121,9 +135,9 @@ export const verifyRoots = (model: L.Model, x: T.Tensor, composite: Composite, o
     const row = L.sparseRow(layer);
     for (let n = 0; n < N; n++) {
       const xs = T.reshape(T.slice(activations[src]!, [n, ...inShape.map(() => 0)], [1, ...inShape]), [d]);
-      let check: ReturnType<typeof neuronChecker>;
+      let checker: ReturnType<typeof neuronChecker>;
       try {
-        check = neuronChecker(layer, rule, inShape, xs, tol);
+        checker = neuronChecker(layer, rule, inShape, xs, tol, fixed[src]?.data);
       } catch (u) {
         if (!(u instanceof T.TensorException)) throw u;
         return E.left({ _tag: "RuleDoesNotFit", layer: i, name, kind: layer.kind, rule: rule.name, reason: u.message });
@@ -131,15 +145,54 @@ export const verifyRoots = (model: L.Model, x: T.Tensor, composite: Composite, o
       for (let k = 0; k < cap; k++) {
         const j = Math.floor((k * nOut) / cap);
         L.fillRow(layer, inShape, j, row);
-        const r = check(j, row);
+        let r: ReturnType<typeof checker.check>;
+        try {
+          r = checker.check(row);
+        } catch (u) {
+          if (!(u instanceof T.TensorException)) throw u;
+          return E.left({ _tag: "RuleDoesNotFit", layer: i, name, kind: layer.kind, rule: rule.name, reason: u.message });
+        }
         neuronsChecked++;
         if (r === undefined) continue;
         active++;
         if (r.problem === undefined) continue;
         counts[r.problem]++;
-        if (listed.length < maxListed) listed.push({ layer: i, name, rule: rule.name, sample: n, neuron: j, problem: r.problem, value: r.value, residual: r.residual });
+        if (listed.length < maxListed) {
+          const where = { layer: i, name, kind: layer.kind, rule: rule.name, sample: n, neuron: j, problem: r.problem, value: r.value, residual: r.residual, s: r.s, segment: rule.strategy.segment };
+          const leaves = r.problem === "outsideDomain" ? checker.leaves(row, r.s) : undefined;
+          listed.push({ ...where, ...(r.bound === undefined ? {} : { bound: r.bound }), ...(leaves === undefined ? {} : { leaves }) });
+        }
       }
     }
   }
   return E.right({ layers: affine.length, neurons: neuronsChecked, active, counts, violations: listed });
 };
+
+const num = (v: number): string => (Number.isFinite(v) ? String(Number(v.toPrecision(4))) : String(v));
+
+/** Why the problem, in words and numbers: the step and the bound it broke, the residual, or where x̃ leaves the domain. */
+export const explainViolation = (v: RootViolation): string => {
+  switch (v.problem) {
+    case "noRootOnSegment":
+      return v.bound === "negative"
+        ? `no root on the segment: the step s = ${num(v.s)} < 0 (the direction raises the neuron, z = ${num(v.value)}: its root lies behind x)`
+        : v.bound === "pastEnd"
+          ? `no root on the segment: the step s = ${num(v.s)} lies past the segment's end σ = ${num(v.segment)} (the segment stops before the neuron reaches 0, z = ${num(v.value)})`
+          : `no root on the segment: no step s exists (s = ${num(v.s)}: w·v = 0, or v is not finite — the direction does not change the neuron, z = ${num(v.value)})`;
+    case "notARoot":
+      return `the point at s = ${num(v.s)} is not a root: the neuron is ${num(v.residual)} there (z = ${num(v.value)} at x)`;
+    case "outsideDomain": {
+      const l = v.leaves;
+      if (l === undefined) return `the root at s = ${num(v.s)} lies outside the domain`;
+      const where = l.unit < 0 ? `breaks ${l.expected} (found ${num(l.value)})` : `leaves the domain at input unit ${l.unit} (x̃ = ${num(l.value)}, expected ${l.expected})`;
+      const { lo, hi } = l.allowed;
+      const allowed =
+        lo > hi ? "no step along v stays inside" : lo === -Infinity && hi === Infinity ? "" : `x − s·v stays inside only for ${lo === -Infinity ? `s ≤ ${num(hi)}` : hi === Infinity ? `s ≥ ${num(lo)}` : `${num(lo)} ≤ s ≤ ${num(hi)}`}`;
+      return `the root at s = ${num(v.s)} ${where}${allowed === "" ? "" : `; ${allowed}`}`;
+    }
+  }
+};
+
+/** One line: the node, its rule, the sample, the neuron, and why (`explainViolation`). */
+export const describeViolation = (v: RootViolation): string =>
+  `${L.nodeLabel(v.layer, v.name, v.kind).replace(/\)$/, `, rule ${v.rule})`)}, sample ${v.sample}, neuron ${v.neuron}: ${v.problem} — ${explainViolation(v)}`;

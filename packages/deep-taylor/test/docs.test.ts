@@ -1,8 +1,10 @@
 /**
  * The pages cannot drift from the code: docs/examples/new-rule.ts is run and its results checked by hand, every
- * code block of docs/how-to-new-rule.md is a region of that file, and the worked example of docs/deep-taylor.md
- * is recomputed. Files outside the package are imported at run time (Vite's `?raw` for text), so this package's
- * type check needs neither Node's types nor the example (tsconfig.root.json type-checks the example).
+ * code block of docs/how-to-new-rule.md is a region of that file, the code blocks of the root README and of this
+ * package's README are regions of docs/examples/readme-*.ts (type-checked by tsconfig.root.json, run here), and the
+ * worked example of docs/deep-taylor.md is recomputed. Files outside the package are imported at run time
+ * (`docFiles.ts`), so this package's type check needs neither Node's types nor the examples (tsconfig.root.json
+ * type-checks them).
  */
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, test } from "vitest";
@@ -11,27 +13,7 @@ import { expectAllClose } from "@dtd/tensor/testing";
 import * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
 import * as B from "@dtd/deep-taylor/baselines";
-
-/** This file's directory (import.meta.url is typed by no lib this package loads, so it is read as a string). */
-const here = (() => {
-  const url = (import.meta as unknown as { readonly url: string }).url;
-  return decodeURIComponent(url.replace(/^file:\/\//, "")).replace(/\/[^/]*$/, "");
-})();
-/** An absolute path from one relative to this file. */
-const resolve = (relative: string): string =>
-  relative.split("/").reduce((parts, p) => (p === ".." ? parts.slice(0, -1) : p === "." ? parts : [...parts, p]), here.split("/")).join("/");
-/**
- * A module by its path relative to this file, with an optional Vite query such as "?raw". The specifier is not a
- * literal, so the type checker does not follow it out of the package.
- */
-const importAt = (relative: string, query = ""): Promise<unknown> => import(/* @vite-ignore */ resolve(relative) + query);
-/** The text of a file, through Vite's `?raw`. */
-const loadRaw = async (relative: string): Promise<string> => {
-  const m = await importAt(relative, "?raw");
-  const body = typeof m === "object" && m !== null && "default" in m ? m.default : undefined;
-  if (typeof body !== "string") throw new Error(`expected the text of ${relative}, found ${typeof body}`);
-  return body;
-};
+import { blocksOf, importAt, loadRaw, regionsOf, resolve } from "./docFiles.ts";
 
 /** The report of the example, as far as this test reads it. */
 interface Report {
@@ -42,32 +24,30 @@ interface Report {
   readonly wPower: Readonly<Record<"conservative" | "positive" | "rootsAreRoots" | "matchesNaiveEq4", string>>;
   readonly zRule: Readonly<Record<"conservative" | "positive", string>>;
   readonly wPlusSquared: Readonly<Record<"conservative" | "positive" | "rootsAreRoots", string>>;
+  readonly report: string;
 }
 const isReport = (r: unknown): r is Report =>
-  typeof r === "object" && r !== null && ["f", "R", "sumR", "p2", "wPower", "zRule", "wPlusSquared"].every((k) => k in r);
+  typeof r === "object" && r !== null && ["f", "R", "sumR", "p2", "wPower", "zRule", "wPlusSquared", "report"].every((k) => k in r);
+
+/** Where the example saves its counterexamples (.cache is ignored by git). */
+const casesDir = resolve("../../../.cache/how-to-counterexamples");
 
 const runExample = async (numRuns: number): Promise<Report> => {
   const m = await importAt("../../../docs/examples/new-rule.ts");
   const run = typeof m === "object" && m !== null && "prototypeNewRule" in m ? m.prototypeNewRule : undefined;
   if (typeof run !== "function") throw new Error("expected docs/examples/new-rule.ts to export a function prototypeNewRule");
-  const report: unknown = run(numRuns);
+  const report: unknown = run(numRuns, casesDir);
   if (!isReport(report)) throw new Error(`unexpected report: ${JSON.stringify(report)}`);
   return report;
 };
 
-/** `// #region name` … `// #endregion` blocks of a source file. */
-const regionsOf = (source: string): Map<string, string> =>
-  new Map([...source.matchAll(/^\/\/ #region (\S+)\n([\s\S]*?)^\/\/ #endregion$/gm)].map((m) => [m[1]!, m[2]!]));
-
-/** The fenced block after each `<!-- region: name -->` marker of a page. */
-const blocksOf = (markdown: string): Map<string, string> =>
-  new Map([...markdown.matchAll(/^<!-- region: (\S+) -->\n```ts\n([\s\S]*?)^```$/gm)].map((m) => [m[1]!, m[2]!]));
-
-/** The example reaches the packages by relative paths; the page imports them by name. */
-const byPackageName = (code: string): string =>
-  code
-    .replace(/"\.\.\/\.\.\/packages\/([\w-]+)\/src\/testing\/index\.(?:js|ts)"/g, '"@dtd/$1/testing"')
-    .replace(/"\.\.\/\.\.\/packages\/([\w-]+)\/src\/index\.(?:js|ts)"/g, '"@dtd/$1"');
+/** The ```text block after `marker` on a page. */
+const textBlockAfter = (markdown: string, marker: string): string[] => {
+  const at = markdown.indexOf(marker);
+  const m = /```text\n([\s\S]*?)^```$/m.exec(markdown.slice(at));
+  if (at < 0 || m === null) throw new Error(`no text block after "${marker}"`);
+  return m[1]!.replace(/\n$/, "").split("\n");
+};
 
 describe("docs/examples/new-rule.ts", () => {
   test("derives the w⁴-rule and explains the deck's network as computed by hand; w² at p = 2", async () => {
@@ -84,24 +64,55 @@ describe("docs/examples/new-rule.ts", () => {
     // the property reports the page quotes
     expect(r.wPower).toEqual({ conservative: "ok", positive: "ok", rootsAreRoots: "ok", matchesNaiveEq4: "ok" });
     expect(r.zRule.conservative).toBe("ok");
-    expect(r.zRule.positive).toMatch(/^not positive \(sample \d+\): min_p R_p = -\d/);
+    expect(r.zRule.positive).toMatch(/^not positive \(sample \d+\): min_p R_p = -\d.*; negative relevance first appears in .* passed down by layer \d+ \(\w+, rule z\): unit \d+ of sample \d+ receives R = -\d/);
     expect(r.wPlusSquared.conservative).toBe("ok");
     expect(r.wPlusSquared.positive).toBe("ok");
-    expect(r.wPlusSquared.rootsAreRoots).toMatch(/^\d+ root violation\(s\); first: layer 0 \(w\+\^2\), .*: outsideDomain/);
+    expect(r.wPlusSquared.rootsAreRoots).toMatch(/^\d+ root violation\(s\) among \d+ active neurons; first: layer 0 \((dense|conv2d), rule w\+\^2\), sample \d+, neuron \d+: outsideDomain — the root at s = [\d.e-]+ leaves the domain at input unit \d+ \(x̃ = -[\d.e-]+, expected x ≥ 0\)/);
+    // the report as the page shows it (seeded: the same text, with the example's folder for "out")
+    const page = textBlockAfter(await loadRaw("../../../docs/how-to-new-rule.md"), "For the w⁺² rule (seed 2017");
+    expect(r.report.split(`${casesDir}/`).join("out/").split("\n")).toEqual(page);
+    expect(r.report).toContain(`${casesDir}/rootsAreRoots.model.json and ${casesDir}/rootsAreRoots.input.json`);
   });
 });
 
 describe("docs/how-to-new-rule.md", () => {
-  test("every code block is a region of the example (imports by package name), and every region is shown", async () => {
+  test("every code block is a region of the example, and every region is shown", async () => {
     const regions = regionsOf(await loadRaw("../../../docs/examples/new-rule.ts"));
     const blocks = blocksOf(await loadRaw("../../../docs/how-to-new-rule.md"));
-    expect([...regions.keys()].sort()).toEqual(["explain", "imports", "not-positive", "outside-domain", "properties", "strategy"]);
+    expect([...regions.keys()].sort()).toEqual(["explain", "imports", "not-positive", "outside-domain", "properties", "report", "strategy"]);
     expect([...blocks.keys()].sort()).toEqual([...regions.keys()].sort());
-    for (const [name, code] of regions) expect(blocks.get(name), `region ${name}`).toBe(byPackageName(code));
+    for (const [name, code] of regions) expect(blocks.get(name), `region ${name}`).toBe(code);
   });
   test("has no code block outside the regions", async () => {
     const markdown = await loadRaw("../../../docs/how-to-new-rule.md");
     expect((markdown.match(/^```ts$/gm) ?? []).length).toBe(blocksOf(markdown).size);
+  });
+});
+
+describe("the READMEs' code blocks", () => {
+  const cases = [
+    ["../../../README.md", { readme: "../../../docs/examples/readme-rule.ts", graph: "../../../docs/examples/readme-graph.ts" }],
+    ["../README.md", { "at-a-glance": "../../../docs/examples/readme-deep-taylor.ts" }],
+  ] as const;
+  test.each(cases)("%s: every ts block is a region of an example (type-checked by tsconfig.root.json)", async (page, examples) => {
+    const markdown = await loadRaw(page);
+    expect([...blocksOf(markdown).keys()]).toEqual(Object.keys(examples));
+    expect((markdown.match(/^```ts$/gm) ?? []).length).toBe(Object.keys(examples).length);
+    for (const [region, example] of Object.entries(examples)) expect(blocksOf(markdown).get(region), region).toBe(regionsOf(await loadRaw(example)).get(region));
+  });
+  test("run, they compute what their comments say", async () => {
+    const rule = (await importAt("../../../docs/examples/readme-rule.ts")) as { readmeRule: { f: number; R: number[] } };
+    expectAllClose(rule.readmeRule.f, 4.5, { atol: 1e-12 });
+    expectAllClose(rule.readmeRule.R, [0.7, 3.5 * 0.8 + 2 / 3.5, 1.5 / 3.5], { atol: 1e-12 });
+    const glance = (await importAt("../../../docs/examples/readme-deep-taylor.ts")) as { atAGlance: { consistent: boolean; violations: number; refused: string; R: number[] } };
+    expect(glance.atAGlance.consistent).toBe(true);
+    expect(glance.atAGlance.violations).toBe(0);
+    expect(glance.atAGlance.refused).toBe("precondition of rule zplus violated at layer 0 (dense), input unit 1 of sample 0: expected x ≥ 0, found -2");
+    const graph = (await importAt("../../../docs/examples/readme-graph.ts")) as { readmeGraph: { rows?: { consistent: boolean; f: number }[]; leaks?: number; error?: string } };
+    expect(graph.readmeGraph.error).toBeUndefined();
+    expect(graph.readmeGraph.rows!.map((r) => r.consistent)).toEqual([true, true]);
+    expect(graph.readmeGraph.rows!.some((r) => r.f > 0)).toBe(true); // something to explain
+    expect(graph.readmeGraph.leaks).toBe(0);
   });
 });
 

@@ -116,10 +116,10 @@ describe("case 7: refusals are Lefts, not exceptions", () => {
     expect(messageOf(DT.explain(deck(), x([0.5, 0.5, 0.5]), DT.uniform(DT.deriveRule(zb.right))))).toBe(expected);
     expect(messageOf(DT.verifyRoots(deck(), x([0.5, 0.5, 0.5]), DT.uniform(DT.deriveRule(zb.right))))).toBe(expected);
   });
-  test("a materialised direction on a Conv2d layer (it threw 'layer -1')", () => {
+  test("a V [in, out] materialised direction on a Conv2d layer (it threw 'layer -1')", () => {
     const conv = built([1, 3, 3], [L.conv2d(T.ones([1, 1, 2, 2]), T.of([-0.5], [1])), L.relu, L.sumPool()]);
-    const rule = DT.deriveRule(DT.materialize(DT.zPlus));
-    const expected = /^rule zplus \(materialised\) does not fit layer 0 \(conv2d\): a materialised direction v\(x, W\) applies to dense layers only/;
+    const rule = DT.deriveRule({ ...DT.zPlus, name: "dense-only", direction: DT.materialized((_x, W) => T.onesLike(W)) });
+    const expected = /^rule dense-only does not fit layer 0 \(conv2d\): a materialised direction v\(x, W\) applies to dense layers only/;
     const xs = T.ones([1, 1, 3, 3]);
     expect(messageOf(DT.explain(conv, xs, DT.uniform(rule)))).toMatch(expected);
     expect(messageOf(DT.verifyRoots(conv, xs, DT.uniform(rule)))).toMatch(expected);

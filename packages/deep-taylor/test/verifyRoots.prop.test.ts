@@ -12,11 +12,11 @@ import * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
 import { Arb } from "@dtd/deep-taylor/testing";
 
-const zb = (() => {
-  const s = DT.zB(-1, 2);
-  if (E.isLeft(s)) throw new Error(s.left);
-  return s.right;
-})();
+const right = <A>(e: E.Either<string, A>): A => {
+  if (E.isLeft(e)) throw new Error(e.left);
+  return e.right;
+};
+const zb = right(DT.zB(-1, 2));
 const strategies: readonly DT.Strategy[] = [
   DT.w2,
   DT.zPlus,
@@ -25,6 +25,20 @@ const strategies: readonly DT.Strategy[] = [
   { ...DT.zPlus, name: "leaving", segment: Infinity, direction: DT.split(DT.term("x+3", DT.customInput((x) => T.add(x, 3)), DT.signMask(1, 0, 1))) },
   { ...DT.zPlus, name: "shrinking", direction: DT.split(DT.term("x/2", DT.customInput((x) => T.mul(x, 0.5)), DT.signMask(1, 0, 1))) },
   { ...zb, name: "zb off the support", direction: DT.split(DT.term("x", DT.input, DT.everyWeight), DT.term("2", DT.constant(2), DT.signMask(0, 0, 1))) },
+  // Open domains: ℝ₋ᵈ, a box that excludes 0, the simplex, a half-space, a ball (no polyhedron: the slow path).
+  { name: "z-", domain: L.Domain.nonPositive, direction: DT.split(DT.term("x", DT.input, DT.signMask(0, 1, 1))), segment: 1, requiresNonPositiveBias: true },
+  {
+    name: "zb on [0.2, 1]",
+    domain: right(L.Domain.box(0.2, 1)),
+    direction: DT.split(DT.term("x", DT.input, DT.everyWeight), DT.term("-l", DT.constant(-0.2), DT.signMask(1, 0, 0)), DT.term("-h", DT.constant(-1), DT.signMask(0, 1, 0))),
+    segment: 1,
+    requiresNonPositiveBias: true,
+  },
+  { ...DT.zPlus, name: "z+ on the simplex", domain: L.Domain.simplex },
+  { ...DT.zPlus, name: "z+ on a half-space", domain: right(L.Domain.halfSpace(1, 4)) },
+  { ...DT.w2, name: "w2 in a ball", domain: right(L.Domain.ball(2)) },
+  // A modified weight given directly: flat, q(w) = 1, v = 1/w.
+  { name: "flat", domain: L.Domain.real, direction: DT.split(DT.term("1", DT.constant(1), DT.modifiedWeight(() => 1))), segment: Infinity, requiresNonPositiveBias: false },
 ];
 
 type Key = string;

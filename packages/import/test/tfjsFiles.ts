@@ -128,8 +128,10 @@ export const writeFiles = (artifacts: tf.io.ModelArtifacts, opts: FileOptions = 
     offset += 4 * n;
     return encode(s, values, opts.quantize ?? "none");
   });
+  // Keras 3 names weights under the model's name (functional/conv2d/kernel): matched by suffix.
+  const named = opts.keras3 === true ? encoded.map((e) => ({ ...e, spec: { ...e.spec, name: `functional/${e.spec.name}` } })) : encoded;
   const order = opts.shuffleSeed === undefined ? encoded.map((_, i) => i) : Array.from(T.Random.permutation(T.Random.make(opts.shuffleSeed), encoded.length));
-  const ordered = order.map((i) => encoded[i]!);
+  const ordered = order.map((i) => named[i]!);
   const shards = opts.shards ?? 1;
   const groups = shards > 1 && ordered.length > 1 ? [ordered.slice(0, Math.ceil(ordered.length / 2)), ordered.slice(Math.ceil(ordered.length / 2))] : [ordered];
   const files = new Map<string, Uint8Array>();
@@ -147,7 +149,7 @@ export const writeFiles = (artifacts: tf.io.ModelArtifacts, opts: FileOptions = 
   if (opts.keras3 === true) topology = toKeras3(topology);
   if (opts.modelConfigWrap === true) topology = { keras_version: "2.1.6", backend: "tensorflow", model_config: topology };
   const json: Json = { modelTopology: topology, weightsManifest: manifest, ...(opts.dropFormat === true ? {} : { format: "layers-model", generatedBy: "test" }) };
-  const oracleSpecs = ordered.map((e) => e.spec);
+  const oracleSpecs = order.map((i) => encoded[i]!.spec);
   const oracleData = concatBytes(ordered.map((e) => e.bytes));
   return {
     modelJson: new TextEncoder().encode(JSON.stringify(json)),

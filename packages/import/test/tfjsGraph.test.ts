@@ -119,7 +119,7 @@ const encodeWeights = (ws: readonly W[]): { specs: tf.io.WeightsManifestEntry[];
   return { specs, bin };
 };
 
-const syntheticGraph = () => {
+const syntheticGraph = (unknownSize = false) => {
   const rng = T.Random.make(17);
   const rnd = (n: number, scale = 0.5) => Float32Array.from({ length: n }, () => scale * T.Random.normal(rng));
   const weights: W[] = [
@@ -142,7 +142,7 @@ const syntheticGraph = () => {
   const node = (name: string, op: string, input: string[], attr: object = {}) => ({ name, op, input, attr: { T: { type: "DT_FLOAT" }, ...attr } });
   const conv = { strides: list([1, 1, 1, 1]), dilations: list([1, 1, 1, 1]), data_format: s("NHWC") };
   const nodes = [
-    { name: "image", op: "Placeholder", attr: { dtype: { type: "DT_FLOAT" }, shape: { shape: { dim: [{ size: "-1" }, { size: "8" }, { size: "10" }, { size: "3" }] } } } },
+    { name: "image", op: "Placeholder", attr: { dtype: { type: "DT_FLOAT" }, shape: { shape: { dim: [{ size: "-1" }, { size: unknownSize ? "-1" : "8" }, { size: unknownSize ? "-1" : "10" }, { size: "3" }] } } } },
     ...weights.map((w) => ({ name: w.name, op: "Const", attr: { dtype: { type: w.dtype === "int32" ? "DT_INT32" : "DT_FLOAT" }, value: { tensor: { dtype: w.dtype === "int32" ? "DT_INT32" : "DT_FLOAT", tensorShape: { dim: w.shape.map((d) => ({ size: String(d) })) } } } } })),
     node("pre/mul", "Mul", ["image", "scale"]),
     node("pre/sub", "Sub", ["pre/mul", "mean"]),
@@ -168,6 +168,15 @@ const syntheticGraph = () => {
 };
 
 describe("a graph with the rest of the op subset, against tfjs", () => {
+  test("an input of unknown size is refused, and imports with the size given (inputShape, NHWC)", () => {
+    const g = syntheticGraph(true);
+    const readFile = (p: string) => (p === "w.bin" ? g.bin : undefined);
+    const refused = importIr(g.bytes, { name: "g.json", readFile });
+    expect(E.isLeft(refused) ? message(refused.left) : "imported").toMatch(/its input "image" has shape \[-1, -1, -1, 3\] with unknown sizes: give the input size \(H, W, C\)/);
+    const sized = importIr(g.bytes, { name: "g.json", readFile, inputShape: [8, 10, 3] });
+    expect(E.isRight(sized) && sized.right.input.shape).toEqual([3, 8, 10]);
+  });
+
   test("imports with preprocessing, pads, residual add, concat, padded max pool, global mean, transposed matmul", async () => {
     const g = syntheticGraph();
     const ir: IrModel = ok(importIr(g.bytes, { name: "g.json", readFile: (p) => (p === "w.bin" ? g.bin : undefined) }));

@@ -85,6 +85,20 @@ const imported = (files: Files, name = "model.json"): IrModel => {
 };
 
 describe("TF.js layers models: fidelity against tfjs", () => {
+  test("a shared layer (one Dense applied twice) becomes one node per call, with the same weights", async () => {
+    const input = tf.input({ shape: [5] });
+    const shared = tf.layers.dense({ units: 5, activation: "relu", name: "shared" });
+    const twice = shared.apply(shared.apply(input) as tf.SymbolicTensor) as tf.SymbolicTensor;
+    const out = tf.layers.dense({ units: 2, name: "head" }).apply(twice) as tf.SymbolicTensor;
+    const files = writeFiles(await saveArtifacts(seedWeights(tf.model({ inputs: input, outputs: out }), 8)));
+    const ir = imported(files);
+    expect(ir.nodes.filter((nd) => nd.op === "dense").map((nd) => nd.name)).toEqual(["shared", "shared_call1", "head"]);
+    const oracle = await files.oracle();
+    const model = dtdModel(files.modelJson, { name: "model.json", readFile: readOf(files) });
+    const x = Float32Array.from([0.3, -1, 2, 0.5, 1]);
+    expectAllClose(dtdLogits(model, x), (oracle.predict(tf.tensor(x, [1, 5])) as tf.Tensor).dataSync(), { rtol: 1e-5, atol: 1e-6 });
+  });
+
   test("the committed fixture (fixtures/tfjs, made by make_tfjs.ts) through dtd's forward pass", async () => {
     const dir = new URL("./fixtures/tfjs/", import.meta.url);
     const json = readFileSync(new URL("residual_layers.json", dir));
@@ -122,7 +136,7 @@ describe("TF.js layers models: fidelity against tfjs", () => {
 
   const variants: readonly [string, FileOptions][] = [
     ["Keras 2 inbound nodes", {}],
-    ["Keras 3 keras_history, model_config wrapping, no format field", { keras3: true, modelConfigWrap: true, dropFormat: true }],
+    ["Keras 3 keras_history and weight names under the model's, model_config wrapping, no format field", { keras3: true, modelConfigWrap: true, dropFormat: true }],
     ["weights quantized to uint8 (q·scale + min), three shards in two groups, shuffled manifest", { quantize: "uint8", shards: 3, shuffleSeed: 5 }],
     ["weights quantized to uint16", { quantize: "uint16", shuffleSeed: 9 }],
     ["weights stored as float16", { quantize: "float16", shards: 2 }],

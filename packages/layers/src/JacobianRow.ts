@@ -9,8 +9,9 @@
  */
 import type { Affine } from "./Layer.ts";
 
-/** A reusable sparse row: `length` entries of `index` (flat, in the input's layout) and `weight`. */
+/** A reusable sparse row of neuron `j`: `length` entries of `index` (flat, in the input's layout) and `weight`. */
 export interface SparseRow {
+  j: number;
   readonly index: Int32Array;
   readonly weight: Float64Array;
   length: number;
@@ -26,7 +27,7 @@ export const rowCapacity = (layer: Affine): number => {
 /** A row buffer for `layer`. */
 export const sparseRow = (layer: Affine): SparseRow => {
   const n = rowCapacity(layer);
-  return { index: new Int32Array(n), weight: new Float64Array(n), length: 0, bias: 0 };
+  return { j: -1, index: new Int32Array(n), weight: new Float64Array(n), length: 0, bias: 0 };
 };
 
 /** Where one output of a convolution reads: its position (oy, ox) and the geometry of the layer and its input. */
@@ -67,6 +68,7 @@ const appendWindow = (at: WindowAt, c: number, wOffset: number, row: SparseRow):
  * `inputShape` ([in] for Dense, [C, H, W] for the convolutions, as `build` checked).
  */
 export const fillRow = (layer: Affine, inputShape: readonly number[], j: number, row: SparseRow): void => {
+  row.j = j;
   if (layer.kind === "dense") {
     const W = layer.W.data;
     const [nIn, nOut] = layer.W.shape as [number, number];

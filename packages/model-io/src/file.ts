@@ -3,13 +3,15 @@
  * the CLI that uses it; an I/O failure becomes a FileError naming the path.
  * @module
  */
-import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
+import * as T from "@dtd/tensor";
 import * as L from "@dtd/layers";
 import { type DecodedModel, parseModel } from "./decode.ts";
 import { type EncodeOptions, stringifyModel } from "./encode.ts";
 import { metadataProblem } from "./internal/metadata.ts";
-import type { ModelFileError } from "./ModelFileError.ts";
+import { formatError, type ModelFileError } from "./ModelFileError.ts";
 
 /** A FileError from what fs threw: Node's "ENOENT: no such file or directory, open '…'" becomes its middle part. */
 const fileError = (path: string, operation: "read" | "write", u: unknown): ModelFileError => {
@@ -56,3 +58,47 @@ export const writeModelFile = (path: string, model: L.Model, opts?: EncodeOption
     return E.left(fileError(path, "write", u));
   }
 };
+
+/** A failing case of a property test: a model, its inputs, the sample that fails and why (the deep-taylor kit's `Counterexample`). */
+export interface FailingCase {
+  readonly model: L.Model;
+  readonly x: T.Tensor;
+  readonly sample: number;
+  readonly description: string;
+}
+
+/**
+ * Writes a failing case as files `dtd check` opens: `<dir>/<name>.model.json` (a model file whose metadata holds
+ * the description) and `<dir>/<name>.input.json` (the failing sample, nested in the model's input shape).
+ */
+export const writeFailingCase = (dir: string, name: string, c: FailingCase): E.Either<ModelFileError, { readonly model: string; readonly input: string }> => {
+  const model = join(dir, `${name}.model.json`);
+  const input = join(dir, `${name}.input.json`);
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (u) {
+    return E.left(fileError(dir, "write", u));
+  }
+  const written = writeModelFile(model, c.model, { metadata: { counterexample: c.description } });
+  if (E.isLeft(written)) return written;
+  const shape = c.x.shape.slice(1);
+  const sample = T.slice(c.x, [c.sample, ...shape.map(() => 0)], [1, ...shape]);
+  try {
+    writeFileSync(input, `${JSON.stringify(T.toNested(T.reshape(sample, shape)))}\n`, "utf8");
+  } catch (u) {
+    return E.left(fileError(input, "write", u));
+  }
+  return E.right({ model, input });
+};
+
+/**
+ * A `save` hook for the deep-taylor kit (`Kit.checkRule(rule, { save: counterexampleSaver("out") })`): each failing
+ * property's smallest counterexample goes to `<dir>/<property>.model.json` and `.input.json`, and the report says
+ * where and how to open them.
+ */
+export const counterexampleSaver =
+  (dir: string) =>
+  (c: FailingCase, property: string): string => {
+    const r = writeFailingCase(dir, property, c);
+    return E.isLeft(r) ? `not saved: ${formatError(r.left)}` : `${r.right.model} and ${r.right.input} (dtd check --model ${r.right.model} --input ${r.right.input} --rule …)`;
+  };

@@ -16,6 +16,7 @@ import { line } from "../Io.ts";
 import { explainPrepared, type Prepared, prepare, type Result } from "../pipeline.ts";
 import { explainFlags } from "../spec.ts";
 import { describeMethod, jsonNumber } from "./explain.ts";
+import { propertyFlags, runProperties } from "./ruleProperties.ts";
 
 /** What `verifyRoots` reports, summarised; `refused` says why no root was checked (then `ok` is false). */
 export interface RootsReport {
@@ -106,6 +107,13 @@ export const checkReport = (p: Prepared, r: Result, maxNeurons?: number): CheckR
 
 const mark = (ok: boolean): string => (ok ? "ok  " : "FAIL");
 
+/**
+ * Why a residual network leaks under the default add split, and the way out: a branch's share a/Σ·R is signed when
+ * the branch is (a convolution before its ReLU), and z⁺ passes negative relevance nowhere (docs/deep-taylor.md §8).
+ */
+const ADD_HINT =
+  "  hint: add nodes are split proportionally (R_a = a / Σ inputs · R); a signed branch then receives negative relevance that its rule cannot pass down. --add rules splits each add by its inputs' eq. (4) denominators instead (conservative and positive)";
+
 /** The readable report. */
 export const reportLines = (p: Prepared, r: Result, c: CheckReport): string[] => {
   const out = [`method         ${describeMethod(p, r)}`, `finite         ${mark(c.nonFinite === null)}  ${c.nonFinite ?? "every activation and relevance is a finite number"}`];
@@ -121,12 +129,14 @@ export const reportLines = (p: Prepared, r: Result, c: CheckReport): string[] =>
     if (rr.refused === null) out.push(
       `roots          ${mark(rr.ok)}  ${rr.active} active of ${rr.neurons} neurons in ${rr.layers} dense/conv2d layer${rr.layers === 1 ? "" : "s"} checked, ${rr.violations} violation${rr.violations === 1 ? "" : "s"}${counts.length > 0 ? `: ${counts.join(", ")}` : ""}`,
     );
-    rr.first.forEach((x) => out.push(`  ${L.nodeLabel(x.layer, x.name, p.model.layers[x.layer]!.kind).replace(/\)$/, `, ${x.rule})`)} neuron ${x.neuron}: ${x.problem}, z = ${num(x.value)} at x, ${num(x.residual)} at the root point`));
+    // Where and why: the node, its rule, the neuron, and the step s with the bound it broke (or the unit x̃ leaves the domain at).
+    rr.first.forEach((x) => out.push(`  ${DT.describeViolation(x)}`));
     if (rr.violations > rr.first.length) out.push(`  … and ${rr.violations - rr.first.length} more`);
   }
   if (c.nodes !== null) {
     out.push(`nodes          ${mark(c.nodes.ok)}  ${c.nodes.first === null ? "relevance balances at every layer (what each passes down equals what it receives)" : c.nodes.first.message}`);
     if (c.nodes.leaks.length > 1) out.push(`  … and ${c.nodes.leaks.length - 1} more leak${c.nodes.leaks.length === 2 ? "" : "s"} further down`);
+    if (!c.nodes.ok && p.spec.rules?.add === "proportional" && p.model.layers.some((l) => l.kind === "add")) out.push(ADD_HINT);
   }
   if (c.biasRelevance !== null && p.spec.biasSink) {
     const b = c.biasRelevance;
@@ -164,13 +174,26 @@ Checks that deep Taylor decomposition is sound for this model, input and rules, 
                  (docs/deep-taylor.md), for the heatmap computed as if --lenient
 Takes the same flags as explain; --lenient changes nothing here (check always computes the heatmap), and a
 baseline --method has no preconditions or roots: only its consistency is checked.
+
+With --properties, check tests a rule instead — one of the deck's (--rule) or your own (--strategy FILE, a module
+exporting a Strategy) — on random networks drawn to meet its preconditions: conservative, positive, roots are
+roots (on the segment, in the domain), and the derived rule equals eq. (4) written out. For each property that
+fails it prints where (node, unit, sample; for roots the step s and the bound it broke) and the smallest failing
+network and input fast-check shrank to, written to --out as a model file and an input file to open with
+check --model … --input ….
 Exit status: 0 when every check holds, 1 when one fails (or a file cannot be read), 2 bad command line.`,
   flags: {
     ...explainFlags,
     "max-neurons": { type: "string", value: "N", description: "check the roots of at most N neurons per layer (evenly spaced) instead of all" },
+    ...propertyFlags,
   },
-  examples: ["check --model net.json --input x.json --rule zplus", "check --model net.json --input x.json --first-rule zb --rule zplus --low=-1 --high 1 --json"],
+  examples: [
+    "check --model net.json --input x.json --rule zplus",
+    "check --model net.json --input x.json --first-rule zb --rule zplus --low=-1 --high 1 --json",
+    "check --properties --strategy my-rule.mjs --runs 200 --out counterexamples",
+  ],
   run: async ({ values }, { io }) => {
+    if (values.properties || values.strategy !== undefined) return runProperties(values, io);
     const n = values["max-neurons"];
     if (n !== undefined && !(/^\d+$/.test(n) && Number(n) >= 1 && Number.isSafeInteger(Number(n)))) return E.left(usage(`--max-neurons: expected an integer ≥ 1, found "${n}"`));
     const prepared = prepare(values);

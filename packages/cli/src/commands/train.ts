@@ -20,6 +20,7 @@ import { line } from "../Io.ts";
 import { describe, flattenNumbers, isNumeral, parseJson, readBytes } from "../jsonNumbers.ts";
 import { loadModel } from "../loadModel.ts";
 import { startProgress } from "../progress.ts";
+import { integerFlag } from "../integerFlag.ts";
 
 const LOSSES = { mse: Train.meanSquaredError, bce: Train.binaryCrossEntropyWithLogits } as const;
 
@@ -38,10 +39,7 @@ const flags = {
   "non-positive-bias": { type: "boolean", description: "project every dense/conv2d bias onto b ≤ 0 after each step (for the zplus and zb rules)" },
 } as const;
 
-const integer = (flag: string, v: string, min: number): E.Either<CliError, number> => {
-  const n = Number(v);
-  return /^\d+$/.test(v) && Number.isSafeInteger(n) && n >= min ? E.right(n) : E.left(usage(`--${flag}: expected an integer ≥ ${min}, found "${v}"`));
-};
+const integer = integerFlag;
 
 /**
  * Reads `{"x": [...], "y": [...]}`: N samples in the model's input layout and N targets of its output's size,

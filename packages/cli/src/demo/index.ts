@@ -8,15 +8,15 @@
 import * as E from "fp-ts/lib/Either.js";
 import { type CliError, ExitCode, failure, usage } from "../CliError.ts";
 import { defineCommand } from "../Command.ts";
-import { table } from "../format.ts";
 import { line } from "../Io.ts";
 import { startProgress } from "../progress.ts";
-import { aopcSummary } from "./aopcReport.ts";
+import { aopcSummary, methodTable, verdict } from "./terminal.ts";
 import { DEEP_DEFAULTS } from "../deep/defaults.ts";
 import { DEEP_NETS } from "../deep/networks.ts";
 import { FULL_STEPS } from "./network.ts";
 import { type DemoOptions, type DemoResult, type Hooks, runDemo } from "./pipeline.ts";
 import { defaultCacheDir } from "./repoRoot.ts";
+import { integerFlag } from "../integerFlag.ts";
 
 export { runDemo, silent, type DemoOptions, type DemoResult, type Hooks } from "./pipeline.ts";
 
@@ -55,10 +55,7 @@ const flags = {
 } as const;
 
 
-const integer = (flag: string, v: string, min: number): E.Either<CliError, number> => {
-  const n = Number(v);
-  return /^\d+$/.test(v) && Number.isSafeInteger(n) && n >= min ? E.right(n) : E.left(usage(`--${flag}: expected an integer ≥ ${min}, found "${v}"`));
-};
+const integer = integerFlag;
 
 /** Options from the flags. */
 export const demoOptions = (values: {
@@ -102,22 +99,12 @@ export const summary = (r: DemoResult): string[] => [
   `model          ${r.fromCache ? "from the cache" : `trained in ${r.training.seconds?.toFixed(1) ?? "?"} s`}: ${r.files.model}`,
   "",
   `explanations of ${r.options.testCount} test pairs (simple Taylor: ${r.options.taylorCount} of them):`,
-  ...table([
-    ["method", "mean |ΣR−f|/f", "conservative", "positive", "min R_p", "on 0–3 digit"],
-    ...r.methods.map((m) => [
-      m.title,
-      m.consistency.meanRelativeConservationError.toExponential(2),
-      `${(100 * m.consistency.shareConservative).toFixed(1)} %`,
-      `${(100 * m.consistency.sharePositive).toFixed(1)} %`,
-      m.consistency.mostNegativeRelevance.toExponential(2),
-      `${(100 * m.halves.target).toFixed(1)} %`,
-    ]),
-  ]),
+  ...methodTable(r.methods),
   "",
   "the deck's claims:",
-  ...r.claims.map((c) => `  ${c.holds ? "holds        " : "does not hold"}  ${c.statement}`),
+  ...r.claims.map((c) => verdict(c)),
   "",
-  ...r.aopc.flatMap((a, i) => [...aopcSummary(a), `    ${r.aopcClaims[i]!.holds ? "holds        " : "does not hold"}  ${r.aopcClaims[i]!.statement}`]),
+  ...r.aopc.flatMap((a, i) => [...aopcSummary(a), verdict(r.aopcClaims[i]!, "    ")]),
   "",
   `report    ${r.files.report}`,
   `heatmaps  ${r.files.grid}`,

@@ -1,7 +1,14 @@
 /**
- * Per-layer caches of the derivation: modified weights g(W)⊙W, transposed linear maps, and the forward passes of
- * constant input modifiers. Layers and their weights are immutable, so a cache entry never goes stale; entries
- * are keyed weakly by the layer object and vanish with it.
+ * Per-layer caches of the derivation: modified weights, transposed linear maps, and the forward passes of constant
+ * input modifiers. An entry is kept with a token naming what it was computed from, and recomputed when the token
+ * differs, so a cache never answers for inputs it was not computed from:
+ * - modified weights of data selectors (sign masks, w²) depend on the layer's weights alone: layers are immutable;
+ * - modified weights of functions (`weightFn`, `modifiedWeight`) are recomputed on every call — a function may
+ *   read a variable (a γ swept in a loop) — and kept only while their values stay the same (`byValue`): then the
+ *   very same tensor comes back, and so do the entries computed from it (keyed by its id);
+ * - entries derived from modified weights take the ids of those tensors as their token.
+ * Entries are keyed weakly by the layer object and vanish with it; one entry per key, so a sweep over γ does not
+ * pile up transposed maps.
  * @module
  */
 import * as AD from "@dtd/autodiff";
@@ -9,11 +16,15 @@ import * as T from "@dtd/tensor";
 import { type Affine, applyLayer, withParams } from "@dtd/layers";
 
 type Entry = T.Tensor | ((ct: T.Tensor) => T.Tensor);
-const caches = new WeakMap<Affine, Map<string, Entry>>();
+interface Slot {
+  readonly token: string;
+  readonly value: Entry;
+}
+const caches = new WeakMap<Affine, Map<string, Slot>>();
 const ids = new WeakMap<object, number>();
 let nextId = 0;
 
-/** A stable id for an object (a custom selector or modifier), for cache keys. */
+/** A stable id for an object (a selector, a term, a tensor), for cache keys and tokens. */
 export const idOf = (o: object): number => {
   let id = ids.get(o);
   if (id === undefined) {
@@ -23,19 +34,41 @@ export const idOf = (o: object): number => {
   return id;
 };
 
-/** The cached value of `key` for `layer`, computed once by `make`. */
-export const cached = <E extends Entry>(layer: Affine, key: string, make: () => E): E => {
+const slotsOf = (layer: Affine): Map<string, Slot> => {
   let m = caches.get(layer);
   if (m === undefined) {
     m = new Map();
     caches.set(layer, m);
   }
-  let e = m.get(key);
-  if (e === undefined) {
-    e = make();
-    m.set(key, e);
-  }
-  return e as E;
+  return m;
+};
+
+/** The cached value of `key` for `layer`, computed by `make` when absent or computed from another `token`. */
+export const cached = <E extends Entry>(layer: Affine, key: string, make: () => E, token = ""): E => {
+  const m = slotsOf(layer);
+  const slot = m.get(key);
+  if (slot !== undefined && slot.token === token) return slot.value as E;
+  const value = make();
+  m.set(key, { token, value });
+  return value;
+};
+
+const sameValues = (a: T.Tensor, b: T.Tensor): boolean => {
+  if (a.dtype !== b.dtype || a.data.length !== b.data.length) return false;
+  for (let i = 0; i < a.data.length; i++) if (!Object.is(a.data[i], b.data[i])) return false;
+  return true;
+};
+
+/**
+ * `fresh`, or the tensor cached under `key` when it holds the same values (bit for bit): so that what was computed
+ * from it stays valid exactly while the values do.
+ */
+export const byValue = (layer: Affine, key: string, fresh: T.Tensor): T.Tensor => {
+  const m = slotsOf(layer);
+  const slot = m.get(key);
+  if (slot !== undefined && typeof slot.value !== "function" && sameValues(slot.value, fresh)) return slot.value;
+  m.set(key, { token: "", value: fresh });
+  return fresh;
 };
 
 /** The layer's linear part with weights W (bias zero), as a differentiable function of its input. */
@@ -47,6 +80,9 @@ export const linear = (layer: Affine, W: T.Tensor) => {
 /** x ↦ linear(x; W) evaluated on a batch. */
 export const forwardWith = (layer: Affine, W: T.Tensor, x: T.Tensor): T.Tensor => linear(layer, W)(AD.constant(x)).value;
 
-/** ct ↦ linear(·; W)ᵀ ct for batches of `shape` (cached per weight key and shape: one transposed product per call). */
+/**
+ * ct ↦ linear(·; W)ᵀ ct for batches of `shape`, cached per weight key, shape and dtype, and valid for these very
+ * weights W (one transposed product per call).
+ */
 export const transposeWith = (layer: Affine, weightKey: string, W: T.Tensor, shape: readonly number[], dtype: T.DType) =>
-  cached(layer, `T|${weightKey}|${shape.join(",")}|${dtype}`, () => AD.linearTranspose(linear(layer, W), shape, dtype));
+  cached(layer, `T|${weightKey}|${shape.join(",")}|${dtype}`, () => AD.linearTranspose(linear(layer, W), shape, dtype), String(idOf(W)));

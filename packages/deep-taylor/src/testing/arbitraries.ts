@@ -110,27 +110,16 @@ export const network = (opts: NetworkOptions = {}): fc.Arbitrary<L.Model> =>
     );
 
 /**
- * A batch of `n` inputs of a per-sample shape inside a domain (ℝᵈ: N(0, 1); ℝ₊ᵈ: U[0, 2]; box: U[l, h]), in
- * `dtype` (float32 values are drawn in float64 and rounded: a box's edge may move by a rounding, which the
- * preconditions' boundary tolerance allows).
+ * A batch of `n` inputs of a per-sample shape inside a domain, drawn by the domain's own sampler (ℝᵈ: N(0, 1);
+ * ℝ₊ᵈ: U[0, 2] with some exact zeros; box: U[l, h]; …), in `dtype` (float32 values are drawn in float64 and
+ * rounded: a box's edge may move by a rounding, which the preconditions' boundary tolerance allows).
  */
 export const inputsIn = (domain: DomainT, shape: readonly number[], n = 2, dtype: T.DType = "float64"): fc.Arbitrary<T.Tensor> =>
   seedArb.map((seed) => {
     const rng = T.Random.make(seed);
     const size = T.Shape.size(shape);
     const data = new Float64Array(n * size);
-    for (let k = 0; k < data.length; k++) {
-      const i = k % size;
-      data[k] =
-        domain._tag === "Real"
-          ? T.Random.normal(rng)
-          : domain._tag === "NonNegative"
-            ? // Some exact zeros: the boundary of ℝ₊ᵈ, where z⁺'s denominators can vanish.
-              rng.next() < 0.1
-              ? 0
-              : 2 * rng.next()
-            : T.Random.uniform(rng, L.Domain.at(domain.low, i), L.Domain.at(domain.high, i));
-    }
+    for (let k = 0; k < n; k++) data.set(domain.sample(rng, size), k * size);
     return T.astype(T.of(data, [n, ...shape]), dtype);
   });
 
