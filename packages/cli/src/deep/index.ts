@@ -9,23 +9,15 @@ import { type CliError, usage } from "../CliError.ts";
 import { integerFlag } from "../integerFlag.ts";
 import { aopcSummary, methodTable, verdict } from "../demo/terminal.ts";
 import { defaultCacheDir } from "../demo/repoRoot.ts";
+import type { DemoFlagValues } from "../demo/index.ts";
 import { DEEP_DEFAULTS } from "./defaults.ts";
 import { DEEP_NETS, type DeepNetId } from "./networks.ts";
 import type { DeepOptions, DeepResult } from "./pipeline.ts";
 
 export { runDeep, type DeepOptions, type DeepResult } from "./pipeline.ts";
 
-/** The flags of `dtd demo` that `demo deep` reads. */
-export interface DeepFlagValues {
-  readonly steps: string | undefined;
-  readonly full: boolean;
-  readonly seed: string;
-  readonly "test-count": string | undefined;
-  readonly "taylor-count": string | undefined;
-  readonly out: string | undefined;
-  readonly retrain: boolean;
-  readonly nets: string | undefined;
-}
+/** The flags of `dtd demo`, which `demo deep` reads. */
+export type DeepFlagValues = DemoFlagValues;
 
 const isNet = (v: string): v is DeepNetId => (DEEP_NETS as readonly string[]).includes(v);
 
