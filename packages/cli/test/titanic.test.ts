@@ -137,9 +137,9 @@ describe("the numbers behind the report", () => {
   });
 
   test("summarise counts wins, ties and losses against each split's own baseline", () => {
-    const row = (split: number, baselineAccuracy: number, testAccuracy: number[]) => ({ split, test: 100, baselineAccuracy, testAccuracy, passengersGained: [], bestEpoch: [] });
+    const row = (split: number, baselineAccuracy: number, testAccuracy: number[]) => ({ split, test: 100, baselineAccuracy, testAccuracy, passengersGained: [], disagreements: [2, 4], bestEpoch: [] });
     const s = summarise([row(0, 0.8, [0.82, 0.8]), row(1, 0.7, [0.69, 0.75])]);
-    expect([s.runs, s.wins, s.ties, s.losses, s.splitsAllBeat]).toEqual([4, 2, 1, 1, 0]);
+    expect([s.runs, s.wins, s.ties, s.losses, s.splitsAllBeat, s.meanDisagreements]).toEqual([4, 2, 1, 1, 0, 3]);
     expectAllClose([s.meanAccuracy, s.meanBaseline, s.meanDifference, s.minDifference, s.maxDifference], [0.765, 0.75, 0.015, -0.01, 0.05], { atol: 1e-12 });
   });
 });

@@ -23,15 +23,15 @@ export interface Scored {
   readonly baselineAccuracy: number;
   /** Test passengers the network gets right minus those the baseline gets right. */
   readonly passengersGained: number;
+  /** Test passengers on whom the network and the baseline decide differently: the only ones where it can gain or lose. */
+  readonly disagreements: number;
 }
 
+/** The baseline's decisions: 1 for every woman. */
+const women = (split: TitanicData["test"]): number[] => split.passengers.map((p) => (p.sex === "female" ? 1 : 0));
+
 /** Accuracy of "women survive" on a split's passengers. */
-export const womenSurvive = (split: TitanicData["test"]): number =>
-  accuracy(
-    split.passengers.map((p) => (p.sex === "female" ? 1 : 0)),
-    split.y,
-    0.5,
-  );
+export const womenSurvive = (split: TitanicData["test"]): number => accuracy(women(split), split.y, 0.5);
 
 /** Trains with `seed` on the data's training passengers and scores the test passengers. */
 export const fitAndScore = (
@@ -44,8 +44,10 @@ export const fitAndScore = (
   if (E.isLeft(trained)) return trained;
   const model = trained.right.model;
   const threshold = chooseThreshold(scores(model, data.train.x, data.train.n, data.d), data.train.y);
-  const testAccuracy = accuracy(scores(model, data.test.x, data.test.n, data.d), data.test.y, threshold.t);
+  const f = scores(model, data.test.x, data.test.n, data.d);
+  const testAccuracy = accuracy(f, data.test.y, threshold.t);
   const baselineAccuracy = womenSurvive(data.test);
+  const baseline = women(data.test);
   return E.right({
     trained: trained.right,
     threshold: threshold.t,
@@ -53,6 +55,7 @@ export const fitAndScore = (
     testAccuracy,
     baselineAccuracy,
     passengersGained: Math.round((testAccuracy - baselineAccuracy) * data.test.n),
+    disagreements: baseline.filter((w, s) => (f[s]! > threshold.t ? 1 : 0) !== w).length,
   });
 };
 
@@ -66,6 +69,7 @@ export interface SplitRow {
   readonly baselineAccuracy: number;
   readonly testAccuracy: readonly number[];
   readonly passengersGained: readonly number[];
+  readonly disagreements: readonly number[];
   readonly bestEpoch: readonly number[];
 }
 
@@ -86,6 +90,8 @@ export interface SplitTable {
   readonly maxDifference: number;
   /** Splits on which every initialisation beats the baseline. */
   readonly splitsAllBeat: number;
+  /** Mean number of test passengers on whom the network and the baseline decide differently. */
+  readonly meanDisagreements: number;
 }
 
 const mean = (v: readonly number[]): number => v.reduce((s, x) => s + x, 0) / Math.max(1, v.length);
@@ -108,6 +114,7 @@ export const summarise = (rows: readonly SplitRow[]): SplitTable => {
     minDifference: Math.min(...diff),
     maxDifference: Math.max(...diff),
     splitsAllBeat: rows.filter((r) => r.testAccuracy.every((a) => a > r.baselineAccuracy)).length,
+    meanDisagreements: mean(rows.flatMap((r) => r.disagreements)),
   };
 };
 
@@ -136,6 +143,7 @@ export const accuracyOverSplits = (
       baselineAccuracy: womenSurvive(data.right.test),
       testAccuracy: runs.map((r) => r.testAccuracy),
       passengersGained: runs.map((r) => r.passengersGained),
+      disagreements: runs.map((r) => r.disagreements),
       bestEpoch: runs.map((r) => r.trained.bestEpoch),
     });
     opts.done?.(k + 1);

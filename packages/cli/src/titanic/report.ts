@@ -73,7 +73,7 @@ const accuracySection = (r: TitanicResult): string[] => {
       ]),
     ),
     "",
-    `Over the ${s.runs} runs: test accuracy ${pct(s.meanAccuracy)} ± ${(100 * s.sdAccuracy).toFixed(1)} (mean ± standard deviation), "women survive" ${pct(s.meanBaseline)}; the network beats the baseline in ${s.wins} of ${s.runs} runs (${s.ties} ties, ${s.losses} worse), by ${(100 * s.meanDifference).toFixed(1)} points on average (from ${signed(s.minDifference)} to ${signed(s.maxDifference)}); every initialisation beats it on ${s.splitsAllBeat} of ${s.rows.length} splits.`,
+    `Over the ${s.runs} runs: test accuracy ${pct(s.meanAccuracy)} ± ${(100 * s.sdAccuracy).toFixed(1)} (mean ± standard deviation), "women survive" ${pct(s.meanBaseline)}; the network beats the baseline in ${s.wins} of ${s.runs} runs (${s.ties} ties, ${s.losses} worse), by ${(100 * s.meanDifference).toFixed(1)} points on average (from ${signed(s.minDifference)} to ${signed(s.maxDifference)}); every initialisation beats it on ${s.splitsAllBeat} of ${s.rows.length} splits. The network decides differently from the baseline on ${s.meanDisagreements.toFixed(1)} of the ${s.rows[0]?.test ?? 0} test passengers on average — the only passengers on whom it can gain or lose — so a split that holds few of the passengers it gets right and the baseline does not (boys, 3rd-class women) can erase its lead.`,
     "",
   ];
 };
