@@ -157,7 +157,8 @@ export const parseSpec = (values: Values<ExplainFlags>): E.Either<CliError, Spec
     low = l.right;
     high = h.right;
     if (low._tag === "Scalar" && high._tag === "Scalar") {
-      const box = L.Domain.box(low.value, high.value);
+      // zᵇ's box: l ≤ 0 ≤ h (Proposition 3), checked before the model is read.
+      const box = DT.zB(low.value, high.value);
       if (E.isLeft(box)) return E.left(usage(`--low/--high: ${box.left}`));
     }
   }

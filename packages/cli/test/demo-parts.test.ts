@@ -12,11 +12,29 @@ import { expectAllClose } from "@dtd/tensor/testing";
 import type { DatasetConsistency } from "@dtd/deep-taylor/consistency";
 import { cacheFile, lookup } from "@dtd/cli/demo/cache";
 import { checkClaims } from "@dtd/cli/demo/claims";
+import { checkDeepClaims } from "@dtd/cli/deep/claims";
+import type { AopcResult, MethodAopc } from "@dtd/cli/demo/aopc";
+import { samekClaim } from "@dtd/cli/demo/samek";
+import { aopc } from "@dtd/evaluate";
 import { detectionHinge } from "@dtd/cli/demo/detectionLoss";
 import { halfShares, targetShare } from "@dtd/cli/demo/halves";
 import { RECIPE } from "@dtd/cli/demo/network";
 import { accuracy, chooseThreshold } from "@dtd/cli/demo/threshold";
 import { PAIR_PIXELS, PAIR_WIDTH, type PairMeta } from "@dtd/cli/data/mnistPairs";
+
+/** Dataset consistency with every check passing, except what `over` says. */
+const stats = (over: Partial<DatasetConsistency>): DatasetConsistency => ({
+  samples: 10,
+  meanRelativeConservationError: 0,
+  maxAbsConservationError: 0,
+  shareConservative: 1,
+  sharePositive: 1,
+  shareConsistent: 1,
+  shareFinite: 1,
+  mostNegativeRelevance: 0,
+  ...over,
+});
+const halves = (target: number) => ({ target, distractor: 1 - target, samples: 5, majority: 4 });
 
 describe("detectionHinge", () => {
   test("is y·max(0, 1 − f) + (1 − y)·f averaged, with the matching gradient", () => {
@@ -111,18 +129,6 @@ describe("cache", () => {
 });
 
 describe("claims", () => {
-  const stats = (over: Partial<DatasetConsistency>): DatasetConsistency => ({
-    samples: 10,
-    meanRelativeConservationError: 0,
-    maxAbsConservationError: 0,
-    shareConservative: 1,
-    sharePositive: 1,
-    shareConsistent: 1,
-    shareFinite: 1,
-    mostNegativeRelevance: 0,
-    ...over,
-  });
-  const halves = (target: number) => ({ target, distractor: 1 - target, samples: 5, majority: 4 });
   const titles = { w2: "w²", zplus: "z⁺", zb: "zᵇ", sensitivity: "sens", simpleTaylor: "taylor" };
   test("follow the numbers: each verdict flips when its number does", () => {
     const good = {
@@ -143,5 +149,54 @@ describe("claims", () => {
       halves: { zplus: halves(0.4), zb: halves(0.7) },
     };
     expect(checkClaims(bad).map((c) => c.holds)).toEqual([false, false, false, false, false]);
+  });
+});
+
+describe("the deep experiment's claims (the deck's Section 4)", () => {
+  const ids = ["tf-w2", "tf-zb", "zplus", "mm-w2", "mm-zb"] as const;
+  const good = {
+    consistency: { ...Object.fromEntries(ids.map((id) => [id, stats({})])), "mm-w2": stats({ shareConservative: 0.1, meanRelativeConservationError: 0.2 }), "mm-zb": stats({ shareConservative: 0.1 }) },
+    halves: Object.fromEntries(ids.map((id) => [id, halves(0.7)])),
+    titles: Object.fromEntries(ids.map((id) => [id, id])),
+    modelled: { "mm-w2": stats({}), "mm-zb": stats({}) },
+    fitError: { "mm-w2": 0.15, "mm-zb": 0.15 },
+    rules: ["zb", "", "zplus", "", ""],
+    roots: { violations: 0, active: 40, pairs: 2, neuronsPerLayer: 400 },
+    maxBias: -0.01,
+  };
+  test("follow the numbers: each verdict flips when its number does", () => {
+    expect(checkDeepClaims(good).map((c) => c.holds)).toEqual([true, true, true, true, true]);
+    const bad = {
+      ...good,
+      consistency: { ...good.consistency, "tf-zb": stats({ sharePositive: 0.9, shareConsistent: 0.9 }), "mm-zb": stats({}) },
+      rules: ["zb", "", "w2", "", ""],
+      maxBias: 0.5,
+      halves: { ...good.halves, "mm-w2": halves(0.4) },
+    };
+    expect(checkDeepClaims(bad).map((c) => c.holds)).toEqual([false, false, false, false, false]);
+    // The roots claim also fails on a violation, and when no active neuron was checked at all.
+    expect(checkDeepClaims({ ...good, roots: { ...good.roots, violations: 1 } })[1]!.holds).toBe(false);
+    expect(checkDeepClaims({ ...good, roots: { ...good.roots, active: 0 } })[1]!.holds).toBe(false);
+    // Min-max not conservative w.r.t. its own R̂ is not "approximately consistent" either.
+    expect(checkDeepClaims({ ...good, modelled: { ...good.modelled, "mm-w2": stats({ shareConservative: 0.5 }) } })[2]!.holds).toBe(false);
+  });
+});
+
+describe("Samek et al.'s finding, checked", () => {
+  /** A method whose per-pair AOPCs are `morf` (MoRF) and whose random order's are `random` (curves of one step). */
+  const method = (id: string, morf: readonly number[], random: readonly number[]): MethodAopc => {
+    const curve = (v: readonly number[]) => ({ ...aopc(v.flatMap((a) => [0, -2 * a]), v.length), meanCurve: new Float64Array(2) });
+    return { id, title: id, label: id, idx: morf.map((_, i) => i), morf: curve(morf), lerf: curve(morf.map(() => 0)), random: curve(random), vsRandom: { difference: 0, standardError: 0 }, seconds: 0 };
+  };
+  const result = (methods: readonly MethodAopc[]): AopcResult => ({ settings: { patch: 4, steps: 1, seed: 1, replacement: "zero" }, selected: [0, 1, 2, 3], methods });
+  const floor = [0.1, 0.2, 0.1, 0.2];
+  test("holds only when every rule beats the baseline and the random order by more than two standard errors", () => {
+    const sens = method("sensitivity", [1, 1.2, 0.9, 1.1], floor);
+    const good = samekClaim(result([method("a", [2, 2.3, 1.8, 2.1], floor), method("b", [1.5, 1.6, 1.4, 1.7], floor), sens]), { rules: ["a", "b"], against: "sensitivity" });
+    expect(good.holds).toBe(true);
+    expect(good.evidence).toContain("MoRF AOPC over 4 pairs: a 2.050");
+    const tie = samekClaim(result([method("a", [1, 1.2, 0.9, 1.1], floor), sens]), { rules: ["a"], against: "sensitivity" });
+    expect(tie.holds).toBe(false);
+    expect(samekClaim(result([sens]), { rules: ["a"], against: "sensitivity" }).holds).toBe(false);
   });
 });

@@ -8,7 +8,7 @@
 import * as Color from "./Color.ts";
 import * as Font from "./Font.ts";
 import { GAP, layout, TEXT_H } from "./internal/axes.ts";
-import { extent, finite, size } from "./internal/check.ts";
+import { seriesExtent, size } from "./internal/check.ts";
 import type * as Scene from "./Scene.ts";
 import * as Ticks from "./Ticks.ts";
 import { invalid } from "./VizError.ts";
@@ -63,15 +63,7 @@ export const lines = (series: readonly LineSeries[], opts: LinesOptions = {}): S
   const width = opts.width ?? 480;
   const height = opts.height ?? 360;
   size(op, width, height);
-  let [xlo, xhi, ylo, yhi] = [Infinity, -Infinity, Infinity, -Infinity];
-  series.forEach((s, k) => {
-    if (s.x.length !== s.y.length) invalid(op, `series ${k} with as many y values as x values (${s.x.length})`, `${s.y.length}`);
-    finite(op, `x values in series ${k}`, s.x);
-    finite(op, `y values in series ${k}`, s.y);
-    const [a, b] = extent(s.x);
-    const [c, d] = extent(s.y);
-    [xlo, xhi, ylo, yhi] = [Math.min(xlo, a), Math.max(xhi, b), Math.min(ylo, c), Math.max(yhi, d)];
-  });
+  let [xlo, xhi, ylo, yhi] = seriesExtent(op, series);
   if (xlo > xhi) [xlo, xhi, ylo, yhi] = [0, 1, 0, 1];
   if (opts.includeZero === true) [ylo, yhi] = [Math.min(ylo, 0), Math.max(yhi, 0)];
   const axes = layout({

@@ -8,7 +8,7 @@
 import * as Color from "./Color.ts";
 import * as Font from "./Font.ts";
 import { layout, GAP, TEXT_H } from "./internal/axes.ts";
-import { extent, finite, size } from "./internal/check.ts";
+import { seriesExtent, size } from "./internal/check.ts";
 import type * as Scene from "./Scene.ts";
 import * as Ticks from "./Ticks.ts";
 import { invalid } from "./VizError.ts";
@@ -60,16 +60,7 @@ export const scatter = (series: Series | readonly Series[], opts: ScatterOptions
   size(op, width, height);
   const radius = opts.radius ?? 2.5;
   if (!Number.isFinite(radius) || radius <= 0) invalid(op, "a point radius > 0", String(radius));
-  let [xlo, xhi] = [Infinity, -Infinity];
-  let [ylo, yhi] = [Infinity, -Infinity];
-  list.forEach((s, k) => {
-    if (s.x.length !== s.y.length) invalid(op, `series ${k} with as many y values as x values (${s.x.length})`, `${s.y.length}`);
-    finite(op, `x values in series ${k}`, s.x);
-    finite(op, `y values in series ${k}`, s.y);
-    const [a, b] = extent(s.x);
-    const [c, d] = extent(s.y);
-    [xlo, xhi, ylo, yhi] = [Math.min(xlo, a), Math.max(xhi, b), Math.min(ylo, c), Math.max(yhi, d)];
-  });
+  let [xlo, xhi, ylo, yhi] = seriesExtent(op, list);
   if (xlo > xhi) [xlo, xhi, ylo, yhi] = [0, 1, 0, 1]; // no points at all
   if (opts.includeZero ?? true) [xlo, xhi, ylo, yhi] = [Math.min(xlo, 0), Math.max(xhi, 0), Math.min(ylo, 0), Math.max(yhi, 0)];
   if (opts.equalAxes ?? true) {

@@ -15,6 +15,7 @@ import { type CliError, ExitCode, failure, usage } from "../CliError.ts";
 import { defineCommand, type Flags, type Values } from "../Command.ts";
 import { num, table } from "../format.ts";
 import { line } from "../Io.ts";
+import { integerFlag } from "../integerFlag.ts";
 import { loadModel } from "../loadModel.ts";
 import { startProgress } from "../progress.ts";
 import { readBatch } from "../readBatch.ts";
@@ -39,9 +40,6 @@ const flags = {
 } as const satisfies Flags;
 
 type EvaluateFlags = typeof flags;
-
-const int = (flag: string, v: string, min: number): E.Either<CliError, number> =>
-  /^\d+$/.test(v) && Number(v) >= min && Number.isSafeInteger(Number(v)) ? E.right(Number(v)) : E.left(usage(`--${flag}: expected an integer ≥ ${min}, found "${v}"`));
 
 const number = (flag: string, v: string): E.Either<CliError, number> => (v.trim() !== "" && Number.isFinite(Number(v)) ? E.right(Number(v)) : E.left(usage(`--${flag}: expected a number, found "${v}"`)));
 
@@ -68,11 +66,11 @@ interface Settings {
 const settingsOf = (v: Values<EvaluateFlags>): E.Either<CliError, Settings> =>
   pipe(
     E.Do,
-    E.bind("patch", () => int("patch", v.patch, 1)),
-    E.bind("steps", () => (v.steps === undefined ? E.right(undefined) : int("steps", v.steps, 1))),
-    E.bind("perStep", () => int("per-step", v["per-step"], 1)),
-    E.bind("seed", () => int("seed", v.seed, 0)),
-    E.bind("batchSize", () => (v["batch-size"] === undefined ? E.right(undefined) : int("batch-size", v["batch-size"], 1))),
+    E.bind("patch", () => integerFlag("patch", v.patch, 1)),
+    E.bind("steps", () => (v.steps === undefined ? E.right(undefined) : integerFlag("steps", v.steps, 1))),
+    E.bind("perStep", () => integerFlag("per-step", v["per-step"], 1)),
+    E.bind("seed", () => integerFlag("seed", v.seed, 0)),
+    E.bind("batchSize", () => (v["batch-size"] === undefined ? E.right(undefined) : integerFlag("batch-size", v["batch-size"], 1))),
     E.bind("orderings", () => {
       const os = v.orderings.split(",").map((s) => s.trim());
       const ok = os.length > 0 && new Set(os).size === os.length && os.every((o) => (Ev.ORDERINGS as readonly string[]).includes(o));

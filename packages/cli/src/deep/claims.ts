@@ -12,7 +12,7 @@
  * 4. the min-max model's bias a_j = min(0, Σ_l R_l v_lj + d_j) is ≤ 0, so the one-layer rules apply to it;
  * 5. both relevance models put most of the relevance on the 0–3 digit (as in the one-layer case, Fig. 2);
  * and Samek et al.'s finding on each relevance model (`samekClaim`).
- * Consistency uses @dtd/deep-taylor's tolerances: |Σ R − f| ≤ 1e-12 + 1e-9·|f| and R_p ≥ −(1e-12 + 1e-9·|f|).
+ * Consistency uses @dtd/deep-taylor's rounding bound for the model's dtype and size (docs/deep-taylor.md).
  * @module
  */
 import type { DatasetConsistency } from "@dtd/deep-taylor/consistency";
@@ -79,7 +79,7 @@ export const checkDeepClaims = (inputs: DeepClaimInputs): Claim[] => {
     {
       statement: "the min-max model's bias a_j = min(0, Σ_l R_l v_lj + d_j) is ≤ 0 on every pair, so the one-layer rules apply to it",
       holds: inputs.maxBias <= 0,
-      evidence: `largest a_j over the explained pairs: ${inputs.maxBias.toPrecision(3)}`,
+      evidence: `largest a_j over the explained pairs: ${inputs.maxBias === 0 ? "0" : inputs.maxBias.toPrecision(3)}`,
     },
     {
       statement: "both relevance models put most of the relevance on the 0–3 digit (positives)",

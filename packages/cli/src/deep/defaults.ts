@@ -3,4 +3,4 @@
  * docs/mnist-deep.md: they keep a cached run within about a minute on 2 cores).
  * @module
  */
-export const DEEP_DEFAULTS = { testCount: 200, taylorCount: 20, out: "out/mnist-deep" } as const;
+export const DEEP_DEFAULTS = { testCount: 200, taylorCount: 12, out: "out/mnist-deep" } as const;

@@ -6,31 +6,18 @@
  */
 import * as E from "fp-ts/lib/Either.js";
 import { type CliError, usage } from "../CliError.ts";
-import { table } from "../format.ts";
-import { aopcSummary } from "../demo/aopcReport.ts";
+import { integerFlag } from "../integerFlag.ts";
+import { aopcSummary, methodTable, verdict } from "../demo/terminal.ts";
 import { defaultCacheDir } from "../demo/repoRoot.ts";
+import type { DemoFlagValues } from "../demo/index.ts";
 import { DEEP_DEFAULTS } from "./defaults.ts";
 import { DEEP_NETS, type DeepNetId } from "./networks.ts";
 import type { DeepOptions, DeepResult } from "./pipeline.ts";
 
 export { runDeep, type DeepOptions, type DeepResult } from "./pipeline.ts";
 
-/** The flags of `dtd demo` that `demo deep` reads. */
-export interface DeepFlagValues {
-  readonly steps: string | undefined;
-  readonly full: boolean;
-  readonly seed: string;
-  readonly "test-count": string | undefined;
-  readonly "taylor-count": string | undefined;
-  readonly out: string | undefined;
-  readonly retrain: boolean;
-  readonly nets: string | undefined;
-}
-
-const integer = (flag: string, v: string, min: number): E.Either<CliError, number> => {
-  const n = Number(v);
-  return /^\d+$/.test(v) && Number.isSafeInteger(n) && n >= min ? E.right(n) : E.left(usage(`--${flag}: expected an integer ≥ ${min}, found "${v}"`));
-};
+/** The flags of `dtd demo`, which `demo deep` reads. */
+export type DeepFlagValues = DemoFlagValues;
 
 const isNet = (v: string): v is DeepNetId => (DEEP_NETS as readonly string[]).includes(v);
 
@@ -43,10 +30,10 @@ export const deepOptions = (v: DeepFlagValues): E.Either<CliError, DeepOptions> 
   if (bad !== undefined || nets.length === 0 || new Set(nets).size !== nets.length) {
     return E.left(usage(`--nets: expected distinct networks among ${DEEP_NETS.join(", ")}, separated by commas, found "${v.nets}"`));
   }
-  const steps = v.steps === undefined ? E.right(undefined) : integer("steps", v.steps, 1);
-  const seed = integer("seed", v.seed, 0);
-  const testCount = integer("test-count", v["test-count"] ?? String(DEEP_DEFAULTS.testCount), 1);
-  const taylorCount = integer("taylor-count", v["taylor-count"] ?? String(DEEP_DEFAULTS.taylorCount), 1);
+  const steps = v.steps === undefined ? E.right(undefined) : integerFlag("steps", v.steps, 1);
+  const seed = integerFlag("seed", v.seed, 0);
+  const testCount = integerFlag("test-count", v["test-count"] ?? String(DEEP_DEFAULTS.testCount), 1);
+  const taylorCount = integerFlag("taylor-count", v["taylor-count"] ?? String(DEEP_DEFAULTS.taylorCount), 1);
   if (E.isLeft(steps)) return steps;
   if (E.isLeft(seed)) return seed;
   if (E.isLeft(testCount)) return testCount;
@@ -62,7 +49,7 @@ export const deepOptions = (v: DeepFlagValues): E.Either<CliError, DeepOptions> 
     gridCount: 8,
     taylorCount: Math.min(taylorCount.right, testCount.right),
     taylorMaxIterations: 30,
-    minMax: { pairs: 4000, steps: 1000, batchSize: 50, learningRate: 0.0003, initScale: 0.03 },
+    minMax: { pairs: 3000, steps: 1000, batchSize: 50, learningRate: 0.0003, initScale: 0.03 },
     rootPairs: 4,
     outDir: v.out ?? DEEP_DEFAULTS.out,
     cacheDir: defaultCacheDir(),
@@ -77,22 +64,12 @@ export const deepSummary = (d: DeepResult): string[] => [
     `  test accuracy  ${(100 * r.testAccuracy).toFixed(2)} % on ${d.options.accuracyCount} held-out pairs; model ${r.fromCache ? "from the cache" : `trained in ${r.training.seconds?.toFixed(1) ?? "?"} s`}: ${r.modelPath}`,
     `  min-max model  ⟨(R̂ − R)²⟩ ${r.minMax.lossBefore.toPrecision(3)} → ${r.minMax.lossAfter.toPrecision(3)} on training pairs, ${r.minMax.testLoss.toPrecision(3)} on test pairs (fit ${r.minMax.seconds.toFixed(1)} s)`,
     "",
-    ...table([
-      ["method", "mean |ΣR−f|/f", "conservative", "positive", "min R_p", "on 0–3 digit"],
-      ...r.methods.map((m) => [
-        m.title,
-        m.consistency.meanRelativeConservationError.toExponential(2),
-        `${(100 * m.consistency.shareConservative).toFixed(1)} %`,
-        `${(100 * m.consistency.sharePositive).toFixed(1)} %`,
-        m.consistency.mostNegativeRelevance.toExponential(2),
-        `${(100 * m.halves.target).toFixed(1)} %`,
-      ]),
-    ]),
+    ...methodTable(r.methods),
     "",
     ...r.aopc.flatMap(aopcSummary),
     "",
     "  claims:",
-    ...[...r.claims, ...r.aopcClaims].map((c) => `    ${c.holds ? "holds        " : "does not hold"}  ${c.statement}`),
+    ...[...r.claims, ...r.aopcClaims].map((c) => verdict(c, "    ")),
     "",
   ]),
   `report  ${d.report}`,

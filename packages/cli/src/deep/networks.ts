@@ -29,6 +29,8 @@ export interface DeepNet {
   readonly id: DeepNetId;
   /** "1568 → 256 → 64 → Σ" in reports. */
   readonly architecture: string;
+  /** The same in the pictures' bitmap font (ASCII, Σ, ×). */
+  readonly label: string;
   readonly inputShape: readonly number[];
   /** The layers with zero parameters (shapes only); `initialDeep` draws the weights. */
   readonly layers: L.Sequential;
@@ -48,6 +50,7 @@ export const deepNets: { readonly [K in DeepNetId]: DeepNet } = {
   mlp: {
     id: "mlp",
     architecture: "1568 → 256 ReLU → 64 ReLU → Σ (b ≤ 0)",
+    label: "mlp: 1568-256-64-Σ",
     inputShape: [1568],
     layers: L.sequential(L.detection(T.zeros([1568, 256]), T.zeros([256])), L.detection(T.zeros([256, 64]), T.zeros([64])), L.sumPool()),
     batchSize: 20,
@@ -61,6 +64,7 @@ export const deepNets: { readonly [K in DeepNetId]: DeepNet } = {
   cnn: {
     id: "cnn",
     architecture: "conv 5×5 ×8 ReLU → sum-pool 2×2 → conv 5×5 ×12 ReLU → sum-pool 2×2 → 64 ReLU → Σ (b ≤ 0)",
+    label: "cnn: conv 5×5×8, pool 2×2, conv 5×5×12, pool 2×2, 64, Σ",
     inputShape: [1, 28, 56],
     layers: L.sequential(
       conv(8, 1),

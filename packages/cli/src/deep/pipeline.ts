@@ -112,6 +112,12 @@ export interface DeepResult {
   readonly seconds: number;
 }
 
+/**
+ * Region perturbation in the deep experiment: 30 patches, on the first 80 pairs called positive. The CNN's forward
+ * pass (~1 ms a pair here) makes each method's MoRF and LeRF curves 80 × 2 × 31 forward passes, per replacement.
+ */
+export const DEEP_AOPC = { steps: 30, maxPairs: 80 } as const;
+
 /** Neurons per layer checked by verifyRoots (evenly spaced), to keep the convolutional layers' check short. */
 const ROOT_NEURONS = 400;
 
@@ -229,7 +235,7 @@ const runNet = (net: DeepNet, opts: DeepOptions, pools: { readonly train: MnistP
     f,
     threshold: threshold.t,
     methods: methods.map((m) => ({ id: m.id, title: m.title, label: m.label, idx: maps[m.id]!.idx, R: maps[m.id]!.maps.R.data })),
-    settings: opts.aopc ?? defaultAopcSettings(opts.seed),
+    settings: opts.aopc ?? defaultAopcSettings(opts.seed, DEEP_AOPC),
     hooks,
   });
   if (E.isLeft(aopc)) return aopc;
@@ -256,7 +262,7 @@ const runNet = (net: DeepNet, opts: DeepOptions, pools: { readonly train: MnistP
     join(opts.outDir, `heatmaps-${net.id}.png`),
     heatmapGrid(
       gridIdx.map((i) => ({ x: explained.x.subarray(i * PAIR_PIXELS, (i + 1) * PAIR_PIXELS), maps: methods.map((m) => mapOf(m.id, i)), label: rowLabel(explained, i, f[i]!) })),
-      { columns: methods.map((m) => m.label) },
+      { columns: methods.map((m) => m.label), title: net.label },
     ),
   );
   if (E.isLeft(grid)) return grid;
@@ -270,7 +276,7 @@ const runNet = (net: DeepNet, opts: DeepOptions, pools: { readonly train: MnistP
     ),
   );
   if (E.isLeft(fig2)) return fig2;
-  const curves = writePng(join(opts.outDir, `perturbation-${net.id}.png`), perturbationFigure(aopc.right, { title: `${net.id}: ${net.architecture}` }));
+  const curves = writePng(join(opts.outDir, `perturbation-${net.id}.png`), perturbationFigure(aopc.right, { title: net.label }));
   if (E.isLeft(curves)) return curves;
 
   return E.right({

@@ -40,10 +40,13 @@ export interface AopcSettings {
   /** Seed of the noise and of the random order. */
   readonly seed: number;
   readonly replacement: ReplacementName;
+  /** Measure at most the first this many pairs called positive (default: all of them). */
+  readonly maxPairs?: number;
 }
 
-/** The examples' default: 4×4 patches, 40 of the 98 replaced one by one, by noise and by 0. */
-export const defaultAopcSettings = (seed: number): readonly AopcSettings[] => (["noise", "zero"] as const).map((replacement) => ({ patch: 4, steps: 40, seed, replacement }));
+/** The examples' default: 4×4 patches, 40 of the 98 replaced one by one (or `steps`), by noise and by 0. */
+export const defaultAopcSettings = (seed: number, opts: { readonly steps?: number; readonly maxPairs?: number } = {}): readonly AopcSettings[] =>
+  (["noise", "zero"] as const).map((replacement) => ({ patch: 4, steps: opts.steps ?? 40, seed, replacement, ...(opts.maxPairs !== undefined ? { maxPairs: opts.maxPairs } : {}) }));
 
 /** One ordering's result: its AOPC and the mean curve ⟨f(x⁽ᵏ⁾)⟩, k = 0 … L. */
 export interface OrderingResult extends AopcSummary {
@@ -78,7 +81,7 @@ export interface MethodAopc {
 /** What was measured. */
 export interface AopcResult {
   readonly settings: AopcSettings;
-  /** The explained pairs called positive (f(x) > t): the pairs measured. */
+  /** The explained pairs called positive (f(x) > t), the first `maxPairs` of them: the pairs measured. */
   readonly selected: readonly number[];
   readonly methods: readonly MethodAopc[];
 }
@@ -134,7 +137,9 @@ export const measureAopc = (args: {
   readonly hooks: Hooks;
 }): E.Either<string, AopcResult> => {
   const { model, explained, settings, hooks } = args;
-  const selected = Array.from({ length: explained.count }, (_, i) => i).filter((i) => args.f[i]! > args.threshold);
+  const selected = Array.from({ length: explained.count }, (_, i) => i)
+    .filter((i) => args.f[i]! > args.threshold)
+    .slice(0, settings.maxPairs ?? explained.count);
   const chosen = new Set(selected);
   const randoms = new Map<string, OrderingResult>();
   const methods: MethodAopc[] = [];

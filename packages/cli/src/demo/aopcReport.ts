@@ -4,7 +4,6 @@
  */
 import { basename } from "node:path";
 import { type AopcResult, replacements } from "./aopc.ts";
-import { table } from "../format.ts";
 import type { Claim } from "./claims.ts";
 
 const f3 = (v: number): string => (Number.isFinite(v) ? v.toFixed(3) : "–");
@@ -33,7 +32,7 @@ export const aopcSection = (results: readonly AopcResult[], opts: { readonly fig
     `the image is cut into ${s.patch}×${s.patch} patches, replaced one per step in the order a heatmap gives, ${s.steps} steps, and`,
     "AOPC = 1/(L + 1) ⟨Σ_{k=0}^{L} f(x⁽⁰⁾) − f(x⁽ᵏ⁾)⟩ over the pairs. Most relevant first (MoRF): a larger AOPC is better;",
     "least relevant first (LeRF): smaller is better; the random order ignores the heatmap and is the floor.",
-    `Measured on the ${results[0]!.selected.length} explained test pairs the detector calls positive (f(x) > t); simple Taylor`,
+    `Measured on ${results[0]!.settings.maxPairs === undefined ? "the" : "the first"} ${results[0]!.selected.length} explained test pairs the detector calls positive (f(x) > t); simple Taylor`,
     "decomposition on those of its pairs only, with the random order on the same pairs. ± is one standard error over",
     "the pairs (for MoRF − random: of the paired difference).",
     "",
@@ -54,12 +53,3 @@ export const aopcSection = (results: readonly AopcResult[], opts: { readonly fig
     "",
   ];
 };
-
-/** The AOPC table for the terminal. */
-export const aopcSummary = (a: AopcResult): string[] => [
-  `  region perturbation (${a.settings.patch}×${a.settings.patch} patches replaced by ${replacements[a.settings.replacement].description}, ${a.settings.steps} steps, ${a.selected.length} pairs called positive):`,
-  ...table([
-    ["method", "pairs", "MoRF AOPC", "LeRF AOPC", "random", "MoRF − random"],
-    ...a.methods.map((m) => [m.title, String(m.idx.length), m.morf.aopc.toFixed(3), m.lerf.aopc.toFixed(3), m.random.aopc.toFixed(3), `${m.vsRandom.difference.toFixed(3)} ± ${m.vsRandom.standardError.toFixed(3)}`]),
-  ], "    "),
-];

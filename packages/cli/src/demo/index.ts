@@ -7,13 +7,12 @@
  */
 import * as E from "fp-ts/lib/Either.js";
 import { type CliError, ExitCode, failure, usage } from "../CliError.ts";
-import { defineCommand } from "../Command.ts";
-import { table } from "../format.ts";
+import { defineCommand, type Values } from "../Command.ts";
 import { line } from "../Io.ts";
 import { startProgress } from "../progress.ts";
-import { aopcSummary } from "./aopcReport.ts";
+import { aopcSummary, methodTable, verdict } from "./terminal.ts";
 import { DEEP_DEFAULTS } from "../deep/defaults.ts";
-import { DEEP_NETS } from "../deep/networks.ts";
+import { DEEP_NETS, deepNets } from "../deep/networks.ts";
 import { FULL_STEPS } from "./network.ts";
 import { type DemoOptions, type DemoResult, type Hooks, runDemo } from "./pipeline.ts";
 import { defaultCacheDir } from "./repoRoot.ts";
@@ -41,7 +40,7 @@ export const TAYLOR_MAX_ITERATIONS = 30;
 export const DEFAULT_TEST_COUNT = 300;
 
 const flags = {
-  steps: { type: "string", value: "N", description: `SGD steps of 20 pairs (default ${DEFAULT_STEPS}: about 2 minutes on 2 cores)` },
+  steps: { type: "string", value: "N", description: `SGD steps of 20 pairs (default ${DEFAULT_STEPS}: about 2 minutes on 2 cores; deep: ${deepNets.mlp.defaultSteps} for the MLP, ${deepNets.cnn.defaultSteps} for the CNN)` },
   full: { type: "boolean", description: `the deck's full schedule: ${FULL_STEPS.toLocaleString("en")} steps (hours)` },
   seed: { type: "string", value: "N", default: "1", description: "seed of the digit split, the initial weights and the pairs" },
   "test-count": { type: "string", value: "N", description: `held-out test pairs to explain and plot (default ${DEFAULT_TEST_COUNT}; deep: ${DEEP_DEFAULTS.testCount})` },
@@ -58,17 +57,11 @@ const flags = {
 
 const integer = integerFlag;
 
+/** The parsed flags of `dtd demo` (and of `dtd demo deep`, which reads the same table). */
+export type DemoFlagValues = Values<typeof flags>;
+
 /** Options from the flags. */
-export const demoOptions = (values: {
-  readonly steps: string | undefined;
-  readonly full: boolean;
-  readonly seed: string;
-  readonly "test-count": string | undefined;
-  readonly "taylor-count": string | undefined;
-  readonly out: string | undefined;
-  readonly retrain: boolean;
-  readonly nets: string | undefined;
-}): E.Either<CliError, DemoOptions> => {
+export const demoOptions = (values: DemoFlagValues): E.Either<CliError, DemoOptions> => {
   if (values.full && values.steps !== undefined) return E.left(usage("give --full or --steps, not both"));
   if (values.nets !== undefined) return E.left(usage("--nets chooses the networks of demo deep: give demo deep --nets …"));
   const steps = values.full ? E.right(FULL_STEPS) : integer("steps", values.steps ?? String(DEFAULT_STEPS), 1);
@@ -100,22 +93,12 @@ export const summary = (r: DemoResult): string[] => [
   `model          ${r.fromCache ? "from the cache" : `trained in ${r.training.seconds?.toFixed(1) ?? "?"} s`}: ${r.files.model}`,
   "",
   `explanations of ${r.options.testCount} test pairs (simple Taylor: ${r.options.taylorCount} of them):`,
-  ...table([
-    ["method", "mean |ΣR−f|/f", "conservative", "positive", "min R_p", "on 0–3 digit"],
-    ...r.methods.map((m) => [
-      m.title,
-      m.consistency.meanRelativeConservationError.toExponential(2),
-      `${(100 * m.consistency.shareConservative).toFixed(1)} %`,
-      `${(100 * m.consistency.sharePositive).toFixed(1)} %`,
-      m.consistency.mostNegativeRelevance.toExponential(2),
-      `${(100 * m.halves.target).toFixed(1)} %`,
-    ]),
-  ]),
+  ...methodTable(r.methods),
   "",
   "the deck's claims:",
-  ...r.claims.map((c) => `  ${c.holds ? "holds        " : "does not hold"}  ${c.statement}`),
+  ...r.claims.map((c) => verdict(c)),
   "",
-  ...r.aopc.flatMap((a, i) => [...aopcSummary(a), `    ${r.aopcClaims[i]!.holds ? "holds        " : "does not hold"}  ${r.aopcClaims[i]!.statement}`]),
+  ...r.aopc.flatMap((a, i) => [...aopcSummary(a), verdict(r.aopcClaims[i]!, "    ")]),
   "",
   `report    ${r.files.report}`,
   `heatmaps  ${r.files.grid}`,
@@ -137,7 +120,7 @@ and simple Taylor decomposition; the run measures conservation and positivity, c
 writes a report with a heatmap grid and Figure 2 to --out.
 
 Every method's heatmaps are also measured by region perturbation (AOPC, Samek et al. 2017): 4×4 patches replaced
-by uniform noise, most relevant first, least relevant first and in random order.
+by uniform noise or by 0, most relevant first, least relevant first and in random order.
 
 demo deep runs the deck's Section 4 instead: deeper networks (a two-layer MLP and a convolutional network, all
 biases ≤ 0) on the same pairs, explained with the training-free relevance model (w² or zᵇ at the pixels, z⁺

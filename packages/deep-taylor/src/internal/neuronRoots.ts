@@ -88,6 +88,7 @@ export const neuronChecker = (layer: L.Affine, rule: Rule, inputShape: readonly 
   const x = Float64Array.from(xSample.data);
   const { domain, segment } = rule.strategy;
   const dir = rowDirection(rule.strategy, layer, inputShape, x, fixed);
+  const fillV = dir.v;
   const v0 = dir.v0;
   const poly = domain.polyhedron;
 
@@ -152,7 +153,7 @@ export const neuronChecker = (layer: L.Affine, rule: Rule, inputShape: readonly 
     for (let k = 0; k < n; k++) z += row.weight[k]! * x[row.index[k]!]!;
     z += row.bias;
     if (!(z > 0)) return undefined;
-    dir.v(row, v);
+    fillV(row, v);
     let denom = 0;
     for (let k = 0; k < n; k++) denom += row.weight[k]! * v[k]!;
     const s = denom === 0 ? Infinity : z / denom;

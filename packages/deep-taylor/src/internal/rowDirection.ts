@@ -63,23 +63,34 @@ export const rowDirection = (strategy: Strategy, layer: L.Affine, inputShape: re
     return values;
   });
   const g: WeightSelector[] = direction.terms.map((t) => t.weight);
-  /** Σ_t a_t(x)_i·f(g_t, w_ij) on the row: f is v's factor (select) or the modified weight (modify). */
-  const fill = (f: (g: WeightSelector, w: number) => number) => (row: NeuronRow, out: Float64Array) => {
+  /**
+   * Σ_t a_t(x)_i·f(g_t, w_ij) on the row: f is v's factor (select) or the modified weight (modify). A sign mask
+   * is three numbers, so its loop makes no call per weight (the hot path of verifyRoots on large convolutions).
+   */
+  const fill = (times: boolean, f: (g: WeightSelector, w: number) => number) => (row: NeuronRow, out: Float64Array) => {
     const n = row.length;
     out.fill(0, 0, n);
     for (let t = 0; t < a.length; t++) {
       const at = a[t]!;
       const sel = g[t]!;
-      if (sel._tag === "SignMask") {
-        // g(w) = positive·1[w > 0] + negative·1[w < 0] + zero·1[w = 0]: three numbers, no call per weight.
-        const { positive, negative, zero } = sel;
-        const times = f === modify;
+      if (sel._tag !== "SignMask") {
+        for (let k = 0; k < n; k++) out[k] = out[k]! + at[row.index[k]!]! * f(sel, row.weight[k]!);
+        continue;
+      }
+      const { positive, negative, zero } = sel;
+      if (times) {
         for (let k = 0; k < n; k++) {
           const w = row.weight[k]!;
           const gw = w > 0 ? positive : w < 0 ? negative : zero;
-          if (gw !== 0) out[k] = out[k]! + at[row.index[k]!]! * (times ? gw * w : gw);
+          if (gw !== 0) out[k] = out[k]! + at[row.index[k]!]! * gw * w;
         }
-      } else for (let k = 0; k < n; k++) out[k] = out[k]! + at[row.index[k]!]! * f(sel, row.weight[k]!);
+      } else {
+        for (let k = 0; k < n; k++) {
+          const w = row.weight[k]!;
+          const gw = w > 0 ? positive : w < 0 ? negative : zero;
+          if (gw !== 0) out[k] = out[k]! + at[row.index[k]!]! * gw;
+        }
+      }
     }
   };
   let v0: Float64Array | undefined;
@@ -90,7 +101,7 @@ export const rowDirection = (strategy: Strategy, layer: L.Affine, inputShape: re
       if (g0 !== 0) for (let i = 0; i < d; i++) v0[i] = v0[i]! + a[t]![i]! * g0;
     }
   }
-  return { v: fill(select), q: fill(modify), v0 };
+  return { v: fill(false, select), q: fill(true, modify), v0 };
 };
 
 /** q = v·w on the row, from a v filler. */
