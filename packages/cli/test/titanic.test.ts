@@ -141,6 +141,9 @@ describe("the numbers behind the report", () => {
     const s = summarise([row(0, 0.8, [0.82, 0.8]), row(1, 0.7, [0.69, 0.75])]);
     expect([s.runs, s.wins, s.ties, s.losses, s.splitsAllBeat, s.meanDisagreements]).toEqual([4, 2, 1, 1, 0, 3]);
     expectAllClose([s.meanAccuracy, s.meanBaseline, s.meanDifference, s.minDifference, s.maxDifference], [0.765, 0.75, 0.015, -0.01, 0.05], { atol: 1e-12 });
+    // (2 + 4 + 2 + 4 disagreements + 1 + 0 − 1 + 3 gained) / (2 · 12).
+    const gained = summarise([{ ...row(0, 0.8, [0.82, 0.8]), passengersGained: [1, 0] }, { ...row(1, 0.7, [0.69, 0.75]), passengersGained: [-1, 3] }]);
+    expectAllClose(gained.rightWhenDisagreeing, 15 / 24, { atol: 1e-12 });
   });
 });
 

@@ -92,9 +92,15 @@ export interface SplitTable {
   readonly splitsAllBeat: number;
   /** Mean number of test passengers on whom the network and the baseline decide differently. */
   readonly meanDisagreements: number;
+  /**
+   * On those passengers exactly one of the two is right; the share where it is the network, over all runs:
+   * Σ (disagreements + gained) / (2 Σ disagreements).
+   */
+  readonly rightWhenDisagreeing: number;
 }
 
-const mean = (v: readonly number[]): number => v.reduce((s, x) => s + x, 0) / Math.max(1, v.length);
+const sum = (v: readonly number[]): number => v.reduce((s, x) => s + x, 0);
+const mean = (v: readonly number[]): number => sum(v) / Math.max(1, v.length);
 
 /** Summarises rows of accuracies. */
 export const summarise = (rows: readonly SplitRow[]): SplitTable => {
@@ -115,6 +121,7 @@ export const summarise = (rows: readonly SplitRow[]): SplitTable => {
     maxDifference: Math.max(...diff),
     splitsAllBeat: rows.filter((r) => r.testAccuracy.every((a) => a > r.baselineAccuracy)).length,
     meanDisagreements: mean(rows.flatMap((r) => r.disagreements)),
+    rightWhenDisagreeing: (sum(rows.flatMap((r) => r.disagreements)) + sum(rows.flatMap((r) => r.passengersGained))) / Math.max(1, 2 * sum(rows.flatMap((r) => r.disagreements))),
   };
 };
 

@@ -158,7 +158,7 @@ export const runTitanic = (opts: TitanicRunOptions, hooks: Hooks): E.Either<stri
 
   // 2. Train and score; then the same over splits × initialisations.
   const bar = hooks.progress("training", recipe.epochs);
-  const scored = fitAndScore(data, recipe, opts.seed, (epoch, _total, loss) => bar.update(epoch, { loss }));
+  const scored = fitAndScore(data, recipe, opts.seed, (epoch, _total, loss) => bar.update(epoch, { "validation loss": loss }));
   bar.stop();
   if (E.isLeft(scored)) return scored;
   const { model, ...training } = scored.right.trained;
