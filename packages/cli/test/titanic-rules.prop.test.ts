@@ -8,7 +8,7 @@
  */
 import fc from "fast-check";
 import * as E from "fp-ts/lib/Either.js";
-import { expect, test } from "vitest";
+import { test } from "vitest";
 import * as T from "@dtd/tensor";
 import * as L from "@dtd/layers";
 import { expectAllClose } from "@dtd/tensor/testing";
