@@ -76,8 +76,15 @@ interface Targeted {
 
 const withTarget = (spec: Spec, loaded: Loaded): E.Either<CliError, Targeted> => {
   const target = spec.rules?.target;
-  const oneLogit = loaded.imported?.outputActivation === "sigmoid" && T.Shape.size(L.outputShapeOf(loaded.model)) === 1;
-  if (!oneLogit) return E.right({ spec, model: loaded.model, notes: [], sigmoidClass: undefined });
+  const outputs = T.Shape.size(L.outputShapeOf(loaded.model));
+  const oneLogit = loaded.imported?.outputActivation === "sigmoid" && outputs === 1;
+  if (!oneLogit) {
+    // A classifier that ended in a softmax explains its top class unless told otherwise.
+    if (spec.rules !== undefined && target === undefined && loaded.imported?.outputActivation === "softmax" && outputs > 1) {
+      return E.right({ spec: { ...spec, rules: { ...spec.rules, target: { _tag: "argmax" } } }, model: loaded.model, notes: ["explaining the top class (its logit; --target K for another)"], sigmoidClass: undefined });
+    }
+    return E.right({ spec, model: loaded.model, notes: [], sigmoidClass: undefined });
+  }
   if (target === undefined) return E.right({ spec, model: loaded.model, notes: [], sigmoidClass: 1 });
   const k = target._tag === "classes" ? target.classes[0]! : -1;
   if (k !== 0 && k !== 1) return E.left(usage(`--target ${target._tag === "argmax" ? "argmax" : k}: a one-logit sigmoid model has classes 0 (f = −logit) and 1 (f = logit)`));

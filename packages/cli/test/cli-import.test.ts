@@ -71,7 +71,8 @@ describe("dtd import", () => {
     writeFileSync(input, JSON.stringify(Array.from({ length: 16 }, (_, i) => (i % 5) / 4)));
     const out = join(dir, "mlp.dtd.json");
     expect((await dtd("import", onnx("mlp.onnx"), "--out", out, "--dtype", "float64")).code).toBe(0);
-    const direct = await dtd("explain", "--model", onnx("mlp.onnx"), "--input", input, "--rule", "w2", "--target", "argmax", "--json");
+    const direct = await dtd("explain", "--model", onnx("mlp.onnx"), "--input", input, "--rule", "w2", "--json");
+    expect(direct.stderr).toMatch(/note: explaining the top class \(its logit; --target K for another\)/);
     const viaFile = await dtd("explain", "--model", out, "--input", input, "--rule", "w2", "--target", "argmax", "--json");
     expect(direct.code).toBe(0);
     expect(JSON.parse(direct.stdout)).toEqual(JSON.parse(viaFile.stdout));
