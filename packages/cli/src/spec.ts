@@ -184,10 +184,17 @@ export const parseSpec = (values: Values<ExplainFlags>): E.Either<CliError, Spec
   return E.right({ modelPath: values.model!, input, biasSink: values["bias-sink"], method, rules, lenient: values.lenient });
 };
 
-/** The rule name assigned to each affine node (undefined for the others): --first-rule on those that read the input. */
-export const ruleNames = (rules: RulesSpec, model: L.Model): (RuleName | undefined)[] => {
-  const first = new Set(DT.firstAffineNodes(model));
-  return model.layers.map((layer, i) => (L.isAffine(layer) ? (first.has(i) ? (rules.firstRule ?? rules.rule) : rules.rule) : undefined));
+/**
+ * The affine nodes the zb rule is assigned to, as the composite assigns them (`DT.assign`): the composite is built
+ * with a stand-in for the zᵇ rule, whose box is not resolved yet.
+ */
+const zbNodes = (rules: RulesSpec, model: L.Model): number[] => {
+  // The stand-in: z⁺'s rule under the name "zb" (w² and z⁺ keep their names), registered as a named strategy.
+  const standIn = P.toComposite(layerwiseOf(rules, P.named("zb")), { zb: { ...DT.zPlus, name: "zb" } });
+  if (E.isLeft(standIn)) return [];
+  const assigned = DT.assign(standIn.right, model);
+  if (E.isLeft(assigned)) return [];
+  return assigned.right.flatMap((a, i) => (L.isAffine(model.layers[i]!) && a._tag === "Rule" && a.rule.name === "zb" ? [i] : []));
 };
 
 /**
@@ -198,7 +205,7 @@ const resolveBound = (flag: string, arg: BoundArg, rules: RulesSpec, model: L.Mo
   if (arg._tag === "Scalar") return E.right(arg.value);
   const values = arg._tag === "Image" ? E.right(flag === "low" ? imageBox!.low : imageBox!.high) : readNumbersFile(arg.path);
   if (E.isLeft(values)) return E.left(failure(`--${flag}: ${values.left}`));
-  const zbLayers = ruleNames(rules, model).flatMap((r, i) => (r === "zb" ? [i] : []));
+  const zbLayers = zbNodes(rules, model);
   const shapes = zbLayers.map((i) => model.shapes[model.sources[i]![0]!]!);
   const first = shapes[0];
   if (first === undefined) return E.left(usage(`--${flag}: the model has no dense/conv2d layer for the zb rule`));
@@ -225,6 +232,10 @@ const strategyOf = (name: RuleName, zb: P.StrategySpec | undefined): P.StrategyS
   }
 };
 
+/** The composite of the rules, with `zb` as the zᵇ rule: --first-rule on the affine nodes that read the input, --rule elsewhere. */
+const layerwiseOf = (rules: RulesSpec, zb: P.StrategySpec | undefined): P.CompositeSpec =>
+  P.layerwise({ first: strategyOf(rules.firstRule ?? rules.rule, zb), rest: strategyOf(rules.rule, zb), maxPool: rules.maxPool, add: rules.add });
+
 /** The box of the values a photo's pixels can take after their preparation, per unit of the model input. */
 export interface ImageBox {
   readonly low: Float64Array;
@@ -247,7 +258,7 @@ export const compositeSpecOf = (rules: RulesSpec, model: L.Model, imageBox?: Ima
     if (E.isLeft(box)) return E.left(usage(`--low/--high: ${box.left}`));
     zb = P.zB(low.right, high.right);
   }
-  return E.right(P.layerwise({ first: strategyOf(rules.firstRule ?? rules.rule, zb), rest: strategyOf(rules.rule, zb), maxPool: rules.maxPool, add: rules.add }));
+  return E.right(layerwiseOf(rules, zb));
 };
 
 /** The composite of the rules for `model`: its spec, with every rule derived (Montavon et al. 2017, eq. 4). */
