@@ -67,14 +67,15 @@ const readSample = (spec: Spec, loaded: Loaded): E.Either<CliError, Sample> =>
   spec.input._tag === "Image" ? readPhoto(spec.input.path, spec.input.prep, loaded) : E.map((x: T.Tensor): Sample => ({ x }))(readInput(spec.input.path, loaded.model, loaded.dtype));
 
 /** The model and target explained: class 0 of a one-logit sigmoid model is −logit (outputClass.ts). */
-interface Targeted {
+export interface Targeted {
   readonly spec: Spec;
   readonly model: L.Model;
   readonly notes: readonly string[];
   readonly sigmoidClass: 0 | 1 | undefined;
 }
 
-const withTarget = (spec: Spec, loaded: Loaded): E.Either<CliError, Targeted> => {
+/** The model and target explained (class 0 of a one-logit sigmoid model: the network scoring −logit). */
+export const withTarget = (spec: Spec, loaded: Loaded): E.Either<CliError, Targeted> => {
   const target = spec.rules?.target;
   const outputs = T.Shape.size(L.outputShapeOf(loaded.model));
   const oneLogit = loaded.imported?.outputActivation === "sigmoid" && outputs === 1;
@@ -104,7 +105,7 @@ const describeCanonized = (c: L.Canonized): string[] => [
 ];
 
 /** For deep Taylor decomposition, the model with its batch norms folded where that is exact on x (checked), and what was done. */
-const canonizeFor = (spec: Spec, model: L.Model, x: T.Tensor): E.Either<CliError, { readonly model: L.Model; readonly notes: readonly string[] }> => {
+export const canonizeFor = (spec: Spec, model: L.Model, x: T.Tensor): E.Either<CliError, { readonly model: L.Model; readonly notes: readonly string[] }> => {
   if (spec.method !== "deep-taylor" || !model.layers.some((l) => l.kind === "batchNorm" || l.kind === "scaleShift")) return E.right({ model, notes: [] });
   return E.bimap(
     (e: L.LayerError) => failure(L.message(e)),

@@ -10,6 +10,7 @@ import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
 import * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
+import * as P from "@dtd/parallel/core";
 import { type CliError, failure, usage } from "./CliError.ts";
 import type { Flags, Values } from "./Command.ts";
 import { imageFlags, parseImageFlags } from "./imageFlags.ts";
@@ -188,10 +189,12 @@ export const parseSpec = (values: Values<ExplainFlags>): E.Either<CliError, Spec
  * with a stand-in for the zᵇ rule, whose box is not resolved yet.
  */
 const zbNodes = (rules: RulesSpec, model: L.Model): number[] => {
-  const standIn: DT.Rule = { ...DT.deriveRule(DT.zPlus), name: "zb" };
-  const assigned = DT.assign(layerwiseOf(rules, standIn), model);
+  // The stand-in: z⁺'s rule under the name "zb" (w² and z⁺ keep their names), registered as a named strategy.
+  const standIn = P.toComposite(layerwiseOf(rules, P.named("zb")), { zb: { ...DT.zPlus, name: "zb" } });
+  if (E.isLeft(standIn)) return [];
+  const assigned = DT.assign(standIn.right, model);
   if (E.isLeft(assigned)) return [];
-  return assigned.right.flatMap((a, i) => (L.isAffine(model.layers[i]!) && a._tag === "Rule" && a.rule === standIn ? [i] : []));
+  return assigned.right.flatMap((a, i) => (L.isAffine(model.layers[i]!) && a._tag === "Rule" && a.rule.name === "zb" ? [i] : []));
 };
 
 /**
@@ -217,20 +220,21 @@ const resolveBound = (flag: string, arg: BoundArg, rules: RulesSpec, model: L.Mo
   return E.right(T.of(values.right, [...first]));
 };
 
-const ruleOf = (name: RuleName, zb: DT.Rule | undefined): DT.Rule => {
+/** The strategies by their command-line names (data: workers derive the rules themselves). */
+const strategyOf = (name: RuleName, zb: P.StrategySpec | undefined): P.StrategySpec => {
   switch (name) {
     case "w2":
-      return DT.deriveRule(DT.w2);
+      return P.w2;
     case "zplus":
-      return DT.deriveRule(DT.zPlus);
+      return P.zPlus;
     case "zb":
       return zb!;
   }
 };
 
 /** The composite of the rules, with `zb` as the zᵇ rule: --first-rule on the affine nodes that read the input, --rule elsewhere. */
-const layerwiseOf = (rules: RulesSpec, zb: DT.Rule | undefined): DT.Composite =>
-  DT.layerwise({ first: ruleOf(rules.firstRule ?? rules.rule, zb), rest: ruleOf(rules.rule, zb), maxPool: rules.maxPool, add: rules.add });
+const layerwiseOf = (rules: RulesSpec, zb: P.StrategySpec | undefined): P.CompositeSpec =>
+  P.layerwise({ first: strategyOf(rules.firstRule ?? rules.rule, zb), rest: strategyOf(rules.rule, zb), maxPool: rules.maxPool, add: rules.add });
 
 /** The box of the values a photo's pixels can take after their preparation, per unit of the model input. */
 export interface ImageBox {
@@ -239,19 +243,24 @@ export interface ImageBox {
 }
 
 /**
- * The composite of the rules for `model`, with the zᵇ box resolved (parseSpec guarantees bounds when zb is used;
- * `imageBox` is given exactly when they come from the photo).
+ * The rules for `model` as a composite spec (data, which worker threads can receive: @dtd/parallel), with the zᵇ
+ * box resolved (parseSpec guarantees bounds when zb is used; `imageBox` is given exactly when they come from the
+ * photo) and checked to be a box.
  */
-export const compositeOf = (rules: RulesSpec, model: L.Model, imageBox?: ImageBox): E.Either<CliError, DT.Composite> => {
-  let zb: DT.Rule | undefined;
+export const compositeSpecOf = (rules: RulesSpec, model: L.Model, imageBox?: ImageBox): E.Either<CliError, P.CompositeSpec> => {
+  let zb: P.StrategySpec | undefined;
   if (rules.low !== undefined && rules.high !== undefined) {
     const low = resolveBound("low", rules.low, rules, model, imageBox);
     if (E.isLeft(low)) return low;
     const high = resolveBound("high", rules.high, rules, model, imageBox);
     if (E.isLeft(high)) return high;
-    const strategy = DT.zB(low.right, high.right);
-    if (E.isLeft(strategy)) return E.left(usage(`--low/--high: ${strategy.left}`));
-    zb = DT.deriveRule(strategy.right);
+    const box = L.Domain.box(low.right, high.right);
+    if (E.isLeft(box)) return E.left(usage(`--low/--high: ${box.left}`));
+    zb = P.zB(low.right, high.right);
   }
   return E.right(layerwiseOf(rules, zb));
 };
+
+/** The composite of the rules for `model`: its spec, with every rule derived (Montavon et al. 2017, eq. 4). */
+export const compositeOf = (rules: RulesSpec, model: L.Model, imageBox?: ImageBox): E.Either<CliError, DT.Composite> =>
+  E.flatMap(compositeSpecOf(rules, model, imageBox), (spec) => E.mapLeft((e: P.ParallelError) => usage(`--low/--high: ${P.message(e)}`))(P.toComposite(spec)));

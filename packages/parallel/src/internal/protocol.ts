@@ -22,7 +22,15 @@ export type BatchTarget = { readonly _tag: "argmax" } | { readonly _tag: "classe
 
 /** Pool → worker. */
 export type Request =
-  | { readonly _tag: "Init"; readonly worker: number; readonly model: ModelData; readonly composite: CompositeSpec; readonly settings: ExplainSettings }
+  | {
+      readonly _tag: "Init";
+      readonly worker: number;
+      readonly model: ModelData;
+      readonly composite: CompositeSpec;
+      readonly settings: ExplainSettings;
+      /** For a custom worker module's hooks (`PoolOptions.workerOptions`). */
+      readonly options: unknown;
+    }
   | {
       readonly _tag: "Batch";
       readonly id: number;
