@@ -14,6 +14,7 @@ import { fail } from "../internal/fail.ts";
 import * as J from "../internal/json.ts";
 import { base64Text } from "../internal/text.ts";
 import { depthwiseToOihw, f32, hwioToOihw, samePads2d } from "../layout.ts";
+import { GATE, unsupportedReason } from "../unsupportedOps.ts";
 import { sizeOf, type WeightTensor } from "../WeightTensor.ts";
 
 const format = "tfjs-graph" as const;
@@ -188,7 +189,7 @@ const subOp: OpImporter = (ctx) => {
 };
 
 const mulOp: OpImporter = (ctx) => {
-  const k = splitConstant(ctx) ?? refuse(ctx, "dtd supports products with a constant only");
+  const k = splitConstant(ctx) ?? refuse(ctx, `Mul of two activations: ${GATE}`);
   return Emit.channelAffine(ctx.b, ctx.origin, k.x, { scale: perChannel(ctx, k.c, k.x) });
 };
 
@@ -374,7 +375,7 @@ export const importGraphModel = (root: J.Cursor, weights: ReadonlyMap<string, We
     if (known !== undefined) return known;
     if (visiting.has(n.name)) b.refuse(n.name, n.op, "the graph has a cycle through it");
     visiting.add(n.name);
-    const importer = importers[n.op] ?? b.refuse(n.name, n.op, `dtd does not import ${n.op} ops (supported: ${Object.keys(importers).join(", ")})`);
+    const importer = importers[n.op] ?? b.refuse(n.name, n.op, unsupportedReason(n.op, Object.keys(importers)));
     const ctx: Ctx = {
       b,
       node: n,
