@@ -4,10 +4,12 @@
  * — zᵇ on the pixel box [0, 1] in the first layer, z⁺ above — strictly and with biases as relevance sinks,
  * reporting Σ R + absorbed against f.
  *
- *   pnpm exec tsx packages/import/probe/probe.ts FILE.onnx ... [--size 3,224,224] [--no-explain]
+ *   pnpm exec tsx packages/import/probe/probe.ts FILE.onnx|model.json ... [--no-explain]
+ *
+ * TF.js files are imported and explained only (their oracle is in the tests: tfjs's graph executor).
  */
 import { readFileSync } from "node:fs";
-import { basename } from "node:path";
+import { basename, dirname, join } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
 import * as L from "@dtd/layers";
@@ -25,7 +27,14 @@ const probe = async (file: string): Promise<void> => {
   const name = basename(file);
   const bytes = new Uint8Array(readFileSync(file));
   let t0 = performance.now();
-  const r = importModel(bytes, { name, dtype: "float32" });
+  const readFile = (p: string): Uint8Array | undefined => {
+    try {
+      return new Uint8Array(readFileSync(join(dirname(file), p)));
+    } catch {
+      return undefined;
+    }
+  };
+  const r = importModel(bytes, { name, dtype: "float32", readFile });
   if (E.isLeft(r)) {
     console.log(`${name}: REFUSED ${message(r.left)} (${seconds(t0)})`);
     return;
@@ -35,8 +44,13 @@ const probe = async (file: string): Promise<void> => {
   const size = ir.input.shape.reduce((a, b) => a * b, 1);
   const rng = T.Random.make(7);
   const x = Float32Array.from({ length: size }, () => T.Random.uniform(rng, 0, 1));
-  t0 = performance.now();
-  const run = await ortLogits(bytes, ir.input.shape);
+  if (ir.format === "onnx") await compare(bytes, ir.input.shape, model, x);
+  if (explainToo) explain(importModel(bytes, { name, dtype: "float64", readFile }), x);
+};
+
+const compare = async (bytes: Uint8Array, shape: readonly number[], model: L.Model, x: Float32Array): Promise<void> => {
+  let t0 = performance.now();
+  const run = await ortLogits(bytes, shape);
   const expected = await run(x);
   const tOrt = seconds(t0);
   t0 = performance.now();
@@ -49,10 +63,12 @@ const probe = async (file: string): Promise<void> => {
     maxErr = Math.max(maxErr, Math.abs(expected[i]! - got[i]!));
   }
   console.log(`  forward: max |dtd − ort| = ${maxErr.toExponential(2)} (max |logit| ${maxAbs.toExponential(2)}, relative ${(maxErr / maxAbs).toExponential(2)}); ort ${tOrt} (incl. session), dtd ${tDtd}`);
-  if (!explainToo) return;
-  const m64 = importModel(bytes, { name, dtype: "float64" });
+};
+
+const explain = (m64: ReturnType<typeof importModel>, x: Float32Array): void => {
   if (E.isLeft(m64)) return;
-  const x64 = T.of(Float64Array.from(x), [1, ...model.inputShape], "float64");
+  let t0 = performance.now();
+  const x64 = T.of(Float64Array.from(x), [1, ...m64.right.model.inputShape], "float64");
   const canon = L.canonizeChecked(m64.right.model, x64);
   if (E.isLeft(canon)) {
     console.log(`  canonize: REFUSED ${L.message(canon.left)}`);
@@ -61,10 +77,25 @@ const probe = async (file: string): Promise<void> => {
   const kept = canon.right.kept.length;
   const zb = DT.zB(0, 1);
   if (E.isLeft(zb)) throw new Error(zb.left);
-  const composite = DT.layerwise({ first: DT.deriveRule(zb.right), rest: DT.deriveRule(DT.zPlus) });
+  // z⁺ where an affine node's input is provably ≥ 0 (after ReLUs), w² (ℝᵈ) where it can be negative.
+  const model = canon.right.model;
+  const nonNegative = new Set<number>();
+  const keeps: ReadonlySet<string> = new Set(["maxPool2d", "avgPool2d", "globalAvgPool", "globalMaxPool", "pad2d", "flatten", "concat", "add", "identity"]);
+  model.nodes.forEach((n, i) => {
+    const srcs = model.sources[i]!;
+    const ok = n.layer.kind === "relu" || n.layer.kind === "clippedRelu" || (keeps.has(n.layer.kind) && srcs.every((p) => nonNegative.has(p)));
+    if (ok) nonNegative.add(i + 1);
+  });
+  const signed = model.nodes.filter((n, i) => L.isAffine(n.layer) && !nonNegative.has(model.sources[i]![0]!)).map((n) => n.name);
+  const composite = DT.composite([
+    { match: DT.firstAffine, use: DT.deriveRule(zb.right) },
+    { match: DT.byName(...signed), use: DT.deriveRule(DT.w2) },
+    { match: DT.affine, use: DT.deriveRule(DT.zPlus) },
+  ]);
+  console.log(`  composite: zb first, w² on ${signed.length} affine nodes with signed inputs, z⁺ on the rest`);
   for (const biasSink of [false, true]) {
     t0 = performance.now();
-    const e = DT.explain(canon.right.model, x64, composite, { target: { _tag: "argmax" }, biasSink });
+    const e = DT.explain(model, x64, composite, { target: { _tag: "argmax" }, biasSink });
     if (E.isLeft(e)) {
       console.log(`  explain${biasSink ? " --bias-sink" : ""}: ${DT.message(e.left)} (${seconds(t0)})`);
       continue;
@@ -77,6 +108,12 @@ const probe = async (file: string): Promise<void> => {
       min = Math.min(min, v);
     }
     const absorbed = e.right.biasRelevance[0]!;
+    if (args.includes("--nodes")) {
+      e.right.absorbed.forEach((a, i) => {
+        const Rout = e.right.relevances[i + 1]!.data.reduce((p, v) => p + v, 0);
+        if (a !== undefined && Math.abs(a[0]!) > 1e-3 * Math.abs(f)) console.log(`    ${i} ${model.nodes[i]!.name} (${model.layers[i]!.kind}, ${e.right.rules[i] || "-"}): absorbed ${a[0]!.toPrecision(4)} of ${Rout.toPrecision(4)}`);
+      });
+    }
     console.log(
       `  explain${biasSink ? " --bias-sink" : ""}: f = ${f.toPrecision(6)}, Σ R = ${sum.toPrecision(6)}, absorbed = ${absorbed.toPrecision(4)} (${((100 * absorbed) / f).toFixed(1)} %), |Σ R + absorbed − f| / f = ${(Math.abs(sum + absorbed - f) / Math.abs(f)).toExponential(2)}, min R = ${min.toExponential(2)}; ${kept} batch norms kept; ${seconds(t0)}; ${mb()}`,
     );

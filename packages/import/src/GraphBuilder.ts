@@ -1,8 +1,8 @@
 /**
  * Building an {@link IrModel} node by node: shape inference and unique names for every node, and the facts
  * the importers need about each value — whether it is still the raw input (constant scaling there becomes
- * preprocessing), the permutation of a vector flattened from NHWC, and a final activation (which nothing may
- * consume).
+ * preprocessing), the output of a ReLU-type unit (so ≥ 0: a minimum with a constant then clips it), the
+ * permutation of a vector flattened from NHWC, and a final activation (which nothing may consume).
  * @module
  */
 import { type ImportError, type SourceFormat, unsupportedNode } from "./ImportError.ts";
@@ -19,6 +19,8 @@ export interface Value {
   readonly shape: readonly number[];
   /** For a vector flattened from an NHWC tensor: position d holds the original model's feature perm[d]. */
   readonly perm?: Int32Array;
+  /** The output of a ReLU or clipped ReLU, so ≥ 0 (min(x, c) of it is a clipped ReLU). */
+  readonly rectified?: boolean;
   /** The model input itself, or it with only constant scaling applied (which is then preprocessing). */
   readonly isInput: boolean;
   /** For the input: how many constant scalings (preprocessing steps) it went through. */
@@ -91,7 +93,7 @@ export class GraphBuilder {
     const name = this.uniqueName(spec.name);
     this.names.add(name);
     this.nodes.push({ op, name, inputs: spec.inputs.map((v) => v.ref), shape: shape.ok, source: spec.source, ...attrs } as IrNode);
-    return { ref: name, shape: shape.ok, isInput: false };
+    return { ref: name, shape: shape.ok, isInput: false, ...(op === "relu" || op === "clippedRelu" ? { rectified: true } : {}) };
   }
 
   private consumeInput(spec: NodeSpec, v: Value): void {

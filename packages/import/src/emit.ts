@@ -80,6 +80,13 @@ export const channelAffine = (b: GraphBuilder, o: Origin, x: Value, p: { readonl
 /** What an elementwise op keeps of its input's layout facts. */
 const keepLayout = (x: Value): Partial<Value> => ({ ...(x.perm === undefined ? {} : { perm: x.perm }), ...(x.squeezed === true ? { squeezed: true } : {}) });
 
+/**
+ * min(x, c) for a constant c > 0 — a clipped ReLU when x is a ReLU's output (min(max(0, z), c)) — or undefined
+ * when x can be negative (then min(x, c) is no unit dtd has).
+ */
+export const minimum = (b: GraphBuilder, o: Origin, x: Value, c: number): Value | undefined =>
+  x.rectified === true && c > 0 ? activation(b, o, x, { kind: "clippedRelu", max: c }) : undefined;
+
 /** The activations dtd represents: ReLU and ReLU clipped at a maximum (ReLU6). */
 export type Activation = { readonly kind: "relu" } | { readonly kind: "clippedRelu"; readonly max: number };
 

@@ -10,6 +10,7 @@ import type { GraphBuilder, Value } from "../GraphBuilder.ts";
 import { GraphBuilder as Builder } from "../GraphBuilder.ts";
 import * as Emit from "../emit.ts";
 import type { IrModel, Pads, Pair } from "../Ir.ts";
+import { noSuchOutput, severalOutputs } from "../ImportError.ts";
 import { fail } from "../internal/fail.ts";
 import { f32, samePads2d } from "../layout.ts";
 import { firstNonFinite, sizeOf, type WeightTensor } from "../WeightTensor.ts";
@@ -403,6 +404,8 @@ const needed = (nodes: readonly NodeProto[], output: string): ReadonlySet<NodePr
 export interface OnnxOptions {
   /** The per-sample input shape (CHW) when the file leaves it unknown. */
   readonly inputShape?: readonly number[];
+  /** The output to import when the graph has several: a graph output, or any value a node computes. */
+  readonly output?: string;
 }
 
 /** Imports an ONNX model from its bytes. */
@@ -414,12 +417,15 @@ export const importOnnx = (bytes: Uint8Array, file: string, opts: OnnxOptions = 
   const constants = new Map<string, WeightTensor>();
   for (const t of graph.initializer ?? []) constants.set(t.name ?? "", readTensor(t, t.name ?? "initializer"));
   const input = graphInput(graph, new Set(constants.keys()), opts.inputShape);
-  const outputs = graph.output ?? [];
-  if (outputs.length !== 1) fail({ _tag: "UnsupportedModel", format, reason: `it has ${outputs.length} outputs: dtd explains models with one output` });
+  const outputNames = (graph.output ?? []).map((o) => o.name ?? "");
+  const nodes = graph.node ?? [];
+  const computed = new Set(nodes.flatMap((n) => n.output ?? []));
+  if (opts.output === undefined && outputNames.length !== 1) fail(severalOutputs(format, outputNames));
+  if (opts.output !== undefined && !outputNames.includes(opts.output) && !computed.has(opts.output)) fail(noSuchOutput(format, opts.output, outputNames));
+  const outputName = opts.output ?? outputNames[0]!;
   const b = new Builder(format, { name: input.name, shape: input.shape, originalLayout: input.layout });
   const values = new Map<string, Value>([[input.name, b.inputValue()]]);
-  const nodes = graph.node ?? [];
-  const keep = needed(nodes, outputs[0]!.name ?? "");
+  const keep = needed(nodes, outputName);
   nodes.forEach((node, index) => {
     if (!keep.has(node)) return;
     const op = node.opType ?? "";
@@ -460,7 +466,7 @@ export const importOnnx = (bytes: Uint8Array, file: string, opts: OnnxOptions = 
     };
     values.set(output, importer(ctx));
   });
-  const out = values.get(outputs[0]!.name ?? "");
-  if (out === undefined) return fail({ _tag: "UnsupportedModel", format, reason: `its output "${outputs[0]!.name}" is ${constants.has(outputs[0]!.name ?? "") ? "a constant" : "not computed by any node"}` });
+  const out = values.get(outputName);
+  if (out === undefined) return fail({ _tag: "UnsupportedModel", format, reason: `its output "${outputName}" is ${constants.has(outputName) ? "a constant" : "not computed by any node"}` });
   return b.finish(out);
 };
