@@ -7,7 +7,7 @@ import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, test } from "vitest";
 import { expectAllClose } from "@dtd/tensor/testing";
 import { type DataError, message } from "@dtd/cli/data/DataError";
-import { loadTitanic, locateTitanic, readTitanic, TITANIC_FEATURES, type TitanicData, titanicFeatures } from "@dtd/cli/data/titanic";
+import { CONTINUOUS_FEATURES, loadTitanic, locateTitanic, readTitanic, TITANIC_FEATURES, TITANIC_VARIABLES, type TitanicData, titanicFeatures, titleOf } from "@dtd/cli/data/titanic";
 import { type Passenger, parsePassengers } from "@dtd/cli/data/titanicSource";
 
 const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
@@ -41,6 +41,26 @@ describe("titanic passengers", () => {
     expect(fromCsv.map((p) => p.age === null).filter(Boolean)).toHaveLength(3);
     expect(fromCsv[12]).toMatchObject({ name: "Moore, Mr. Martin", fare: null, line: 14 });
     expect(fromArff[11]).toMatchObject({ name: "Lewis, Miss. Lucy", embarked: null, line: 33 });
+    expect(fromCsv.map((p) => p.cabin).filter((c) => c !== null)).toEqual(["C85", "C123", "E46", "G6", "C103"]);
+  });
+
+  test("the cabin column is optional: without it no cabin is known", () => {
+    const csv = "PassengerId,Survived,Pclass,Name,Sex,Age,SibSp,Parch,Fare,Embarked\n1,0,3,\"A, Mr. B\",male,22,1,0,7.25,S\n";
+    expect(right(parsePassengers(csv, "t.csv"))).toMatchObject([{ cabin: null, name: "A, Mr. B" }]);
+  });
+
+  test("titles: the text between the first comma and the next full stop, synonyms folded, the rare ones 'other'", () => {
+    expect(["Braund, Mr. Owen Harris", "Cumings, Mrs. John Bradley", "Aubart, Mme. Leontine", "Heikkinen, Miss. Laina", "O'Dwyer, Ms. Ellen"].map(titleOf)).toEqual(["Mr", "Mrs", "Mrs", "Miss", "Miss"]);
+    expect(["Sagesser, Mlle. Emma", "Palsson, Master. Gosta", "Rothes, the Countess. of (Lucy Noel)", "Uruchurtu, Don. Manuel E", "Byles, Rev. Thomas", "no comma. at all", ""].map(titleOf)).toEqual([
+      "Miss",
+      "Master",
+      "other",
+      "other",
+      "other",
+      "other",
+      "other",
+    ]);
+    expect(titleOf('Turner, Mrs. Tessa, "Tess"')).toBe("Mrs");
   });
 
   test("a bad value names the file line and column; a missing column lists the columns found", () => {
@@ -67,40 +87,99 @@ describe("titanic features", () => {
     const d = data.d;
     expect(col(raw, d, feature("age"))[4]).toBe(26); // Evans: age missing
     expect(col(raw, d, feature("age_missing"))).toEqual([0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0]);
-    expectAllClose(col(raw, d, feature("fare"))[12]!, (8.4583 + 11.1333) / 2, { atol: 1e-12, rtol: 0 }); // Moore
-    expect([11, 12].map((r) => [6, 7, 8].map((j) => raw[r * d + j]))).toEqual([[0, 0, 1], [0, 0, 1]]); // Lewis: port imputed S
+    expectAllClose(col(raw, d, feature("log_fare"))[12]!, Math.log1p((8.4583 + 11.1333) / 2), { atol: 1e-12, rtol: 0 }); // Moore
+    const ports = [feature("embarked_C"), feature("embarked_Q"), feature("embarked_S")];
+    expect([11, 12].map((r) => ports.map((j) => raw[r * d + j]))).toEqual([[0, 0, 1], [0, 0, 1]]); // Lewis: port imputed S
   });
 
-  test("encoding: sex male = 1, one-hot ports sum to 1, ten named features", () => {
+  test("encoding: every category one-hot, family = sibsp + parch + 1, fare on a log scale, cabin known", () => {
     const data = all();
-    expect(data.featureNames).toEqual(["pclass", "sex", "age", "sibsp", "parch", "fare", "embarked_C", "embarked_Q", "embarked_S", "age_missing"]);
-    expect(col(data.train.raw, data.d, feature("sex")).slice(0, 4)).toEqual([1, 0, 0, 0]);
-    for (let r = 0; r < data.train.n; r++) {
-      expect(data.train.raw[r * data.d + 6]! + data.train.raw[r * data.d + 7]! + data.train.raw[r * data.d + 8]!).toBe(1);
+    expect(data.featureNames).toEqual([
+      "female",
+      "male",
+      "class_1",
+      "class_2",
+      "class_3",
+      "title_Mr",
+      "title_Mrs",
+      "title_Miss",
+      "title_Master",
+      "title_other",
+      "age",
+      "age_missing",
+      "family",
+      "log_fare",
+      "cabin_known",
+      "embarked_C",
+      "embarked_Q",
+      "embarked_S",
+    ]);
+    const raw = (name: (typeof TITANIC_FEATURES)[number]): number[] => col(data.train.raw, data.d, feature(name));
+    expect(raw("female").slice(0, 4)).toEqual([0, 1, 1, 1]);
+    expect(raw("class_1").slice(0, 4)).toEqual([0, 1, 0, 1]);
+    expect(raw("title_Master").flatMap((v, r) => (v === 1 ? [r] : []))).toEqual([7, 16]); // Hughes and Quinn
+    expect(raw("family").slice(0, 14)).toEqual([2, 2, 1, 2, 1, 1, 1, 5, 3, 2, 3, 1, 1, 7]);
+    expect(raw("cabin_known").flatMap((v, r) => (v === 1 ? [r] : []))).toEqual([1, 3, 6, 10, 11]);
+    expectAllClose(raw("log_fare")[0]!, Math.log1p(7.25), { atol: 1e-12, rtol: 0 });
+    // Each one-hot group holds exactly one 1 per passenger.
+    for (const variable of ["sex", "class", "title", "port"] as const) {
+      const columns = TITANIC_VARIABLES[variable].map(feature);
+      for (let r = 0; r < data.train.n; r++) expect(columns.reduce((sum, j) => sum + data.train.raw[r * data.d + j]!, 0), `${variable} row ${r}`).toBe(1);
     }
     expect(Array.from(data.train.y)).toEqual([0, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 1, 0, 1, 0, 1]);
   });
 
-  test("min–max scaling: every value in [0, 1], each column spanning exactly [0, 1] on the training rows", () => {
+  test("min–max scaling: every value in [0, 1], each continuous column spanning exactly [0, 1] on the training rows", () => {
     const data = all();
     expect(allIn01(data.train.x)).toBe(true);
-    for (let j = 0; j < data.d; j++) {
-      const c = col(data.train.x, data.d, j);
-      expect([Math.min(...c), Math.max(...c)]).toEqual([0, 1]);
+    for (const name of CONTINUOUS_FEATURES) {
+      const c = col(data.train.x, data.d, feature(name));
+      expect([Math.min(...c), Math.max(...c)], name).toEqual([0, 1]);
     }
+    // Binary columns are left as they are, and their box is their whole domain {0, 1} even when the
+    // training rows hold only 0 (no "other" title among the 20).
+    for (const [j, name] of TITANIC_FEATURES.entries()) {
+      if (CONTINUOUS_FEATURES.includes(name)) continue;
+      expect(col(data.train.x, data.d, j), name).toEqual(col(data.train.raw, data.d, j));
+    }
+    expect(Array.from(data.scaler.low)).toEqual(new Array(18).fill(0));
+    expect(Array.from(data.scaler.high)).toEqual(new Array(18).fill(1));
     const age = col(data.train.x, data.d, feature("age"));
     expectAllClose(age[0]!, (22 - 0.75) / (58 - 0.75), { atol: 1e-12, rtol: 0 });
-    expectAllClose(Array.from(data.scaler.min), [1, 0, 0.75, 0, 0, 7.225, 0, 0, 0, 0], { atol: 0, rtol: 0 });
-    expectAllClose(Array.from(data.scaler.max), [3, 1, 58, 4, 5, 71.2833, 1, 1, 1, 1], { atol: 0, rtol: 0 });
+    const at = (name: (typeof TITANIC_FEATURES)[number]) => [data.scaler.min[feature(name)], data.scaler.max[feature(name)]];
+    expect([at("age"), at("family"), at("title_other")]).toEqual([[0.75, 58], [1, 7], [0, 1]]);
+    expectAllClose(at("log_fare") as number[], [Math.log1p(7.225), Math.log1p(71.2833)], { atol: 1e-12, rtol: 0 });
+  });
+
+  test("standard scaling: z-scores of the continuous columns on the training rows, binary columns as they are, 0 inside the box", () => {
+    const data = right(titanicFeatures(passengers(CSV), { testFraction: 0.25, seed: 2, scaling: "standard" }));
+    for (const [j, name] of TITANIC_FEATURES.entries()) {
+      const c = col(data.train.x, data.d, j);
+      if (CONTINUOUS_FEATURES.includes(name)) {
+        const mean = c.reduce((a, b) => a + b, 0) / c.length;
+        const sd = Math.sqrt(c.reduce((a, b) => a + (b - mean) ** 2, 0) / c.length);
+        expectAllClose([mean, sd], [0, 1], { atol: 1e-12, rtol: 0 });
+        expect([Math.min(...c), Math.max(...c)]).toEqual([data.scaler.low[j], data.scaler.high[j]]);
+      } else {
+        expect(c, name).toEqual(col(data.train.raw, data.d, j));
+        expect([data.scaler.low[j], data.scaler.high[j]]).toEqual([0, 1]);
+      }
+      expect(data.scaler.low[j]! <= 0 && data.scaler.high[j]! >= 0, name).toBe(true);
+    }
+    expect(data.train.x.some((v) => v < 0)).toBe(true);
+    for (let k = 0; k < data.test.x.length; k++) {
+      const j = k % data.d;
+      expect(data.test.x[k]! >= data.scaler.low[j]! && data.test.x[k]! <= data.scaler.high[j]!).toBe(true);
+    }
   });
 
   test("the scaler is fitted on the training split only; test values are clipped into [0, 1]", () => {
     for (const seed of [0, 1, 2, 3, 4, 5]) {
       const data = right(titanicFeatures(passengers(CSV), { seed, testFraction: 0.3 }));
       expect([data.train.n, data.test.n]).toEqual([14, 6]);
-      for (let j = 0; j < data.d; j++) {
-        const raw = col(data.train.raw, data.d, j);
-        expect([data.scaler.min[j], data.scaler.max[j]]).toEqual([Math.min(...raw), Math.max(...raw)]);
+      for (const name of CONTINUOUS_FEATURES) {
+        const raw = col(data.train.raw, data.d, feature(name));
+        expect([data.scaler.min[feature(name)], data.scaler.max[feature(name)]]).toEqual([Math.min(...raw), Math.max(...raw)]);
       }
       expect(allIn01(data.test.x)).toBe(true);
     }
@@ -172,6 +251,10 @@ describe("locating and loading", () => {
     const ps = [...data.train.passengers, ...data.test.passengers];
     expect(ps.filter((p) => p.survived === 1)).toHaveLength(500);
     expect(ps.filter((p) => p.age === null)).toHaveLength(263);
+    expect(ps.filter((p) => p.cabin !== null)).toHaveLength(295);
+    const titles = new Map<string, number>();
+    for (const p of ps) titles.set(titleOf(p.name), (titles.get(titleOf(p.name)) ?? 0) + 1);
+    expect(Object.fromEntries(titles)).toEqual({ Mr: 757, Mrs: 198, Miss: 264, Master: 61, other: 29 });
     expect(allIn01(data.train.x) && allIn01(data.test.x)).toBe(true);
   });
 });

@@ -1,9 +1,10 @@
 /**
  * The Titanic example on the committed 20-passenger fixture: every explanation is consistent, the shares of a
- * conservative explanation add up to 100 %, the outputs are written, missing data is reported with the way to
- * get it, and the command prints the table.
+ * conservative explanation add up to 100 %, the rule claims are checked (z⁺ leaves its domain on standardised
+ * features), the outputs are written, missing data is reported with the way to get it, and the command prints
+ * the table. On the real titanic3 (fetched by .ci/run): the network beats "women survive".
  */
-import { mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,14 +14,18 @@ import { expectAllClose } from "@dtd/tensor/testing";
 import { memoryIo } from "@dtd/cli/Io";
 import { run } from "@dtd/cli/run";
 import { silent } from "@dtd/cli/demo/pipeline";
-import { featureShares } from "@dtd/cli/titanic/shares";
+import { featureShares, variableShares } from "@dtd/cli/titanic/shares";
 import { runTitanic, type TitanicResult } from "@dtd/cli/titanic/pipeline";
+import { absentShares, isSound } from "@dtd/cli/titanic/claims";
+import { summarise } from "@dtd/cli/titanic/accuracy";
 import { TITANIC_RECIPE } from "@dtd/cli/titanic/network";
 import { Png } from "@dtd/viz";
 
 const CSV = fileURLToPath(new URL("./fixtures/titanic-small.csv", import.meta.url));
+const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "dtd-titanic-"));
 const recipe = { ...TITANIC_RECIPE, epochs: 30 };
+const small = { splits: 2, inits: 2 };
 
 const ok = (r: E.Either<string, TitanicResult>): TitanicResult => {
   if (E.isLeft(r)) throw new Error(`expected the run to succeed, got: ${r.left}`);
@@ -28,43 +33,83 @@ const ok = (r: E.Either<string, TitanicResult>): TitanicResult => {
 };
 
 describe("dtd titanic (fixture)", () => {
-  const result = ok(runTitanic({ root: dir, dataPath: CSV, seed: 1, outDir: join(dir, "out"), recipe, env: {} }, silent));
+  const result = ok(runTitanic({ root: dir, dataPath: CSV, seed: 1, outDir: join(dir, "out"), recipe, env: {}, ...small }, silent));
 
-  test("every test passenger's explanation is consistent under w², z⁺ and zᵇ", () => {
+  test("every test passenger's explanation is consistent under zᵇ (the default, first), w² and z⁺", () => {
     expect(result.counts).toMatchObject({ train: 16, test: 4 });
-    expect(result.methods.map((m) => m.id)).toEqual(["w2", "zplus", "zb"]);
+    expect(result.methods.map((m) => m.id)).toEqual(["zb", "w2", "zplus"]);
     for (const m of result.methods) {
       expect(m.consistency.samples, m.id).toBe(4);
       expect(m.consistency.shareConsistent, m.id).toBe(1);
       expect(m.consistency.maxAbsConservationError, m.id).toBeLessThan(1e-12);
+      expect(m.warnings, m.id).toBe(0);
     }
   });
 
-  test("the mean shares of passengers with f(x) > 0 add up to 100 %", () => {
+  test("min–max features: the inputs are in ℝ₊ᵈ and in the box, zᵇ and z⁺ are sound, z⁺ credits no absent category", () => {
+    const verdict = Object.fromEntries(result.claims.map((c) => [c.key, c.holds]));
+    expect(verdict).toMatchObject({ inPositiveOrthant: true, inBox: true, nonPositiveBias: true, "roots:zb": true, "roots:zplus": true, zplusSkipsAbsent: true });
+    expect([isSound(result.claims, "zb"), isSound(result.claims, "zplus")]).toEqual([true, true]);
+    const zplus = result.methods.find((m) => m.id === "zplus")!;
+    expect(zplus.absent.total).toBe(0);
+    expect(result.box.low.every((l) => l === 0) && result.box.high.every((h) => h === 1)).toBe(true);
+  });
+
+  test("standardised features leave z⁺'s domain: its claims do not hold and a lenient explanation records the violations; zᵇ stays sound", () => {
+    const std = ok(runTitanic({ root: dir, dataPath: CSV, seed: 1, outDir: join(dir, "std"), recipe, env: {}, scaling: "standard", splits: 1, inits: 1 }, silent));
+    const verdict = Object.fromEntries(std.claims.map((c) => [c.key, c.holds]));
+    expect(verdict).toMatchObject({ inPositiveOrthant: false, inBox: true, "consistent:zb": true, "roots:zb": true });
+    expect(isSound(std.claims, "zb")).toBe(true);
+    expect(isSound(std.claims, "zplus")).toBe(false);
+    const zplus = std.methods.find((m) => m.id === "zplus")!;
+    expect(zplus.warnings).toBeGreaterThan(0);
+    expect(std.box.low.some((l) => l < 0)).toBe(true);
+    expect(readFileSync(std.files.report, "utf8")).toContain("**does not hold**");
+  });
+
+  test("the accuracy table: one row per split, each initialisation against the baseline on the same passengers", () => {
+    expect(result.splits.rows.map((r) => r.split)).toEqual([1, 2]);
+    expect(result.splits.runs).toBe(4);
+    expect(result.splits.wins + result.splits.ties + result.splits.losses).toBe(4);
+    // Initialisation 0 of the first split is the explained network.
+    expect(result.splits.rows[0]!.testAccuracy[0]).toBe(result.testAccuracy);
+    expect(result.splits.rows[0]!.baselineAccuracy).toBe(result.baselineAccuracy);
+  });
+
+  test("the mean shares of passengers with f(x) > 0 add up to 100 %, per feature and per variable", () => {
     for (const m of result.methods) {
-      expect(m.shares.sharePercent).toHaveLength(10);
+      expect(m.shares.sharePercent).toHaveLength(18);
       expect(m.shares.passengers + m.shares.silent).toBe(4);
-      if (m.shares.passengers > 0) expectAllClose(m.shares.sharePercent.reduce((s, v) => s + v, 0), 100, { atol: 1e-9 });
+      if (m.shares.passengers > 0) {
+        expectAllClose(m.shares.sharePercent.reduce((s, v) => s + v, 0), 100, { atol: 1e-9 });
+        expectAllClose(Object.values(m.variables).reduce((s, v) => s + v, 0), 100, { atol: 1e-9 });
+      }
     }
   });
 
   test("writes the report, the bar chart and one CSV row per test passenger and rule", () => {
     const report = readFileSync(result.files.report, "utf8");
     expect(report).toContain("## Mean relevance share per feature");
+    expect(report).toContain("## Accuracy against \"women survive\"");
+    expect(report).toContain("## Which rule suits these inputs");
+    expect(report).toContain("**The default rule of this report is zᵇ");
     expect(report).toContain("Every explanation is consistent");
     const chart = Png.readPng(result.files.chart);
     if (E.isLeft(chart)) throw new Error("expected the bar chart to decode");
     expect(chart.right.width).toBeGreaterThan(3 * 420);
     const csv = readFileSync(result.files.relevances, "utf8").trim().split("\n");
     expect(csv).toHaveLength(1 + 3 * 4);
-    expect(csv[0]).toBe("passenger_line,name,survived,method,f,predicted_survived,R_pclass,R_sex,R_age,R_sibsp,R_parch,R_fare,R_embarked_C,R_embarked_Q,R_embarked_S,R_age_missing");
-    // Names with commas are quoted: every row has the header's 16 fields after unquoting.
-    expect(csv[1]).toMatch(/^\d+,"[^"]*,[^"]*",[01],w2,/);
+    expect(csv[0]).toBe(
+      "passenger_line,name,survived,rule,f,predicted_survived,R_female,R_male,R_class_1,R_class_2,R_class_3,R_title_Mr,R_title_Mrs,R_title_Miss,R_title_Master,R_title_other,R_age,R_age_missing,R_family,R_log_fare,R_cabin_known,R_embarked_C,R_embarked_Q,R_embarked_S",
+    );
+    // Names with commas are quoted.
+    expect(csv[1]).toMatch(/^\d+,"[^"]*,[^"]*",[01],zb,/);
   });
 
   test("is reproducible: the same seed gives the same numbers", () => {
-    const again = ok(runTitanic({ root: dir, dataPath: CSV, seed: 1, outDir: join(dir, "out2"), recipe, env: {} }, silent));
+    const again = ok(runTitanic({ root: dir, dataPath: CSV, seed: 1, outDir: join(dir, "out2"), recipe, env: {}, ...small }, silent));
     expect(again.testAccuracy).toBe(result.testAccuracy);
+    expect(again.splits).toEqual(result.splits);
     expect(again.methods.map((m) => m.shares.sharePercent)).toEqual(result.methods.map((m) => m.shares.sharePercent));
   });
 
@@ -75,6 +120,30 @@ describe("dtd titanic (fixture)", () => {
       expect(r.left).toContain("Titanic data not found");
       expect(r.left).toContain("bash scripts/fetch-titanic.sh");
     }
+  });
+});
+
+describe("the numbers behind the report", () => {
+  test("absentShares: the share of binary features at 0, mean over passengers with f > 0", () => {
+    // Two features, the first binary; passenger 0 has it absent, passenger 1 present, passenger 2 silent.
+    const a = absentShares([2, 1, 0], [1, 1, 0.5, 0.5, 0, 0], [0, 0.3, 1, 0.7, 0, 0.1], [true, false]);
+    expectAllClose(a.perFeature, [50 / 2, 0], { atol: 1e-12 });
+    expectAllClose(a.total, 25, { atol: 1e-12 });
+  });
+
+  test("variableShares sums the features of each variable and names a missing one", () => {
+    expect(variableShares(["a", "b", "c"], [10, 20, 70], { ab: ["a", "b"], c: ["c"] })).toEqual({ ab: 30, c: 70 });
+    expect(() => variableShares(["a"], [100], { x: ["z"] })).toThrow(/variable "x" names the feature "z"/);
+  });
+
+  test("summarise counts wins, ties and losses against each split's own baseline", () => {
+    const row = (split: number, baselineAccuracy: number, testAccuracy: number[]) => ({ split, test: 100, baselineAccuracy, testAccuracy, passengersGained: [], disagreements: [2, 4], bestEpoch: [] });
+    const s = summarise([row(0, 0.8, [0.82, 0.8]), row(1, 0.7, [0.69, 0.75])]);
+    expect([s.runs, s.wins, s.ties, s.losses, s.splitsAllBeat, s.meanDisagreements]).toEqual([4, 2, 1, 1, 0, 3]);
+    expectAllClose([s.meanAccuracy, s.meanBaseline, s.meanDifference, s.minDifference, s.maxDifference], [0.765, 0.75, 0.015, -0.01, 0.05], { atol: 1e-12 });
+    // (2 + 4 + 2 + 4 disagreements + 1 + 0 − 1 + 3 gained) / (2 · 12).
+    const gained = summarise([{ ...row(0, 0.8, [0.82, 0.8]), passengersGained: [1, 0] }, { ...row(1, 0.7, [0.69, 0.75]), passengersGained: [-1, 3] }]);
+    expectAllClose(gained.rightWhenDisagreeing, 15 / 24, { atol: 1e-12 });
   });
 });
 
@@ -92,12 +161,13 @@ describe("featureShares", () => {
 describe("the titanic command", () => {
   test("prints the accuracy, the consistency and the share table", async () => {
     const io = memoryIo();
-    const code = await run(["titanic", "--data", CSV, "--epochs", "10", "--out", join(dir, "cmd")], io);
+    const code = await run(["titanic", "--data", CSV, "--epochs", "10", "--splits", "1", "--inits", "1", "--out", join(dir, "cmd")], io);
     expect(io.err()).toContain("training");
     expect(code).toBe(0);
     expect(io.out()).toMatch(/test accuracy {2}\d+\.\d % on 4 test passengers/);
     expect(io.out()).toContain("mean relevance share per feature");
-    expect(io.out()).toMatch(/\n {2}sex +\d+\.\d %/);
+    expect(io.out()).toMatch(/\n {2}female +\d+\.\d %/);
+    expect(io.out()).toMatch(/over splits +\d+\.\d %/);
   });
 
   test("refuses a bad --hidden (exit 2) and a missing file (exit 1)", async () => {
@@ -107,5 +177,24 @@ describe("the titanic command", () => {
     const io2 = memoryIo();
     expect(await run(["titanic", "--data", join(dir, "nope.csv"), "--out", join(dir, "x")], io2)).toBe(1);
     expect(io2.err()).toContain("nope.csv");
+    const io3 = memoryIo();
+    expect(await run(["titanic", "--scaling", "robust"], io3)).toBe(2);
+    expect(io3.err()).toContain('--scaling: expected one of minmax, standard, found "robust"');
+    const io4 = memoryIo();
+    expect(await run(["titanic", "--splits", "0"], io4)).toBe(2);
+    expect(io4.err()).toContain('--splits: expected an integer ≥ 1, found "0"');
+  });
+});
+
+// Skipped on a developer machine without the data; never on CI, whose .ci/run fetches it first.
+const REAL = join(ROOT, ".cache/titanic/titanic3.arff");
+describe.skipIf(!existsSync(REAL) && process.env["CI"] === undefined)("dtd titanic on the real titanic3", () => {
+  test("the default network beats \"women survive\" on split 0, every explanation is consistent, zᵇ is sound and w²'s roots leave the box", () => {
+    const r = ok(runTitanic({ root: ROOT, seed: 0, outDir: join(dir, "real"), env: {}, splits: 1, inits: 1 }, silent));
+    expect(r.counts).toEqual({ train: 1047, test: 262, survivedTest: 110 });
+    expect(r.testAccuracy).toBeGreaterThan(r.baselineAccuracy);
+    for (const m of r.methods) expect(m.consistency.shareConsistent, m.id).toBe(1);
+    const verdict = Object.fromEntries(r.claims.map((c) => [c.key, c.holds]));
+    expect(verdict).toMatchObject({ inPositiveOrthant: true, inBox: true, "roots:zb": true, "roots:w2": false, zplusSkipsAbsent: true, zbCreditsAbsent: true });
   });
 });

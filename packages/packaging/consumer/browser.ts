@@ -5,6 +5,7 @@ import * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
 import { parseModel } from "@dtd/model-io";
 import * as Heatmap from "@dtd/viz/Heatmap";
+import * as P from "@dtd/parallel";
 
 export const draw = (canvas: HTMLCanvasElement, modelJson: string, pixels: Float64Array): string | undefined => {
   const decoded = parseModel(modelJson);
@@ -15,4 +16,10 @@ export const draw = (canvas: HTMLCanvasElement, modelJson: string, pixels: Float
   const img = Heatmap.relevance(e.right.R.data, { height: 1, width: pixels.length });
   canvas.getContext("2d")?.putImageData(new ImageData(new Uint8ClampedArray(img.data), img.width, img.height), 0, 0);
   return L.outputShapeOf(decoded.right.model).join("×");
+};
+
+/** Explains many inputs on Web Workers (this file sees @dtd/parallel's browser module: no Node types). */
+export const explainAll = async (model: L.Model, inputs: readonly Float64Array[]): Promise<number> => {
+  const r = await P.explainMany(model, inputs, P.layerwise({ first: P.zB(0, 1), rest: P.zPlus }), { workers: "auto", batchSize: 16 });
+  return E.isRight(r) ? r.right.filter((o) => E.isRight(o.result)).length : -1;
 };

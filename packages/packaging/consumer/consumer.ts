@@ -13,6 +13,7 @@ import { parseModel, stringifyModel, type DecodedModel, type ModelFileError } fr
 import { readModelFile } from "@dtd/model-io/file";
 import { Heatmap, Png } from "@dtd/viz";
 import { memoryIo, run } from "@dtd/cli";
+import * as P from "@dtd/parallel";
 
 const W: T.Tensor<[3, 2], "float64"> = T.of([1, -2, 2, 1, -1, 3], [3, 2]);
 const x: T.Tensor<[1, 3], "float64"> = T.of([1, 2, 0.5], [1, 3]);
@@ -32,6 +33,8 @@ const text: string = E.isRight(model) ? stringifyModel(model.right) : "";
 const fromFile: E.Either<ModelFileError, DecodedModel> = readModelFile("net.json");
 const png: Uint8Array = Png.encodePng(Heatmap.relevance([0, 1, -1, 0.5], { height: 2, width: 2 }));
 const exitCode: Promise<number> = run(["--version"], memoryIo());
+// @dtd/parallel resolves to its Node module here (worker_threads): the same API as the browser's.
+const many: Promise<E.Either<P.ParallelError, P.Outcome[]>> | undefined = E.isRight(model) ? P.explainMany(model.right, [Float64Array.of(1, 2, 0.5)], P.uniform(P.zPlus), { workers: 2 }) : undefined;
 
 expectAllClose(y, T.of([4, 0.5], [1, 2]), { atol: 0, rtol: 0 });
-export { g, explained, decoded, text, fromFile, png, exitCode };
+export { g, explained, decoded, text, fromFile, png, exitCode, many };

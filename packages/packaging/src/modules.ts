@@ -7,10 +7,10 @@
 
 const isObj = (u: unknown): u is Readonly<Record<string, unknown>> => typeof u === "object" && u !== null && !Array.isArray(u);
 
-/** The file a published export target loads (its `default` condition, or the string itself). */
+/** The file a published export target loads (its `default` condition, nested or not, or the string itself). */
 const defaultTarget = (target: unknown): string | undefined => {
   if (typeof target === "string") return target;
-  return isObj(target) && typeof target["default"] === "string" ? target["default"] : undefined;
+  return isObj(target) ? defaultTarget(target["default"]) : undefined;
 };
 
 /** Whether `subpath` (e.g. "./internal/x") matches an exports key with at most one `*`. */

@@ -66,6 +66,7 @@ const deps = (p: Pkg, field: "dependencies" | "peerDependencies" | "devDependenc
 const dtdDeps = (p: Pkg, fields: readonly ("dependencies" | "devDependencies")[]): string[] =>
   [...new Set(fields.flatMap((f) => Object.keys(deps(p, f))))].filter((d) => d.startsWith("@dtd/") && d !== p.name);
 const dirOf = (name: string): string => name.slice("@dtd/".length);
+const sameSet = (a: readonly string[], b: readonly string[]): boolean => isDeepStrictEqual([...a].sort(), [...b].sort());
 
 /**
  * The condition under which the workspace's own exports resolve to dist/ instead of src/: `pnpm dtd` runs the
@@ -83,11 +84,30 @@ export const sourceModule = (target: unknown): string | undefined => {
   return src !== null && isDeepStrictEqual(target, workspaceTarget(src[1]!)) ? src[1] : undefined;
 };
 
-/** Where an export is published: `{ types: "./dist/<x>.d.ts", default: "./dist/<x>.js" }`; null stays null. */
+/**
+ * A platform-conditional export: Node's module under the "node" condition, the browser's (and every other
+ * resolver's) under "default" — one import for both platforms, e.g. @dtd/parallel's worker threads and Web
+ * Workers. Each side is a workspace target.
+ */
+export const platformTarget = (node: string, other: string): Obj => ({ node: workspaceTarget(node), default: workspaceTarget(other) });
+
+/** The modules { node, other } of a platform-conditional target, else undefined. */
+export const platformModules = (target: unknown): { readonly node: string; readonly other: string } | undefined => {
+  if (!isObj(target) || !sameSet(Object.keys(target), ["node", "default"])) return undefined;
+  const node = sourceModule(target["node"]);
+  const other = sourceModule(target["default"]);
+  return node === undefined || other === undefined ? undefined : { node, other };
+};
+
+const published = (x: string): Obj => ({ types: `./dist/${x}.d.ts`, default: `./dist/${x}.js` });
+
+/** Where an export is published: `{ types: "./dist/<x>.d.ts", default: "./dist/<x>.js" }` (per condition for a platform target); null stays null. */
 export const publishedTarget = (target: unknown): unknown => {
   if (target === null) return null;
   const x = sourceModule(target);
-  return x === undefined ? undefined : { types: `./dist/${x}.d.ts`, default: `./dist/${x}.js` };
+  if (x !== undefined) return published(x);
+  const p = platformModules(target);
+  return p === undefined ? undefined : { node: published(p.node), default: published(p.other) };
 };
 
 /** The publishConfig.exports that the workspace's exports map implies. */
@@ -128,7 +148,6 @@ const references = (file: JsonFile): string[] | undefined => {
 const fileProblem = (file: JsonFile, name: string, hint: string): string[] =>
   file._tag === "Missing" ? [`${name} is missing: add it (${hint})`] : file._tag === "Invalid" ? [`${name} is not valid JSON: ${file.error}`] : [];
 
-const sameSet = (a: readonly string[], b: readonly string[]): boolean => isDeepStrictEqual([...a].sort(), [...b].sort());
 
 /** Every rule, keyed by id: a rule without a check does not compile. */
 export const rules: { readonly [R in RuleId]: Rule } = {
@@ -144,18 +163,20 @@ export const rules: { readonly [R in RuleId]: Rule } = {
   },
   exports: {
     appliesTo: "all",
-    summary: `exports: "." → ${json(workspaceTarget("index"))}, every entry { "${DIST_CONDITION}": "./dist/<x>.js", "default": "./src/<x>.ts" } or null, "./internal/*": null when src/internal exists`,
+    summary: `exports: "." → ${json(workspaceTarget("index"))}, every entry { "${DIST_CONDITION}": "./dist/<x>.js", "default": "./src/<x>.ts" } or null (or { "node": <entry>, "default": <entry> }: Node's module and the browser's), "./internal/*": null when src/internal exists`,
     check: (p) => {
       const exports = p.manifest["exports"];
       if (exports === undefined && !p.published) return [];
       const example = json({ ".": workspaceTarget("index"), "./*": workspaceTarget("*"), "./internal/*": null });
       if (!isObj(exports)) return [`package.json needs an "exports" object, e.g. ${example}; found ${json(exports)}`];
       return [
-        ...(isDeepStrictEqual(exports["."], workspaceTarget("index")) ? [] : [`"exports" must map "." to ${json(workspaceTarget("index"))} (the workspace develops against the sources; \`node --conditions=${DIST_CONDITION}\` runs the build), found ${json(exports["."])}`]),
+        ...(isDeepStrictEqual(exports["."], workspaceTarget("index")) || platformModules(exports["."])?.other === "index"
+          ? []
+          : [`"exports" must map "." to ${json(workspaceTarget("index"))} (the workspace develops against the sources; \`node --conditions=${DIST_CONDITION}\` runs the build), or to ${json(platformTarget("<node module>", "index"))}, found ${json(exports["."])}`]),
         ...(p.hasSrcIndex ? [] : ["src/index.ts is missing: add the package's curated entry point"]),
         ...Object.entries(exports)
-          .filter(([, v]) => v !== null && sourceModule(v) === undefined)
-          .map(([k, v]) => `"exports" entry ${json(k)} must be { "${DIST_CONDITION}": "./dist/<x>.js", "default": "./src/<x>.ts" } (or null), found ${json(v)}`),
+          .filter(([, v]) => v !== null && sourceModule(v) === undefined && platformModules(v) === undefined)
+          .map(([k, v]) => `"exports" entry ${json(k)} must be { "${DIST_CONDITION}": "./dist/<x>.js", "default": "./src/<x>.ts" } (or null, or { "node": <that>, "default": <that> } for a platform's module), found ${json(v)}`),
         ...(p.hasSrcInternal && exports["./internal/*"] !== null ? ['src/internal/ exists: add "./internal/*": null to "exports" to keep it private'] : []),
       ];
     },

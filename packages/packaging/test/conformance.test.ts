@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
-import { formatProblem, problemsOf, type RuleId, readWorkspace, ruleIds, rules, workspaceTarget } from "../src/index.ts";
+import { formatProblem, platformTarget, problemsOf, publicSpecifiers, type RuleId, readWorkspace, ruleIds, rules, workspaceTarget } from "../src/index.ts";
 
 const ws = readWorkspace();
 
@@ -150,6 +150,26 @@ describe("each rule can fail, and says what to do", () => {
       delete m["engines"];
     }));
     expect(found).toEqual([]);
+  });
+
+  test("a platform-conditional entry (Node's module under \"node\", the browser's by default) is published per condition", () => {
+    const platformed = withManifest((m) => {
+      m["exports"] = { ".": platformTarget("node", "index"), "./*": workspaceTarget("*"), "./internal/*": null };
+      m["publishConfig"] = {
+        access: "public",
+        exports: {
+          ".": { node: { types: "./dist/node.d.ts", default: "./dist/node.js" }, default: { types: "./dist/index.d.ts", default: "./dist/index.js" } },
+          "./*": { types: "./dist/*.d.ts", default: "./dist/*.js" },
+          "./internal/*": null,
+        },
+        types: "./dist/index.d.ts",
+      };
+    });
+    expect(problemsIn(platformed)).toEqual([]);
+    const published = (platformed["packages/good/package.json"] as { publishConfig: { exports: unknown } }).publishConfig.exports;
+    expect(publicSpecifiers("@dtd/good", published, ["dist/index.js", "dist/node.js", "dist/internal/x.js"])).toEqual(["@dtd/good", "@dtd/good/index", "@dtd/good/node"]);
+    const wrong = withManifest((m) => (m["exports"] = { ".": { node: workspaceTarget("node"), browser: workspaceTarget("index") }, "./internal/*": null }));
+    expect(problemsIn(wrong).some((p) => p.includes("[exports]") && p.includes('or { "node": <that>, "default": <that> }'))).toBe(true);
   });
 
   test("a directory without package.json is reported, not skipped", () => {

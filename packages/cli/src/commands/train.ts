@@ -91,7 +91,7 @@ Progress goes to stderr; a summary of the run to stdout.
 The examples train their own networks with this machinery:
   dtd demo      the deck's MNIST task: a 1568-400-1 detection-pooling network (b ≤ 0) that finds a digit 0–3
                 beside a distracting digit 4–9 in 28×56 images
-  dtd titanic   the deck's Python example: survival from ten passenger features scaled to [0, 1]
+  dtd titanic   the deck's Python example: survival from eighteen passenger features (a box: zᵇ is its rule)
 Run 'dtd demo --help' and 'dtd titanic --help' for their options.`,
   flags,
   examples: [

@@ -1,6 +1,6 @@
 /**
  * The deck's Python example data ("Relevance Distribution on the Titanic Dataset"): predict survival from
- * ten features in [0, 1], then ask deep Taylor decomposition which features the prediction rests on.
+ * eighteen passenger features, then ask deep Taylor decomposition which features the prediction rests on.
  *
  * Pipeline ({@link titanicFeatures}), everything fitted on the training split only:
  * 1. split by passenger with a seeded permutation (default 80 % train / 20 % test);
@@ -8,8 +8,13 @@
  *    (263 of 1309 ages are missing in titanic3: a model may learn that missingness itself is informative);
  *    a missing fare becomes the training median fare of the passenger's class (one 3rd-class passenger in
  *    titanic3); a missing port becomes the most frequent training port (S; two passengers in titanic3);
- * 3. encode: sex male = 1, female = 0 (as in the deck's Python code); the port one-hot over C, Q, S;
- * 4. scale each column to [0, 1] with min–max bounds from the training rows; test rows are clipped.
+ * 3. encode: every category one-hot — sex (female, male), class (1st, 2nd, 3rd), the title in the name (Mr, Mrs,
+ *    Miss, Master — boys —, other), the port (C, Q, S) — so that each value of a category is a feature of its
+ *    own that can be present (1); the family aboard (siblings, spouses, parents, children and the passenger);
+ *    the fare on a log scale, ln(1 + fare); whether the cabin is known (mostly 1st class: the cabin list survived
+ *    with the 1st-class records);
+ * 4. scale with ./titanicScaling.ts ("minmax": [0, 1]; "standard": z-scores of age, family and fare) and clip
+ *    test rows into the box of the training range.
  * `boat` and `body` are never used: they are recorded after the sinking and leak the label.
  *
  * Where the file comes from ({@link locateTitanic}): an explicit path, else the environment variable
@@ -22,7 +27,7 @@ import { gunzipSync } from "node:zlib";
 import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
 import type { DataError } from "./DataError.ts";
-import * as MinMaxScaler from "./MinMaxScaler.ts";
+import * as Scaling from "./titanicScaling.ts";
 import { detectFormat, type Passenger, parsePassengers, PORTS, type Port, type TitanicFormat } from "./titanicSource.ts";
 
 /** The default location of the data set, relative to the repository root. */
@@ -34,20 +39,57 @@ export const TITANIC_HINT =
   `python3-sklearn package into ${DEFAULT_TITANIC_PATH}), or pass the path of a Kaggle Titanic train.csv ` +
   "(or set DTD_TITANIC to it).";
 
+/** Titles in the names ("Braund, Mr. Owen Harris"): the four common ones, everything else is "other". */
+export const TITLES = ["Mr", "Mrs", "Miss", "Master", "other"] as const;
+export type Title = (typeof TITLES)[number];
+
+/** Titles that mean the same as a common one (French forms, Ms). */
+const SYNONYMS: Readonly<Record<string, Title>> = { Mr: "Mr", Mrs: "Mrs", Mme: "Mrs", Miss: "Miss", Ms: "Miss", Mlle: "Miss", Master: "Master" };
+
+/** The title of a name "Surname, Title. Given names": the text between the first comma and the next full stop. */
+export const titleOf = (name: string): Title => {
+  const m = /,\s*([^.,]+)\./.exec(name);
+  return (m === null ? undefined : SYNONYMS[m[1]!.trim()]) ?? "other";
+};
+
 /** The feature columns, in order. */
 export const TITANIC_FEATURES = [
-  "pclass",
-  "sex",
+  "female",
+  "male",
+  "class_1",
+  "class_2",
+  "class_3",
+  "title_Mr",
+  "title_Mrs",
+  "title_Miss",
+  "title_Master",
+  "title_other",
   "age",
-  "sibsp",
-  "parch",
-  "fare",
+  "age_missing",
+  "family",
+  "log_fare",
+  "cabin_known",
   "embarked_C",
   "embarked_Q",
   "embarked_S",
-  "age_missing",
 ] as const;
 export type TitanicFeature = (typeof TITANIC_FEATURES)[number];
+
+/** Continuous features; every other one is binary (a one-hot category or a flag, 0 or 1). */
+export const CONTINUOUS_FEATURES: readonly TitanicFeature[] = ["age", "family", "log_fare"];
+
+/** The passenger variables and their feature columns (a category's one-hot columns, a value and its missing flag). */
+export const TITANIC_VARIABLES = {
+  sex: ["female", "male"],
+  class: ["class_1", "class_2", "class_3"],
+  title: ["title_Mr", "title_Mrs", "title_Miss", "title_Master", "title_other"],
+  age: ["age", "age_missing"],
+  family: ["family"],
+  fare: ["log_fare"],
+  cabin: ["cabin_known"],
+  port: ["embarked_C", "embarked_Q", "embarked_S"],
+} as const satisfies Record<string, readonly TitanicFeature[]>;
+export type TitanicVariable = keyof typeof TITANIC_VARIABLES;
 
 /** Where to look: `root` is the repository root; a relative `path` is resolved against it. */
 export interface TitanicLocation {
@@ -63,16 +105,18 @@ export interface TitanicOptions {
   readonly seed?: number;
   /** Fraction of passengers in the test split, in [0, 1) (default 0.2). */
   readonly testFraction?: number;
+  /** How the columns are scaled (default "minmax"). */
+  readonly scaling?: Scaling.Scaling;
 }
 
-/** One split: n rows of d = 10 scaled features, labels, the unscaled (imputed) features and the passengers. */
+/** One split: n rows of d = 18 scaled features, labels, the unscaled (imputed) features and the passengers. */
 export interface TitanicSplit {
   readonly n: number;
-  /** n × d row-major, every value in [0, 1]. */
+  /** n × d row-major, every row inside the box [scaler.low, scaler.high]. */
   readonly x: Float64Array;
   /** Survived: 1 or 0. */
   readonly y: Float64Array;
-  /** n × d before scaling, after imputation (ages in years, fares in pounds). */
+  /** n × d before scaling, after imputation (ages in years, family in people, ln(1 + fare in pounds)). */
   readonly raw: Float64Array;
   readonly passengers: readonly Passenger[];
 }
@@ -83,8 +127,8 @@ export interface TitanicData {
   readonly d: number;
   readonly train: TitanicSplit;
   readonly test: TitanicSplit;
-  /** Fitted on the training rows; maps raw features to [0, 1]. */
-  readonly scaler: MinMaxScaler.MinMaxScaler;
+  /** Fitted on the training rows: maps raw features into the box [low, high] (l ≤ 0 ≤ h). */
+  readonly scaler: Scaling.Scaler;
   /** The values that replaced missing ones, all measured on the training split. */
   readonly imputation: { readonly ageMedian: number; readonly fareMedianByClass: readonly [number, number, number]; readonly port: Port };
 }
@@ -141,21 +185,31 @@ const fitImputation = (train: readonly Passenger[]): E.Either<DataError, Titanic
 const rawFeatures = (passengers: readonly Passenger[], imp: TitanicData["imputation"]): Float64Array => {
   const d = TITANIC_FEATURES.length;
   const x = new Float64Array(passengers.length * d);
+  const flag = (b: boolean): number => (b ? 1 : 0);
   passengers.forEach((p, r) => {
     const port = p.embarked ?? imp.port;
-    const row = [
-      p.pclass,
-      p.sex === "male" ? 1 : 0,
-      p.age ?? imp.ageMedian,
-      p.sibsp,
-      p.parch,
-      p.fare ?? imp.fareMedianByClass[p.pclass - 1]!,
-      port === "C" ? 1 : 0,
-      port === "Q" ? 1 : 0,
-      port === "S" ? 1 : 0,
-      p.age === null ? 1 : 0,
-    ];
-    x.set(row, r * d);
+    const title = titleOf(p.name);
+    const row: { readonly [F in TitanicFeature]: number } = {
+      female: flag(p.sex === "female"),
+      male: flag(p.sex === "male"),
+      class_1: flag(p.pclass === 1),
+      class_2: flag(p.pclass === 2),
+      class_3: flag(p.pclass === 3),
+      title_Mr: flag(title === "Mr"),
+      title_Mrs: flag(title === "Mrs"),
+      title_Miss: flag(title === "Miss"),
+      title_Master: flag(title === "Master"),
+      title_other: flag(title === "other"),
+      age: p.age ?? imp.ageMedian,
+      age_missing: flag(p.age === null),
+      family: p.sibsp + p.parch + 1,
+      log_fare: Math.log1p(p.fare ?? imp.fareMedianByClass[p.pclass - 1]!),
+      cabin_known: flag(p.cabin !== null),
+      embarked_C: flag(port === "C"),
+      embarked_Q: flag(port === "Q"),
+      embarked_S: flag(port === "S"),
+    };
+    x.set(TITANIC_FEATURES.map((f) => row[f]), r * d);
   });
   return x;
 };
@@ -178,10 +232,11 @@ export const titanicFeatures = (passengers: readonly Passenger[], options: Titan
   if (E.isLeft(imputation)) return imputation;
   const d = TITANIC_FEATURES.length;
   const trainRaw = rawFeatures(trainP, imputation.right);
-  const scaler = MinMaxScaler.fit(trainRaw, trainP.length, d);
+  const binary = TITANIC_FEATURES.map((f) => !CONTINUOUS_FEATURES.includes(f));
+  const scaler = Scaling.fit({ scaling: options.scaling ?? "minmax", x: trainRaw, n: trainP.length, binary });
   const split = (ps: Passenger[], raw: Float64Array): TitanicSplit => ({
     n: ps.length,
-    x: MinMaxScaler.transform(scaler, raw),
+    x: Scaling.transform(scaler, raw),
     y: Float64Array.from(ps, (p) => p.survived),
     raw,
     passengers: ps,

@@ -4,8 +4,9 @@
  *   embarked, boat, body, home.dest — 1309 passengers;
  * - a Kaggle-style CSV (train.csv): PassengerId, Survived, Pclass, Name, Sex, Age, SibSp, Parch, Ticket, Fare,
  *   Cabin, Embarked — 891 passengers.
- * Columns are matched by name, ignoring case, so both map onto one {@link Passenger}. The columns `boat` and
- * `body` (lifeboat, body number) are never read: they are recorded after the sinking and give the label away.
+ * Columns are matched by name, ignoring case, so both map onto one {@link Passenger}. `cabin` may be absent (then
+ * no passenger's cabin is known); every other column read is required. The columns `boat` and `body` (lifeboat,
+ * body number) are never read: they are recorded after the sinking and give the label away.
  * @module
  */
 import * as E from "fp-ts/lib/Either.js";
@@ -31,6 +32,8 @@ export interface Passenger {
   /** Parents and children aboard. */
   readonly parch: number;
   readonly fare: number | null;
+  /** The cabin ("C85", "B57 B59"), null when unknown (most 2nd- and 3rd-class passengers). */
+  readonly cabin: string | null;
   readonly embarked: Port | null;
 }
 
@@ -83,6 +86,8 @@ export const parsePassengers = (text: string, source: string): E.Either<DataErro
     if (k < 0) return E.left({ _tag: "MissingColumn", source, column: c, found: header });
     at[c] = k;
   }
+  // Optional: a file without the column knows no cabin.
+  const cabinAt = lower.indexOf("cabin");
   const passengers: Passenger[] = [];
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r]!;
@@ -116,7 +121,9 @@ export const parsePassengers = (text: string, source: string): E.Either<DataErro
     const port = portCell === null ? null : String(portCell).trim().toUpperCase();
     if (port !== null && port !== "C" && port !== "Q" && port !== "S") return bad("embarked", "C, Q, S or a missing value", portCell);
     const name = cell("name");
-    passengers.push({ line, name: name === null ? "" : String(name), pclass, survived, sex, age, sibsp, parch, fare, embarked: port });
+    const cabinCell = cabinAt < 0 ? null : (row[cabinAt] ?? null);
+    const cabin = cabinCell === null || String(cabinCell).trim() === "" ? null : String(cabinCell).trim();
+    passengers.push({ line, name: name === null ? "" : String(name), pclass, survived, sex, age, sibsp, parch, fare, cabin, embarked: port });
   }
   return E.right(passengers);
 };

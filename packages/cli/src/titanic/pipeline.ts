@@ -2,11 +2,14 @@
  * The Titanic example end to end, as a library call (`dtd titanic` is a thin command around it): the deck's
  * "Relevance Distribution on the Titanic Dataset".
  *
- * 1. load titanic3 (or a Kaggle train.csv), split by passenger, impute and scale to [0, 1] (../data/titanic.ts);
- * 2. train a small detection-pooling network on survival (network.ts);
- * 3. choose the threshold on f(x) on the training passengers, measure accuracy on the test passengers;
- * 4. explain every test passenger with w², z⁺ and zᵇ (box = the scaled feature range [0, 1]), check that each
- *    explanation is consistent, and average the relevance share per feature;
+ * 1. load titanic3 (or a Kaggle train.csv), split by passenger, impute, encode and scale (../data/titanic.ts);
+ * 2. train a small detection-pooling network on survival, with early stopping on held-out training passengers
+ *    (network.ts), choose the threshold on f(x) on the training passengers, measure the test accuracy against
+ *    "women survive" on the same passengers (accuracy.ts) — and the same over several splits and
+ *    initialisations, since one split of 262 test passengers is a noisy measurement;
+ * 3. explain every test passenger with zᵇ (the default: box = the data's range), w² and z⁺ (rules.ts), check
+ *    each explanation's consistency and root points, and check which rule's preconditions hold (claims.ts);
+ * 4. average the relevance share per feature and per variable (shares.ts);
  * 5. write the per-passenger relevances (CSV), the bar charts (PNG) and a report (Markdown).
  * @module
  */
@@ -15,55 +18,71 @@ import { join } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
 import * as L from "@dtd/layers";
-import { accumulatedTerms } from "@dtd/deep-taylor/accumulatedTerms";
 import * as Consistency from "@dtd/deep-taylor/consistency";
 import { Grid, Plot, Png, VizError } from "@dtd/viz";
 import { message as dataMessage } from "../data/DataError.ts";
-import { loadTitanic, type TitanicData } from "../data/titanic.ts";
-import { deepTaylorMethods, type Heatmaps } from "../demo/methods.ts";
+import { CONTINUOUS_FEATURES, readTitanic, type TitanicData, titanicFeatures, TITANIC_VARIABLES, type TitanicVariable } from "../data/titanic.ts";
+import type { Scaling } from "../data/titanicScaling.ts";
 import type { Hooks } from "../demo/pipeline.ts";
-import { accuracy, chooseThreshold } from "../demo/threshold.ts";
-import { TITANIC_RECIPE, type TitanicRecipe, trainTitanic } from "./network.ts";
+import { accuracyOverSplits, fitAndScore, type SplitTable } from "./accuracy.ts";
+import { absentShares, checkRuleClaims, type RuleClaim, type RuleEvidence } from "./claims.ts";
+import { TITANIC_RECIPE, type TitanicRecipe, type Trained } from "./network.ts";
 import { titanicReport } from "./report.ts";
-import { type FeatureShares, featureShares } from "./shares.ts";
+import { explainWith, type FeatureBox, RULE_IDS, RULE_NAMES, type RuleId, rootsInBox, ruleStrategies } from "./rules.ts";
+import { type FeatureShares, featureShares, variableShares } from "./shares.ts";
 
 /** Options of a run. */
 export interface TitanicRunOptions {
   /** The repository root (where .cache/titanic/ lives) and an explicit data file, if any. */
   readonly root: string;
   readonly dataPath?: string | undefined;
+  /** The split explained (and its training seed); the accuracy table uses splits seed, seed + 1, …. */
   readonly seed: number;
   readonly outDir: string;
   readonly recipe?: TitanicRecipe;
+  /** How the features are scaled (default "minmax"). */
+  readonly scaling?: Scaling;
+  /** Splits and initialisations per split of the accuracy table (defaults 10 and 3). */
+  readonly splits?: number;
+  readonly inits?: number;
   /** The environment DTD_TITANIC is read from (default process.env). */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
-/** The numbers of one method. */
-export interface TitanicMethodResult {
-  readonly id: string;
+/** The defaults of the accuracy table. */
+export const DEFAULT_SPLITS = 10;
+export const DEFAULT_INITS = 3;
+
+/** The numbers of one rule. */
+export interface TitanicMethodResult extends RuleEvidence {
+  readonly id: RuleId;
   /** For pictures (ASCII plus ²). */
   readonly label: string;
   readonly title: string;
-  readonly consistency: Consistency.DatasetConsistency;
   readonly shares: FeatureShares;
+  /** Mean share per variable, in % (the sum of its features' shares). */
+  readonly variables: { readonly [K in TitanicVariable]: number };
 }
 
 /** What a run found. */
 export interface TitanicResult {
   readonly options: TitanicRunOptions;
   readonly recipe: TitanicRecipe;
+  readonly scaling: Scaling;
   readonly source: { readonly path: string; readonly format: string };
   readonly features: readonly string[];
+  readonly box: FeatureBox;
   readonly counts: { readonly train: number; readonly test: number; readonly survivedTest: number };
-  readonly steps: number;
-  readonly finalLoss: number;
+  readonly training: Omit<Trained, "model">;
   readonly threshold: number;
   readonly trainAccuracy: number;
   readonly testAccuracy: number;
-  /** Accuracy on the test passengers of "every woman survives, every man dies", for scale. */
-  readonly genderRuleAccuracy: number;
+  /** Accuracy on the test passengers of "every woman survives, every man dies". */
+  readonly baselineAccuracy: number;
+  /** The accuracy over splits × initialisations, each against the baseline on its own test passengers. */
+  readonly splits: SplitTable;
   readonly methods: readonly TitanicMethodResult[];
+  readonly claims: readonly RuleClaim[];
   readonly files: { readonly report: string; readonly chart: string; readonly relevances: string };
   readonly seconds: number;
 }
@@ -74,21 +93,21 @@ const csvField = (v: string | number): string => {
   return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 };
 
-/** One row per test passenger and method: who, the label, f(x), the decision, R_i per feature. */
-const relevanceCsv = (data: TitanicData, methods: readonly { readonly id: string; readonly maps: Heatmaps }[], t: number): string => {
+/** One row per test passenger and rule: who, the label, f(x), the decision, R_i per feature. */
+const relevanceCsv = (data: TitanicData, explained: readonly { readonly id: RuleId; readonly f: T.Tensor; readonly R: T.Tensor }[], t: number): string => {
   const d = data.d;
-  const lines = [["passenger_line", "name", "survived", "method", "f", "predicted_survived", ...data.featureNames.map((n) => `R_${n}`)].join(",")];
-  for (const { id, maps } of methods) {
+  const lines = [["passenger_line", "name", "survived", "rule", "f", "predicted_survived", ...data.featureNames.map((n) => `R_${n}`)].join(",")];
+  for (const { id, f, R } of explained) {
     data.test.passengers.forEach((p, s) => {
-      const f = maps.f.data[s]!;
-      const R = Array.from(maps.R.data.subarray(s * d, (s + 1) * d), (v) => String(v));
-      lines.push([p.line, csvField(p.name), p.survived, id, f, f > t ? 1 : 0, ...R].join(","));
+      const fx = f.data[s]!;
+      const Rs = Array.from(R.data.subarray(s * d, (s + 1) * d), (v) => String(v));
+      lines.push([p.line, csvField(p.name), p.survived, id, fx, fx > t ? 1 : 0, ...Rs].join(","));
     });
   }
   return `${lines.join("\n")}\n`;
 };
 
-/** The bar charts of the mean relevance share per feature, one per method, side by side. */
+/** The bar charts of the mean relevance share per feature, one per rule, side by side. */
 const shareChart = (features: readonly string[], methods: readonly TitanicMethodResult[]) =>
   Grid.grid(
     [
@@ -107,54 +126,91 @@ const shareChart = (features: readonly string[], methods: readonly TitanicMethod
 
 const fail = (what: string, u: unknown): E.Either<string, never> => E.left(`${what}: ${u instanceof Error ? u.message : String(u)}`);
 
+const positiveCount = (what: string, v: number): E.Either<string, number> =>
+  Number.isInteger(v) && v >= 1 ? E.right(v) : E.left(`expected ${what} to be a positive integer, found ${v}`);
+
+/** Every bias of the model's affine layers. */
+const biasesOf = (model: L.Model): number[] => model.layers.flatMap((l) => (L.isAffine(l) ? Array.from(l.b.data) : []));
+
 /** Runs the example. Left with a message when the data is missing or unreadable, or a file cannot be written. */
 export const runTitanic = (opts: TitanicRunOptions, hooks: Hooks): E.Either<string, TitanicResult> => {
   const t0 = performance.now();
   const recipe = opts.recipe ?? TITANIC_RECIPE;
-  const loaded = loadTitanic({ root: opts.root, path: opts.dataPath, ...(opts.env !== undefined ? { env: opts.env } : {}) }, { seed: opts.seed });
-  if (E.isLeft(loaded)) return E.left(dataMessage(loaded.left));
-  const data = loaded.right;
-  if (data.test.n === 0 || data.train.n === 0) return E.left(`expected passengers in both splits, found ${data.train.n} for training and ${data.test.n} for testing`);
-  hooks.note(`read ${data.train.n + data.test.n} passengers from ${data.source.path}: ${data.train.n} for training, ${data.test.n} for testing`);
+  const scaling = opts.scaling ?? "minmax";
+  const splitCount = positiveCount("the number of splits", opts.splits ?? DEFAULT_SPLITS);
+  if (E.isLeft(splitCount)) return splitCount;
+  const inits = positiveCount("the number of initialisations", opts.inits ?? DEFAULT_INITS);
+  if (E.isLeft(inits)) return inits;
 
-  // 2. Train.
-  const steps = recipe.epochs * Math.ceil(data.train.n / recipe.batchSize);
-  const bar = hooks.progress("training", steps);
-  const trained = trainTitanic(data.train.x, data.train.y, data.d, { recipe, seed: opts.seed, onProgress: (step, _total, loss) => bar.update(step, { loss }) });
+  // 1. Data.
+  const read = readTitanic({ root: opts.root, path: opts.dataPath, ...(opts.env !== undefined ? { env: opts.env } : {}) });
+  if (E.isLeft(read)) return E.left(dataMessage(read.left));
+  const split = (seed: number): E.Either<string, TitanicData> => {
+    const data = titanicFeatures(read.right.passengers, { seed, scaling });
+    if (E.isLeft(data)) return E.left(dataMessage(data.left));
+    const { train, test } = data.right;
+    return test.n === 0 || train.n === 0 ? E.left(`expected passengers in both splits, found ${train.n} for training and ${test.n} for testing`) : data;
+  };
+  const prepared = split(opts.seed);
+  if (E.isLeft(prepared)) return prepared;
+  const data = prepared.right;
+  hooks.note(`read ${data.train.n + data.test.n} passengers from ${read.right.path}: ${data.train.n} for training, ${data.test.n} for testing`);
+
+  // 2. Train and score; then the same over splits × initialisations.
+  const bar = hooks.progress("training", recipe.epochs);
+  const scored = fitAndScore(data, recipe, opts.seed, (epoch, _total, loss) => bar.update(epoch, { "validation loss": loss }));
   bar.stop();
-  if (E.isLeft(trained)) return trained;
-  const model = trained.right.model;
+  if (E.isLeft(scored)) return scored;
+  const { model, ...training } = scored.right.trained;
+  const seeds = Array.from({ length: splitCount.right }, (_, k) => opts.seed + k);
+  const splitBar = hooks.progress(`accuracy over ${seeds.length} splits × ${inits.right} initialisations`, seeds.length);
+  const table = accuracyOverSplits(seeds, inits.right, { recipe, split, done: (k) => splitBar.update(k) });
+  splitBar.stop();
+  if (E.isLeft(table)) return table;
 
-  // 3. Threshold on training passengers, accuracy on test passengers.
-  const f = (x: Float64Array, n: number): Float64Array => Float64Array.from(L.forward(model, T.unsafeMake([n, data.d], x)).output.data);
-  const threshold = chooseThreshold(f(data.train.x, data.train.n), data.train.y);
+  // 3. Explain every test passenger with each rule; check preconditions, consistency and roots.
+  const box: FeatureBox = { low: data.scaler.low, high: data.scaler.high };
+  const strategies = ruleStrategies(box);
+  if (E.isLeft(strategies)) return strategies;
   const testX = T.unsafeMake([data.test.n, data.d], data.test.x);
-  const testAccuracy = accuracy(f(data.test.x, data.test.n), data.test.y, threshold.t);
-  const women = data.test.passengers.map((p) => (p.sex === "female" ? 1 : 0));
-  const genderRuleAccuracy = accuracy(women, data.test.y, 0.5);
-
-  // 4. Explain every test passenger.
-  const methods = deepTaylorMethods([0, 1]);
-  const results: TitanicMethodResult[] = [];
-  const maps: { id: string; maps: Heatmaps }[] = [];
-  const explainBar = hooks.progress("explaining", methods.length * data.test.n);
-  for (const [k, method] of methods.entries()) {
-    const out = method.explain(model, testX);
-    if (E.isLeft(out)) {
+  const binary = data.featureNames.map((f) => !CONTINUOUS_FEATURES.includes(f));
+  const methods: TitanicMethodResult[] = [];
+  const explained: { id: RuleId; f: T.Tensor; R: T.Tensor }[] = [];
+  const explainBar = hooks.progress("explaining", RULE_IDS.length);
+  for (const [k, id] of RULE_IDS.entries()) {
+    const strategy = strategies.right[id];
+    const out = explainWith(model, testX, strategy);
+    const roots = E.flatMap(() => rootsInBox(model, testX, strategy, box))(out);
+    if (E.isLeft(out) || E.isLeft(roots)) {
       explainBar.stop();
-      return E.left(`${method.title}: ${out.left}`);
+      return E.left(`${RULE_NAMES[id].title}: ${E.isLeft(out) ? out.left : E.isLeft(roots) ? roots.left : ""}`);
     }
-    maps.push({ id: method.id, maps: out.right });
-    results.push({
-      id: method.id,
-      label: method.label,
-      title: method.title,
-      consistency: Consistency.aggregate(Consistency.perSample(out.right.f, out.right.R, { dtype: out.right.R.dtype, terms: accumulatedTerms(model) })),
-      shares: featureShares(out.right.f.data, out.right.R.data, data.d),
+    const { f, R, warnings, tolerance } = out.right;
+    explained.push({ id, f, R });
+    const shares = featureShares(f.data, R.data, data.d);
+    methods.push({
+      id,
+      label: RULE_NAMES[id].label,
+      title: RULE_NAMES[id].title,
+      consistency: Consistency.aggregate(Consistency.perSample(f, R, tolerance)),
+      warnings: warnings.length,
+      roots: roots.right,
+      absent: absentShares(f.data, R.data, data.test.x, binary),
+      shares,
+      variables: variableShares(data.featureNames, shares.sharePercent, TITANIC_VARIABLES),
     });
-    explainBar.update((k + 1) * data.test.n);
+    explainBar.update(k + 1);
   }
   explainBar.stop();
+  const byId = (id: RuleId): TitanicMethodResult => methods.find((m) => m.id === id)!;
+  const claims = checkRuleClaims({
+    features: data.featureNames,
+    x: data.test.x,
+    box,
+    binary,
+    biases: biasesOf(model),
+    rules: { zb: byId("zb"), w2: byId("w2"), zplus: byId("zplus") },
+  });
 
   // 5. Files.
   try {
@@ -163,26 +219,29 @@ export const runTitanic = (opts: TitanicRunOptions, hooks: Hooks): E.Either<stri
     return fail(`could not create the output folder ${opts.outDir}`, u);
   }
   const files = { report: join(opts.outDir, "report.md"), chart: join(opts.outDir, "feature-relevance.png"), relevances: join(opts.outDir, "relevances.csv") };
-  const written = Png.writePng(files.chart, shareChart(data.featureNames, results));
+  const written = Png.writePng(files.chart, shareChart(data.featureNames, methods));
   if (E.isLeft(written)) return E.left(VizError.message(written.left));
   try {
-    writeFileSync(files.relevances, relevanceCsv(data, maps, threshold.t));
+    writeFileSync(files.relevances, relevanceCsv(data, explained, scored.right.threshold));
   } catch (u) {
     return fail(`could not write ${files.relevances}`, u);
   }
   const result: TitanicResult = {
     options: opts,
     recipe,
-    source: data.source,
+    scaling,
+    source: { path: read.right.path, format: read.right.format },
     features: data.featureNames,
+    box,
     counts: { train: data.train.n, test: data.test.n, survivedTest: data.test.y.reduce((s, v) => s + v, 0) },
-    steps: trained.right.steps,
-    finalLoss: trained.right.finalLoss,
-    threshold: threshold.t,
-    trainAccuracy: threshold.trainAccuracy,
-    testAccuracy,
-    genderRuleAccuracy,
-    methods: results,
+    training,
+    threshold: scored.right.threshold,
+    trainAccuracy: scored.right.trainAccuracy,
+    testAccuracy: scored.right.testAccuracy,
+    baselineAccuracy: scored.right.baselineAccuracy,
+    splits: table.right,
+    methods,
+    claims,
     files,
     seconds: (performance.now() - t0) / 1000,
   };

@@ -37,3 +37,26 @@ export const featureShares = (f: ArrayLike<number>, R: ArrayLike<number>, d: num
   const k = Math.max(passengers, 1);
   return { sharePercent: share.map((v) => (100 * v) / k), meanRelevance: mean.map((v) => v / k), passengers, silent: n - passengers };
 };
+
+/**
+ * The share of each variable: the sum of its features' shares (a category's one-hot columns, a value and its
+ * missing flag). Conservation makes the sum meaningful: Σ_i R_i = f(x), so the shares of all variables add up
+ * to 100 % as the features' do.
+ */
+export const variableShares = <V extends string>(
+  features: readonly string[],
+  sharePercent: readonly number[],
+  variables: { readonly [K in V]: readonly string[] },
+): { readonly [K in V]: number } => {
+  const out = {} as { [K in V]: number };
+  for (const v of Object.keys(variables) as V[]) {
+    let sum = 0;
+    for (const name of variables[v]) {
+      const i = features.indexOf(name);
+      if (i < 0) throw new RangeError(`variableShares: variable "${v}" names the feature "${name}", which is not among [${features.join(", ")}]`);
+      sum += sharePercent[i]!;
+    }
+    out[v] = sum;
+  }
+  return out;
+};

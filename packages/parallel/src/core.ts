@@ -1,0 +1,14 @@
+/**
+ * What both entry points share: the composite as data, the outcomes and errors, the platform-neutral pool and
+ * the worker's side. `@dtd/parallel` adds the platform's threads (Node's `worker_threads` or the browser's Web
+ * Workers, chosen by export condition) as `startPool`, `explainMany` and `serve`.
+ * @module
+ */
+export * from "./CompositeSpec.ts";
+export * from "./ParallelError.ts";
+export * from "./Outcome.ts";
+export { type ModelData, toModelData, fromModelData, shareTensor, canShareMemory } from "./ModelData.ts";
+export { type Inputs, type ManyTarget, type Pool, type PoolOptions, type RunOptions, startPool as startPoolOn, workerCount } from "./Pool.ts";
+export { type Platform, type WorkerPort, inThread } from "./Platform.ts";
+export { type Decoder, type Encoder, type Encoding, type Endpoint, type ServeOptions, serveOn } from "./serve.ts";
+export { explainManyOn, type ManyOptions } from "./explainMany.ts";

@@ -1,0 +1,15 @@
+/**
+ * `serve` for Node worker modules: answers the pool on `parentPort`. A custom worker module is a file that calls
+ * it with its hooks (strategies by name, a decoder, an encoder) and is given to the pool as `worker`.
+ * @module
+ */
+import { parentPort } from "node:worker_threads";
+import { type ServeOptions, serveOn } from "./serve.ts";
+import type { Request } from "./internal/protocol.ts";
+
+/** Serves the pool from this worker thread (does nothing on the main thread, so importing it there is harmless). */
+export const serve = (options: ServeOptions = {}): void => {
+  const port = parentPort;
+  if (port === null) return;
+  serveOn({ post: (m, transfer) => port.postMessage(m, [...transfer]), listen: (h) => void port.on("message", (m: Request) => h(m)) }, options);
+};
