@@ -4,7 +4,9 @@
  *   --net A,B          nets to run (default A,B,C)
  *   --batch 1,128      batch sizes (default 1,128)
  *   --dtype float32    dtypes (default float32,float64); the peer always runs float32 (tfjs has no float64)
- *   --impl dtd         implementations to time (default all: dtd, tfjs-cpu, tfjs-wasm); ratios need dtd and a peer
+ *   --impl dtd         implementations to time (default all: dtd, tfjs-cpu, tfjs-wasm, torch-dt-1t, torch-dt-2t,
+ *                      torch-gxi-1t, torch-gxi-2t); ratios need dtd and a peer
+ *   --rounds 3         repeat the interleaved heatmap sequence (default 1); figures are medians over rounds
  *   --json out.json    also write the results as JSON
  *   --kernels          run only the kernel section (matmul GFLOP/s)
  *   --no-kernels       run only the heatmap section
@@ -18,7 +20,7 @@ import * as E from "fp-ts/lib/Either.js";
 import { type NetName, netNames } from "./nets.ts";
 
 /** The implementations `--impl` can select (src/impls.ts registers them under these names). */
-export const implNames = ["dtd", "tfjs-cpu", "tfjs-wasm"] as const;
+export const implNames = ["dtd", "tfjs-cpu", "tfjs-wasm", "torch-dt-1t", "torch-dt-2t", "torch-gxi-1t", "torch-gxi-2t"] as const;
 
 /** Which sections run. */
 export type Sections = "all" | "kernels" | "heatmaps";
@@ -30,6 +32,8 @@ export interface CliOptions {
   readonly dtypes: readonly DType[];
   /** The implementations to time, by name. */
   readonly impls: readonly string[];
+  /** How many times the interleaved heatmap sequence runs. */
+  readonly rounds: number;
   readonly json: string | undefined;
   readonly sections: Sections;
   readonly quick: boolean;
@@ -52,6 +56,7 @@ export const defaults: CliOptions = {
   batches: [1, 128],
   dtypes: ["float32", "float64"],
   impls: implNames,
+  rounds: 1,
   json: undefined,
   sections: "all",
   quick: false,
@@ -63,9 +68,12 @@ export const usage = `Usage: pnpm bench [options]
   --batch 1,128      batch sizes (positive integers)
   --dtype float32,float64
                      dtypes; the tfjs peer always runs float32 (it has no float64)
-  --impl dtd,tfjs-cpu,tfjs-wasm
+  --impl dtd,tfjs-cpu,tfjs-wasm,torch-dt-1t,torch-dt-2t,torch-gxi-1t,torch-gxi-2t
                      implementations to time (e.g. --impl dtd to measure one change quickly;
-                     ratios are printed only when dtd and a peer both run)
+                     ratios are printed only when dtd and a peer both run; torch rows need
+                     Python with torch and are skipped with a note otherwise)
+  --rounds 3         run the interleaved heatmap sequence 3 times; rows and ratios are medians
+                     over rounds (default 1)
   --json out.json    write {meta, results, ratios, kernels} as JSON
   --kernels          only the kernel section (matmul GFLOP/s, dtd vs naive i-j-k)
   --no-kernels       only the heatmap section
@@ -109,7 +117,7 @@ const parseImpls = (v: string): E.Either<CliError, string[]> => {
   return bad !== undefined ? err("--impl", `a comma-separated subset of ${implNames.join(", ")}`, JSON.stringify(bad === "" ? v : bad)) : E.right(unique(items));
 };
 
-const valueFlags = ["--net", "--batch", "--dtype", "--impl", "--json"] as const;
+const valueFlags = ["--net", "--batch", "--dtype", "--impl", "--rounds", "--json"] as const;
 const booleanFlags = ["--kernels", "--no-kernels", "--quick", "--help"] as const;
 
 /** Parses `argv` (without the node and script paths). A lone `--` (as some runners forward) is ignored. */
@@ -157,6 +165,9 @@ export const parseArgs = (argv: readonly string[]): E.Either<CliError, CliOption
       const r = parseImpls(value);
       if (E.isLeft(r)) return r;
       o = { ...o, impls: r.right };
+    } else if (flag === "--rounds") {
+      if (!/^[1-9][0-9]*$/.test(value)) return err("--rounds", "a positive integer", JSON.stringify(value));
+      o = { ...o, rounds: Number(value) };
     } else {
       if (value === "") return err("--json", "a file path", '""');
       o = { ...o, json: value };

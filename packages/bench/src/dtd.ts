@@ -59,8 +59,10 @@ export const compositeFor = (net: NetSpec, rule: Rule): DT.Composite => {
 export const dtdImpl: Impl = {
   name: "dtd",
   kind: "dtd",
+  method: "deepTaylor",
+  threads: 1,
   dtypes: ["float32", "float64"],
-  setup: async () => {},
+  setup: async () => undefined,
   describe: async () => ({ rules: "derived from root-point strategies (eq. 4)", preconditions: "checked, lenient" }),
   prepare: (job: Job): Prepared => {
     const model = toModel(job.net, job.dtype);

@@ -1,12 +1,16 @@
 /**
  * The heatmap section: every registered implementation on every selected (net, rule, batch, dtype), timed by the
- * harness. Peers are first checked against the independent float64 gradient × input of `reference.ts`.
+ * harness. The implementations take turns within each configuration (dtd, then each peer, on the same inputs),
+ * and `rounds` repeats the whole sequence, so that a drift of the machine's speed reaches every implementation
+ * alike. Peers are first checked: gradient × input against the independent float64 loops of `reference.ts`,
+ * deep Taylor against dtd's own float64 heatmaps.
  * @module
  */
 import type { DType } from "@dtd/tensor";
-import { heatmapsPerSecond, measure, type TimingOptions } from "./harness.ts";
-import type { Impl, Job } from "./Impl.ts";
-import { buildNet, type F64, makeInput, type NetName, type NetSpec } from "./nets.ts";
+import { dtdImpl } from "./dtd.ts";
+import { heatmapsPerSecond, measure, type Timing, type TimingOptions } from "./harness.ts";
+import type { Impl, Job, Prepared } from "./Impl.ts";
+import { buildNet, type F64, makeInput, type NetName, type NetSpec, type Rule } from "./nets.ts";
 import { gradientTimesInput } from "./reference.ts";
 import type { ResultRow } from "./report.ts";
 
@@ -16,15 +20,19 @@ export interface HeatmapPlan {
   readonly batches: readonly number[];
   readonly dtypes: readonly DType[];
   readonly timing: TimingOptions;
+  /** How many times the whole interleaved sequence runs (default 1). */
+  readonly rounds?: number;
 }
 
-/** A peer's heatmaps compared with the reference gradient × input (batch {@link checkBatch}). */
+/** A peer's heatmaps compared with an independent computation of its method (batch {@link checkBatch}). */
 export interface PeerCheck {
   readonly impl: string;
   readonly net: NetName;
   readonly batch: number;
+  readonly dtype: DType;
   /** max |R − R_ref| / max |R_ref|. */
   readonly rel_max_err: number;
+  readonly tolerance: number;
   readonly ok: boolean;
 }
 
@@ -42,13 +50,18 @@ export interface HeatmapOutcome {
   readonly checks: PeerCheck[];
   readonly memory: MemoryCheck[];
   readonly impls: Record<string, Record<string, string | number | boolean>>;
+  /** Implementations that could not run here, with the reason. */
+  readonly skipped: Record<string, string>;
 }
 
 /** Batch used for the correctness check of the peers. */
 export const checkBatch = 2;
 
-/** Accepted relative error of a float32 peer against the float64 reference. */
-export const checkTolerance = 1e-4;
+/**
+ * Accepted relative error of a peer's check: a float32 peer against a float64 reference, or a float64 peer
+ * (deep Taylor in another library: the same sums in another order) against dtd's float64 heatmaps.
+ */
+export const checkTolerance: Record<DType, number> = { float32: 1e-4, float64: 1e-9 };
 
 /** The dtypes an implementation runs: the selected ones it supports; a peer with none of them runs its own. */
 export const dtypesFor = (impl: Impl, selected: readonly DType[]): readonly DType[] => {
@@ -56,7 +69,8 @@ export const dtypesFor = (impl: Impl, selected: readonly DType[]): readonly DTyp
   return common.length > 0 || impl.kind === "dtd" ? common : impl.dtypes;
 };
 
-const relMaxErr = (x: Float64Array, ref: Float64Array): number => {
+/** max |x − ref| / max |ref| (∞ for a length mismatch or a NaN). */
+export const relMaxErr = (x: Float64Array, ref: Float64Array): number => {
   if (x.length !== ref.length) return Infinity;
   let d = 0, m = 0;
   for (let i = 0; i < x.length; i++) {
@@ -66,19 +80,30 @@ const relMaxErr = (x: Float64Array, ref: Float64Array): number => {
   return Number.isNaN(d) ? Infinity : m === 0 ? d : d / m;
 };
 
-const checkPeer = (impl: Impl, net: NetSpec, dtype: DType, rule: Job["rule"]): PeerCheck => {
+/** dtd's float64 deep Taylor heatmaps of a job: the reference of deep Taylor peers. */
+export const dtdReference = async (net: NetSpec, rule: Rule, x: F64): Promise<Float64Array> => {
+  const p = await dtdImpl.prepare({ net, rule, batch: x.shape[0]!, dtype: "float64", x });
+  return await p.heatmaps!();
+};
+
+const checkPeer = async (impl: Impl, net: NetSpec, rule: Rule): Promise<PeerCheck> => {
+  const dtype: DType = impl.dtypes.includes("float64") ? "float64" : impl.dtypes[0]!;
   const x = makeInput(net, checkBatch, 7);
-  const prepared = impl.prepare({ net, rule, batch: checkBatch, dtype, x });
+  const prepared = await impl.prepare({ net, rule, batch: checkBatch, dtype, x });
   try {
-    const got = prepared.heatmaps?.();
-    const err = got === undefined ? Infinity : relMaxErr(got, gradientTimesInput(net, x));
-    return { impl: impl.name, net: net.name, batch: checkBatch, rel_max_err: err, ok: err <= checkTolerance };
+    const got = await prepared.heatmaps?.();
+    const ref = impl.method === "deepTaylor" ? await dtdReference(net, rule, x) : gradientTimesInput(net, x);
+    const err = got === undefined ? Infinity : relMaxErr(got, ref);
+    return { impl: impl.name, net: net.name, batch: checkBatch, dtype, rel_max_err: err, tolerance: checkTolerance[dtype], ok: err <= checkTolerance[dtype] };
   } finally {
     prepared.dispose();
   }
 };
 
 const fmtErr = (e: number): string => (Number.isFinite(e) ? e.toExponential(1) : String(e));
+
+const timeJob = (prepared: Prepared, timing: TimingOptions): Timing | Promise<Timing> =>
+  "run" in prepared ? measure(prepared.run, timing) : prepared.measure(timing);
 
 /** Runs the section, calling `onRow` as each measurement completes (for progressive printing). */
 export const runHeatmaps = async (
@@ -95,45 +120,61 @@ export const runHeatmaps = async (
     inputs.set(key, x);
     return x;
   };
-  const outcome: HeatmapOutcome = { results: [], checks: [], memory: [], impls: {} };
+  const outcome: HeatmapOutcome = { results: [], checks: [], memory: [], impls: {}, skipped: {} };
+  const ready: Impl[] = [];
   for (const impl of impls) {
-    const dtypes = dtypesFor(impl, plan.dtypes);
-    if (dtypes.length === 0) continue;
-    await impl.setup();
-    outcome.impls[impl.name] = { kind: impl.kind, ...(await impl.describe()) };
-    for (const net of nets) {
-      if (impl.kind === "peer") {
-        const c = checkPeer(impl, net, dtypes[0]!, net.rules[0]!);
-        outcome.checks.push(c);
-        onInfo(`check ${impl.name} net ${net.name}: max|R − R_ref|/max|R_ref| = ${fmtErr(c.rel_max_err)} against float64 gradient × input`);
-        if (!c.ok) {
-          throw new Error(`${impl.name} on net ${net.name}: expected heatmaps within ${checkTolerance} of the reference gradient × input, found relative error ${fmtErr(c.rel_max_err)}`);
-        }
+    if (dtypesFor(impl, plan.dtypes).length === 0) continue;
+    const skip = await impl.setup();
+    if (skip !== undefined) {
+      outcome.skipped[impl.name] = skip;
+      onInfo(`${impl.name} skipped: ${skip}`);
+      continue;
+    }
+    outcome.impls[impl.name] = { kind: impl.kind, method: impl.method, threads: impl.threads, ...(await impl.describe()) };
+    ready.push(impl);
+  }
+  for (const net of nets)
+    for (const impl of ready) {
+      if (impl.kind !== "peer") continue;
+      await impl.activate?.();
+      const c = await checkPeer(impl, net, net.rules[0]!);
+      outcome.checks.push(c);
+      const against = impl.method === "deepTaylor" ? "dtd's float64 deep Taylor" : "float64 gradient × input";
+      onInfo(`check ${impl.name} net ${net.name} ${c.dtype}: max|R − R_ref|/max|R_ref| = ${fmtErr(c.rel_max_err)} against ${against}`);
+      if (!c.ok) {
+        throw new Error(`${impl.name} on net ${net.name}: expected heatmaps within ${c.tolerance} of ${against}, found relative error ${fmtErr(c.rel_max_err)}`);
       }
+    }
+  const dtypes = [...new Set(ready.flatMap((impl) => dtypesFor(impl, plan.dtypes)))];
+  const rounds = plan.rounds ?? 1;
+  for (let round = 1; round <= rounds; round++)
+    for (const net of nets)
       for (const batch of plan.batches)
         for (const rule of net.rules)
-          for (const dtype of dtypes) {
-            const prepared = impl.prepare({ net, rule, batch, dtype, x: inputFor(net, batch) });
-            try {
-              const before = prepared.liveTensors?.();
-              const t = measure(prepared.run, plan.timing);
-              const after = prepared.liveTensors?.();
-              const row: ResultRow = {
-                impl: impl.name, net: net.name, rule, batch, dtype, threads: 1,
-                median_s: t.median, heatmaps_per_s: heatmapsPerSecond(batch, t.median), min_s: t.min, iqr_s: t.iqr, runs: t.n,
-              };
-              outcome.results.push(row);
-              const notes: string[] = [`${t.n} runs`];
-              if (before !== undefined && after !== undefined) {
-                outcome.memory.push({ impl: impl.name, net: net.name, batch, live_before: before, live_after: after });
-                notes.push(before === after ? `tensors flat (${after})` : `TENSOR LEAK ${before}→${after}`);
+          for (const dtype of dtypes)
+            for (const impl of ready) {
+              if (!dtypesFor(impl, plan.dtypes).includes(dtype)) continue;
+              await impl.activate?.();
+              const job: Job = { net, rule, batch, dtype, x: inputFor(net, batch) };
+              const prepared = await impl.prepare(job);
+              try {
+                const before = prepared.liveTensors?.();
+                const t = await timeJob(prepared, plan.timing);
+                const after = prepared.liveTensors?.();
+                const row: ResultRow = {
+                  impl: impl.name, net: net.name, rule, batch, dtype, threads: impl.threads, round,
+                  median_s: t.median, heatmaps_per_s: heatmapsPerSecond(batch, t.median), min_s: t.min, iqr_s: t.iqr, runs: t.n,
+                };
+                outcome.results.push(row);
+                const notes: string[] = [`${t.n} runs`];
+                if (before !== undefined && after !== undefined) {
+                  outcome.memory.push({ impl: impl.name, net: net.name, batch, live_before: before, live_after: after });
+                  notes.push(before === after ? `tensors flat (${after})` : `TENSOR LEAK ${before}→${after}`);
+                }
+                onRow(row, notes.join(", "));
+              } finally {
+                prepared.dispose();
               }
-              onRow(row, notes.join(", "));
-            } finally {
-              prepared.dispose();
             }
-          }
-    }
-  }
   return outcome;
 };

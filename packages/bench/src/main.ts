@@ -12,19 +12,26 @@ import { allImpls, dtdImpls } from "./impls.ts";
 import type { KernelRow } from "./kernels.ts";
 import { machineMeta } from "./meta.ts";
 import { defaultSeed } from "./nets.ts";
-import { kernelHeader, kernelLine, ratioLine, ratios, resultHeader, resultLine } from "./report.ts";
+import { closeTorchProcesses, torchGemm } from "./peer/torch.ts";
+import { type ImplInfo, kernelHeader, kernelLine, medianRatios, medianRows, ratioLine, ratios, resultHeader, resultLine } from "./report.ts";
 
 /** Timing of the kernel section: few calls, since the naive 1024³ loop takes seconds per call. */
 const kernelTiming: TimingOptions = { warmupRuns: 1, warmupSeconds: 0, minRuns: 3, minSeconds: 2 };
 
 const notes = [
   "heatmaps_per_s = batch / median_s; one call computes the whole batch of heatmaps from the input, forward pass included",
-  "peer = gradient × input with TensorFlow.js 4.22 (@tensorflow/tfjs: tfjs-core + gradients + cpu backend; plus @tensorflow/tfjs-backend-wasm), heatmap read back with dataSync inside the timed call",
-  "tfjs has no float64: peer rows are float32, and float64 dtd rows are compared against the peer's float32 figures",
-  "ratio = dtd heatmaps/s ÷ the faster tfjs backend's heatmaps/s on the same net, rule and batch",
-  "threads = 1: tfjs-wasm pinned with setThreadsCount(1); the tfjs cpu backend and dtd are single-threaded JavaScript",
-  "peer rows carry the rule of the dtd configuration they are the baseline for; the peer itself always computes gradient × input",
+  "implementations take turns within each configuration (same inputs, one after the other), and --rounds repeats the whole sequence; with several rounds, rows and ratios are medians over rounds",
+  "JavaScript peer = gradient × input with TensorFlow.js 4.22 (@tensorflow/tfjs: tfjs-core + gradients + cpu backend; plus @tensorflow/tfjs-backend-wasm), heatmap read back with dataSync inside the timed call; float32 only",
+  "native peer = PyTorch (python3-torch, OpenBLAS) in a Python process timing its own calls: torch-dt = deep Taylor with dtd's rules (modified-weight forward passes + autograd, src/peer/torch_peer.py), torch-gxi = gradient × input; -1t / -2t = 1 / 2 threads",
+  "ratio = dtd heatmaps/s ÷ the fastest row of a peer group (tfjs: the faster backend) on the same net, rule, batch and round, in dtd's dtype where the peer has it (tfjs: float32 only)",
+  "dtd and tfjs run on one thread (tfjs-wasm pinned with setThreadsCount(1))",
+  "tfjs and torch-gxi rows carry the rule of the dtd configuration they are the baseline for; they compute gradient × input",
 ];
+
+const implInfo: ImplInfo = (name) => {
+  const impl = allImpls().find((i) => i.name === name);
+  return { kind: impl?.kind ?? "peer", group: impl?.group ?? name };
+};
 
 /** Loaded only when the kernel section runs, so that `--no-kernels` does not load the matmul kernels. */
 const kernelSection = async (o: CliOptions): Promise<{ rows: KernelRow[]; checks: { dtype: string; n: number; rel_max_diff: number }[] }> => {
@@ -42,6 +49,14 @@ const kernelSection = async (o: CliOptions): Promise<{ rows: KernelRow[]; checks
     const [dtd, naive] = r.rows;
     if (dtd && naive) console.log(`  → dtd / naive = ${(dtd.gflops / naive.gflops).toFixed(2)}× (products agree to ${r.relDiff.toExponential(1)} relative)`);
     rows.push(...r.rows);
+    const blas = o.impls.some((i) => i.startsWith("torch")) ? await torchGemm(n, dtype, timing) : "not selected (--impl)";
+    if (typeof blas === "string") console.log(`  torch.mm (OpenBLAS): skipped: ${blas}`);
+    else {
+      const k: KernelRow = { kernel: "matmul", impl: "torch-1t", n, dtype, median_s: blas.median, min_s: blas.min, iqr_s: blas.iqr, runs: blas.n, gflops: (2 * n ** 3) / blas.median / 1e9 };
+      console.log(kernelLine(k));
+      if (dtd) console.log(`  → dtd / torch.mm on 1 thread (${dtype === "float32" ? "sgemm" : "dgemm"}) = ${(100 * dtd.gflops / k.gflops).toFixed(0)}%`);
+      rows.push(k);
+    }
   }
   const grads = gradientKernels.filter((k) => o.dtypes.includes(k.dtype));
   if (grads.length === 0) console.log("MLP 784-512-512-10 batch-128 gradient: not measured (no case registered in kernels.ts gradientKernels)");
@@ -60,14 +75,18 @@ const heatmapSection = async (o: CliOptions, timing: TimingOptions): Promise<Hea
   const selected = allImpls().filter((i) => o.impls.includes(i.name));
   const out = await runHeatmaps(
     selected,
-    { nets: o.nets, batches: o.batches, dtypes: o.dtypes, timing },
-    (row, n) => console.log(resultLine(row, n)),
+    { nets: o.nets, batches: o.batches, dtypes: o.dtypes, timing, rounds: o.rounds },
+    (row, n) => console.log(`${resultLine(row, n)}${o.rounds > 1 ? `, round ${row.round}` : ""}`),
     (line) => console.log(`  (${line})`),
   );
-  const kinds = new Map(allImpls().map((i) => [i.name, i.kind] as const));
-  const q = ratios(out.results, (name) => kinds.get(name) ?? "peer");
+  if (o.rounds > 1) {
+    console.log(`\nmedians over ${o.rounds} rounds\n`);
+    console.log(resultHeader);
+    for (const r of medianRows(out.results)) console.log(resultLine(r, `${r.runs} runs in ${o.rounds} rounds`));
+  }
+  const q = medianRatios(ratios(out.results, implInfo));
   if (q.length > 0) {
-    console.log("\nratio = dtd heatmaps/s ÷ faster tfjs backend's heatmaps/s\n");
+    console.log(`\nratio = dtd heatmaps/s ÷ the peer group's fastest heatmaps/s${o.rounds > 1 ? " (median of the per-round ratios)" : ""}\n`);
     for (const r of q) console.log(ratioLine(r));
   }
   console.log("");
@@ -94,25 +113,29 @@ const main = async (argv: readonly string[]): Promise<void> => {
   console.log(`timing: warm-up ≥ ${timing.warmupRuns} calls & ≥ ${timing.warmupSeconds} s, then ≥ ${timing.minRuns} calls & ≥ ${timing.minSeconds} s; median of performance.now() per call`);
   const heat = o.sections === "kernels" ? undefined : await heatmapSection(o, timing);
   const kern = o.sections === "heatmaps" ? undefined : await kernelSection(o);
+  await closeTorchProcesses();
   if (o.json !== undefined) {
-    const kinds = new Map(allImpls().map((i) => [i.name, i.kind] as const));
+    const perRound = heat ? ratios(heat.results, implInfo) : [];
     const doc = {
       meta: {
         ...machine,
         quick: o.quick,
         seed: defaultSeed,
-        threads: 1,
+        rounds: o.rounds,
         timing,
         kernel_timing: o.quick ? quickTiming : kernelTiming,
         dtd_registered: dtdImpls.map((i) => i.name),
         impls: heat?.impls ?? {},
+        skipped: heat?.skipped ?? {},
         peer_checks: { tolerance: checkTolerance, results: heat?.checks ?? [] },
         memory: heat?.memory ?? [],
         kernel_checks: kern?.checks ?? [],
         notes,
       },
       results: heat?.results ?? [],
-      ratios: heat ? ratios(heat.results, (name) => kinds.get(name) ?? "peer") : [],
+      results_median: heat ? medianRows(heat.results) : [],
+      ratios: perRound,
+      ratios_median: medianRatios(perRound),
       kernels: kern?.rows ?? [],
     };
     writeFileSync(o.json, JSON.stringify(doc, null, 2) + "\n");
@@ -123,6 +146,7 @@ const main = async (argv: readonly string[]): Promise<void> => {
 try {
   await main(process.argv.slice(2));
 } catch (e) {
+  await closeTorchProcesses();
   // Report here: the tfjs wasm runtime installs an uncaughtException handler that would dump its whole source.
   console.error(`pnpm bench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
   process.exit(1);

@@ -9,7 +9,7 @@ import { runHeatmaps } from "../src/heatmaps.ts";
 import type { Impl } from "../src/Impl.ts";
 import { architecture, buildNet, type LayerArch, makeInput, type NetSpec, shapeChain } from "../src/nets.ts";
 import { explainedOutput, gradientTimesInput } from "../src/reference.ts";
-import { ratios, type ResultRow } from "../src/report.ts";
+import { type ImplInfo, medianRatios, medianRows, ratios, type ResultRow } from "../src/report.ts";
 import { median, quantile, summarize } from "../src/stats.ts";
 
 describe("stats", () => {
@@ -87,8 +87,10 @@ describe("cli", () => {
     expect(o.dtypes).toEqual(["float64"]);
     expect(o.json).toBe("out.json");
     expect(o.quick).toBe(true);
-    expect(o.impls).toEqual(["dtd", "tfjs-cpu", "tfjs-wasm"]);
-    expect(ok(["--impl", "DTD,tfjs-wasm"]).impls).toEqual(["dtd", "tfjs-wasm"]);
+    expect(o.impls).toEqual(["dtd", "tfjs-cpu", "tfjs-wasm", "torch-dt-1t", "torch-dt-2t", "torch-gxi-1t", "torch-gxi-2t"]);
+    expect(o.rounds).toBe(1);
+    expect(ok(["--impl", "DTD,tfjs-wasm,torch-dt-1t"]).impls).toEqual(["dtd", "tfjs-wasm", "torch-dt-1t"]);
+    expect(ok(["--rounds=3"]).rounds).toBe(3);
     expect(ok(["--kernels"]).sections).toBe("kernels");
     expect(ok(["--no-kernels"]).sections).toBe("heatmaps");
   });
@@ -104,7 +106,10 @@ describe("cli", () => {
 
   test("other invalid arguments name the flag, the expectation and what was found", () => {
     expect(error(["--batch", "0"])).toBe('--batch: expected comma-separated positive integers (e.g. 1,128), found "0"');
-    expect(error(["--impl", "torch"])).toBe('--impl: expected a comma-separated subset of dtd, tfjs-cpu, tfjs-wasm, found "torch"');
+    expect(error(["--impl", "torch"])).toBe(
+      '--impl: expected a comma-separated subset of dtd, tfjs-cpu, tfjs-wasm, torch-dt-1t, torch-dt-2t, torch-gxi-1t, torch-gxi-2t, found "torch"',
+    );
+    expect(error(["--rounds", "0"])).toBe('--rounds: expected a positive integer, found "0"');
     expect(error(["--dtype", "float16"])).toBe('--dtype: expected a comma-separated subset of float32, float64, found "float16"');
     expect(error(["--net"])).toBe("--net: expected a value, found end of arguments");
     expect(error(["--net", "--quick"])).toBe('--net: expected a value, found "--quick"');
@@ -203,35 +208,58 @@ describe("reference gradient × input", () => {
 });
 
 describe("ratios and the impl plumbing", () => {
-  const row = (impl: string, dtype: "float32" | "float64", hps: number): ResultRow => ({
-    impl, net: "B", rule: "zb+zplus", batch: 128, dtype, threads: 1, median_s: 128 / hps, heatmaps_per_s: hps, min_s: 0, iqr_s: 0, runs: 1,
+  const row = (impl: string, dtype: "float32" | "float64", hps: number, round = 1): ResultRow => ({
+    impl, net: "B", rule: "zb+zplus", batch: 128, dtype, threads: 1, round, median_s: 128 / hps, heatmaps_per_s: hps, min_s: 0, iqr_s: 0, runs: 1,
   });
-  const kind = (name: string) => (name === "dtd" ? "dtd" : "peer") as "dtd" | "peer";
+  const info: ImplInfo = (name) => ({ kind: name === "dtd" ? "dtd" : "peer", group: name.startsWith("tfjs") ? "tfjs" : name });
 
-  test("a dtd row is divided by the faster peer; float64 dtd falls back to the float32 peer", () => {
-    const q = ratios([row("tfjs-cpu", "float32", 100), row("tfjs-wasm", "float32", 400), row("dtd", "float32", 800), row("dtd", "float64", 200)], kind);
-    expect(q.map((r) => [r.dtype, r.peer, r.peer_dtype])).toEqual([["float32", "tfjs-wasm", "float32"], ["float64", "tfjs-wasm", "float32"]]);
+  test("a dtd row is divided by the faster peer of a group; float64 dtd falls back to the float32 peer", () => {
+    const q = ratios([row("tfjs-cpu", "float32", 100), row("tfjs-wasm", "float32", 400), row("dtd", "float32", 800), row("dtd", "float64", 200)], info);
+    expect(q.map((r) => [r.dtype, r.versus, r.peer, r.peer_dtype])).toEqual([["float32", "tfjs", "tfjs-wasm", "float32"], ["float64", "tfjs", "tfjs-wasm", "float32"]]);
     expectAllClose(q.map((r) => r.ratio), [2, 0.5]);
-    expect(ratios([row("tfjs-cpu", "float32", 100)], kind)).toEqual([]);
+    expect(ratios([row("tfjs-cpu", "float32", 100)], info)).toEqual([]);
   });
 
-  test("a registered dtd impl gets one row per (rule, batch, dtype); a peer runs its own dtype", async () => {
+  test("one ratio per peer group, in the same dtype where the peer has it, within a round; medians over rounds", () => {
+    const rows = [
+      row("dtd", "float64", 300, 1), row("torch-dt-1t", "float32", 100, 1), row("torch-dt-1t", "float64", 200, 1), row("tfjs-wasm", "float32", 600, 1),
+      row("dtd", "float64", 100, 2), row("torch-dt-1t", "float64", 100, 2), row("tfjs-wasm", "float32", 100, 2),
+      row("dtd", "float64", 200, 3), row("torch-dt-1t", "float64", 50, 3), row("tfjs-wasm", "float32", 400, 3),
+    ];
+    const q = ratios(rows, info);
+    expect(q.map((r) => [r.round, r.versus, r.peer_dtype])).toEqual([
+      [1, "torch-dt-1t", "float64"], [1, "tfjs", "float32"], [2, "torch-dt-1t", "float64"], [2, "tfjs", "float32"], [3, "torch-dt-1t", "float64"], [3, "tfjs", "float32"],
+    ]);
+    expectAllClose(q.map((r) => r.ratio), [1.5, 0.5, 1, 1, 4, 0.5]);
+    const m = medianRatios(q);
+    expect(m.map((r) => [r.versus, r.round])).toEqual([["torch-dt-1t", 0], ["tfjs", 0]]);
+    expectAllClose(m.map((r) => r.ratio), [1.5, 0.5]);
+    const dtd = medianRows(rows).find((r) => r.impl === "dtd")!;
+    expect([dtd.round, dtd.runs]).toEqual([0, 3]);
+    expectAllClose([dtd.median_s, dtd.heatmaps_per_s], [128 / 200, 200]);
+  });
+
+  test("a registered dtd impl gets one row per (rule, batch, dtype, round); a peer runs its own dtype; implementations take turns; a skipped one is named", async () => {
     const jobs: string[] = [];
     const fakeImpl = (name: string, kindOf: "dtd" | "peer", dtypes: readonly ("float32" | "float64")[]): Impl => ({
-      name, kind: kindOf, dtypes, setup: async () => {}, describe: async () => ({}),
+      name, kind: kindOf, method: kindOf === "dtd" ? "deepTaylor" : "gradientTimesInput", threads: 1, dtypes, setup: async () => undefined, describe: async () => ({}),
       prepare: (job) => {
         jobs.push(`${name} ${job.net.name} ${job.rule} ${job.batch} ${job.dtype} [${job.x.shape.join(",")}]`);
         return { run: () => {}, dispose: () => {}, ...(kindOf === "peer" ? { heatmaps: () => gradientTimesInput(job.net, job.x) } : {}) };
       },
     });
+    const absent: Impl = { ...fakeImpl("absent", "peer", ["float32"]), setup: async () => "no such library" };
     const out = await runHeatmaps(
-      [fakeImpl("dtd", "dtd", ["float32", "float64"]), fakeImpl("peer", "peer", ["float32"])],
-      { nets: ["A"], batches: [1], dtypes: ["float64"], timing: { warmupRuns: 0, warmupSeconds: 0, minRuns: 1, minSeconds: 0 } },
+      [fakeImpl("dtd", "dtd", ["float32", "float64"]), fakeImpl("peer", "peer", ["float32"]), absent],
+      { nets: ["A"], batches: [1], dtypes: ["float64"], timing: { warmupRuns: 0, warmupSeconds: 0, minRuns: 1, minSeconds: 0 }, rounds: 2 },
       () => {},
       () => {},
     );
-    expect(out.results.map((r) => `${r.impl} ${r.rule} ${r.dtype}`)).toEqual(["dtd zplus float64", "dtd zb float64", "peer zplus float32", "peer zb float32"]);
+    const sequence = ["dtd zplus float64", "peer zplus float32", "dtd zb float64", "peer zb float32"];
+    expect(out.results.map((r) => `${r.impl} ${r.rule} ${r.dtype}`)).toEqual([...sequence, ...sequence]);
+    expect(out.results.map((r) => r.round)).toEqual([1, 1, 1, 1, 2, 2, 2, 2]);
     expect(jobs).toContain("dtd A zb 1 float64 [1,1568]");
     expect(out.checks.map((c) => [c.impl, c.ok])).toEqual([["peer", true]]);
+    expect(out.skipped).toEqual({ absent: "no such library" });
   });
 });

@@ -140,21 +140,38 @@ const prepareJob = (job: Job): Prepared => {
   };
 };
 
+let active: TfjsBackend | undefined;
+
+/**
+ * Makes `backend` the active tfjs backend (both backends share tfjs's one engine). The backend last set here is
+ * remembered rather than asked for: `tf.getBackend()` would initialise a default backend before the first call.
+ */
+const activate = async (backend: TfjsBackend): Promise<void> => {
+  if (active === backend) return;
+  const ok = await tf.setBackend(backend);
+  await tf.ready();
+  if (!ok || tf.getBackend() !== backend) {
+    throw new Error(`tfjs: expected backend "${backend}" to initialise, found active backend "${tf.getBackend()}"`);
+  }
+  active = backend;
+};
+
 /** The tfjs peer on one backend. */
 export const tfjsImpl = (backend: TfjsBackend): Impl => ({
   name: `tfjs-${backend}`,
   kind: "peer",
+  method: "gradientTimesInput",
+  group: "tfjs",
+  threads: 1,
   dtypes: ["float32"],
   setup: async () => {
     // Production mode: no per-op debug checks (and no "install tfjs-node" banner), as one deploys tfjs.
     tf.enableProdMode();
     if (backend === "wasm") configureWasm();
-    const ok = await tf.setBackend(backend);
-    await tf.ready();
-    if (!ok || tf.getBackend() !== backend) {
-      throw new Error(`tfjs: expected backend "${backend}" to initialise, found active backend "${tf.getBackend()}"`);
-    }
+    await activate(backend);
+    return undefined;
   },
+  activate: () => activate(backend),
   describe: async () => ({
     backend,
     version: tf.version_core,

@@ -5,6 +5,7 @@
  * @module
  */
 import type { FloatArray } from "../DType.ts";
+import { positivePartBits } from "./kernels/positivePart.ts";
 
 /** The built-in binary ops with a dedicated loop. */
 export type BinaryCode = "add" | "sub" | "mul" | "div" | "divNoNan" | "maximum" | "minimum";
@@ -74,6 +75,8 @@ export const unaryRun = (code: UnaryCode, out: FloatArray, X: FloatArray): void 
       for (let i = 0; i < n; i++) out[i] = X[i]! * X[i]!;
       return;
     case "positivePart":
+      // Branch-free on the bits where it can be (kernels/positivePart.ts), else the definition.
+      if (positivePartBits(X, out)) return;
       for (let i = 0; i < n; i++) out[i] = X[i]! > 0 ? X[i]! : 0;
       return;
     case "negativePart":

@@ -9,8 +9,9 @@
  * dw = Σ_n dy_n·X̂_nᵀ. At the sizes of a LeNet-like network this beats a direct loop by 2–4× because the matrix
  * product runs in the register-blocked {@link gemm}.
  *
- * The forward pass unfolds each image straight into the packed panels of the product (im2colPanels, gemmPackedB)
- * unless the product is thin (fewer than 4 output channels or positions).
+ * The forward pass on the wasm path with stride 1 reads each image without unfolding it (convImplicit.ts, to the
+ * bit the unfolded product); otherwise it unfolds each image straight into the packed panels of the product
+ * (im2colPanels, gemmPackedB) unless the product is thin (fewer than 4 output channels or positions).
  *
  * All three kernels overwrite their output. The column scratch (and dw's float64 accumulator) is allocated once
  * per call; it is rewritten for every image, so the products that read it say so (`"scratchB"`: nothing derived
@@ -20,6 +21,7 @@
  */
 import { alloc, dtypeOf, type FloatArray } from "../../DType.ts";
 import { gemm, gemmPackedB } from "./gemm.ts";
+import { implicitConv } from "./convImplicit.ts";
 import { col2im, im2col, im2colPanels } from "./im2col.ts";
 
 /**
@@ -55,6 +57,11 @@ export const conv2dForward = (x: FloatArray, w: FloatArray, g: Conv2dGeometry, o
   const ckk = g.c * g.kh * g.kw;
   const plane = g.oh * g.ow;
   const image = g.c * g.h * g.w;
+  const implicit = implicitConv(g, out);
+  if (implicit !== undefined) {
+    for (let n = 0; n < g.n; n++) implicit(x, n * image, w, out, n * g.o * plane, bias);
+    return;
+  }
   const packed = g.o >= 4 && plane >= 4 && ckk >= 1;
   const cols = packed ? undefined : new Float64Array(ckk * plane);
   for (let n = 0; n < g.n; n++) {

@@ -51,6 +51,9 @@ const MA = 512;
 
 /** The sizes gemm creates the wasm block kernel with (wasmBlock.ts): ma, mc, kc, nc. */
 export const wasmBlockSizes = [MA, MC, KC, NC] as const;
+
+/** The block sizes, for kernels that share gemm's wasm memory and blocking (convImplicit.ts). */
+export const blockSizes = { MA, MC, KC, NC } as const;
 /** Micro-tile: MR rows × NR columns of C per micro-kernel call (fixed at 4×4 by the unrolled code). */
 const MR = 4;
 const NR = 4;
@@ -155,9 +158,9 @@ const blocked = (
   accumulate: boolean,
   kernel: GemmKernel,
 ): void => {
-  const w = kernel === "auto" ? wasmBlock(MA, MC, KC, NC) : undefined;
+  const w = kernel === "auto" ? wasmPanelsFor(out) : undefined;
   if (w !== undefined) {
-    blockedWasm(m, n, k, a, aOff, transA, fillB, out, outOff, accumulate, out instanceof Float32Array ? wasm32(w) : wasm64(w));
+    blockedWasm(m, n, k, a, aOff, transA, fillB, out, outOff, accumulate, w);
     return;
   }
   const kcMax = Math.min(KC, k);
@@ -215,17 +218,38 @@ const samePackedA = (precision: DType, a: FloatArray, aOff: number, transA: bool
   packedA !== undefined && packedA.precision === precision && packedA.a === a && packedA.aOff === aOff &&
   packedA.transA === transA && packedA.m === m && packedA.k === k && packedA.p0 === p0 && packedA.kb === kb;
 
-/** One precision of the wasm block kernel: its panels, its C block and the kernel that fills it. */
-interface WasmPanels {
+/** One precision of the wasm block kernel: its panels, its C block and the kernels that fill it (WasmBlock). */
+export interface WasmPanels {
   readonly precision: DType;
   readonly ap: FloatArray;
   readonly bp: FloatArray;
   readonly c: FloatArray;
-  readonly block: (mb: number, nb: number, kb: number, aFrom: number, cRow: number, add: boolean) => void;
+  readonly offs: Int32Array;
+  readonly bias: FloatArray;
+  readonly block: WasmBlock["block"];
+  readonly conv: WasmBlock["conv"];
+  readonly convOut: WasmBlock["convOut"];
+  readonly convCopy: WasmBlock["convCopy"];
 }
 
-const wasm64 = (w: WasmBlock): WasmPanels => ({ precision: "float64", ap: w.ap, bp: w.bp, c: w.c, block: w.block });
-const wasm32 = (w: WasmBlock): WasmPanels => ({ precision: "float32", ap: w.ap32, bp: w.bp32, c: w.c32, block: w.block32 });
+const wasm64 = (w: WasmBlock): WasmPanels => ({ precision: "float64", ap: w.ap, bp: w.bp, c: w.c, offs: w.offs, bias: w.bias, block: w.block, conv: w.conv, convOut: w.convOut, convCopy: w.convCopy });
+const wasm32 = (w: WasmBlock): WasmPanels => ({ precision: "float32", ap: w.ap32, bp: w.bp32, c: w.c32, offs: w.offs, bias: w.bias32, block: w.block32, conv: w.conv32, convOut: w.convOut32, convCopy: w.convCopy32 });
+
+/** The wasm kernels of out's precision (float32 for a Float32Array), or undefined where WebAssembly SIMD is absent. */
+export const wasmPanelsFor = (out: FloatArray): WasmPanels | undefined => {
+  const w = wasmBlock(MA, MC, KC, NC);
+  return w === undefined ? undefined : out instanceof Float32Array ? wasm32(w) : wasm64(w);
+};
+
+/**
+ * Packs all m ≤ MA rows of op(A) for the k block [p0, p0 + kb) into `w.ap`, unless it already holds them (an A is
+ * tensor data, immutable by convention: see {@link PackedA}). Row block i0 then starts at ap[i0·kb].
+ */
+export const packWholeA = (w: WasmPanels, a: FloatArray, aOff: number, transA: boolean, m: number, k: number, p0: number, kb: number): void => {
+  if (samePackedA(w.precision, a, aOff, transA, m, k, p0, kb)) return;
+  packPanelA(a, aOff, transA, m, k, 0, m, p0, kb, w.ap);
+  packedA = { precision: w.precision, a, aOff, transA, m, k, p0, kb };
+};
 
 /**
  * The blocked loops with the wasm block kernel of `w`'s precision (float32 for a Float32Array `out`): the same
@@ -247,7 +271,6 @@ const blockedWasm = (
   accumulate: boolean,
   w: WasmPanels,
 ): void => {
-  const precision = w.precision;
   for (let j0 = 0; j0 < n; j0 += NC) {
     const nb = Math.min(NC, n - j0);
     const ldc = roundUp(nb, NR);
@@ -263,10 +286,7 @@ const blockedWasm = (
         if (rb < m) {
           packedA = undefined;
           packPanelA(a, aOff, transA, m, k, r0, rb, p0, kb, w.ap);
-        } else if (!samePackedA(precision, a, aOff, transA, m, k, p0, kb)) {
-          packPanelA(a, aOff, transA, m, k, 0, m, p0, kb, w.ap);
-          packedA = { precision, a, aOff, transA, m, k, p0, kb };
-        }
+        } else packWholeA(w, a, aOff, transA, m, k, p0, kb);
         const add = accumulate || p0 > 0;
         for (let i0 = 0; i0 < rb; i0 += MC) w.block(Math.min(MC, rb - i0), nb, kb, i0 * kb, i0, add);
       }

@@ -63,10 +63,22 @@ export const instantiate = <N extends string>(
   names: readonly N[],
 ): { readonly memory: WasmMemory; readonly exports: Record<N, (...args: number[]) => void> } | undefined => {
   const wa = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+  // Validate before allocating the memory: where SIMD is missing, no megabytes are reserved for nothing.
+  if (wa === undefined || !wa.validate(decodeBase64(base64))) return undefined;
+  const memory = new wa.Memory({ initial: initialPages, maximum: maximumPages });
+  const exports = instantiateWith(base64, memory, names);
+  return exports === undefined ? undefined : { memory, exports };
+};
+
+/**
+ * Instantiates the base64 module on an existing memory (one made by {@link instantiate}: modules that work on
+ * the same buffers share it), and returns its named function exports; undefined where it cannot run.
+ */
+export const instantiateWith = <N extends string>(base64: string, memory: WasmMemory, names: readonly N[]): Record<N, (...args: number[]) => void> | undefined => {
+  const wa = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
   if (wa === undefined) return undefined;
   const bytes = decodeBase64(base64);
   if (!wa.validate(bytes)) return undefined;
-  const memory = new wa.Memory({ initial: initialPages, maximum: maximumPages });
   let exported: Record<string, unknown>;
   try {
     exported = new wa.Instance(new wa.Module(bytes), { env: { memory } }).exports;
@@ -80,5 +92,5 @@ export const instantiate = <N extends string>(
     if (typeof f !== "function") throw new Error(`wasm: expected the module to export a function ${name}, found ${typeof f}`);
     exports[name] = f as (...args: number[]) => void;
   }
-  return { memory, exports };
+  return exports;
 };

@@ -1,14 +1,14 @@
 #!/bin/sh
-# Rebuilds the embedded WebAssembly modules from their C sources: gemmBlock.c → gemmBlockWasm.ts and
-# gemmThin.c → gemmThinWasm.ts. Needs clang and wasm-ld (Debian: apt-get install -y clang lld); run it after
-# editing a .c file and commit both. Tests and CI use the committed .ts files and need no clang.
+# Rebuilds the embedded WebAssembly modules from their C sources: gemmBlock.c → gemmBlockWasm.ts, convOut.c →
+# convOutWasm.ts and gemmThin.c → gemmThinWasm.ts. Needs clang and wasm-ld (Debian: apt-get install -y clang
+# lld); run it after editing a .c file and commit both. Tests and CI use the committed .ts files and need no clang.
 #   build.sh --check   only checks (no clang needed) that each .ts was built from the current .c
 set -eu
 cd "$(dirname "$0")"
 # name:exports:flags (commas for spaces). gemmThin is built with -Os: -O3 makes it 5.9 KB (over the 4 KB below),
 # and -Os runs as fast on the 1568×400 benchmark matrix (its hot loops are unrolled by hand). gemmBlock is built
 # without loop strength reduction, which would turn the loads' constant offsets into additions (~10% slower).
-modules="gemmBlock:gemm_block,gemm_block_f32:-O3,-mllvm,-disable-lsr gemmThin:thin_axpy32,thin_dots32,thin_axpy64,thin_dots64:-Os"
+modules="gemmBlock:gemm_block,gemm_block_f32,conv_block,conv_block_f32:-O3,-mllvm,-disable-lsr convOut:conv_out,conv_out_f32,conv_copy:-O3 gemmThin:thin_axpy32,thin_dots32,thin_axpy64,thin_dots64:-Os"
 if [ "${1:-}" = "--check" ]; then
   status=0
   for spec in $modules; do
