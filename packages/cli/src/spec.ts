@@ -192,10 +192,15 @@ export const parseSpec = (values: Values<ExplainFlags>): E.Either<CliError, Spec
   return E.right({ modelPath: values.model!, ...outputNodeOf(values), input, biasSink: values["bias-sink"], method, rules, lenient: values.lenient });
 };
 
-/** The rule name assigned to each affine node (undefined for the others): --first-rule on those that read the input. */
-export const ruleNames = (rules: RulesSpec, model: L.Model): (RuleName | undefined)[] => {
-  const first = new Set(DT.firstAffineNodes(model));
-  return model.layers.map((layer, i) => (L.isAffine(layer) ? (first.has(i) ? (rules.firstRule ?? rules.rule) : rules.rule) : undefined));
+/**
+ * The affine nodes the zb rule is assigned to, as the composite assigns them (`DT.assign`): the composite is built
+ * with a stand-in for the zᵇ rule, whose box is not resolved yet.
+ */
+const zbNodes = (rules: RulesSpec, model: L.Model): number[] => {
+  const standIn: DT.Rule = { ...DT.deriveRule(DT.zPlus), name: "zb" };
+  const assigned = DT.assign(layerwiseOf(rules, standIn), model);
+  if (E.isLeft(assigned)) return [];
+  return assigned.right.flatMap((a, i) => (L.isAffine(model.layers[i]!) && a._tag === "Rule" && a.rule === standIn ? [i] : []));
 };
 
 /**
@@ -206,7 +211,7 @@ const resolveBound = (flag: string, arg: BoundArg, rules: RulesSpec, model: L.Mo
   if (arg._tag === "Scalar") return E.right(arg.value);
   const values = arg._tag === "Image" ? E.right(flag === "low" ? imageBox!.low : imageBox!.high) : readNumbersFile(arg.path);
   if (E.isLeft(values)) return E.left(failure(`--${flag}: ${values.left}`));
-  const zbLayers = ruleNames(rules, model).flatMap((r, i) => (r === "zb" ? [i] : []));
+  const zbLayers = zbNodes(rules, model);
   const shapes = zbLayers.map((i) => model.shapes[model.sources[i]![0]!]!);
   const first = shapes[0];
   if (first === undefined) return E.left(usage(`--${flag}: the model has no dense/conv2d layer for the zb rule`));
@@ -232,6 +237,10 @@ const ruleOf = (name: RuleName, zb: DT.Rule | undefined): DT.Rule => {
   }
 };
 
+/** The composite of the rules, with `zb` as the zᵇ rule: --first-rule on the affine nodes that read the input, --rule elsewhere. */
+const layerwiseOf = (rules: RulesSpec, zb: DT.Rule | undefined): DT.Composite =>
+  DT.layerwise({ first: ruleOf(rules.firstRule ?? rules.rule, zb), rest: ruleOf(rules.rule, zb), maxPool: rules.maxPool, add: rules.add });
+
 /** The box of the values a photo's pixels can take after their preparation, per unit of the model input. */
 export interface ImageBox {
   readonly low: Float64Array;
@@ -253,5 +262,5 @@ export const compositeOf = (rules: RulesSpec, model: L.Model, imageBox?: ImageBo
     if (E.isLeft(strategy)) return E.left(usage(`--low/--high: ${strategy.left}`));
     zb = DT.deriveRule(strategy.right);
   }
-  return E.right(DT.layerwise({ first: ruleOf(rules.firstRule ?? rules.rule, zb), rest: ruleOf(rules.rule, zb), maxPool: rules.maxPool, add: rules.add }));
+  return E.right(layerwiseOf(rules, zb));
 };

@@ -7,7 +7,7 @@
 export * from "./Strategy.ts";
 export * from "./strategies.ts";
 export * from "./Rule.ts";
-export * from "./deriveRule.ts";
+export { deriveRule, referenceRule } from "./deriveRule.ts";
 export { naiveEq4, naiveRule, materialize } from "./naive.ts";
 export * from "./Composite.ts";
 export * from "./DtdError.ts";

@@ -16,7 +16,8 @@ import * as AD from "@dtd/autodiff";
 import * as T from "@dtd/tensor";
 import * as Domain from "./Domain.ts";
 import { type Affine, isAffine, type Layer } from "./Layer.ts";
-import { applyLayer, paramsOf } from "./kinds.ts";
+import { applyLayer } from "./kinds.ts";
+import { linearPart } from "./linearPart.ts";
 
 /** One neuron's root. */
 export interface NeuronRoot {
@@ -58,9 +59,8 @@ export const affineRows = (layer: Affine, inputShape: readonly number[], neurons
   const z0 = applyLayer(layer, AD.constant(zero)).value;
   const outSize = z0.data.length;
   const js = neurons ?? Array.from({ length: outSize }, (_, j) => j);
-  const linear = (x: AD.Var) => applyLayer(layer, x, { ...paramsOf(layer), b: T.zerosLike(layer.b) });
   const batch = T.zeros([js.length, ...inputShape]);
-  const [, pb] = AD.vjp(linear, batch);
+  const [, pb] = AD.vjp(linearPart(layer), batch);
   const ct = T.zeros([js.length, ...z0.shape.slice(1)]);
   js.forEach((j, r) => (ct.data[r * outSize + j] = 1));
   const rows = T.reshape(pb(ct)[0]!, [js.length, T.Shape.size(inputShape)]);

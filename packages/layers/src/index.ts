@@ -12,6 +12,7 @@ export type { Domain as DomainT, Bound } from "./Domain.ts";
 export * from "./LayerError.ts";
 export * from "./RootSearch.ts";
 export * from "./JacobianRow.ts";
+export { linearPart } from "./linearPart.ts";
 export * from "./train/index.ts";
 export * from "./canonize.ts";
 export { modelDType, paramsProblem } from "./validate.ts";

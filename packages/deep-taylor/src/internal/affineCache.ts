@@ -13,7 +13,7 @@
  */
 import * as AD from "@dtd/autodiff";
 import * as T from "@dtd/tensor";
-import { type Affine, applyLayer, withParams } from "@dtd/layers";
+import { type Affine, linearPart } from "@dtd/layers";
 
 type Entry = T.Tensor | ((ct: T.Tensor) => T.Tensor);
 interface Slot {
@@ -71,18 +71,9 @@ export const byValue = (layer: Affine, key: string, fresh: T.Tensor): T.Tensor =
   return fresh;
 };
 
-/** The layer's linear part with weights W (bias zero), as a differentiable function of its input. */
-export const linear = (layer: Affine, W: T.Tensor) => {
-  const unbiased = withParams(layer, { W, b: T.zerosLike(layer.b) });
-  return (x: AD.Var): AD.Var => applyLayer(unbiased, x);
-};
-
-/** x ↦ linear(x; W) evaluated on a batch. */
-export const forwardWith = (layer: Affine, W: T.Tensor, x: T.Tensor): T.Tensor => linear(layer, W)(AD.constant(x)).value;
-
 /**
  * ct ↦ linear(·; W)ᵀ ct for batches of `shape`, cached per weight key, shape and dtype, and valid for these very
  * weights W (one transposed product per call).
  */
 export const transposeWith = (layer: Affine, weightKey: string, W: T.Tensor, shape: readonly number[], dtype: T.DType) =>
-  cached(layer, `T|${weightKey}|${shape.join(",")}|${dtype}`, () => AD.linearTranspose(linear(layer, W), shape, dtype), String(idOf(W)));
+  cached(layer, `T|${weightKey}|${shape.join(",")}|${dtype}`, () => AD.linearTranspose(linearPart(layer, W), shape, dtype), String(idOf(W)));

@@ -1,0 +1,106 @@
+/**
+ * Runs a plan (`plan.ts`): step 1 with one forward pass per modified weight, the constant terms' passes cached per
+ * layer, z − b reused where the plan allows; steps 3–4 with one transposed product per modified weight. Modified
+ * weights and transposes are cached per layer (`affineCache.ts`): those of data selectors by the layer, those of
+ * functions by their values, so a function reading a variable is never answered from a stale cache.
+ * @module
+ */
+import * as T from "@dtd/tensor";
+import type { Affine } from "@dtd/layers";
+import type { DirectionContext, DirectionTerm } from "../Strategy.ts";
+import { byValue, cached, idOf, transposeWith } from "./affineCache.ts";
+import { type Forwarded, forwardWith, type ModifiedForward } from "./ModifiedForward.ts";
+import { ALL, type Part, partsOf, type Plan } from "./plan.ts";
+import { type Free, freeOf, modifierAt } from "./termValues.ts";
+
+/** The modified weights of each part for one layer, resolved once per call (function parts: by value). */
+type Weights = (p: Part) => T.Tensor;
+const weightsFor = (layer: Affine): Weights => {
+  const memo = new Map<Part, T.Tensor>();
+  return (p) => {
+    if (p === ALL) return layer.W;
+    let w = memo.get(p);
+    if (w === undefined) {
+      w = p.byFunction ? byValue(layer, `W|${p.key}`, p.make(layer.W)) : cached(layer, `W|${p.key}`, () => p.make(layer.W));
+      memo.set(p, w);
+    }
+    return w;
+  };
+};
+
+/** Adds tensors that may be undefined. */
+const plus = (a: T.Tensor | undefined, b: T.Tensor): T.Tensor => (a === undefined ? b : T.add(a, b));
+
+/** c·t, without a pass over t when c = 1. */
+const times = (t: T.Tensor, c: number): T.Tensor => (c === 1 ? t : T.mul(t, c));
+
+/** One call's view of a layer: the layer, its modified weights, the input batch and the inputs a direction moves. */
+interface Call {
+  readonly layer: Affine;
+  readonly weights: Weights;
+  readonly x: T.Tensor;
+  readonly free: Free;
+  readonly ctx: DirectionContext;
+}
+
+/**
+ * K: Σ over the constant terms of linear(a_t; W_t) for one sample [1, ...out], minus b when z − b stands for the
+ * input pass (so that z + K is the denominator). Cached per layer, valid for the modified weights it came from.
+ */
+const constantTotal = (constants: readonly DirectionTerm[], call: Call, minusBias: boolean): T.Tensor | undefined => {
+  if (constants.length === 0 && !minusBias) return undefined;
+  const { layer, x, free, weights } = call;
+  const key = `K|${constants.map((t) => idOf(t)).join(",")}|${minusBias}|${x.shape.slice(1).join(",")}|${x.dtype}|${free === undefined ? "" : idOf(free)}`;
+  const token = constants.flatMap((t) => partsOf(t.weight).map(([p]) => idOf(weights(p)))).join(",");
+  const make = (): T.Tensor => {
+    const one = T.zeros([1, ...x.shape.slice(1)], x.dtype);
+    let K: T.Tensor | undefined;
+    for (const t of constants) {
+      const a = modifierAt(t.input, one, call.ctx, free);
+      const a1 = typeof a === "number" ? T.full(one.shape, a, x.dtype) : a;
+      for (const [p, c] of partsOf(t.weight)) K = plus(K, times(forwardWith(layer, weights(p), a1), c));
+    }
+    // −b in the layer's per-sample output shape (a zero output of that shape, then −b broadcast over it).
+    if (minusBias) K = plus(K, T.sub(forwardWith(layer, T.zerosLike(layer.W), one), T.reshape(layer.b, layer.kind === "dense" ? [-1] : [-1, 1, 1])));
+    return K!;
+  };
+  return cached(layer, key, make, token);
+};
+
+/** Step 1: s [N, ...out] from the input and custom terms, K [1, ...out] from the constant ones. */
+const denominators = (plan: Plan, call: Call, z: T.Tensor | undefined): Pick<Forwarded, "s" | "K"> => {
+  const { layer, x, weights } = call;
+  const reuseZ = z !== undefined && plan.reusesZ;
+  let s: T.Tensor | undefined;
+  for (const [p, c] of plan.onInput) s = plus(s, p === ALL && c === 1 && reuseZ ? z : times(forwardWith(layer, weights(p), x), c));
+  for (const t of plan.custom) {
+    const a = modifierAt(t.input, x, call.ctx, call.free);
+    const moved = typeof a === "number" ? T.full(x.shape, a, x.dtype) : T.broadcastTo(a, x.shape);
+    for (const [p, c] of partsOf(t.weight)) s = plus(s, times(forwardWith(layer, weights(p), moved), c));
+  }
+  return { s, K: constantTotal(plan.constants, call, reuseZ) };
+};
+
+/** Steps 3–4: R_i = Σ_groups (Σ a_t(x)_i) [linear(·; W_p)ᵀ c]_i, one transposed product per group. */
+const relevance = (plan: Plan, call: Call, c: T.Tensor): T.Tensor => {
+  const { layer, x, weights } = call;
+  let R: T.Tensor | undefined;
+  for (const { part, inputs } of plan.back) {
+    let a: T.Tensor | number | undefined;
+    for (const m of inputs) {
+      const v = modifierAt(m, x, call.ctx, call.free);
+      a = a === undefined ? v : typeof a === "number" && typeof v === "number" ? a + v : T.add(a, v);
+    }
+    const back = transposeWith(layer, part.key, weights(part), x.shape, x.dtype)(c);
+    R = plus(R, typeof a === "number" ? times(back, a) : T.mul(back, a!));
+  }
+  return R ?? T.zerosLike(x);
+};
+
+/** Step 1 of a planned rule (with steps 3–4 as the closure `back`). */
+export const plannedForward =
+  (plan: Plan, ctx: DirectionContext): ModifiedForward =>
+  (layer, x, opts) => {
+    const call: Call = { layer, weights: weightsFor(layer), x, free: freeOf(opts.fixed, x), ctx };
+    return { ...denominators(plan, call, opts.z), back: (c) => relevance(plan, call, c) };
+  };
