@@ -118,7 +118,7 @@ export const prepare = (values: Values<ExplainFlags>): E.Either<CliError, Prepar
   pipe(
     E.Do,
     E.bind("parsed", () => parseSpec(values)),
-    E.bind("loaded", ({ parsed }) => loadModel(parsed.modelPath)),
+    E.bind("loaded", ({ parsed }) => loadModel(parsed.modelPath, parsed.outputNode === undefined ? {} : { output: parsed.outputNode })),
     E.bind("targeted", ({ parsed, loaded }) => withTarget(parsed, loaded)),
     E.bind("sample", ({ parsed, loaded }) => readSample(parsed, loaded)),
     E.bind("canonical", ({ targeted, sample }) => canonizeFor(targeted.spec, targeted.model, sample.x)),

@@ -59,6 +59,11 @@ export const explainFlags = {
     description: "for a model with several outputs (e.g. class scores): the output to explain, an index from 0 or argmax (default: the model must end in one score)",
   },
   lenient: { type: "boolean", description: "report violated preconditions as warnings and explain anyway" },
+  "output-node": {
+    type: "string",
+    value: "NAME",
+    description: "for a TF.js or ONNX model with several outputs (heads): the one to explain, by name (an ONNX output, a graph signature key or node, a Keras output layer)",
+  },
   "bias-sink": {
     type: "boolean",
     description: "biases as relevance sinks (real models have positive biases): b ≤ 0 is not required, and the share of f a bias keeps is reported as absorbed (Σ R + absorbed = f)",
@@ -92,6 +97,8 @@ export interface RulesSpec {
 /** What to explain and how, as the command line says. `rules` is present exactly for --method deep-taylor. */
 export interface Spec {
   readonly modelPath: string;
+  /** The output of an imported model with several (--output-node). */
+  readonly outputNode?: string;
   /** The sample: a JSON or PNG file of the model's input (--input), or a photo to prepare (--image). */
   readonly input: { readonly _tag: "File"; readonly path: string } | { readonly _tag: "Image"; readonly path: string; readonly prep: PhotoPrep };
   /** Biases as relevance sinks (deep-taylor only). */
@@ -111,6 +118,8 @@ const boundArg = (flag: string, v: string): E.Either<CliError, BoundArg> => {
 
 const isRule = (v: string | undefined): v is RuleName => v !== undefined && (RULES as readonly string[]).includes(v);
 const isMethod = (v: string | undefined): v is Method => v !== undefined && (METHODS as readonly string[]).includes(v);
+
+const outputNodeOf = (values: Values<ExplainFlags>): { readonly outputNode?: string } => (values["output-node"] === undefined ? {} : { outputNode: values["output-node"] });
 
 /** Reads the flags into a spec; every inconsistency that does not need the model is a usage error here. */
 export const parseSpec = (values: Values<ExplainFlags>): E.Either<CliError, Spec> => {
@@ -132,7 +141,7 @@ export const parseSpec = (values: Values<ExplainFlags>): E.Either<CliError, Spec
     if (firstRule !== undefined && !isRule(firstRule)) return E.left(usage(`--first-rule: expected one of ${RULES.join(", ")}, found "${firstRule}"`));
     const ignored = (["rule", "first-rule", "low", "high", "maxpool", "add", "bias-sink"] as const).filter((k) => (k === "bias-sink" ? values[k] : values[k] !== undefined));
     const notes = ignored.length > 0 ? [`${ignored.map((k) => `--${k}`).join(", ")} configure deep Taylor rules and are ignored by --method ${method}`] : [];
-    return E.right({ modelPath: values.model!, input, biasSink: false, method, rules: undefined, lenient: values.lenient, notes });
+    return E.right({ modelPath: values.model!, ...outputNodeOf(values), input, biasSink: false, method, rules: undefined, lenient: values.lenient, notes });
   }
   if (!isRule(rule)) return E.left(usage(`missing required flag --rule (one of ${RULES.join(", ")}) for --method deep-taylor`));
   if (firstRule !== undefined && !isRule(firstRule)) return E.left(usage(`--first-rule: expected one of ${RULES.join(", ")}, found "${firstRule}"`));
@@ -181,7 +190,7 @@ export const parseSpec = (values: Values<ExplainFlags>): E.Either<CliError, Spec
     add: values.add === "rules" ? "rules" : "proportional",
     ...(target !== undefined ? { target } : {}),
   };
-  return E.right({ modelPath: values.model!, input, biasSink: values["bias-sink"], method, rules, lenient: values.lenient });
+  return E.right({ modelPath: values.model!, ...outputNodeOf(values), input, biasSink: values["bias-sink"], method, rules, lenient: values.lenient });
 };
 
 /**
