@@ -7,7 +7,7 @@ import { expectAllClose } from "@dtd/tensor/testing";
 import { describe, expect, test } from "vitest";
 import { dtdImpl } from "../src/dtd.ts";
 import { measureAsync } from "../src/harness.ts";
-import { buildNet, makeInput, type NetName } from "../src/nets.ts";
+import { buildNet, makeInput, type SyntheticNetName } from "../src/nets.ts";
 import { poolImpl } from "../src/pool.ts";
 import type { Rule } from "../src/nets.ts";
 
@@ -15,7 +15,7 @@ describe("dtd-pool", () => {
   test.each([
     ["A", "zb", "float64", 1e-12],
     ["C", "zb+zplus", "float32", 1e-5],
-  ] as const)("net %s %s %s: the pool's heatmaps are dtd's", async (name: NetName, rule: Rule, dtype, tol) => {
+  ] as const)("net %s %s %s: the pool's heatmaps are dtd's", async (name: SyntheticNetName, rule: Rule, dtype, tol) => {
     const net = buildNet(name);
     const x = makeInput(net, 5, 3);
     const job = { net, rule, batch: 5, dtype, x };
