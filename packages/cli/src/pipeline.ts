@@ -7,6 +7,7 @@
 import * as E from "fp-ts/lib/Either.js";
 import { pipe } from "fp-ts/lib/function.js";
 import * as T from "@dtd/tensor";
+import { unsafeMake } from "@dtd/tensor/unsafe";
 import * as L from "@dtd/layers";
 import { Image, Photo, VizError } from "@dtd/viz";
 import * as DT from "@dtd/deep-taylor";
@@ -167,7 +168,7 @@ const resultOf = (model: L.Model, f: T.Tensor, R: T.Tensor, more: Pick<Result, "
   // Conservation counts what bias sinks absorbed (affine nodes; an unfolded batch norm's shift is a note):
   // Σ R must equal f − absorbed.
   const absorbed = (more.explanation?.absorbed ?? []).reduce((sum, a, i) => (a !== undefined && L.isAffine(model.layers[i]!) ? sum + a[0]! : sum), 0);
-  const reaching = T.unsafeMake([1], Float64Array.of(f64.data[0]! - absorbed));
+  const reaching = unsafeMake([1], Float64Array.of(f64.data[0]! - absorbed));
   const consistency = { ...DT.Consistency.perSample(reaching, R64, tolerance)[0]!, f: f64.data[0]! };
   return { f: f64.data[0]!, R: Float64Array.from(R64.data), consistency, biasRelevance: absorbed, ...more };
 };

@@ -11,6 +11,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
+import { unsafeMake } from "@dtd/tensor/unsafe";
 import * as L from "@dtd/layers";
 import { writeModelFile } from "@dtd/model-io/file";
 import { formatError } from "@dtd/model-io/ModelFileError";
@@ -52,7 +53,7 @@ const spread = (t: T.Tensor, count: number): T.Tensor => {
     const i = Math.floor((r * n) / k);
     out.set(t.data.subarray(i * d, (i + 1) * d), r * d);
   }
-  return T.unsafeMake([k, ...t.shape.slice(1)], out);
+  return unsafeMake([k, ...t.shape.slice(1)], out);
 };
 
 /** The share of a data set the model classifies correctly (argmax of the logits), in batches of 500. */

@@ -17,6 +17,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
+import { unsafeMake } from "@dtd/tensor/unsafe";
 import * as L from "@dtd/layers";
 import * as Consistency from "@dtd/deep-taylor/consistency";
 import { Grid, Plot, Png, VizError } from "@dtd/viz";
@@ -172,7 +173,7 @@ export const runTitanic = (opts: TitanicRunOptions, hooks: Hooks): E.Either<stri
   const box: FeatureBox = { low: data.scaler.low, high: data.scaler.high };
   const strategies = ruleStrategies(box);
   if (E.isLeft(strategies)) return strategies;
-  const testX = T.unsafeMake([data.test.n, data.d], data.test.x);
+  const testX = unsafeMake([data.test.n, data.d], data.test.x);
   const binary = data.featureNames.map((f) => !CONTINUOUS_FEATURES.includes(f));
   const methods: TitanicMethodResult[] = [];
   const explained: { id: RuleId; f: T.Tensor; R: T.Tensor }[] = [];
