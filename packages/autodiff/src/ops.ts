@@ -229,6 +229,11 @@ export interface Pool2dOptions {
 
 const poolParams = (o: Pool2dOptions): PoolParams => ({ kernel: o.kernel, stride: o.stride ?? o.kernel });
 
+/** Max pooling's options: also padding [top, bottom, left, right] that acts as −∞ (each pad smaller than the window). */
+export interface MaxPool2dOptions extends Pool2dOptions {
+  readonly padding?: readonly [number, number, number, number];
+}
+
 /** Sum pooling over windows. */
 export const sumPool2d = (x: Input, opts: Pool2dOptions): Var => apply("sumPool2d", [lift(x, dtypeOfInputs([x]))], poolParams(opts));
 
@@ -244,15 +249,17 @@ const pooled = new WeakMap<T.Tensor, { readonly key: string; readonly y: T.Tenso
 
 /**
  * Max pooling: the winners' positions are found on the value, then the output is `gather(x, winners)`, so the
- * gradient goes to each window's maximum (first on ties).
+ * gradient goes to each window's maximum (first on ties). Padding never wins (it acts as −∞), so the winners are
+ * always elements of x.
  */
-export const maxPool2d = (x: Input, opts: Pool2dOptions): Var => {
+export const maxPool2d = (x: Input, opts: MaxPool2dOptions): Var => {
   const v = lift(x, dtypeOfInputs([x]));
   const p = poolParams(opts);
-  const key = `${p.kernel.join(",")}|${p.stride.join(",")}`;
+  const padding = opts.padding ?? ([0, 0, 0, 0] as const);
+  const key = `${p.kernel.join(",")}|${p.stride.join(",")}|${padding.join(",")}`;
   let hit = pooled.get(v.value);
   if (hit === undefined || hit.key !== key) {
-    hit = { key, ...T.maxPool2d(v.value, { kernel: [...p.kernel], stride: [...p.stride] }) };
+    hit = { key, ...T.maxPool2d(v.value, { kernel: [...p.kernel], stride: [...p.stride], padding: [...padding] }) };
     pooled.set(v.value, hit);
   }
   return record("gather", [v], { indices: hit.argmax, shape: hit.y.shape }, hit.y);

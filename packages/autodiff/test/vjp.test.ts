@@ -117,6 +117,8 @@ describe("maxPool2d reuses the winners of an input it already pooled", () => {
     expectAllClose(AD.maxPool2d(x, { kernel: [2, 2] }).value, [5, 8]);
     expectAllClose(AD.maxPool2d(x, { kernel: [2, 2], stride: [1, 1] }).value, [5, 8, 8, 9, 9, 8]);
     expectAllClose(AD.maxPool2d(x, { kernel: [3, 1] }).value, [6, 9, 8, 7]);
+    expectAllClose(AD.maxPool2d(x, { kernel: [2, 2], padding: [1, 0, 1, 0] }).value, [1, 5, 6, 9]);
+    expectAllClose(AD.grad((v) => AD.sum(AD.maxPool2d(v, { kernel: [2, 2], padding: [1, 0, 1, 0] })))(x).value, [1, 1, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0]);
     expectAllClose(AD.maxPool2d(x, { kernel: [2, 2] }).value, [5, 8]);
   });
 });

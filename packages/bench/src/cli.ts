@@ -7,6 +7,7 @@
  *   --impl dtd         implementations to time (default all: dtd, tfjs-cpu, tfjs-wasm, torch-dt-1t, torch-dt-2t,
  *                      torch-gxi-1t, torch-gxi-2t); ratios need dtd and a peer
  *   --rounds 3         repeat the interleaved heatmap sequence (default 1); figures are medians over rounds
+ *   --clock cpu        time calls in CPU time instead of elapsed time (default wall)
  *   --json out.json    also write the results as JSON
  *   --kernels          run only the kernel section (matmul GFLOP/s)
  *   --no-kernels       run only the heatmap section
@@ -34,6 +35,8 @@ export interface CliOptions {
   readonly impls: readonly string[];
   /** How many times the interleaved heatmap sequence runs. */
   readonly rounds: number;
+  /** What a timed call measures: elapsed time or the process's CPU time. */
+  readonly clock: "wall" | "cpu";
   readonly json: string | undefined;
   readonly sections: Sections;
   readonly quick: boolean;
@@ -57,6 +60,7 @@ export const defaults: CliOptions = {
   dtypes: ["float32", "float64"],
   impls: implNames,
   rounds: 1,
+  clock: "wall",
   json: undefined,
   sections: "all",
   quick: false,
@@ -74,6 +78,9 @@ export const usage = `Usage: pnpm bench [options]
                      Python with torch and are skipped with a note otherwise)
   --rounds 3         run the interleaved heatmap sequence 3 times; rows and ratios are medians
                      over rounds (default 1)
+  --clock cpu        time each call in the process's CPU time (user + system) instead of elapsed
+                     time: on a shared machine it leaves out the time other processes hold the cores;
+                     for a peer on 2 threads it is the sum over both (default wall)
   --json out.json    write {meta, results, ratios, kernels} as JSON
   --kernels          only the kernel section (matmul GFLOP/s, dtd vs naive i-j-k)
   --no-kernels       only the heatmap section
@@ -117,7 +124,7 @@ const parseImpls = (v: string): E.Either<CliError, string[]> => {
   return bad !== undefined ? err("--impl", `a comma-separated subset of ${implNames.join(", ")}`, JSON.stringify(bad === "" ? v : bad)) : E.right(unique(items));
 };
 
-const valueFlags = ["--net", "--batch", "--dtype", "--impl", "--rounds", "--json"] as const;
+const valueFlags = ["--net", "--batch", "--dtype", "--impl", "--rounds", "--clock", "--json"] as const;
 const booleanFlags = ["--kernels", "--no-kernels", "--quick", "--help"] as const;
 
 /** Parses `argv` (without the node and script paths). A lone `--` (as some runners forward) is ignored. */
@@ -165,6 +172,9 @@ export const parseArgs = (argv: readonly string[]): E.Either<CliError, CliOption
       const r = parseImpls(value);
       if (E.isLeft(r)) return r;
       o = { ...o, impls: r.right };
+    } else if (flag === "--clock") {
+      if (value !== "wall" && value !== "cpu") return err("--clock", "wall or cpu", JSON.stringify(value));
+      o = { ...o, clock: value };
     } else if (flag === "--rounds") {
       if (!/^[1-9][0-9]*$/.test(value)) return err("--rounds", "a positive integer", JSON.stringify(value));
       o = { ...o, rounds: Number(value) };

@@ -37,7 +37,7 @@ const implInfo: ImplInfo = (name) => {
 const kernelSection = async (o: CliOptions): Promise<{ rows: KernelRow[]; checks: { dtype: string; n: number; rel_max_diff: number }[] }> => {
   const { gradientKernels, kernelCaseRow, matmulRows } = await import("./kernels.ts");
   const n = o.quick ? 256 : 1024;
-  const timing = o.quick ? quickTiming : kernelTiming;
+  const timing: TimingOptions = { ...(o.quick ? quickTiming : kernelTiming), clock: o.clock };
   console.log(`\n## Kernels — matmul ${n}×${n}, GFLOP/s = 2n³ / median s / 1e9; ratio = dtd / naive i-j-k (same run)\n`);
   console.log(kernelHeader);
   const rows: KernelRow[] = [];
@@ -106,11 +106,11 @@ const main = async (argv: readonly string[]): Promise<void> => {
     console.log(usage);
     return;
   }
-  const timing = o.quick ? quickTiming : fullTiming;
+  const timing: TimingOptions = { ...(o.quick ? quickTiming : fullTiming), clock: o.clock };
   const machine = machineMeta();
   console.log(`# dtd bench${o.quick ? " (--quick: smoke run, not figures to quote)" : ""}`);
   console.log(`node ${machine.node} · ${machine.cpu} × ${machine.logical_cpus} · ${machine.platform}/${machine.arch} · ${machine.date} · commit ${machine.commit ?? "n/a"}`);
-  console.log(`timing: warm-up ≥ ${timing.warmupRuns} calls & ≥ ${timing.warmupSeconds} s, then ≥ ${timing.minRuns} calls & ≥ ${timing.minSeconds} s; median of performance.now() per call`);
+  console.log(`timing: warm-up ≥ ${timing.warmupRuns} calls & ≥ ${timing.warmupSeconds} s, then ≥ ${timing.minRuns} calls & ≥ ${timing.minSeconds} s; median per call of ${o.clock === "cpu" ? "the process's CPU time (process.cpuUsage; time.process_time in the torch peer)" : "elapsed time (performance.now; time.perf_counter in the torch peer)"}`);
   const heat = o.sections === "kernels" ? undefined : await heatmapSection(o, timing);
   const kern = o.sections === "heatmaps" ? undefined : await kernelSection(o);
   await closeTorchProcesses();
@@ -123,7 +123,7 @@ const main = async (argv: readonly string[]): Promise<void> => {
         seed: defaultSeed,
         rounds: o.rounds,
         timing,
-        kernel_timing: o.quick ? quickTiming : kernelTiming,
+        kernel_timing: { ...(o.quick ? quickTiming : kernelTiming), clock: o.clock },
         dtd_registered: dtdImpls.map((i) => i.name),
         impls: heat?.impls ?? {},
         skipped: heat?.skipped ?? {},

@@ -61,6 +61,21 @@ describe("harness", () => {
   test("refuses invalid options", () => {
     expect(() => measure(() => {}, { warmupRuns: 0, warmupSeconds: 0, minRuns: 0, minSeconds: 0 })).toThrow("minRuns ≥ 1");
   });
+
+  test("the cpu clock times a busy call by the process's CPU time, and a sleeping one as (nearly) free", () => {
+    let sink = 0;
+    const busy = (): void => {
+      for (let i = 0; i < 3e6; i++) sink += Math.sqrt(i);
+    };
+    const asleep = (): void => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    const opts = { warmupRuns: 0, warmupSeconds: 0, minRuns: 3, minSeconds: 0, clock: "cpu" } as const;
+    const work = measure(busy, opts).median;
+    const idle = measure(asleep, opts).median;
+    expect(sink).toBeGreaterThan(0);
+    expect(work).toBeGreaterThan(5e-4);
+    expect(idle).toBeLessThan(work / 2);
+    expect(measure(asleep, { ...opts, clock: "wall" }).median).toBeGreaterThan(0.015);
+  });
 });
 
 describe("cli", () => {
@@ -91,6 +106,7 @@ describe("cli", () => {
     expect(o.rounds).toBe(1);
     expect(ok(["--impl", "DTD,tfjs-wasm,torch-dt-1t"]).impls).toEqual(["dtd", "tfjs-wasm", "torch-dt-1t"]);
     expect(ok(["--rounds=3"]).rounds).toBe(3);
+    expect([ok([]).clock, ok(["--clock", "cpu"]).clock]).toEqual(["wall", "cpu"]);
     expect(ok(["--kernels"]).sections).toBe("kernels");
     expect(ok(["--no-kernels"]).sections).toBe("heatmaps");
   });
@@ -110,6 +126,7 @@ describe("cli", () => {
       '--impl: expected a comma-separated subset of dtd, tfjs-cpu, tfjs-wasm, torch-dt-1t, torch-dt-2t, torch-gxi-1t, torch-gxi-2t, found "torch"',
     );
     expect(error(["--rounds", "0"])).toBe('--rounds: expected a positive integer, found "0"');
+    expect(error(["--clock", "tsc"])).toBe('--clock: expected wall or cpu, found "tsc"');
     expect(error(["--dtype", "float16"])).toBe('--dtype: expected a comma-separated subset of float32, float64, found "float16"');
     expect(error(["--net"])).toBe("--net: expected a value, found end of arguments");
     expect(error(["--net", "--quick"])).toBe('--net: expected a value, found "--quick"');

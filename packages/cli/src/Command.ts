@@ -49,6 +49,8 @@ export interface Context {
 export interface Positional {
   readonly name: string;
   readonly description: string;
+  /** The last positional may take any number of words (e.g. files). */
+  readonly variadic?: boolean;
 }
 
 /** A subcommand. */
@@ -134,7 +136,7 @@ export const parse = (cmd: AnyCommand, argv: readonly string[]): E.Either<CliErr
     const values = given.filter((t) => t.name === repeated.name).map((t) => JSON.stringify(t.value ?? ""));
     return E.left(usage(`--${repeated.name} given ${values.length} times (${values.join(", ")}): expected it once`));
   }
-  const max = cmd.positionals?.length ?? 0;
+  const max = cmd.positionals?.at(-1)?.variadic === true ? Infinity : (cmd.positionals?.length ?? 0);
   if (parsed.positionals.length > max) {
     return E.left(usage(`expected at most ${max} argument${max === 1 ? "" : "s"}, found ${parsed.positionals.length}: ${parsed.positionals.join(" ")}`));
   }

@@ -13,7 +13,7 @@ import type * as T from "@dtd/tensor";
 import { type ImportError, importModel, type ImportedModel, message as importMessage } from "@dtd/import";
 import { type DecodedModel, parseModel } from "@dtd/model-io";
 import { readModelFile } from "@dtd/model-io/file";
-import { formatError, type ModelFileError } from "@dtd/model-io/ModelFileError";
+import { formatError, type ModelFileError } from "@dtd/model-io";
 import { type CliError, failure } from "./CliError.ts";
 import { type ImportedInfo, infoFromMetadata, infoOf } from "./imported.ts";
 
@@ -32,6 +32,8 @@ export interface LoadOptions {
   readonly dtype?: T.DType;
   /** The per-sample input shape of an imported model whose file leaves the size unknown (the file's layout). */
   readonly inputShape?: readonly number[];
+  /** The output of an imported model with several (by name; see @dtd/import's ImportOptions.output). */
+  readonly output?: string;
 }
 
 /** The file's bytes; an unreadable file is reported as model-io reports it (the path and the reason). */
@@ -64,6 +66,7 @@ export const importFile = (path: string, bytes: Uint8Array, opts: LoadOptions = 
     name: path,
     dtype: opts.dtype ?? "float64",
     ...(opts.inputShape === undefined ? {} : { inputShape: opts.inputShape }),
+    ...(opts.output === undefined ? {} : { output: opts.output }),
     readFile: (p) => {
       try {
         return new Uint8Array(readFileSync(join(dir, p)));

@@ -11,7 +11,7 @@ import { unsafeMake } from "@dtd/tensor/unsafe";
 import * as L from "@dtd/layers";
 import { Image, Photo, VizError } from "@dtd/viz";
 import * as DT from "@dtd/deep-taylor";
-import type { SampleConsistency } from "@dtd/deep-taylor/consistency";
+import type { Consistency } from "@dtd/deep-taylor";
 import { type CliError, failure, usage } from "./CliError.ts";
 import type { ImportedInfo } from "./imported.ts";
 import { readBytes } from "./jsonNumbers.ts";
@@ -68,14 +68,15 @@ const readSample = (spec: Spec, loaded: Loaded): E.Either<CliError, Sample> =>
   spec.input._tag === "Image" ? readPhoto(spec.input.path, spec.input.prep, loaded) : E.map((x: T.Tensor): Sample => ({ x }))(readInput(spec.input.path, loaded.model, loaded.dtype));
 
 /** The model and target explained: class 0 of a one-logit sigmoid model is −logit (outputClass.ts). */
-interface Targeted {
+export interface Targeted {
   readonly spec: Spec;
   readonly model: L.Model;
   readonly notes: readonly string[];
   readonly sigmoidClass: 0 | 1 | undefined;
 }
 
-const withTarget = (spec: Spec, loaded: Loaded): E.Either<CliError, Targeted> => {
+/** The model and target explained (class 0 of a one-logit sigmoid model: the network scoring −logit). */
+export const withTarget = (spec: Spec, loaded: Loaded): E.Either<CliError, Targeted> => {
   const target = spec.rules?.target;
   const outputs = T.Shape.size(L.outputShapeOf(loaded.model));
   const oneLogit = loaded.imported?.outputActivation === "sigmoid" && outputs === 1;
@@ -105,7 +106,7 @@ const describeCanonized = (c: L.Canonized): string[] => [
 ];
 
 /** For deep Taylor decomposition, the model with its batch norms folded where that is exact on x (checked), and what was done. */
-const canonizeFor = (spec: Spec, model: L.Model, x: T.Tensor): E.Either<CliError, { readonly model: L.Model; readonly notes: readonly string[] }> => {
+export const canonizeFor = (spec: Spec, model: L.Model, x: T.Tensor): E.Either<CliError, { readonly model: L.Model; readonly notes: readonly string[] }> => {
   if (spec.method !== "deep-taylor" || !model.layers.some((l) => l.kind === "batchNorm" || l.kind === "scaleShift")) return E.right({ model, notes: [] });
   return E.bimap(
     (e: L.LayerError) => failure(L.message(e)),
@@ -118,7 +119,7 @@ export const prepare = (values: Values<ExplainFlags>): E.Either<CliError, Prepar
   pipe(
     E.Do,
     E.bind("parsed", () => parseSpec(values)),
-    E.bind("loaded", ({ parsed }) => loadModel(parsed.modelPath)),
+    E.bind("loaded", ({ parsed }) => loadModel(parsed.modelPath, parsed.outputNode === undefined ? {} : { output: parsed.outputNode })),
     E.bind("targeted", ({ parsed, loaded }) => withTarget(parsed, loaded)),
     E.bind("sample", ({ parsed, loaded }) => readSample(parsed, loaded)),
     E.bind("canonical", ({ targeted, sample }) => canonizeFor(targeted.spec, targeted.model, sample.x)),
@@ -143,7 +144,7 @@ export interface Result {
   readonly f: number;
   /** R_p, flat in the input's layout. */
   readonly R: Float64Array;
-  readonly consistency: SampleConsistency;
+  readonly consistency: Consistency.SampleConsistency;
   /** Violated preconditions that --lenient tolerated (deep-taylor only). */
   readonly warnings: readonly DT.DtdError[];
   /** The deep Taylor explanation itself (deep-taylor only), for roots and per-layer diagnostics. */

@@ -35,6 +35,8 @@ export interface ProgressOptions {
   readonly every?: number;
   /** The clock in milliseconds (default Date.now), for the elapsed time of the closing line. */
   readonly now?: () => number;
+  /** Plain output: end each line with the time left at the rate so far (a bar always shows it). */
+  readonly eta?: boolean;
 }
 
 const formatNumber = (v: number): string => (Number.isInteger(v) ? String(v) : Math.abs(v) >= 1e5 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(3) : v.toPrecision(4));
@@ -83,9 +85,14 @@ const plain = (o: ProgressOptions, stream: OutStream): Progress => {
   let value = 0;
   let fields: ProgressFields = {};
   let stopped = false;
-  const write = (head: string): void => {
+  const write = (head: string, left = ""): void => {
     const f = formatFields(fields);
-    stream.write(`${o.label}: ${head}${f === "" ? "" : `, ${f}`}\n`);
+    stream.write(`${o.label}: ${head}${f === "" ? "" : `, ${f}`}${left}\n`);
+  };
+  /** ", eta 12.3 s" at the rate so far. */
+  const eta = (): string => {
+    const elapsed = (now() - start) / 1000;
+    return o.eta === true && value > 0 && value < o.total ? `, eta ${((elapsed * (o.total - value)) / value).toFixed(1)} s` : "";
   };
   return {
     update: (n, next) => {
@@ -96,7 +103,7 @@ const plain = (o: ProgressOptions, stream: OutStream): Progress => {
       const mark = Math.floor((value * marks) / o.total);
       if (mark > lastMark) {
         lastMark = mark;
-        write(`${Math.round((100 * mark) / marks)}% (${value}/${o.total})`);
+        write(`${Math.round((100 * mark) / marks)}% (${value}/${o.total})`, eta());
       }
     },
     stop: () => {

@@ -34,8 +34,13 @@ export interface ExampleModule {
 export const entries: readonly Entry[] = [
   {
     name: "explain",
-    summary: "the relevance of every input unit for one prediction",
+    summary: "the relevance of every input unit for one prediction, or for every input of a data set on every core",
     load: () => import("./commands/explain.ts").then((m) => m.explain),
+  },
+  {
+    name: "merge",
+    summary: "the outputs of dtd explain on shards of a data set as one output, with the summary of the set",
+    load: () => import("./commands/merge.ts").then((m) => m.merge),
   },
   {
     name: "check",

@@ -10,6 +10,7 @@ import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
 import * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
+import * as P from "@dtd/parallel/core";
 import { type CliError, failure, usage } from "./CliError.ts";
 import type { Flags, Values } from "./Command.ts";
 import { imageFlags, parseImageFlags } from "./imageFlags.ts";
@@ -58,6 +59,11 @@ export const explainFlags = {
     description: "for a model with several outputs (e.g. class scores): the output to explain, an index from 0 or argmax (default: the model must end in one score)",
   },
   lenient: { type: "boolean", description: "report violated preconditions as warnings and explain anyway" },
+  "output-node": {
+    type: "string",
+    value: "NAME",
+    description: "for a TF.js or ONNX model with several outputs (heads): the one to explain, by name (an ONNX output, a graph signature key or node, a Keras output layer)",
+  },
   "bias-sink": {
     type: "boolean",
     description: "biases as relevance sinks (real models have positive biases): b ≤ 0 is not required, and the share of f a bias keeps is reported as absorbed (Σ R + absorbed = f)",
@@ -91,6 +97,8 @@ export interface RulesSpec {
 /** What to explain and how, as the command line says. `rules` is present exactly for --method deep-taylor. */
 export interface Spec {
   readonly modelPath: string;
+  /** The output of an imported model with several (--output-node). */
+  readonly outputNode?: string;
   /** The sample: a JSON or PNG file of the model's input (--input), or a photo to prepare (--image). */
   readonly input: { readonly _tag: "File"; readonly path: string } | { readonly _tag: "Image"; readonly path: string; readonly prep: PhotoPrep };
   /** Biases as relevance sinks (deep-taylor only). */
@@ -110,6 +118,8 @@ const boundArg = (flag: string, v: string): E.Either<CliError, BoundArg> => {
 
 const isRule = (v: string | undefined): v is RuleName => v !== undefined && (RULES as readonly string[]).includes(v);
 const isMethod = (v: string | undefined): v is Method => v !== undefined && (METHODS as readonly string[]).includes(v);
+
+const outputNodeOf = (values: Values<ExplainFlags>): { readonly outputNode?: string } => (values["output-node"] === undefined ? {} : { outputNode: values["output-node"] });
 
 /** Reads the flags into a spec; every inconsistency that does not need the model is a usage error here. */
 export const parseSpec = (values: Values<ExplainFlags>): E.Either<CliError, Spec> => {
@@ -131,7 +141,7 @@ export const parseSpec = (values: Values<ExplainFlags>): E.Either<CliError, Spec
     if (firstRule !== undefined && !isRule(firstRule)) return E.left(usage(`--first-rule: expected one of ${RULES.join(", ")}, found "${firstRule}"`));
     const ignored = (["rule", "first-rule", "low", "high", "maxpool", "add", "bias-sink"] as const).filter((k) => (k === "bias-sink" ? values[k] : values[k] !== undefined));
     const notes = ignored.length > 0 ? [`${ignored.map((k) => `--${k}`).join(", ")} configure deep Taylor rules and are ignored by --method ${method}`] : [];
-    return E.right({ modelPath: values.model!, input, biasSink: false, method, rules: undefined, lenient: values.lenient, notes });
+    return E.right({ modelPath: values.model!, ...outputNodeOf(values), input, biasSink: false, method, rules: undefined, lenient: values.lenient, notes });
   }
   if (!isRule(rule)) return E.left(usage(`missing required flag --rule (one of ${RULES.join(", ")}) for --method deep-taylor`));
   if (firstRule !== undefined && !isRule(firstRule)) return E.left(usage(`--first-rule: expected one of ${RULES.join(", ")}, found "${firstRule}"`));
@@ -180,7 +190,7 @@ export const parseSpec = (values: Values<ExplainFlags>): E.Either<CliError, Spec
     add: values.add === "rules" ? "rules" : "proportional",
     ...(target !== undefined ? { target } : {}),
   };
-  return E.right({ modelPath: values.model!, input, biasSink: values["bias-sink"], method, rules, lenient: values.lenient });
+  return E.right({ modelPath: values.model!, ...outputNodeOf(values), input, biasSink: values["bias-sink"], method, rules, lenient: values.lenient });
 };
 
 /**
@@ -188,10 +198,12 @@ export const parseSpec = (values: Values<ExplainFlags>): E.Either<CliError, Spec
  * with a stand-in for the zᵇ rule, whose box is not resolved yet.
  */
 const zbNodes = (rules: RulesSpec, model: L.Model): number[] => {
-  const standIn: DT.Rule = { ...DT.deriveRule(DT.zPlus), name: "zb" };
-  const assigned = DT.assign(layerwiseOf(rules, standIn), model);
+  // The stand-in: z⁺'s rule under the name "zb" (w² and z⁺ keep their names), registered as a named strategy.
+  const standIn = P.toComposite(layerwiseOf(rules, P.named("zb")), { zb: { ...DT.zPlus, name: "zb" } });
+  if (E.isLeft(standIn)) return [];
+  const assigned = DT.assign(standIn.right, model);
   if (E.isLeft(assigned)) return [];
-  return assigned.right.flatMap((a, i) => (L.isAffine(model.layers[i]!) && a._tag === "Rule" && a.rule === standIn ? [i] : []));
+  return assigned.right.flatMap((a, i) => (L.isAffine(model.layers[i]!) && a._tag === "Rule" && a.rule.name === "zb" ? [i] : []));
 };
 
 /**
@@ -217,20 +229,21 @@ const resolveBound = (flag: string, arg: BoundArg, rules: RulesSpec, model: L.Mo
   return E.right(T.of(values.right, [...first]));
 };
 
-const ruleOf = (name: RuleName, zb: DT.Rule | undefined): DT.Rule => {
+/** The strategies by their command-line names (data: workers derive the rules themselves). */
+const strategyOf = (name: RuleName, zb: P.StrategySpec | undefined): P.StrategySpec => {
   switch (name) {
     case "w2":
-      return DT.deriveRule(DT.w2);
+      return P.w2;
     case "zplus":
-      return DT.deriveRule(DT.zPlus);
+      return P.zPlus;
     case "zb":
       return zb!;
   }
 };
 
 /** The composite of the rules, with `zb` as the zᵇ rule: --first-rule on the affine nodes that read the input, --rule elsewhere. */
-const layerwiseOf = (rules: RulesSpec, zb: DT.Rule | undefined): DT.Composite =>
-  DT.layerwise({ first: ruleOf(rules.firstRule ?? rules.rule, zb), rest: ruleOf(rules.rule, zb), maxPool: rules.maxPool, add: rules.add });
+const layerwiseOf = (rules: RulesSpec, zb: P.StrategySpec | undefined): P.CompositeSpec =>
+  P.layerwise({ first: strategyOf(rules.firstRule ?? rules.rule, zb), rest: strategyOf(rules.rule, zb), maxPool: rules.maxPool, add: rules.add });
 
 /** The box of the values a photo's pixels can take after their preparation, per unit of the model input. */
 export interface ImageBox {
@@ -239,19 +252,24 @@ export interface ImageBox {
 }
 
 /**
- * The composite of the rules for `model`, with the zᵇ box resolved (parseSpec guarantees bounds when zb is used;
- * `imageBox` is given exactly when they come from the photo).
+ * The rules for `model` as a composite spec (data, which worker threads can receive: @dtd/parallel), with the zᵇ
+ * box resolved (parseSpec guarantees bounds when zb is used; `imageBox` is given exactly when they come from the
+ * photo) and checked to be a box.
  */
-export const compositeOf = (rules: RulesSpec, model: L.Model, imageBox?: ImageBox): E.Either<CliError, DT.Composite> => {
-  let zb: DT.Rule | undefined;
+export const compositeSpecOf = (rules: RulesSpec, model: L.Model, imageBox?: ImageBox): E.Either<CliError, P.CompositeSpec> => {
+  let zb: P.StrategySpec | undefined;
   if (rules.low !== undefined && rules.high !== undefined) {
     const low = resolveBound("low", rules.low, rules, model, imageBox);
     if (E.isLeft(low)) return low;
     const high = resolveBound("high", rules.high, rules, model, imageBox);
     if (E.isLeft(high)) return high;
-    const strategy = DT.zB(low.right, high.right);
-    if (E.isLeft(strategy)) return E.left(usage(`--low/--high: ${strategy.left}`));
-    zb = DT.deriveRule(strategy.right);
+    const box = L.Domain.box(low.right, high.right);
+    if (E.isLeft(box)) return E.left(usage(`--low/--high: ${box.left}`));
+    zb = P.zB(low.right, high.right);
   }
   return E.right(layerwiseOf(rules, zb));
 };
+
+/** The composite of the rules for `model`: its spec, with every rule derived (Montavon et al. 2017, eq. 4). */
+export const compositeOf = (rules: RulesSpec, model: L.Model, imageBox?: ImageBox): E.Either<CliError, DT.Composite> =>
+  E.flatMap(compositeSpecOf(rules, model, imageBox), (spec) => E.mapLeft((e: P.ParallelError) => usage(`--low/--high: ${P.message(e)}`))(P.toComposite(spec)));

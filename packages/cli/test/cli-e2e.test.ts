@@ -11,7 +11,8 @@ import * as T from "@dtd/tensor";
 import { expectAllClose } from "@dtd/tensor/testing";
 import * as DT from "@dtd/deep-taylor";
 import { readModelFile } from "@dtd/model-io/file";
-import { Image, imageToInput, Png } from "@dtd/viz";
+import { Image, imageToInput } from "@dtd/viz";
+import * as Png from "@dtd/viz/png";
 import { b, detectionModel, imageModel, type Ran, runDtd, W, w2Oracle, writeFiles, x, zbOracle, zPlusOracle } from "./cliFixtures.ts";
 
 const tight = { atol: 1e-12, rtol: 1e-12 };
@@ -156,13 +157,13 @@ describe.concurrent("exit codes and messages", () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(/^dtd explain: Unknown option '--bogus'/);
-    expect(r.stderr).toMatch(/^Usage: dtd explain --model FILE --input FILE --rule RULE \[options\]$/m);
+    expect(r.stderr).toMatch(/^Usage: dtd explain --model FILE --input FILE\|DIR --rule RULE \[--out FILE --workers N\|auto\] \[options\]$/m);
   });
 
   test("an unknown command: exit 2, listing the commands", async () => {
     const r = await runDtd(["explian"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/unknown command 'explian': expected one of explain, check, evaluate, train, import, demo, graphs, real-model, titanic, help/);
+    expect(r.stderr).toMatch(/unknown command 'explian': expected one of explain, merge, check, evaluate, train, import, demo, graphs, real-model, titanic, help/);
   });
 
   test("layers that do not chain: exit 1 naming the layer and the shapes", async () => {

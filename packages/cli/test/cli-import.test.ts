@@ -11,7 +11,8 @@ import { dirname, join } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
 import { beforeAll, describe, expect, test } from "vitest";
 import { expectAllClose } from "@dtd/tensor/testing";
-import { Image, Photo, Png } from "@dtd/viz";
+import { Image, Photo } from "@dtd/viz";
+import * as Png from "@dtd/viz/png";
 import { memoryIo } from "../src/Io.ts";
 import { run } from "../src/run.ts";
 
@@ -60,10 +61,20 @@ describe("dtd import", () => {
     expect(file.metadata.imported.format).toBe("onnx");
   });
 
-  test("a model dtd cannot represent exactly is refused, naming the node", async () => {
-    const r = await dtd("import", join(human, "emotion.json"), "--out", join(dir, "e.json"));
+  test("a model dtd cannot represent exactly is refused, naming the node and why", async () => {
+    const r = await dtd("import", join(human, "iris.json"), "--out", join(dir, "i.json"));
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/node "StatefulPartitionedCall\/model_1\/max_pooling2d_1\/MaxPool" \(MaxPool\) is not supported: max pooling with padding/);
+    expect(r.stderr).toMatch(/node "StatefulPartitionedCall\/model\/p_re_lu_36\/Relu" \(Prelu\) is not supported: a ReLU that lets negative inputs through with a slope/);
+  });
+
+  test("a model with several heads: refused naming them, imported with --output-node", async () => {
+    const model = join(human, "handlandmark-lite.json");
+    const refused = await dtd("import", model, "--out", join(dir, "h.json"));
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/it has 4 outputs \(Identity_1:0 \(Identity_1\), Identity:0 \(Identity\), Identity_2:0 \(Identity_2\), Identity_3:0 \(Identity_3\)\): dtd explains one output — choose it by name/);
+    const r = await dtd("import", model, "--output-node", "Identity_1", "--out", join(dir, "h.json"));
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/note: the final sigmoid is dropped/);
   });
 
   test("explaining an ONNX file directly equals explaining the file dtd import wrote", async () => {

@@ -12,7 +12,7 @@ import * as T from "@dtd/tensor";
 import { unsafeMake } from "@dtd/tensor/unsafe";
 import * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
-import * as B from "@dtd/deep-taylor/baselines";
+import { Baselines as B } from "@dtd/deep-taylor";
 
 /** Values from 5e-324 to 1.8e308 of both signs, the dtype boundaries, and ordinary ones. */
 const extreme = fc.oneof(

@@ -8,7 +8,7 @@ import * as T from "@dtd/tensor";
 import { unsafeMake } from "@dtd/tensor/unsafe";
 import * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
-import * as B from "@dtd/deep-taylor/baselines";
+import { Baselines as B } from "@dtd/deep-taylor";
 
 const built = (shape: readonly number[], layers: L.Sequential): L.Model => {
   const m = L.build(shape, layers);
@@ -127,7 +127,7 @@ describe("case 7: refusals are Lefts, not exceptions", () => {
   });
   test("a weight function that returns NaN or Infinity (it gave an all-NaN heatmap)", () => {
     for (const bad of [NaN, Infinity]) {
-      const strategy: DT.Strategy = { ...DT.w2, name: "broken", direction: DT.split(DT.term("1", DT.constant(1), DT.weightFn(() => bad))) };
+      const strategy: DT.Strategy = { ...DT.w2, name: "broken", direction: DT.split(DT.term("1", DT.constantInput(1), DT.weightFn(() => bad))) };
       expect(messageOf(DT.explain(deck(), x([1, 2, 0.5]), DT.uniform(DT.deriveRule(strategy))))).toMatch(/non-finite value NaN in the relevance of the inputs of layer 0 \(dense, rule broken\)/);
     }
   });

@@ -1,11 +1,10 @@
 /**
  * Building an {@link IrModel} node by node: shape inference and unique names for every node, and the facts
  * the importers need about each value — whether it is still the raw input (constant scaling there becomes
- * preprocessing), provably non-negative (a padded max pool is exact as zero padding then), the permutation of
- * a vector flattened from NHWC, and a final activation (which nothing may consume).
+ * preprocessing), the output of a ReLU-type unit (so ≥ 0: a minimum with a constant then clips it), the
+ * permutation of a vector flattened from NHWC, and a final activation (which nothing may consume).
  * @module
  */
-import type * as T from "@dtd/tensor";
 import { type ImportError, type SourceFormat, unsupportedNode } from "./ImportError.ts";
 import type { IrModel, IrNode, IrOp, IrOps, OutputActivation, Preprocessing } from "./Ir.ts";
 import { inferShape } from "./irShape.ts";
@@ -20,8 +19,8 @@ export interface Value {
   readonly shape: readonly number[];
   /** For a vector flattened from an NHWC tensor: position d holds the original model's feature perm[d]. */
   readonly perm?: Int32Array;
-  /** Every element is ≥ 0 for every input (after a ReLU, and pooling or padding of such values). */
-  readonly nonNegative: boolean;
+  /** The output of a ReLU or clipped ReLU, so ≥ 0 (min(x, c) of it is a clipped ReLU). */
+  readonly rectified?: boolean;
   /** The model input itself, or it with only constant scaling applied (which is then preprocessing). */
   readonly isInput: boolean;
   /** For the input: how many constant scalings (preprocessing steps) it went through. */
@@ -38,9 +37,6 @@ export interface NodeSpec {
   readonly source: string;
   readonly inputs: readonly Value[];
 }
-
-const nonNegativeOps: ReadonlySet<IrOp> = new Set<IrOp>(["relu", "clippedRelu"]);
-const preservesNonNegative: ReadonlySet<IrOp> = new Set<IrOp>(["maxPool2d", "avgPool2d", "globalAvgPool", "globalMaxPool", "pad2d", "flatten", "add", "concat"]);
 
 /** Accumulates the nodes of one model. */
 export class GraphBuilder {
@@ -61,7 +57,7 @@ export class GraphBuilder {
 
   /** The model input. */
   inputValue(): Value {
-    return { ref: this.input.name, shape: this.input.shape, nonNegative: false, isInput: true, inputStage: 0 };
+    return { ref: this.input.name, shape: this.input.shape, isInput: true, inputStage: 0 };
   }
 
   /** Refuses node `name` (op `op`) with `reason`. */
@@ -88,18 +84,16 @@ export class GraphBuilder {
   add<K extends IrOp>(op: K, spec: NodeSpec, attrs: IrOps[K]): Value {
     for (const v of spec.inputs) {
       if (v.isInput) this.consumeInput(spec, v);
-      if (v.activated !== undefined) this.refuse(spec.name, spec.source, `its input went through a final ${v.activated}, which dtd only supports as the model's last op`);
+      if (v.activated !== undefined) {
+        this.refuse(spec.name, spec.source, `its input went through a ${v.activated}, which dtd supports only as the model's last op (dropped: dtd explains the logits); inside a network it is a smooth nonlinearity or, multiplied with an activation, a gate (SiLU/Swish, squeeze-and-excitation) — no deep Taylor rule of dtd's applies`);
+      }
     }
     const shape = inferShape(op, attrs, spec.inputs.map((v) => v.shape));
     if ("error" in shape) return this.refuse(spec.name, spec.source, shape.error);
     const name = this.uniqueName(spec.name);
     this.names.add(name);
     this.nodes.push({ op, name, inputs: spec.inputs.map((v) => v.ref), shape: shape.ok, source: spec.source, ...attrs } as IrNode);
-    const nonNegative =
-      nonNegativeOps.has(op) ||
-      (preservesNonNegative.has(op) && spec.inputs.every((v) => v.nonNegative)) ||
-      (op === "scaleShift" && spec.inputs[0]!.nonNegative && allNonNegative((attrs as IrOps["scaleShift"]).scale) && allNonNegative((attrs as IrOps["scaleShift"]).shift));
-    return { ref: name, shape: shape.ok, nonNegative, isInput: false };
+    return { ref: name, shape: shape.ok, isInput: false, ...(op === "relu" || op === "clippedRelu" ? { rectified: true } : {}) };
   }
 
   private consumeInput(spec: NodeSpec, v: Value): void {
@@ -151,8 +145,3 @@ export class GraphBuilder {
     };
   }
 }
-
-const allNonNegative = (t: T.Tensor): boolean => {
-  for (let i = 0; i < t.data.length; i++) if (!(t.data[i]! >= 0)) return false;
-  return true;
-};

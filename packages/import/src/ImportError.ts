@@ -40,3 +40,17 @@ export const message = (e: ImportError): string => {
 /** Shorthand constructors. */
 export const unsupportedNode = (format: SourceFormat, node: string, op: string, reason: string): ImportError => ({ _tag: "UnsupportedNode", format, node, op, reason });
 export const invalidFile = (file: string, path: string, expected: string, found: string): ImportError => ({ _tag: "InvalidFile", file, path, expected, found });
+
+/** The refusal of a model with several outputs when none was chosen: it lists them and says how to choose. */
+export const severalOutputs = (format: SourceFormat, names: readonly string[]): ImportError => ({
+  _tag: "UnsupportedModel",
+  format,
+  reason: `it has ${names.length} outputs (${names.slice(0, 8).join(", ")}${names.length > 8 ? ", …" : ""}): dtd explains one output — choose it by name (the output option; dtd's --output-node)`,
+});
+
+/** The refusal of a chosen output the model does not have. */
+export const noSuchOutput = (format: SourceFormat, chosen: string, names: readonly string[]): ImportError => ({
+  _tag: "UnsupportedModel",
+  format,
+  reason: `it has no output "${chosen}" (its outputs: ${names.slice(0, 8).join(", ")}${names.length > 8 ? ", …" : ""})`,
+});

@@ -33,8 +33,8 @@ export interface IrOps {
   readonly relu: Record<never, never>;
   /** min(max(0, x), max) — ReLU6 and Keras ReLU(max_value). */
   readonly clippedRelu: { readonly max: number };
-  /** Max pooling without padding (a padded TF/ONNX max pool becomes pad2d + maxPool2d where that is exact). */
-  readonly maxPool2d: { readonly kernel: Pair; readonly stride: Pair };
+  /** Max pooling; `pads` act as −∞ (as in TF and ONNX: a window overhanging the input takes the maximum of its part inside). */
+  readonly maxPool2d: { readonly kernel: Pair; readonly stride: Pair; readonly pads: Pads };
   /** Average pooling without padding. */
   readonly avgPool2d: { readonly kernel: Pair; readonly stride: Pair };
   /** CHW → [C], the mean over each channel. */

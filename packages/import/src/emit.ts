@@ -80,6 +80,13 @@ export const channelAffine = (b: GraphBuilder, o: Origin, x: Value, p: { readonl
 /** What an elementwise op keeps of its input's layout facts. */
 const keepLayout = (x: Value): Partial<Value> => ({ ...(x.perm === undefined ? {} : { perm: x.perm }), ...(x.squeezed === true ? { squeezed: true } : {}) });
 
+/**
+ * min(x, c) for a constant c > 0 — a clipped ReLU when x is a ReLU's output (min(max(0, z), c)) — or undefined
+ * when x can be negative (then min(x, c) is no unit dtd has).
+ */
+export const minimum = (b: GraphBuilder, o: Origin, x: Value, c: number): Value | undefined =>
+  x.rectified === true && c > 0 ? activation(b, o, x, { kind: "clippedRelu", max: c }) : undefined;
+
 /** The activations dtd represents: ReLU and ReLU clipped at a maximum (ReLU6). */
 export type Activation = { readonly kind: "relu" } | { readonly kind: "clippedRelu"; readonly max: number };
 
@@ -96,23 +103,18 @@ export const finalActivation = (x: Value, a: Exclude<OutputActivation, "none">):
 export const pad2d = (b: GraphBuilder, o: Origin, x: Value, pads: Pads): Value => (hasPads(pads) ? b.add("pad2d", spec(o, [x]), { pads }) : x);
 
 /**
- * Window pooling with padding `pads`. A padded max pool ignores its padding (−∞ in TF and ONNX): on an input
- * that is provably ≥ 0 (after a ReLU) zero padding gives the same maxima, as every window holds at least one
- * real element; elsewhere it is refused. A padded average pool is exact as zero padding only when the
- * original counts the padding (ONNX count_include_pad = 1); TF's excludes it and is refused.
+ * Window pooling with padding `pads`. A padded max pool ignores its padding (−∞ in TF and ONNX): dtd's max pooling
+ * takes the same padding. A padded average pool is exact as zero padding then pooling only when the original
+ * counts the padding (ONNX count_include_pad = 1); TF's excludes it and is refused.
  */
 export const pool = (b: GraphBuilder, o: Origin, x: Value, p: { readonly kind: "max" | "avg"; readonly kernel: Pair; readonly stride: Pair; readonly pads: Pads; readonly countIncludePad: boolean }): Value => {
   if (x.shape.length !== 3) b.refuse(o.name, o.source, `expected a CHW input, found [${x.shape.join(", ")}]`);
-  if (hasPads(p.pads)) {
-    if (p.kind === "max" && !x.nonNegative) {
-      b.refuse(o.name, o.source, `max pooling with padding [${p.pads.join(", ")}] of an input that can be negative: dtd pads with zeros, which would change the maxima (it is exact only after a ReLU)`);
-    }
-    if (p.kind === "avg" && !p.countIncludePad) {
-      b.refuse(o.name, o.source, `average pooling with padding [${p.pads.join(", ")}] that excludes the padding from the average: dtd's average pooling has no padding and zero padding would count it`);
-    }
+  if (p.kind === "max") return b.add("maxPool2d", spec(o, [x]), { kernel: p.kernel, stride: p.stride, pads: p.pads });
+  if (hasPads(p.pads) && !p.countIncludePad) {
+    b.refuse(o.name, o.source, `average pooling with padding [${p.pads.join(", ")}] that excludes the padding from the average: dtd's average pooling has no padding and zero padding would count it`);
   }
   const padded = pad2d(b, { name: `${o.name}/pad`, source: o.source }, x, p.pads);
-  return b.add(p.kind === "max" ? "maxPool2d" : "avgPool2d", spec(o, [padded]), { kernel: p.kernel, stride: p.stride });
+  return b.add("avgPool2d", spec(o, [padded]), { kernel: p.kernel, stride: p.stride });
 };
 
 /** Global pooling CHW → [C]; `keepDims` when the original keeps a 1×1 map (the result is then marked squeezed). */

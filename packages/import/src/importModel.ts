@@ -26,6 +26,12 @@ export interface ImportOptions extends ToDtdOptions {
    * the input size unknown.
    */
   readonly inputShape?: readonly number[];
+  /**
+   * The output to explain when the model has several (a detector's or a multi-task net's heads): an ONNX graph
+   * output (or any value a node computes), a TF.js graph's signature output key or node name, a Keras output
+   * layer's name. Only what it depends on is imported.
+   */
+  readonly output?: string;
 }
 
 /** True when the bytes start (after whitespace or a byte-order mark) with `{`: a JSON document. */
@@ -51,7 +57,7 @@ const parseJson = (bytes: Uint8Array, file: string): unknown => {
 export const importIr = (bytes: Uint8Array, opts: ImportOptions = {}): E.Either<ImportError, IrModel> =>
   attempt(() => {
     const file = opts.name ?? "model";
-    const shape = opts.inputShape === undefined ? {} : { inputShape: opts.inputShape };
+    const shape = { ...(opts.inputShape === undefined ? {} : { inputShape: opts.inputShape }), ...(opts.output === undefined ? {} : { output: opts.output }) };
     const ir = looksLikeJson(bytes) ? importTfjs(parseJson(bytes, file), file, opts.readFile ?? (() => undefined), shape) : importOnnx(bytes, file, shape);
     return simplify(ir);
   });

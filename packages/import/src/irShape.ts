@@ -56,7 +56,10 @@ export const irShapes: { readonly [K in IrOp]: (node: IrOps[K], inputs: readonly
   },
   relu: (_n, [x]) => ok([...x!]),
   clippedRelu: (n, [x]) => (n.max > 0 ? ok([...x!]) : error(`expected a positive maximum, found ${n.max}`)),
-  maxPool2d: (n, [x]) => windowed(x, x?.[0] ?? 0, n.kernel, n.stride, noPads),
+  maxPool2d: (n, [x]) =>
+    n.pads.some((p, a) => !Number.isInteger(p) || p < 0 || p >= n.kernel[a < 2 ? 0 : 1])
+      ? error(`expected pads smaller than the window ${show(n.kernel)} (every window must hold an input element), found ${show(n.pads)}`)
+      : windowed(x, x?.[0] ?? 0, n.kernel, n.stride, n.pads),
   avgPool2d: (n, [x]) => windowed(x, x?.[0] ?? 0, n.kernel, n.stride, noPads),
   globalAvgPool: (_n, [x]) => (chw(x) ? ok([x[0]]) : error(`expected a CHW input, found ${x === undefined ? "none" : show(x)}`)),
   globalMaxPool: (_n, [x]) => (chw(x) ? ok([x[0]]) : error(`expected a CHW input, found ${x === undefined ? "none" : show(x)}`)),

@@ -4,7 +4,9 @@
  *   W·x + b + t = W·x + (b + t), when nothing else takes the layer's output;
  * - consecutive per-channel affine maps (a folded batch norm's Mul then Add) are one:
  *   (x·s₁ + t₁)·s₂ + t₂ = x·(s₁s₂) + (t₁s₂ + t₂);
- * - consecutive zero paddings (PyTorch's F.pad before a padded pool) are one, their pads added.
+ * - consecutive zero paddings (PyTorch's F.pad before a padded pool) are one, their pads added;
+ * - consecutive ReLU-type units are one (relu∘relu = relu; a clipped ReLU with a ReLU before or after it is the
+ *   clipped ReLU; two clipped ReLUs clip at the smaller maximum) — what clip_by_value after a ReLU reads as.
  * Batch norms after a convolution are not folded here: that is dtd's canonizer's choice (it checks f).
  * @module
  */
@@ -25,6 +27,10 @@ const map = (x: ArrayLike<number>, f: (v: number, j: number) => number): Float32
 
 /** One rewrite of `s` into its input `a`, or undefined when none applies. */
 const fuse = (a: IrNode, s: IrNode): IrNode | undefined => {
+  if ((s.op === "relu" || s.op === "clippedRelu") && (a.op === "relu" || a.op === "clippedRelu")) {
+    if (s.op === "relu") return a;
+    return a.op === "relu" ? { ...s, name: a.name, inputs: a.inputs } : { ...a, max: Math.min(a.max, s.max) };
+  }
   if (s.op === "pad2d") return a.op === "pad2d" ? { ...a, pads: [0, 1, 2, 3].map((k) => a.pads[k]! + s.pads[k]!) as unknown as typeof a.pads } : undefined;
   if (s.op !== "scaleShift") return undefined;
   if ((a.op === "dense" || a.op === "conv2d" || a.op === "depthwiseConv2d") && isPureShift(s)) {
@@ -46,7 +52,7 @@ export const simplify = (m: IrModel): IrModel => {
   const renamed = new Map<string, string>();
   const resolve = (name: string): string => renamed.get(name) ?? name;
   for (const n of m.nodes) {
-    if (n.op !== "scaleShift" && n.op !== "pad2d") continue;
+    if (n.op !== "scaleShift" && n.op !== "pad2d" && n.op !== "relu" && n.op !== "clippedRelu") continue;
     const inputName = resolve(n.inputs[0]!);
     const a = nodes.get(inputName);
     if (a === undefined || (count.get(n.inputs[0]!) ?? 0) !== 1) continue;

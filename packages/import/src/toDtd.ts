@@ -58,7 +58,7 @@ const nodesOf = (n: IrNode, name: string, inputs: readonly string[], cast: (t: T
     case "clippedRelu":
       return one(L.clippedRelu(n.max));
     case "maxPool2d":
-      return one(L.maxPool2d(n.kernel, n.stride));
+      return one(L.maxPool2d(n.kernel, n.stride, { padding: n.pads }));
     case "avgPool2d":
       return one(L.avgPool2d(n.kernel, n.stride));
     case "globalAvgPool":

@@ -34,7 +34,8 @@ const conv = (x: Act, W: ArrayLike<number>, wShape: readonly number[], b: ArrayL
   return y;
 };
 
-const pool = (x: Act, kernel: readonly number[], stride: readonly number[], out: readonly number[], max: boolean): Float64Array => {
+/** Window pooling; max pooling's pads [top, bottom, left, right] are −∞ (members outside x are skipped). */
+const pool = (x: Act, kernel: readonly number[], stride: readonly number[], out: readonly number[], max: boolean, pads: readonly number[] = [0, 0, 0, 0]): Float64Array => {
   const [C, H, W] = x.shape as [number, number, number];
   const [, oh, ow] = out as [number, number, number];
   const y = new Float64Array(C * oh * ow);
@@ -44,7 +45,10 @@ const pool = (x: Act, kernel: readonly number[], stride: readonly number[], out:
         let s = max ? -Infinity : 0;
         for (let u = 0; u < kernel[0]!; u++)
           for (let v = 0; v < kernel[1]!; v++) {
-            const val = x.data[(ch * H + r * stride[0]! + u) * W + c * stride[1]! + v]!;
+            const row = r * stride[0]! + u - pads[0]!;
+            const col = c * stride[1]! + v - pads[2]!;
+            if (row < 0 || row >= H || col < 0 || col >= W) continue;
+            const val = x.data[(ch * H + row) * W + col]!;
             s = max ? Math.max(s, val) : s + val;
           }
         y[(ch * oh + r) * ow + c] = max ? s : s / (kernel[0]! * kernel[1]!);
@@ -74,7 +78,7 @@ const evalNode = (n: IrNode, xs: readonly Act[]): Float64Array => {
     case "clippedRelu":
       return x.data.map((v) => Math.min(Math.max(0, v), n.max));
     case "maxPool2d":
-      return pool(x, n.kernel, n.stride, n.shape, true);
+      return pool(x, n.kernel, n.stride, n.shape, true, n.pads);
     case "avgPool2d":
       return pool(x, n.kernel, n.stride, n.shape, false);
     case "globalAvgPool":

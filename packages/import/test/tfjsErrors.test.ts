@@ -71,8 +71,10 @@ describe("TF.js layers models: refusals", () => {
 describe("TF.js graph models: refusals", () => {
   const graph = (nodes: object[]) => json({ format: "graph-model", modelTopology: { node: nodes }, weightsManifest: [] });
   const input = { name: "x", op: "Placeholder", attr: { shape: { shape: { dim: [{ size: "-1" }, { size: "4" }] } } } };
-  test("an op dtd does not import, named", () => {
-    expect(refusal(graph([input, { name: "t", op: "Tanh", input: ["x"] }]))).toContain(`tfjs-graph node "t" (Tanh) is not supported: dtd does not import Tanh ops`);
+  test("an op dtd does not import, named, with why for the ones real networks use", () => {
+    expect(refusal(graph([input, { name: "c", op: "Cumsum", input: ["x"] }]))).toContain(`tfjs-graph node "c" (Cumsum) is not supported: dtd does not import Cumsum nodes (supported: Conv2D,`);
+    expect(refusal(graph([input, { name: "t", op: "Tanh", input: ["x"] }]))).toBe(`tfjs-graph node "t" (Tanh) is not supported: a smooth nonlinearity: dtd's rules are derived for ReLU-type units (piecewise linear, with their root at the hinge)`);
+    expect(refusal(graph([input, { name: "p", op: "Prelu", input: ["x"] }]))).toContain(`(Prelu) is not supported: a ReLU that lets negative inputs through with a slope`);
   });
   test("a Const node without weights", () => {
     expect(refusal(graph([input, { name: "w", op: "Const" }, { name: "m", op: "MatMul", input: ["x", "w"] }]))).toBe(`tfjs-graph node "w": weight w (a Const node) is not in the weights manifest`);
@@ -82,6 +84,6 @@ describe("TF.js graph models: refusals", () => {
     expect(refusal(graph([x, { name: "r", op: "Relu", input: ["x"] }]))).toContain(`its input "x" has shape [-1, -1, -1, 3] with unknown sizes: give the input size (H, W, C) when importing`);
   });
   test("a softmax in the middle", () => {
-    expect(refusal(graph([input, { name: "s", op: "Softmax", input: ["x"] }, { name: "r", op: "Relu", input: ["s"] }]))).toContain(`node "r" (Relu) is not supported: its input went through a final softmax`);
+    expect(refusal(graph([input, { name: "s", op: "Softmax", input: ["x"] }, { name: "r", op: "Relu", input: ["s"] }]))).toContain(`node "r" (Relu) is not supported: its input went through a softmax, which dtd supports only as the model's last op`);
   });
 });

@@ -44,33 +44,46 @@ const samples = (seed: number, n: number, size: number, lo = 0, hi = 1): Float32
   return Array.from({ length: n }, () => Float32Array.from({ length: size }, () => T.Random.uniform(rng, lo, hi)));
 };
 
-/** The logits node of a graph: the input of its final Sigmoid/Softmax. */
-const logitsNode = (json: { modelTopology: { node: { name: string; op: string; input?: string[] }[] } }): string => {
-  const final = json.modelTopology.node.find((n) => n.op === "Sigmoid" || n.op === "Softmax")!;
-  return final.input![0]!;
+/** The logits node of a graph: the input of its final Sigmoid/Softmax (the output node's, when named). */
+const logitsNode = (json: { modelTopology: { node: { name: string; op: string; input?: string[] }[] } }, output?: string): string => {
+  const final = json.modelTopology.node.find((n) => (output === undefined ? n.op === "Sigmoid" || n.op === "Softmax" : n.name === output))!;
+  return final.op === "Sigmoid" || final.op === "Softmax" ? final.input![0]! : final.name;
 };
 
 describe("real TF.js graph models from @vladmandic/human against tfjs", () => {
-  for (const name of ["antispoof", "liveness"]) {
-    test(`${name}: dtd's own forward pass (float32) gives tfjs's logits`, async () => {
-      const h = human(name);
-      const r = ok(importModel(h.bytes, { name: `${name}.json`, readFile: h.readFile }));
-      const [c, hh, w] = r.ir.input.shape as [number, number, number];
+  // emotion: max pools padded ("SAME") over signed inputs, whose padding must act as −∞; faceres: a MobileNet v1
+  // with ReLU6 written as Relu, Minimum, Maximum and two heads (gender, age); handlandmark-lite: a MobileNetV2-style
+  // net with AddN residuals and four heads (the hand-presence logit chosen).
+  const cases: readonly { readonly name: string; readonly output?: string; readonly logits?: string; readonly samples: number }[] = [
+    { name: "antispoof", samples: 2 },
+    { name: "liveness", samples: 2 },
+    { name: "emotion", samples: 2 },
+    { name: "faceres", output: "gender_pred/Sigmoid:0", logits: "gender_pred/BiasAdd", samples: 1 },
+    { name: "handlandmark-lite", output: "Identity_1", samples: 1 },
+  ];
+  for (const c of cases) {
+    test(`${c.name}${c.output === undefined ? "" : ` (output ${c.output})`}: dtd's own forward pass (float32) gives tfjs's logits`, async () => {
+      const h = human(c.name);
+      const r = ok(importModel(h.bytes, { name: `${c.name}.json`, readFile: h.readFile, ...(c.output === undefined ? {} : { output: c.output }) }));
+      const [ch, hh, w] = r.ir.input.shape as [number, number, number];
       const graph = await loadGraph(h.json, h.bin);
-      for (const x of samples(3, 2, c * hh * w)) {
-        const expected = (graph.execute(tf.tensor(x, [1, hh, w, c]), logitsNode(h.json)) as tf.Tensor).dataSync();
-        const out = L.forward(r.model, T.of(nhwcToChw(x, hh, w, c), [1, c, hh, w], "float32")).output;
+      const logits = c.logits ?? logitsNode(h.json, c.output);
+      for (const x of samples(3, c.samples, ch * hh * w)) {
+        const expected = (graph.execute(tf.tensor(x, [1, hh, w, ch]), logits) as tf.Tensor).dataSync();
+        const out = L.forward(r.model, T.of(nhwcToChw(x, hh, w, ch), [1, ch, hh, w], "float32")).output;
         expectAllClose(out.data, expected, { rtol: 1e-5, atol: 1e-5 * Math.max(...Array.from(expected, Math.abs)) });
       }
     });
   }
 
-  test("emotion is refused at its padded max pool of a possibly negative input, by name", () => {
-    const h = human("emotion");
-    const r = importIr(h.bytes, { name: "emotion.json", readFile: h.readFile });
+  test("a model with several outputs is refused, naming them, until one is chosen", () => {
+    const h = human("faceres");
+    const r = importIr(h.bytes, { name: "faceres.json", readFile: h.readFile });
     expect(E.isLeft(r) ? message(r.left) : "imported").toBe(
-      `tfjs-graph node "StatefulPartitionedCall/model_1/max_pooling2d_1/MaxPool" (MaxPool) is not supported: max pooling with padding [1, 1, 1, 1] of an input that can be negative: dtd pads with zeros, which would change the maxima (it is exact only after a ReLU)`,
+      "tfjs-graph model is not supported: it has 3 outputs (gender_pred/Sigmoid:0 (gender_pred/Sigmoid), global_pooling/Mean, age_pred/Softmax:0 (age_pred/Softmax)): dtd explains one output — choose it by name (the output option; dtd's --output-node)",
     );
+    const wrong = importIr(h.bytes, { name: "faceres.json", readFile: h.readFile, output: "age" });
+    expect(E.isLeft(wrong) ? message(wrong.left) : "imported").toMatch(/^tfjs-graph model is not supported: it has no output "age" \(its outputs: gender_pred\/Sigmoid:0/);
   });
 });
 
@@ -182,7 +195,7 @@ describe("a graph with the rest of the op subset, against tfjs", () => {
     const ir: IrModel = ok(importIr(g.bytes, { name: "g.json", readFile: (p) => (p === "w.bin" ? g.bin : undefined) }));
     expect(ir.input.shape).toEqual([3, 8, 10]);
     expect(ir.preprocessing?.scale.map((v) => Math.fround(v))).toEqual([1 / 255, 1 / 128, 1 / 64].map(Math.fround));
-    expect(ir.nodes.map((n) => n.op)).toEqual(["conv2d", "relu", "depthwiseConv2d", "clippedRelu", "pad2d", "conv2d", "add", "scaleShift", "relu", "concat", "pad2d", "maxPool2d", "globalAvgPool", "dense"]);
+    expect(ir.nodes.map((n) => n.op)).toEqual(["conv2d", "relu", "depthwiseConv2d", "clippedRelu", "pad2d", "conv2d", "add", "scaleShift", "relu", "concat", "maxPool2d", "globalAvgPool", "dense"]);
     expect(ir.outputActivation).toBe("softmax");
     const graph = await loadGraph(g.json as never, g.bin);
     const model = dtdModel(g.bytes, { name: "g.json", readFile: (p) => (p === "w.bin" ? g.bin : undefined) });

@@ -48,11 +48,17 @@ export interface PNormPool {
   readonly stride?: readonly [number, number];
 }
 
-/** Max pooling over 2-D windows of a CHW input. */
+/**
+ * Max pooling over 2-D windows of a CHW input. `padding` [top, bottom, left, right] (absent: none) acts as −∞, as
+ * in TF's and ONNX's padded max pools: a window that overhangs the input takes the maximum of its part inside,
+ * so the padding never wins and relevance (winner-take-all) always reaches an input element. Each pad is smaller
+ * than the window along its axis, so that every window holds one.
+ */
 export interface MaxPool2d {
   readonly kind: "maxPool2d";
   readonly kernel: readonly [number, number];
   readonly stride: readonly [number, number];
+  readonly padding?: readonly [number, number, number, number];
 }
 
 /** Average pooling over 2-D windows of a CHW input. */
@@ -239,8 +245,13 @@ export const pNormPool = (p: number, opts: { kernel?: readonly [number, number];
   p,
   ...opts,
 });
-/** Max pooling (stride defaults to the kernel). */
-export const maxPool2d = (kernel: readonly [number, number], stride?: readonly [number, number]): MaxPool2d => ({ kind: "maxPool2d", kernel, stride: stride ?? kernel });
+/** Max pooling (stride defaults to the kernel; padding, −∞, to none: all-zero padding is none). */
+export const maxPool2d = (kernel: readonly [number, number], stride?: readonly [number, number], opts: { readonly padding?: readonly [number, number, number, number] } = {}): MaxPool2d => ({
+  kind: "maxPool2d",
+  kernel,
+  stride: stride ?? kernel,
+  ...(opts.padding === undefined || opts.padding.every((q) => q === 0) ? {} : { padding: opts.padding }),
+});
 /** Average pooling (stride defaults to the kernel). */
 export const avgPool2d = (kernel: readonly [number, number], stride?: readonly [number, number]): AvgPool2d => ({ kind: "avgPool2d", kernel, stride: stride ?? kernel });
 /** Select output `index` as the explained score. */

@@ -47,13 +47,21 @@ const unary = <K extends Kind>(ops: {
 
 const show = T.showShape;
 const ok = (s: number[]): E.Either<string, number[]> => E.right(s);
-const pool2dShape = (input: T.Shape.Shape, kernel: readonly [number, number], stride: readonly [number, number]): E.Either<string, number[]> => {
+const NO_PADDING = [0, 0, 0, 0] as const;
+/** The output of pooling a CHW input; `padding` [top, bottom, left, right] (max pooling's −∞ padding) smaller than the window. */
+const pool2dShape = (input: T.Shape.Shape, kernel: readonly [number, number], stride: readonly [number, number], padding: readonly number[] = NO_PADDING): E.Either<string, number[]> => {
   if (input.length !== 3) return E.left(`expected a CHW input of rank 3, found ${show(input)}`);
-  const [c, h, w] = input as [number, number, number];
+  const [c, h0, w0] = input as [number, number, number];
   if (kernel.some((k) => !Number.isInteger(k) || k < 1) || stride.some((s) => !Number.isInteger(s) || s < 1)) {
     return E.left(`expected positive integer kernel and stride, found kernel ${show(kernel)} and stride ${show(stride)}`);
   }
-  if (kernel[0] > h || kernel[1] > w) return E.left(`expected a window no larger than the input ${h}×${w}, found kernel ${kernel[0]}×${kernel[1]}`);
+  if (padding.length !== 4 || padding.some((q, a) => !Number.isInteger(q) || q < 0 || q >= kernel[a < 2 ? 0 : 1])) {
+    return E.left(`expected a padding [top, bottom, left, right] of non-negative integers smaller than the window ${kernel[0]}×${kernel[1]} (every window must hold an input element), found ${show(padding)}`);
+  }
+  const h = h0 + padding[0]! + padding[1]!;
+  const w = w0 + padding[2]! + padding[3]!;
+  const padded = h !== h0 || w !== w0 ? "padded " : "";
+  if (kernel[0] > h || kernel[1] > w) return E.left(`expected a window no larger than the ${padded}input ${h}×${w}, found kernel ${kernel[0]}×${kernel[1]}`);
   return ok([c, Math.floor((h - kernel[0]) / stride[0]) + 1, Math.floor((w - kernel[1]) / stride[1]) + 1]);
 };
 const sampleAxes = (x: AD.Var): number[] => Array.from({ length: x.value.shape.length - 1 }, (_, i) => i + 1);
@@ -173,8 +181,8 @@ export const kinds: { readonly [K in Kind]: KindOps<K> } = {
   }),
   maxPool2d: unary({
     paramNames: [],
-    outputShape: (l, input) => pool2dShape(input, l.kernel, l.stride),
-    apply: (l, x) => AD.maxPool2d(x, { kernel: l.kernel, stride: l.stride }),
+    outputShape: (l, input) => pool2dShape(input, l.kernel, l.stride, l.padding),
+    apply: (l, x) => AD.maxPool2d(x, { kernel: l.kernel, stride: l.stride, ...(l.padding === undefined ? {} : { padding: l.padding }) }),
   }),
   avgPool2d: unary({
     paramNames: [],

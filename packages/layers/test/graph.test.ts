@@ -103,6 +103,11 @@ describe("build refuses, naming the layer", () => {
     );
     expect(refusal([3], [L.node("c", L.concat(1), ["input", "input"])])).toMatch(/expected an axis in \[0, 0\] \(of the per-sample shape\), found 1/);
   });
+  test("a max pool's padding: smaller than the window, so every window holds an input element", () => {
+    expect(refusal([1, 4, 4], [L.maxPool2d([2, 2], [2, 2], { padding: [2, 0, 0, 0] })])).toBe(
+      "layer 0 (maxPool2d) cannot take an input of shape [1, 4, 4]: expected a padding [top, bottom, left, right] of non-negative integers smaller than the window 2×2 (every window must hold an input element), found [2, 0, 0, 0]",
+    );
+  });
   test("new kinds' parameters: a depthwise bias, a batch norm variance, a clipped ReLU bound, a pad2d of rank 1", () => {
     expect(refusal([2, 3, 3], [L.depthwiseConv2d(T.zeros([2, 2, 1, 1]), T.zeros([2]))])).toMatch(/expected a bias of shape \[4\] \(channels × multiplier\), found \[2\]/);
     expect(refusal([2], [L.batchNorm({ scale: T.ones([2]), shift: T.zeros([2]), mean: T.zeros([2]), variance: t([1, -1], [2]), epsilon: 0.5 })])).toMatch(

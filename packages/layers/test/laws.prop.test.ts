@@ -62,7 +62,7 @@ const kindCases: { readonly [K in L.Kind]: fc.Arbitrary<KindCase> } = {
     { layer: L.pNormPool(2), inputShape: [5], positive: true },
     { layer: L.pNormPool(3, { kernel: [2, 2] }), inputShape: [1, 4, 4], positive: true },
   ),
-  maxPool2d: fc.constant({ layer: L.maxPool2d([2, 2], [1, 1]), inputShape: [2, 3, 3] }),
+  maxPool2d: fc.constantFrom<KindCase>({ layer: L.maxPool2d([2, 2], [1, 1]), inputShape: [2, 3, 3] }, { layer: L.maxPool2d([3, 3], [2, 2], { padding: [1, 1, 1, 0] }), inputShape: [2, 4, 5] }),
   avgPool2d: fc.constant({ layer: L.avgPool2d([2, 3]), inputShape: [1, 4, 6] }),
   flatten: fc.constant({ layer: L.flatten, inputShape: [2, 2, 3] }),
   select: fc.constant({ layer: L.select(2), inputShape: [4] }),

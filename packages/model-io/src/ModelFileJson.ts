@@ -37,7 +37,8 @@ export interface LayerJsonTable {
   readonly relu: { readonly type: "relu" };
   readonly sumPool: { readonly type: "sumPool"; readonly kernel?: PairJson; readonly stride?: PairJson };
   readonly pNormPool: { readonly type: "pNormPool"; readonly p: number; readonly kernel?: PairJson; readonly stride?: PairJson };
-  readonly maxPool2d: { readonly type: "maxPool2d"; readonly kernel: PairJson; readonly stride?: PairJson };
+  /** `padding` [top, bottom, left, right] acts as −∞ (TF's and ONNX's padded max pools); absent: none. */
+  readonly maxPool2d: { readonly type: "maxPool2d"; readonly kernel: PairJson; readonly stride?: PairJson; readonly padding?: readonly [number, number, number, number] };
   readonly avgPool2d: { readonly type: "avgPool2d"; readonly kernel: PairJson; readonly stride?: PairJson };
   readonly flatten: { readonly type: "flatten" };
   readonly select: { readonly type: "select"; readonly index: number };

@@ -34,7 +34,7 @@ const writers: { readonly [K in L.Kind]: (l: L.LayerOf<K>, w: TensorWriter) => L
   relu: () => ({ type: "relu" }),
   sumPool: (l) => ({ type: "sumPool", ...(l.kernel ? { kernel: [...l.kernel] } : {}), ...(l.stride ? { stride: [...l.stride] } : {}) }),
   pNormPool: (l) => ({ type: "pNormPool", p: l.p, ...(l.kernel ? { kernel: [...l.kernel] } : {}), ...(l.stride ? { stride: [...l.stride] } : {}) }),
-  maxPool2d: (l) => ({ type: "maxPool2d", kernel: [...l.kernel], stride: [...l.stride] }),
+  maxPool2d: (l) => ({ type: "maxPool2d", kernel: [...l.kernel], stride: [...l.stride], ...(l.padding === undefined ? {} : { padding: [...l.padding] }) }),
   avgPool2d: (l) => ({ type: "avgPool2d", kernel: [...l.kernel], stride: [...l.stride] }),
   flatten: () => ({ type: "flatten" }),
   select: (l) => ({ type: "select", index: l.index }),

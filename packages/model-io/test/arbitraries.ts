@@ -69,8 +69,13 @@ const layerFor = (s: Step, shape: readonly number[], tensor: (shape: number[]) =
       return chw && s.flag ? L.sumPool({ kernel: window(), ...(s.c > 0 ? { stride: strideOf() } : {}) }) : L.sumPool();
     case "pNormPool":
       return chw && s.flag ? L.pNormPool(s.p, { kernel: window(), ...(s.c > 0 ? { stride: strideOf() } : {}) }) : L.pNormPool(s.p);
-    case "maxPool2d":
-      return chw ? L.maxPool2d(window(), s.flag ? strideOf() : undefined) : undefined;
+    case "maxPool2d": {
+      if (!chw) return undefined;
+      const [kh, kw] = window();
+      // −∞ padding (each pad below the window) on some steps.
+      const padding = s.flag && s.c > 0 ? ([s.a % kh, s.b % kh, s.c % kw, (s.a + s.b) % kw] as const) : undefined;
+      return L.maxPool2d([kh, kw], s.flag ? strideOf() : undefined, padding === undefined ? {} : { padding });
+    }
     case "avgPool2d":
       return chw ? L.avgPool2d(window(), s.flag ? strideOf() : undefined) : undefined;
     case "select":

@@ -144,7 +144,7 @@ describe("bad files: one message each, with the JSON path, what was expected and
   });
   test("unknown fields are refused, so a typo cannot fall back to a default", () => {
     expect(messageOf(withLayer(2, { type: "maxPool2d", kernel: [1, 1], strides: [1, 1] }))).toBe(
-      'layers[2]: expected only the fields of a maxPool2d layer (type, kernel, stride), found an unknown field "strides"',
+      'layers[2]: expected only the fields of a maxPool2d layer (type, kernel, stride, padding), found an unknown field "strides"',
     );
     expect(messageOf({ ...valid(), name: "x" })).toBe(
       '(top level): expected only the fields of a dtd model file (format, version, inputShape, layers, dtype, metadata), found an unknown field "name"',

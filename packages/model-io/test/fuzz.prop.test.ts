@@ -98,7 +98,7 @@ const fieldArbs: { readonly [K in (typeof LAYER_TYPES)[number]]: readonly [Recor
   relu: [{}, []],
   sumPool: [{ kernel: pair, stride: pair }, []],
   pNormPool: [{ p: fc.constantFrom(1, 2, 0.5, 1e308), kernel: pair, stride: pair }, ["p"]],
-  maxPool2d: [{ kernel: pair, stride: pair }, ["kernel"]],
+  maxPool2d: [{ kernel: pair, stride: pair, padding: fc.tuple(pair, pair).map(([a, b]) => [...a, ...b]) }, ["kernel"]],
   avgPool2d: [{ kernel: pair, stride: pair }, ["kernel"]],
   flatten: [{}, []],
   select: [{ index: fc.integer({ min: -1, max: 2 }) }, ["index"]],

@@ -5,7 +5,7 @@ import { unsafeMake } from "@dtd/tensor/unsafe";
 import * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
 import { parseModel } from "@dtd/model-io";
-import * as Heatmap from "@dtd/viz/Heatmap";
+import { Heatmap } from "@dtd/viz";
 import * as P from "@dtd/parallel";
 
 export const draw = (canvas: HTMLCanvasElement, modelJson: string, pixels: Float64Array): string | undefined => {

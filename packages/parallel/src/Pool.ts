@@ -39,6 +39,8 @@ export interface PoolOptions {
   readonly worker?: URL;
   /** With `workers: 0`, the hooks a worker module would give `serve`. */
   readonly hooks?: ServeOptions;
+  /** Data for a custom worker module's hooks (structured-cloneable), given to them as `ctx.options`. */
+  readonly workerOptions?: unknown;
 }
 
 /** The inputs of a run: a batch tensor [N, ...inputShape], or samples one by one (an iterable or async iterable). */
@@ -53,6 +55,8 @@ export interface RunOptions {
   readonly batchSize?: number;
   readonly signal?: AbortSignal;
   readonly target?: ManyTarget;
+  /** The index of the first input (default 0): outcomes, and errors' sample numbers, count from it (e.g. resuming at input k). */
+  readonly firstIndex?: number;
 }
 
 /** A started pool. */
@@ -211,6 +215,7 @@ export const startPool = async (platform: Platform, options: PoolOptions): Promi
     model: toModelData(model, { share: threads.shareMemory() }),
     composite: options.composite,
     settings: { lenient: options.lenient ?? false, biasSink: options.biasSink ?? false },
+    options: options.workerOptions,
   });
   // Shared weights: one copy for every worker (toModelData copies each tensor into shared memory once).
   const data = init(0);
@@ -294,11 +299,12 @@ export const startPool = async (platform: Platform, options: PoolOptions): Promi
     slot.port.post({ ...job.request, id } as Request, job.transfer);
   }
 
-  /** Sends a batch; resolves with its outcomes, or undefined when cancelled. */
-  const dispatch = (b: Outgoing, target: BatchTarget): Promise<Outcome<unknown>[] | undefined> =>
+  /** Sends a batch (its inputs counted from `first`); resolves with its outcomes, or undefined when cancelled. */
+  const dispatch = (b: Outgoing, target: BatchTarget, first: number): Promise<Outcome<unknown>[] | undefined> =>
     new Promise((resolve) => {
-      const request: Request = { _tag: "Batch", id: -1, start: b.start, count: b.count, target, ...(b.values === undefined ? {} : { values: b.values }), ...(b.samples === undefined ? {} : { samples: b.samples }) };
-      send({ resolve, start: b.start, count: b.count, request, transfer: b.transfer, deaths: 0 });
+      const start = first + b.start;
+      const request: Request = { _tag: "Batch", id: -1, start, count: b.count, target, ...(b.values === undefined ? {} : { values: b.values }), ...(b.samples === undefined ? {} : { samples: b.samples }) };
+      send({ resolve, start, count: b.count, request, transfer: b.transfer, deaths: 0 });
     });
 
   const explain = <P>(inputs: Inputs, opts: RunOptions = {}): E.Either<ParallelError, AsyncIterable<Outcome<P>>> => {
@@ -307,6 +313,8 @@ export const startPool = async (platform: Platform, options: PoolOptions): Promi
     if (!(Number.isSafeInteger(size) && size >= 1)) return E.left(invalid("batchSize", "an integer ≥ 1", size));
     const t = checkTarget(opts.target);
     if (E.isLeft(t)) return t;
+    const first = opts.firstIndex ?? 0;
+    if (!(Number.isSafeInteger(first) && first >= 0)) return E.left(invalid("firstIndex", "an integer ≥ 0", first));
     if (isTensor(inputs) && (inputs.shape.length < 1 || T.Shape.size(inputs.shape.slice(1)) !== d)) {
       return E.left(invalid("inputs", `a batch [N, ${model.inputShape.join(", ")}]`, inputs.shape));
     }
@@ -324,7 +332,7 @@ export const startPool = async (platform: Platform, options: PoolOptions): Promi
           while (!exhausted && !closed && pending.length < IN_HAND * n) {
             const next = await batches.next();
             if (next.done === true) exhausted = true;
-            else pending.push(dispatch(next.value, targetOf(opts.target, next.value.start, next.value.count)));
+            else pending.push(dispatch(next.value, targetOf(opts.target, next.value.start, next.value.count), first));
           }
           const head = pending.shift();
           if (head === undefined) return;

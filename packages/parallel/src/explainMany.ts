@@ -25,11 +25,16 @@ export interface ManyOptions<P = unknown> extends Omit<PoolOptions, "model" | "c
 export const explainManyOn =
   (platform: Platform) =>
   async <P = unknown>(model: L.Model, inputs: Inputs, composite: CompositeSpec, opts: ManyOptions<P> = {}): Promise<E.Either<ParallelError, Outcome<P>[]>> => {
-    const { onResult, batchSize, signal, target, ...poolOptions } = opts;
+    const { onResult, batchSize, signal, target, firstIndex, ...poolOptions } = opts;
     const pool = await startPool(platform, { model, composite, ...poolOptions });
     if (E.isLeft(pool)) return pool;
     try {
-      const run = pool.right.explain<P>(inputs, { ...(batchSize === undefined ? {} : { batchSize }), ...(signal === undefined ? {} : { signal }), ...(target === undefined ? {} : { target }) });
+      const run = pool.right.explain<P>(inputs, {
+        ...(batchSize === undefined ? {} : { batchSize }),
+        ...(signal === undefined ? {} : { signal }),
+        ...(target === undefined ? {} : { target }),
+        ...(firstIndex === undefined ? {} : { firstIndex }),
+      });
       if (E.isLeft(run)) return run;
       const out: Outcome<P>[] = [];
       for await (const o of run.right) {

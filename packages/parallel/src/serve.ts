@@ -25,9 +25,14 @@ export interface Encoding {
 
 /**
  * Makes something of one result in the worker (`Outcome.payload` on the caller's side). `x` is the input's
- * values (undefined when it could not be read).
+ * values (undefined when it could not be read); `name` the encoded sample's name; `options` what the pool was
+ * started with (`PoolOptions.workerOptions`).
  */
-export type Encoder = (outcome: Outcome<never>, x: ArrayLike<number> | undefined, ctx: { readonly model: L.Model }) => Encoding | undefined;
+export type Encoder = (
+  outcome: Outcome<never>,
+  x: ArrayLike<number> | undefined,
+  ctx: { readonly model: L.Model; readonly name: string | undefined; readonly options: unknown },
+) => Encoding | undefined;
 
 /** The hooks of a worker module. */
 export interface ServeOptions {
@@ -66,7 +71,7 @@ export const handler = (options: ServeOptions): ((req: Request) => Reply) => {
       const fits = DT.assign(composite.right, model.right);
       if (E.isLeft(fits)) return fail({ _tag: "InvalidComposite", error: fits.left });
       const m = model.right;
-      held = { model: m, composite: composite.right, settings: req.settings, dtype: L.modelDType(m) ?? "float64", d: m.inputShape.reduce((a, b) => a * b, 1) };
+      held = { model: m, composite: composite.right, settings: req.settings, dtype: L.modelDType(m) ?? "float64", d: m.inputShape.reduce((a, b) => a * b, 1), options: req.options };
       return { message: { _tag: "Ready", worker: req.worker }, transfer: [] };
     }
     if (held === undefined) throw new Error("@dtd/parallel: a batch before Init (the pool always initialises a worker first)");
@@ -79,7 +84,9 @@ export const handler = (options: ServeOptions): ((req: Request) => Reply) => {
         const index = req.start + k;
         const result: Outcome<never>["result"] =
           item._tag === "Failed" ? E.left(item.error) : E.right<never, Heatmap>({ f: item.f, R: r.R.subarray(k * w.d, (k + 1) * w.d), biasRelevance: item.biasRelevance, consistency: item.consistency, warnings: item.warnings });
-        const enc = options.encode!({ index, result, payload: undefined }, r.inputs[k], { model: w.model });
+        const s = req.samples?.[k];
+        const name = s !== undefined && !(s instanceof Float64Array || s instanceof Float32Array) ? s.name : undefined;
+        const enc = options.encode!({ index, result, payload: undefined }, r.inputs[k], { model: w.model, name, options: w.options });
         if (enc === undefined) return undefined;
         transfer.push(...(enc.transfer ?? []));
         return enc.payload;

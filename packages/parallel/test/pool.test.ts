@@ -218,6 +218,23 @@ describe("custom worker modules", () => {
     expect(sameBits((plain[0] as { R: ArrayLike<number> }).R, E.isRight(r[0]!.result) ? r[0]!.result.right.R : [])).toBe(true);
   });
 
+  test("workerOptions reach the hooks, with each encoded sample's name; firstIndex numbers the outcomes and the errors", async () => {
+    const model = denseNet();
+    const xs = inputs(model, 5);
+    const samples = xs.map((x, i) => P.encoded(JSON.stringify(Array.from(x)), `line ${i}`));
+    samples[2] = P.encoded(JSON.stringify(Array.from(xs[2]!, (v, i) => (i === 0 ? -1 : v))), "line 2");
+    const pool = right(await P.startPool({ model, composite: P.uniform(P.zPlus), workers: 1, worker: customWorker, workerOptions: { tag: "mine" } }));
+    try {
+      const r = await collect(pool.explain<string>(samples, { firstIndex: 100, batchSize: 2 }));
+      expect(r.map((o) => o.index)).toEqual([100, 101, 102, 103, 104]);
+      expect(r[0]!.payload).toMatch(/^100: f = [\d.]+ \{"tag":"mine"\} line 0$/);
+      const e = r[2]!.result;
+      expect(E.isLeft(e) ? P.inputMessage(e.left) : "").toMatch(/^input 102: precondition .* of sample 102: expected x ≥ 0, found -1$/);
+    } finally {
+      await pool.close();
+    }
+  });
+
   test("in this thread the hooks are given directly", async () => {
     const model = denseNet();
     const xs = inputs(model, 6);

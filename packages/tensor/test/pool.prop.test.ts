@@ -34,7 +34,30 @@ const operands = (g: PoolGeo, seed: number) => {
 const optsOf = (g: PoolGeo) => ({ kernel: [g.kh, g.kw] as [number, number], stride: [g.sh, g.sw] as [number, number] });
 const close = { atol: 1e-12, rtol: 1e-12 };
 
+/** Padded max-pooling geometries: each pad smaller than the window along its axis. */
+const paddedGeoArb: fc.Arbitrary<PoolGeo> = geoArb.chain((g) =>
+  fc
+    .record({ pt: fc.integer({ min: 0, max: g.kh - 1 }), pb: fc.integer({ min: 0, max: g.kh - 1 }), pl: fc.integer({ min: 0, max: g.kw - 1 }), pr: fc.integer({ min: 0, max: g.kw - 1 }) })
+    .map((p) => ({ ...g, ...p })),
+);
+const paddedOptsOf = (g: PoolGeo) => ({ ...optsOf(g), padding: [g.pt ?? 0, g.pb ?? 0, g.pl ?? 0, g.pr ?? 0] as [number, number, number, number] });
+
 describe("pool2d properties", () => {
+  test("max pooling with padding equals the definition with the padding as −∞ (every window keeps an input element), and its routing is adjoint", () => {
+    fc.assert(
+      fc.property(paddedGeoArb, fc.integer(), (g, seed) => {
+        const { x, z } = operands(g, seed);
+        const ref = maxPoolRef(x.data, g);
+        const { y, argmax } = maxPool2d(x, paddedOptsOf(g));
+        expect(y.shape).toEqual([g.n, g.c, ...pooledSize(g)]);
+        expect(Array.from(argmax)).toEqual(Array.from(ref.argmax));
+        expectAllClose(y, ref.y, { atol: 0 });
+        const dy = T.Random.uniformTensor(T.Random.make(seed + 1), y.shape, -1, 1);
+        expectAllClose(dot(maxPool2dGather(z, argmax, y.shape).data, dy.data), dot(z.data, maxPool2dScatter(dy, argmax, x.shape).data), close);
+      }),
+    );
+  });
+
   test("sum and average pooling are adjoint to their transposes: ⟨pool(x), dy⟩ = ⟨x, poolᵀ(dy)⟩", () => {
     fc.assert(
       fc.property(geoArb, fc.integer(), (g, seed) => {

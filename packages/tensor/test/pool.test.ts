@@ -129,6 +129,17 @@ describe("pooling ops", () => {
     expectAllClose(dx, [0, 0, 0, 0, 10, 0, 0, 0, 0]);
   });
 
+  test("padded max pooling, by hand: the padding acts as −∞ (a negative image keeps its own maxima), PyTorch's resnet stem", () => {
+    const neg = T.of([-5, -1, -3, -2, -4, -6, -9, -8, -7], [1, 3, 3]);
+    const { y, argmax } = maxPool2d(neg, { kernel: [3, 3], stride: [2, 2], padding: [1, 1, 1, 1] });
+    expect(y.shape).toEqual([1, 2, 2]);
+    expectAllClose(y, [-1, -1, -2, -4]);
+    expect(Array.from(argmax)).toEqual([1, 1, 3, 4]);
+    expect(pool2dOutputShape([1, 3, 3], { kernel: [3, 3], stride: [2, 2], padding: [1, 1, 1, 1] })).toEqual([1, 2, 2]);
+    const asym = maxPool2d(neg, { kernel: [2, 2], stride: [2, 2], padding: [0, 1, 0, 1] });
+    expectAllClose(asym.y, [-1, -3, -8, -7]);
+  });
+
   test("transposes of sum and average pooling, by hand", () => {
     const dy = T.of([1, 2, 3, 4], [1, 2, 2]);
     const dx = sumPool2dTranspose(dy, [1, 3, 3] as [1, 3, 3], { kernel: [2, 2], stride: [1, 1] });
@@ -156,6 +167,13 @@ describe("pooling ops", () => {
     test("kernel larger than the input", () => {
       expect(() => maxPool2d(x, { kernel: [5, 2] })).toThrow("maxPool2d: invalid argument: expected a kernel no larger than the input 4x4, found kernel 5x2");
       expect(() => avgPool2d(x, { kernel: [2, 5] })).toThrow("avgPool2d: invalid argument: expected a kernel no larger than the input 4x4, found kernel 2x5");
+    });
+    test("padding: non-negative, smaller than the window (every window keeps an input element)", () => {
+      expect(() => maxPool2d(x, { kernel: [2, 2], padding: [2, 0, 0, 0] })).toThrow(
+        "maxPool2d: invalid argument: expected a padding [top, bottom, left, right] of non-negative integers smaller than the window 2x2, found [2, 0, 0, 0]",
+      );
+      expect(() => maxPool2d(x, { kernel: [2, 2], padding: [0, 0, -1, 0] })).toThrow("smaller than the window 2x2, found [0, 0, -1, 0]");
+      expect(() => maxPool2d(T.zeros([1, 1, 1, 1]), { kernel: [3, 3], padding: [1, 0, 1, 0] })).toThrow("expected a kernel no larger than the padded input 2x2, found kernel 3x3");
     });
     test("non-positive kernel or stride", () => {
       expect(() => sumPool2d(x, { kernel: [0, 2] })).toThrow("sumPool2d: invalid argument: expected a kernel of positive integers, found [0, 2]");

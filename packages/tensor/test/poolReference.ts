@@ -1,6 +1,7 @@
 /**
  * Naive pooling oracles for the tests, from the definitions: for each output (n, c, u, v) the window is
- * {(u·sh + i, v·sw + j) : i < kh, j < kw}; max pooling picks the first maximum in row-major window order.
+ * {(u·sh − pt + i, v·sw − pl + j) : i < kh, j < kw}, its members outside the input left out (max pooling's padding
+ * acts as −∞); max pooling picks the first maximum in row-major window order.
  */
 export interface PoolGeo {
   readonly n: number;
@@ -11,9 +12,17 @@ export interface PoolGeo {
   readonly kw: number;
   readonly sh: number;
   readonly sw: number;
+  /** Max pooling's padding (default 0): top, bottom, left, right. */
+  readonly pt?: number;
+  readonly pb?: number;
+  readonly pl?: number;
+  readonly pr?: number;
 }
 
-export const pooledSize = (g: PoolGeo): [number, number] => [Math.floor((g.h - g.kh) / g.sh) + 1, Math.floor((g.w - g.kw) / g.sw) + 1];
+export const pooledSize = (g: PoolGeo): [number, number] => [
+  Math.floor((g.h + (g.pt ?? 0) + (g.pb ?? 0) - g.kh) / g.sh) + 1,
+  Math.floor((g.w + (g.pl ?? 0) + (g.pr ?? 0) - g.kw) / g.sw) + 1,
+];
 
 /** Calls `visit(windowIndex, inputIndex)` for every (window, member) pair, windows and members in row-major order. */
 const eachMember = (g: PoolGeo, visit: (yi: number, xi: number) => void): void => {
@@ -25,7 +34,9 @@ const eachMember = (g: PoolGeo, visit: (yi: number, xi: number) => void): void =
           for (let i = 0; i < g.kh; i++)
             for (let j = 0; j < g.kw; j++) {
               const yi = ((n * g.c + c) * oh + u) * ow + v;
-              visit(yi, ((n * g.c + c) * g.h + u * g.sh + i) * g.w + v * g.sw + j);
+              const r = u * g.sh - (g.pt ?? 0) + i;
+              const q = v * g.sw - (g.pl ?? 0) + j;
+              if (r >= 0 && r < g.h && q >= 0 && q < g.w) visit(yi, ((n * g.c + c) * g.h + r) * g.w + q);
             }
 };
 

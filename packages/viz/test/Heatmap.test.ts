@@ -1,7 +1,6 @@
 import { describe, expect, test } from "vitest";
 import * as T from "@dtd/tensor";
-import * as Heatmap from "@dtd/viz/Heatmap";
-import * as Image from "@dtd/viz/Image";
+import { Heatmap, Image } from "@dtd/viz";
 
 const pixels = (img: Image.Image): number[][] => {
   const out: number[][] = [];

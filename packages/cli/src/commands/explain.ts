@@ -5,10 +5,13 @@
  * @module
  */
 import * as E from "fp-ts/lib/Either.js";
-import { type Image, Png, VizError } from "@dtd/viz";
+import { type Image, VizError } from "@dtd/viz";
+import * as Png from "@dtd/viz/png";
 import * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
-import { ExitCode, failure } from "../CliError.ts";
+import { ExitCode, failure, usage } from "../CliError.ts";
+import { manyFlags, manyOnly } from "../batch/flags.ts";
+import { isMany } from "../batch/sources.ts";
 import { defineCommand } from "../Command.ts";
 import { num, percent, table, topK, unravel } from "../format.ts";
 import { type Io, line } from "../Io.ts";
@@ -34,8 +37,8 @@ export interface ExplainJson {
 /** A double for JSON: finite numbers as they are, the others by name (only ever printed with exit status 1). */
 export const jsonNumber = (v: number): JsonNumber => (Number.isFinite(v) ? v : (String(v) as JsonNumber));
 
-/** The JSON object of a result: plain doubles, nothing rounded. */
-export const toJson = (r: Result): ExplainJson => ({
+/** The JSON object of a result (one input's, or one of many: `@dtd/parallel`'s Heatmap): plain doubles, nothing rounded. */
+export const toJson = (r: Pick<Result, "f" | "consistency" | "biasRelevance"> & { readonly R: ArrayLike<number> }): ExplainJson => ({
   f: jsonNumber(r.f),
   relevance: Array.from(r.R, jsonNumber),
   conservationError: jsonNumber(r.consistency.conservationError),
@@ -101,8 +104,8 @@ export const printWarnings = (io: Io, warnings: readonly DT.DtdError[]): void =>
 
 export const explain = defineCommand({
   name: "explain",
-  summary: "the relevance of every input unit for one prediction",
-  usage: "explain --model FILE --input FILE --rule RULE [options]",
+  summary: "the relevance of every input unit for one prediction, or for every input of a data set on every core",
+  usage: "explain --model FILE --input FILE|DIR --rule RULE [--out FILE --workers N|auto] [options]",
   description: `
 Explains one sample with deep Taylor decomposition (Montavon et al. 2017): the score f(x) is redistributed
 layer by layer down to the input with the rule given (eq. 4). --rule applies to every dense/conv2d layer and
@@ -126,15 +129,29 @@ inputs of up to 64 features a bar chart of R per feature; otherwise a 1 × d str
 A NaN or ±Infinity anywhere (an overflowing input or layer) is an error naming the layer and the unit; with
 --lenient it is a warning, the result is printed (in --json as "NaN", "Infinity"), and the exit status is 1.
 Exit status: 0 explained, 1 failed (unreadable files, violated preconditions, a non-finite result), 2 bad
-command line.`,
-  flags: { ...explainFlags, png: { type: "string", value: "FILE", description: "also write the heatmap picture as a PNG" } },
+command line.
+
+Many inputs: --input a folder (of .png and .json files, one sample each, in name order), a .jsonl file (one
+sample per line) or a .npy file (float32 or float64, [N, ...input shape]) explains every input on every core
+(--workers N|auto, default auto) and writes one JSON line per input to --out, in input order, as they finish:
+{"index": i, "f": …, "relevance": […], "conservationError": …, "minRelevance": …, "consistent": …,
+"biasRelevance": …} or {"index": i, "error": "…", "kind": "…"}; one input's error costs no other input. A
+progress bar goes to stderr, the summary of the set (conservation, positivity, consistency, failures) to stdout;
+--png-dir DIR draws each one. A run that stops (killed, out of time) leaves every finished record whole, in order:
+--resume explains the rest. Exit status 0 when every input was explained with finite numbers, else 1.`,
+  flags: { ...explainFlags, png: { type: "string", value: "FILE", description: "also write the heatmap picture as a PNG" }, ...manyFlags },
   examples: [
     "explain --model net.json --input x.json --rule zplus",
     "explain --model mnist.json --input digit.png --first-rule zb --rule zplus --low 0 --high 1 --png heatmap.png",
     "explain --model net.json --input x.json --rule w2 --json > relevance.json",
     "explain --model net.json --input x.json --method gradxinput",
+    "explain --model mnist.json --input pairs.npy --first-rule zb --rule zplus --low 0 --high 1 --workers auto --out heatmaps.jsonl",
+    "explain --model mnist.json --input digits/ --rule zplus --out heatmaps.jsonl --png-dir pictures/",
   ],
   run: async ({ values }, { io }) => {
+    if (values.input !== undefined && isMany(values.input)) return (await import("../batch/run.ts")).runMany(values, io);
+    const many = manyOnly(values);
+    if (many.length > 0) return E.left(usage(`${many.join(", ")}: for many inputs (--input a folder, a .jsonl or a .npy file), not one`));
     const prepared = prepare(values);
     if (E.isLeft(prepared)) return prepared;
     const p = prepared.right;

@@ -8,7 +8,7 @@
 import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
 import { writeModelFile } from "@dtd/model-io/file";
-import { formatError } from "@dtd/model-io/ModelFileError";
+import { formatError } from "@dtd/model-io";
 import { type CliError, ExitCode, failure, usage } from "../CliError.ts";
 import { defineCommand } from "../Command.ts";
 import { line } from "../Io.ts";
@@ -20,6 +20,7 @@ const flags = {
   out: { type: "string", value: "FILE", description: "where to write the dtd model file" },
   dtype: { type: "string", value: "DTYPE", choices: ["float32", "float64"], default: "float32", description: "the dtype of the written model (the weights are stored as float32 in the file imported)" },
   "input-shape": { type: "string", value: "SHAPE", description: "the per-sample input shape in the file's layout (e.g. 224,224,3 for TF.js) when the file leaves it unknown" },
+  "output-node": { type: "string", value: "NAME", description: "for a model with several outputs (heads): the one to import, by name (an ONNX output, a graph signature key or node, a Keras output layer)" },
 } as const;
 
 /** "224,224,3" → [224, 224, 3]. */
@@ -42,7 +43,7 @@ exactly is refused, naming the node, its op and what is missing.
 Exit status: 0 written, 1 refused or unreadable, 2 bad command line.`,
   positionals: [{ name: "FILE", description: "the model to import: a model.json or a .onnx file" }],
   flags,
-  examples: ["import models/antispoof.json --out antispoof.dtd.json", "import net.onnx --out net.dtd.json --dtype float64"],
+  examples: ["import models/antispoof.json --out antispoof.dtd.json", "import net.onnx --out net.dtd.json --dtype float64", "import models/faceres.json --output-node gender_pred/Sigmoid --out gender.dtd.json"],
   run: async ({ values, positionals }, { io }) => {
     const path = positionals[0];
     if (path === undefined) return E.left(usage("expected the model file to import"));
@@ -55,7 +56,11 @@ Exit status: 0 written, 1 refused or unreadable, 2 bad command line.`,
     } catch (u) {
       return E.left(failure(`cannot read ${path}: ${u instanceof Error ? u.message : String(u)}`));
     }
-    const r = importFile(path, bytes, { dtype: values.dtype as T.DType, ...(shape.right === undefined ? {} : { inputShape: shape.right }) });
+    const r = importFile(path, bytes, {
+      dtype: values.dtype as T.DType,
+      ...(shape.right === undefined ? {} : { inputShape: shape.right }),
+      ...(values["output-node"] === undefined ? {} : { output: values["output-node"] }),
+    });
     if (E.isLeft(r)) return r;
     const { model, ir } = r.right;
     const written = writeModelFile(values.out, model, { tensors: "base64", metadata: { name: path, imported: infoOf(ir, path) } });

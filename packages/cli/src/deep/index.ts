@@ -17,7 +17,7 @@ import type { DeepOptions, DeepResult } from "./pipeline.ts";
 export { runDeep, type DeepOptions, type DeepResult } from "./pipeline.ts";
 
 /** The flags of `dtd demo`, which `demo deep` reads. */
-export type DeepFlagValues = DemoFlagValues;
+export type DeepFlagValues = Omit<DemoFlagValues, "pairs">;
 
 const isNet = (v: string): v is DeepNetId => (DEEP_NETS as readonly string[]).includes(v);
 

@@ -14,7 +14,6 @@
  * @module
  */
 import * as E from "fp-ts/lib/Either.js";
-import * as T from "@dtd/tensor";
 import { unsafeMake } from "@dtd/tensor/unsafe";
 import type * as L from "@dtd/layers";
 import { type AopcSummary, constant, type Curve, Dtd, message, type Ordering, pairedDifference, type Replacement, regionPerturbation, uniform } from "@dtd/evaluate";

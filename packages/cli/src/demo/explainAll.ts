@@ -4,7 +4,6 @@
  * @module
  */
 import * as E from "fp-ts/lib/Either.js";
-import * as T from "@dtd/tensor";
 import { unsafeMake } from "@dtd/tensor/unsafe";
 import type * as L from "@dtd/layers";
 import { PAIR_PIXELS, type PairSet } from "../data/mnistPairs.ts";

@@ -12,6 +12,7 @@ import { line } from "../Io.ts";
 import { startProgress } from "../progress.ts";
 import { aopcSummary, methodTable, verdict } from "./terminal.ts";
 import { DEEP_DEFAULTS } from "../deep/defaults.ts";
+import { writeTestPairs } from "./exportPairs.ts";
 import { DEEP_NETS, deepNets } from "../deep/networks.ts";
 import { FULL_STEPS } from "./network.ts";
 import { type DemoOptions, type DemoResult, type Hooks, runDemo } from "./pipeline.ts";
@@ -52,6 +53,11 @@ const flags = {
   out: { type: "string", value: "DIR", description: `folder of the report and pictures (default out/mnist; deep: ${DEEP_DEFAULTS.out})` },
   retrain: { type: "boolean", description: "train even when a cached model exists (and replace it)" },
   nets: { type: "string", value: "LIST", description: `deep only: the networks, comma-separated (default ${DEEP_NETS.join(",")})` },
+  pairs: {
+    type: "string",
+    value: "FILE",
+    description: "also write the held-out test pairs the accuracy is measured on (2000) as FILE, .npy or .jsonl, for dtd explain --input FILE --workers auto",
+  },
 } as const;
 
 
@@ -152,6 +158,11 @@ Trained models are cached under .cache/dtd/ (by network, seed and steps): a seco
     const result = runDemo(opts.right, hooks);
     if (E.isLeft(result)) return E.left(failure(result.left));
     for (const l of summary(result.right)) line(io.stdout, l);
+    if (values.pairs !== undefined) {
+      const written = writeTestPairs(values.pairs, opts.right);
+      if (E.isLeft(written)) return E.left(failure(written.left));
+      line(io.stdout, `pairs     ${values.pairs} (${written.right} held-out test pairs)`);
+    }
     return E.right(ExitCode.ok);
   },
 });

@@ -16,10 +16,10 @@
 import { join } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
 import * as L from "@dtd/layers";
-import { accumulatedTerms } from "@dtd/deep-taylor/accumulatedTerms";
-import * as Consistency from "@dtd/deep-taylor/consistency";
+import { accumulatedTerms } from "@dtd/deep-taylor";
+import { Consistency } from "@dtd/deep-taylor";
 import { loadMnist, type MnistPool, splitMnist } from "../data/mnist.ts";
-import { makePairs, PAIR_PIXELS } from "../data/mnistPairs.ts";
+import { makePairs, PAIR_PIXELS, type PairSet } from "../data/mnistPairs.ts";
 import { type AopcResult, type AopcSettings, defaultAopcSettings, measureAll, perturbationFigure } from "./aopc.ts";
 import { cacheFile } from "./cache.ts";
 import { checkClaims, type Claim } from "./claims.ts";
@@ -126,6 +126,9 @@ const source = (opts: Pick<DemoOptions, "seed" | "steps" | "cacheDir">, recipe: 
 export const obtainModel = (opts: Pick<DemoOptions, "seed" | "steps" | "cacheDir" | "retrain">, recipe: Recipe, train: MnistPool, hooks: Hooks): E.Either<string, Obtained> =>
   cachedOrTrained(source(opts, recipe, train), { retrain: opts.retrain, hooks });
 
+/** The held-out test pairs a run measures its accuracy on (the first `testCount` of them are explained). */
+export const testPairs = (test: MnistPool, opts: Pick<DemoOptions, "seed" | "accuracyCount">): PairSet => makePairs(test, { count: opts.accuracyCount, seed: opts.seed + 3 });
+
 /** Runs the example. Left with a message when something cannot be done (training failed, a file not written). */
 export const runDemo = (opts: DemoOptions, hooks: Hooks = silent): E.Either<string, DemoResult> => {
   const t0 = performance.now();
@@ -145,7 +148,7 @@ export const runDemo = (opts: DemoOptions, hooks: Hooks = silent): E.Either<stri
   // 3. Threshold on training pairs, accuracy on test pairs.
   const calibration = makePairs(train, { count: opts.calibrationCount, seed: opts.seed + 2 });
   const threshold = chooseThreshold(scores(model, calibration), calibration.labels);
-  const testSet = makePairs(test, { count: opts.accuracyCount, seed: opts.seed + 3 });
+  const testSet = testPairs(test, opts);
   const testAccuracy = accuracy(scores(model, testSet), testSet.labels, threshold.t);
 
   // 4. Explanations of the first testCount test pairs (simple Taylor: the grid's rows first, then up to taylorCount).

@@ -23,14 +23,27 @@ const pullback = (layer: L.Layer, xs: readonly T.Tensor[], R: T.Tensor): T.Tenso
 };
 
 /** R_in = x ⊙ Jᵀ(R / Jx) for a linear pooling J (window sums): proportional redistribution. */
-const proportionalPool = (sumLayer: L.Layer, x: T.Tensor, R: T.Tensor): T.Tensor => {
-  const [z, pb] = AD.vjp((v) => L.applyLayer(sumLayer, v), x);
+const proportionalPool = (J: (v: AD.Var) => AD.Var, x: T.Tensor, R: T.Tensor): T.Tensor => {
+  const [z, pb] = AD.vjp(J, x);
   return T.mul(x, pb(T.divNoNan(R, z))[0]!);
 };
 
-/** The sum pooling over the same windows as a pooling layer. */
-const windowSums = (layer: L.SumPool | L.PNormPool | L.MaxPool2d | L.AvgPool2d): L.SumPool =>
-  layer.kernel === undefined ? L.sumPool() : L.sumPool({ kernel: layer.kernel, ...(layer.stride ? { stride: layer.stride } : {}) });
+/** The layer as J. */
+const asMap =
+  (layer: L.Layer) =>
+  (v: AD.Var): AD.Var =>
+    L.applyLayer(layer, v);
+
+/**
+ * The sums over the same windows as a pooling layer. A padded max pool's windows are clipped to the input (its
+ * padding is −∞, no member): their sums are those of the zero-padded input.
+ */
+const windowSums = (layer: L.SumPool | L.PNormPool | L.MaxPool2d | L.AvgPool2d): ((v: AD.Var) => AD.Var) => {
+  const sums = asMap(layer.kernel === undefined ? L.sumPool() : L.sumPool({ kernel: layer.kernel, ...(layer.stride ? { stride: layer.stride } : {}) }));
+  if (layer.kind !== "maxPool2d" || layer.padding === undefined) return sums;
+  const [top, bottom, left, right] = layer.padding;
+  return (v) => sums(AD.pad(v, [0, 0, top, left], [0, 0, bottom, right]));
+};
 
 /** s⊙x of a per-feature affine node y = s⊙x + t, for a batch (s per feature of a vector or channel of CHW). */
 const scaledInput = (layer: L.ScaleShift | L.BatchNorm, x: T.Tensor): T.Tensor => {
@@ -63,11 +76,11 @@ export const propagateNonAffine = (layer: L.Layer, xs: readonly T.Tensor[], y: T
     case "pNormPool":
       return how._tag === "Proportional" ? [proportionalPool(windowSums(layer), x, R)] : invalid(layer, how);
     case "globalAvgPool":
-      return how._tag === "Proportional" ? [proportionalPool(layer, x, R)] : invalid(layer, how);
+      return how._tag === "Proportional" ? [proportionalPool(asMap(layer), x, R)] : invalid(layer, how);
     case "maxPool2d":
       return how._tag === "WinnerTakeAll" ? pullback(layer, xs, R) : how._tag === "Proportional" ? [proportionalPool(windowSums(layer), x, R)] : invalid(layer, how);
     case "globalMaxPool":
-      return how._tag === "WinnerTakeAll" ? pullback(layer, xs, R) : how._tag === "Proportional" ? [proportionalPool(L.globalAvgPool, x, R)] : invalid(layer, how);
+      return how._tag === "WinnerTakeAll" ? pullback(layer, xs, R) : how._tag === "Proportional" ? [proportionalPool(asMap(L.globalAvgPool), x, R)] : invalid(layer, how);
     case "add": {
       if (how._tag !== "Proportional") return invalid(layer, how);
       // R_a = a · R / Σ_b b, with y = Σ_b b as the forward pass computed it.

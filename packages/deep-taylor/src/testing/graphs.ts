@@ -82,12 +82,17 @@ const nested = (g: Builder, x: string): string => {
   return g.relu(g.add(L.add, [x, inner]));
 };
 
-/** Inception-style: 1×1 conv, 3×3 conv and (pad2d, 2×2 max pooling with stride 1) branches, concatenated. */
+/**
+ * Inception-style: 1×1 conv, 3×3 conv and pooling branches, concatenated. The pooling branch is pad2d (zeros) then
+ * 2×2 max pooling with stride 1, or 3×3 max pooling with stride 1 and −∞ padding 1 (Inception's pool branch).
+ */
 const concat = (g: Builder, x: string): string => {
   const a = g.relu(g.conv(x, g.width(), 1));
   const b = g.relu(g.conv(x, g.width(), 3, { padding: 1 }));
-  const pool = g.add(L.maxPool2d([2, 2], [1, 1]), [g.add(L.pad2d([0, 1, 0, 1]), [x])]);
-  return g.add(L.concat(0), g.rng.next() < 0.5 ? [a, b, pool] : [pool, a, b]);
+  // One draw decides both the order and the pooling (the generator's stream is as it was before padded pooling).
+  const r = g.rng.next();
+  const pool = r < 0.25 || r >= 0.75 ? g.add(L.maxPool2d([3, 3], [1, 1], { padding: [1, 1, 1, 1] }), [x]) : g.add(L.maxPool2d([2, 2], [1, 1]), [g.add(L.pad2d([0, 1, 0, 1]), [x])]);
+  return g.add(L.concat(0), r < 0.5 ? [a, b, pool] : [pool, a, b]);
 };
 
 /** MobileNet-style: depthwise 3×3, ReLU, pointwise 1×1, ReLU. */

@@ -10,12 +10,14 @@ import type { GraphBuilder, Value } from "../GraphBuilder.ts";
 import { GraphBuilder as Builder } from "../GraphBuilder.ts";
 import * as Emit from "../emit.ts";
 import type { IrModel, Pads, Pair } from "../Ir.ts";
+import { noSuchOutput, severalOutputs } from "../ImportError.ts";
 import { fail } from "../internal/fail.ts";
 import { f32, samePads2d } from "../layout.ts";
 import { firstNonFinite, sizeOf, type WeightTensor } from "../WeightTensor.ts";
 import { constantValue, folders, reshapeTarget } from "./constFold.ts";
 import { attribute, decodeModel, type GraphProto, type NodeProto, num, type ValueInfoProto } from "./proto.ts";
 import { readTensor } from "./tensor.ts";
+import { GATE, unsupportedReason } from "../unsupportedOps.ts";
 
 const format = "onnx" as const;
 
@@ -89,11 +91,31 @@ const conv: OpImporter = (ctx) => {
   const stride = pair(ints(ctx, "strides"), [1, 1], ctx, "strides");
   const group = int(ctx, "group", 1);
   const W = f32(w.shape, w.data);
-  if (group === 1) return Emit.conv2d(ctx.b, ctx.origin, x, { W, bias, stride, pads: padsOf(ctx, x, kernel, stride) });
-  if (group === x.shape[0] && w.shape[1] === 1) {
-    return Emit.depthwiseConv2d(ctx.b, ctx.origin, x, { W, bias, multiplier: w.shape[0]! / group, stride, pads: padsOf(ctx, x, kernel, stride) });
+  const pads = padsOf(ctx, x, kernel, stride);
+  if (group === 1) return Emit.conv2d(ctx.b, ctx.origin, x, { W, bias, stride, pads });
+  const channels = x.shape[0]!;
+  if (group === channels && w.shape[1] === 1) return Emit.depthwiseConv2d(ctx.b, ctx.origin, x, { W, bias, multiplier: w.shape[0]! / group, stride, pads });
+  if (group < 1 || channels % group !== 0 || w.shape[0]! % group !== 0 || w.shape[1] !== channels / group) {
+    return refuse(ctx, `group ${group} with a weight [${w.shape.join(", ")}] on ${channels} channels: expected [O, C/group, kh, kw] with C and O multiples of group`);
   }
-  return refuse(ctx, `group ${group} on ${x.shape[0]} channels: dtd supports ordinary (group 1) and depthwise (group = channels) convolutions`);
+  ctx.b.note("grouped convolutions are ordinary convolutions whose weights between groups are 0 (the same function; those zero weights get no relevance under w², z⁺ or zᵇ)");
+  return Emit.conv2d(ctx.b, ctx.origin, x, { W: blockDiagonal(w, group, channels), bias, stride, pads });
+};
+
+/**
+ * A grouped convolution's weight [O, C/g, kh, kw] as an ordinary one [O, C, kh, kw]: output channel o reads input
+ * channels of its group g(o) = ⌊o / (O/g)⌋ only, the other weights 0.
+ */
+const blockDiagonal = (w: WeightTensor, group: number, channels: number): ReturnType<typeof f32> => {
+  const [o, perGroup, kh, kw] = w.shape as [number, number, number, number];
+  const k = kh * kw;
+  const out = new Float32Array(o * channels * k);
+  const outPerGroup = o / group;
+  for (let oc = 0; oc < o; oc++) {
+    const first = Math.floor(oc / outPerGroup) * perGroup;
+    for (let c = 0; c < perGroup; c++) out.set(w.data.subarray((oc * perGroup + c) * k, (oc * perGroup + c + 1) * k), (oc * channels + first + c) * k);
+  }
+  return f32([o, channels, kh, kw], out);
 };
 
 /** W [in, out] from a 2-D constant, transposed when `transposed` ([out, in], PyTorch's Linear). */
@@ -149,7 +171,7 @@ const binary =
     const c0 = ctx.constant(0);
     if (c1 === undefined && c0 === undefined) {
       if (kind === "add") return Emit.add(ctx.b, ctx.origin, [ctx.value(0), ctx.value(1)]);
-      return refuse(ctx, `${ctx.op} of two activations: dtd supports it with a constant only`);
+      return refuse(ctx, kind === "mul" ? `${ctx.op} of two activations: ${GATE}` : `${ctx.op} of two activations: dtd supports it with a constant only`);
     }
     const constantFirst = c1 === undefined;
     const x = ctx.value(constantFirst ? 1 : 0);
@@ -182,6 +204,21 @@ const clip: OpImporter = (ctx) => {
   return hi === Infinity ? Emit.activation(ctx.b, ctx.origin, x, { kind: "relu" }) : Emit.activation(ctx.b, ctx.origin, x, { kind: "clippedRelu", max: hi });
 };
 
+/**
+ * ceil_mode = 1: the output has ⌈(n + pads − k)/s⌉ + 1 positions along each axis, less the last when it would
+ * start in the end padding (PyTorch's rule, which onnxruntime follows). Its last windows overhang the padded input
+ * by the returned amounts [rows, columns]: for max pooling, more −∞ padding at the end.
+ */
+const ceilOverhang = (x: Value, kernel: Pair, stride: Pair, pads: Pads): readonly [number, number] => {
+  const axis = (n: number, k: number, s: number, begin: number, end: number): number => {
+    const span = n + begin + end - k;
+    let out = Math.ceil(span / s) + 1;
+    if ((out - 1) * s >= n + begin) out--;
+    return Math.max(0, (out - 1) * s - span);
+  };
+  return [axis(x.shape[1]!, kernel[0], stride[0], pads[0], pads[1]), axis(x.shape[2]!, kernel[1], stride[1], pads[2], pads[3])];
+};
+
 const pooling =
   (kind: "max" | "avg"): OpImporter =>
   (ctx) => {
@@ -190,12 +227,27 @@ const pooling =
     const x = ctx.value(0);
     const kernel = pair(ints(ctx, "kernel_shape"), [1, 1], ctx, "kernel_shape");
     const stride = pair(ints(ctx, "strides"), [1, 1], ctx, "strides");
-    const pads = padsOf(ctx, x, kernel, stride);
-    if (int(ctx, "ceil_mode", 0) === 1) {
-      const exact = [x.shape[1]! + pads[0] + pads[1] - kernel[0], x.shape[2]! + pads[2] + pads[3] - kernel[1]].every((r, i) => r % stride[i]! === 0);
-      if (!exact) refuse(ctx, "ceil_mode = 1 with windows that overhang the input: dtd pools whole windows only");
+    const given = padsOf(ctx, x, kernel, stride);
+    const overhang = int(ctx, "ceil_mode", 0) === 1 ? ceilOverhang(x, kernel, stride, given) : ([0, 0] as const);
+    if (kind === "avg" && (overhang[0] > 0 || overhang[1] > 0)) {
+      refuse(ctx, `ceil_mode = 1 with windows that overhang the padded input by [${overhang.join(", ")}]: their averages divide by fewer elements, which dtd's average pooling cannot`);
     }
+    const pads: Pads = [given[0], given[1] + overhang[0], given[2], given[3] + overhang[1]];
     return Emit.pool(ctx.b, ctx.origin, x, { kind, kernel, stride, pads, countIncludePad: int(ctx, "count_include_pad", 0) === 1 });
+  };
+
+/** ReduceMean / ReduceMax over the spatial axes [2, 3] of an NCHW tensor (axes as an attribute, or an input from opset 18): global pooling. */
+const reduce =
+  (kind: "max" | "avg"): OpImporter =>
+  (ctx) => {
+    const x = ctx.value(0);
+    const rank = onnxShape(x).length;
+    const given = ints(ctx, "axes") ?? (ctx.has(1) ? Array.from(weight(ctx, 1, "axes").data) : undefined);
+    const axes = (given ?? []).map((a) => (a < 0 ? a + rank : a)).sort();
+    if (x.shape.length !== 3 || axes.length !== 2 || axes[0] !== 2 || axes[1] !== 3) {
+      refuse(ctx, `reduction over axes [${given === undefined ? "all" : axes.join(", ")}] of an input [${onnxShape(x).join(", ")}]: dtd supports the spatial axes [2, 3] of NCHW images (global pooling)`);
+    }
+    return Emit.globalPool(ctx.b, ctx.origin, x, { kind, keepDims: int(ctx, "keepdims", 1) === 1 });
   };
 
 const globalPool =
@@ -233,6 +285,10 @@ const reshape: OpImporter = (ctx) => {
   const size = x.shape.reduce((a, d) => a * d, 1);
   if (shape.length === 2 && shape[1] === size) return Emit.flatten(ctx.b, ctx.origin, x, "NCHW");
   if (x.shape.length === 1 && shape.length === 4 && shape[1] === size && shape[2] === 1 && shape[3] === 1) return { ...x, squeezed: true };
+  const shuffle = x.shape.length === 3 && shape.length === 5 && shape[1]! * shape[2]! === x.shape[0] && shape[3] === x.shape[1] && shape[4] === x.shape[2];
+  if (shuffle) {
+    return refuse(ctx, `reshape of [${onnxShape(x).join(", ")}] to [${shape.join(", ")}]: the start of a channel shuffle (groups × channels per group, then a transpose, as in ShuffleNet), a permutation of channels that dtd's graphs have no layer for`);
+  }
   return refuse(ctx, `reshape of [${onnxShape(x).join(", ")}] to [${shape.join(", ")}]: only reshapes that flatten are supported`);
 };
 
@@ -251,6 +307,8 @@ const squeezeLike =
 const concat: OpImporter = (ctx) => {
   const n = (ctx.node.input ?? []).length;
   const xs = Array.from({ length: n }, (_, i) => ctx.value(i));
+  // torch.cat of one tensor (DenseNet's first layer of a block) is that tensor.
+  if (n === 1) return xs[0]!;
   const rank = xs[0]!.squeezed === true ? 4 : xs[0]!.shape.length + 1;
   const axis = int(ctx, "axis", 1);
   if ((axis < 0 ? axis + rank : axis) !== 1) refuse(ctx, `axis ${axis}: dtd concatenates along channels (axis 1)`);
@@ -295,6 +353,8 @@ const importers: Readonly<Record<string, OpImporter>> = {
   MaxPool: pooling("max"),
   AveragePool: pooling("avg"),
   GlobalAveragePool: globalPool("avg"),
+  ReduceMean: reduce("avg"),
+  ReduceMax: reduce("max"),
   GlobalMaxPool: globalPool("max"),
   BatchNormalization: batchNorm,
   Flatten: flatten,
@@ -344,6 +404,8 @@ const needed = (nodes: readonly NodeProto[], output: string): ReadonlySet<NodePr
 export interface OnnxOptions {
   /** The per-sample input shape (CHW) when the file leaves it unknown. */
   readonly inputShape?: readonly number[];
+  /** The output to import when the graph has several: a graph output, or any value a node computes. */
+  readonly output?: string;
 }
 
 /** Imports an ONNX model from its bytes. */
@@ -355,12 +417,15 @@ export const importOnnx = (bytes: Uint8Array, file: string, opts: OnnxOptions = 
   const constants = new Map<string, WeightTensor>();
   for (const t of graph.initializer ?? []) constants.set(t.name ?? "", readTensor(t, t.name ?? "initializer"));
   const input = graphInput(graph, new Set(constants.keys()), opts.inputShape);
-  const outputs = graph.output ?? [];
-  if (outputs.length !== 1) fail({ _tag: "UnsupportedModel", format, reason: `it has ${outputs.length} outputs: dtd explains models with one output` });
+  const outputNames = (graph.output ?? []).map((o) => o.name ?? "");
+  const nodes = graph.node ?? [];
+  const computed = new Set(nodes.flatMap((n) => n.output ?? []));
+  if (opts.output === undefined && outputNames.length !== 1) fail(severalOutputs(format, outputNames));
+  if (opts.output !== undefined && !outputNames.includes(opts.output) && !computed.has(opts.output)) fail(noSuchOutput(format, opts.output, outputNames));
+  const outputName = opts.output ?? outputNames[0]!;
   const b = new Builder(format, { name: input.name, shape: input.shape, originalLayout: input.layout });
   const values = new Map<string, Value>([[input.name, b.inputValue()]]);
-  const nodes = graph.node ?? [];
-  const keep = needed(nodes, outputs[0]!.name ?? "");
+  const keep = needed(nodes, outputName);
   nodes.forEach((node, index) => {
     if (!keep.has(node)) return;
     const op = node.opType ?? "";
@@ -385,7 +450,7 @@ export const importOnnx = (bytes: Uint8Array, file: string, opts: OnnxOptions = 
       constants.set(output, "ok" in r ? { ...r.ok, name: output } : b.refuse(name, op, r.error));
       return;
     }
-    const importer = importers[op] ?? b.refuse(name, op, `dtd does not import ${op} nodes (supported: ${Object.keys(importers).join(", ")})`);
+    const importer = importers[op] ?? b.refuse(name, op, unsupportedReason(op, Object.keys(importers)));
     const ctx: Ctx = {
       b,
       node,
@@ -401,7 +466,7 @@ export const importOnnx = (bytes: Uint8Array, file: string, opts: OnnxOptions = 
     };
     values.set(output, importer(ctx));
   });
-  const out = values.get(outputs[0]!.name ?? "");
-  if (out === undefined) return fail({ _tag: "UnsupportedModel", format, reason: `its output "${outputs[0]!.name}" is ${constants.has(outputs[0]!.name ?? "") ? "a constant" : "not computed by any node"}` });
+  const out = values.get(outputName);
+  if (out === undefined) return fail({ _tag: "UnsupportedModel", format, reason: `its output "${outputName}" is ${constants.has(outputName) ? "a constant" : "not computed by any node"}` });
   return b.finish(out);
 };

@@ -10,10 +10,12 @@ import type { GraphBuilder, Value } from "../GraphBuilder.ts";
 import { GraphBuilder as Builder } from "../GraphBuilder.ts";
 import * as Emit from "../emit.ts";
 import type { IrModel, Pads, Pair } from "../Ir.ts";
+import { noSuchOutput, severalOutputs } from "../ImportError.ts";
 import { fail } from "../internal/fail.ts";
 import * as J from "../internal/json.ts";
 import { base64Text } from "../internal/text.ts";
 import { depthwiseToOihw, f32, hwioToOihw, samePads2d } from "../layout.ts";
+import { GATE, unsupportedReason } from "../unsupportedOps.ts";
 import { sizeOf, type WeightTensor } from "../WeightTensor.ts";
 
 const format = "tfjs-graph" as const;
@@ -35,6 +37,11 @@ interface Ctx {
   readonly value: (i: number) => Value;
   /** The constant behind data input i, or undefined when it is computed. */
   readonly constant: (i: number) => WeightTensor | undefined;
+  /**
+   * The node behind data input i when it is computed: its op, its scalar constant input if it has one, and its
+   * other (computed) input's value — for patterns of two ops that are one unit in dtd.
+   */
+  readonly producer: (i: number) => { readonly op: string; readonly scalar: number | undefined; readonly value: () => Value } | undefined;
 }
 
 type OpImporter = (ctx: Ctx) => Value;
@@ -188,7 +195,7 @@ const subOp: OpImporter = (ctx) => {
 };
 
 const mulOp: OpImporter = (ctx) => {
-  const k = splitConstant(ctx) ?? refuse(ctx, "dtd supports products with a constant only");
+  const k = splitConstant(ctx) ?? refuse(ctx, `Mul of two activations: ${GATE}`);
   return Emit.channelAffine(ctx.b, ctx.origin, k.x, { scale: perChannel(ctx, k.c, k.x) });
 };
 
@@ -267,6 +274,34 @@ const pad: OpImporter = (ctx) => {
   return Emit.pad2d(ctx.b, ctx.origin, x, [d[2]!, d[3]!, d[4]!, d[5]!]);
 };
 
+/** A scalar constant input, or undefined. */
+const scalarConstant = (ctx: Ctx, i: number): number | undefined => {
+  const c = ctx.constant(i);
+  return c !== undefined && c.data.length === 1 ? c.data[0] : undefined;
+};
+
+/** Minimum(x, c) of a ReLU's output (Keras's ReLU(max_value), clip_by_value after a ReLU): a clipped ReLU. */
+const minimumOp: OpImporter = (ctx) => {
+  const c = scalarConstant(ctx, 1) ?? scalarConstant(ctx, 0) ?? refuse(ctx, "dtd supports Minimum with a scalar constant only");
+  const x = ctx.value(scalarConstant(ctx, 1) === undefined ? 1 : 0);
+  return Emit.minimum(ctx.b, ctx.origin, x, c) ?? refuse(ctx, `min(x, ${c}) of an input that can be negative: dtd's clipped ReLU is min(max(0, x), c) (clip_by_value(x, 0, c) is Minimum then Maximum with 0)`);
+};
+
+/**
+ * Maximum(x, 0): a ReLU; Maximum(Minimum(z, c), 0) — tf.clip_by_value(z, 0, c), Keras's ReLU6 in old graphs — is
+ * the clipped ReLU min(max(0, z), c).
+ */
+const maximumOp: OpImporter = (ctx) => {
+  const k = scalarConstant(ctx, 1) === undefined ? 0 : 1;
+  if (scalarConstant(ctx, k === 1 ? 1 : 0) !== 0 || ctx.node.inputs.length !== 2) refuse(ctx, "dtd supports Maximum with the constant 0 (a ReLU) only");
+  const inner = ctx.producer(k === 1 ? 0 : 1);
+  if (inner?.op === "Minimum") {
+    const c = inner.scalar;
+    if (c !== undefined && c > 0) return Emit.activation(ctx.b, ctx.origin, inner.value(), { kind: "clippedRelu", max: c });
+  }
+  return Emit.activation(ctx.b, ctx.origin, ctx.value(k === 1 ? 0 : 1), { kind: "relu" });
+};
+
 const relu: OpImporter = (ctx) => Emit.activation(ctx.b, ctx.origin, ctx.value(0), { kind: "relu" });
 const relu6: OpImporter = (ctx) => Emit.activation(ctx.b, ctx.origin, ctx.value(0), { kind: "clippedRelu", max: 6 });
 const identity: OpImporter = (ctx) => ctx.value(0);
@@ -296,6 +331,8 @@ const importers: Readonly<Record<string, OpImporter>> = {
   Max: reduce("max"),
   Relu: relu,
   Relu6: relu6,
+  Minimum: minimumOp,
+  Maximum: maximumOp,
   Reshape: reshape,
   Squeeze: squeeze,
   ConcatV2: concat,
@@ -319,18 +356,25 @@ const readNodes = (topology: J.Cursor): ReadonlyMap<string, GraphNode> => {
   return nodes;
 };
 
-/** The output node: the signature's single output, else the single node nobody consumes. */
-const outputNode = (root: J.Cursor, nodes: ReadonlyMap<string, GraphNode>): string => {
+/**
+ * The output node: the chosen one (a signature output key, or a node name), else the signature's single output,
+ * else the single node nobody consumes.
+ */
+const outputNode = (root: J.Cursor, nodes: ReadonlyMap<string, GraphNode>, chosen: string | undefined): string => {
   const outputs = J.at(J.at(root, "signature"), "outputs");
-  if (!J.isNil(outputs)) {
-    const names = Object.keys(J.object(outputs)).map((k) => J.string(J.at(J.at(outputs, k), "name")).replace(/:0$/, ""));
-    if (names.length !== 1) fail({ _tag: "UnsupportedModel", format, reason: `it has ${names.length} outputs (${names.join(", ")}): dtd explains models with one output` });
-    return names[0]!;
-  }
+  const signature = J.isNil(outputs) ? [] : Object.keys(J.object(outputs)).map((k) => ({ key: k, name: J.string(J.at(J.at(outputs, k), "name")).replace(/:0$/, "") }));
   const consumed = new Set([...nodes.values()].flatMap((n) => n.inputs.map((i) => i.replace(/:\d+$/, ""))));
-  const sinks = [...nodes.values()].filter((n) => !consumed.has(n.name) && n.op !== "Const" && n.op !== "NoOp");
-  if (sinks.length !== 1) fail({ _tag: "UnsupportedModel", format, reason: `it has ${sinks.length} outputs (${sinks.map((n) => n.name).slice(0, 5).join(", ")}): dtd explains models with one output` });
-  return sinks[0]!.name;
+  const sinks = [...nodes.values()].filter((n) => !consumed.has(n.name) && n.op !== "Const" && n.op !== "NoOp").map((n) => n.name);
+  const names = signature.length > 0 ? signature.map((o) => (o.key === o.name ? o.name : `${o.key} (${o.name})`)) : sinks;
+  if (chosen !== undefined) {
+    const bySignature = signature.find((o) => o.key === chosen || o.name === chosen.replace(/:0$/, ""));
+    if (bySignature !== undefined) return bySignature.name;
+    if (nodes.has(chosen.replace(/:0$/, ""))) return chosen.replace(/:0$/, "");
+    return fail(noSuchOutput(format, chosen, names));
+  }
+  const candidates = signature.length > 0 ? signature.map((o) => o.name) : sinks;
+  if (candidates.length !== 1) fail(severalOutputs(format, names));
+  return candidates[0]!;
 };
 
 const placeholderShape = (node: GraphNode, overrideShape: readonly number[] | undefined): number[] => {
@@ -346,11 +390,12 @@ const placeholderShape = (node: GraphNode, overrideShape: readonly number[] | un
 
 /**
  * Imports a graph model. `inputShape` (per sample, NHWC, e.g. [224, 224, 3]) sets the input size when the
- * Placeholder leaves it unknown.
+ * Placeholder leaves it unknown; `output` chooses among several outputs.
  */
-export const importGraphModel = (root: J.Cursor, weights: ReadonlyMap<string, WeightTensor>, inputShape?: readonly number[]): IrModel => {
+export const importGraphModel = (root: J.Cursor, weights: ReadonlyMap<string, WeightTensor>, opts: { readonly inputShape?: readonly number[]; readonly output?: string } = {}): IrModel => {
   const nodes = readNodes(J.at(root, "modelTopology"));
-  const outName = outputNode(root, nodes);
+  const outName = outputNode(root, nodes, opts.output);
+  const inputShape = opts.inputShape;
   const placeholders = [...nodes.values()].filter((n) => n.op === "Placeholder");
   if (placeholders.length !== 1) fail({ _tag: "UnsupportedModel", format, reason: `it has ${placeholders.length} inputs (Placeholder nodes): dtd explains models with one input` });
   const inputNode = placeholders[0]!;
@@ -374,7 +419,7 @@ export const importGraphModel = (root: J.Cursor, weights: ReadonlyMap<string, We
     if (known !== undefined) return known;
     if (visiting.has(n.name)) b.refuse(n.name, n.op, "the graph has a cycle through it");
     visiting.add(n.name);
-    const importer = importers[n.op] ?? b.refuse(n.name, n.op, `dtd does not import ${n.op} ops (supported: ${Object.keys(importers).join(", ")})`);
+    const importer = importers[n.op] ?? b.refuse(n.name, n.op, unsupportedReason(n.op, Object.keys(importers)));
     const ctx: Ctx = {
       b,
       node: n,
@@ -388,6 +433,15 @@ export const importGraphModel = (root: J.Cursor, weights: ReadonlyMap<string, We
       constant: (i) => {
         const ref = n.inputs[i];
         return ref === undefined ? undefined : constantOf(nodeOf(ref, n));
+      },
+      producer: (i) => {
+        const ref = n.inputs[i];
+        const p = ref === undefined ? undefined : nodeOf(ref, n);
+        if (p === undefined || constantOf(p) !== undefined || p.inputs.length !== 2) return undefined;
+        const cs = p.inputs.map((r) => constantOf(nodeOf(r, p)));
+        const k = cs.findIndex((c) => c !== undefined && c.data.length === 1);
+        if (k < 0 || cs[1 - k] !== undefined) return { op: p.op, scalar: undefined, value: () => valueOf(p) };
+        return { op: p.op, scalar: cs[k]!.data[0], value: () => valueOf(nodeOf(p.inputs[1 - k]!, p)) };
       },
     };
     const v = importer(ctx);

@@ -293,19 +293,32 @@ const inputShape = (shape: readonly number[], name: string, b: (reason: string) 
 };
 
 /** Imports a layers model: `modelTopology` and the decoded weights. */
-export const importLayersModel = (topologyAt: J.Cursor, weights: ReadonlyMap<string, WeightTensor>): IrModel => {
-  const topology = readTopology(topologyAt);
+export const importLayersModel = (topologyAt: J.Cursor, weights: ReadonlyMap<string, WeightTensor>, output?: string): IrModel => {
+  const topology = readTopology(topologyAt, output);
   const unsupported = (reason: string): never => fail({ _tag: "UnsupportedModel", format: "tfjs-layers", reason });
   const { shape, layout } = inputShape(topology.input.shape, topology.input.name, unsupported);
   const b = new Builder("tfjs-layers", { name: topology.input.name, shape, originalLayout: layout });
   const values = new Map<string, Value>([[`${topology.input.name}\u0000${0}`, b.inputValue()]]);
   const key = (r: TensorRef): string => `${r.layer}\u0000${r.call}`;
   const used = new Set<string>();
+  // Only the calls the output depends on (a multi-head model's other heads are not imported).
+  const byKey = new Map(topology.calls.map((c) => [key({ layer: c.layer.name, call: c.call }), c]));
+  const needed = new Set<string>();
+  const stack = [key(topology.output)];
+  while (stack.length > 0) {
+    const k = stack.pop()!;
+    const c = byKey.get(k);
+    if (c === undefined || needed.has(k)) continue;
+    needed.add(k);
+    stack.push(...c.inputs.map(key));
+  }
+  const skipped = topology.calls.filter((c) => !needed.has(key({ layer: c.layer.name, call: c.call }))).map((c) => c.layer.name);
   for (const call of topology.calls) {
+    if (!needed.has(key({ layer: call.layer.name, call: call.call }))) continue;
     const value = importCall(b, call, weights, (r) => values.get(key(r)) ?? unsupported(`layer "${call.layer.name}" takes "${r.layer}" before it is computed`), used);
     values.set(key({ layer: call.layer.name, call: call.call }), value);
   }
-  const unusedWeights = [...weights.keys()].filter((n) => !used.has(n));
+  const unusedWeights = [...weights.keys()].filter((n) => !used.has(n) && !skipped.some((l) => n.startsWith(`${l}/`)));
   if (unusedWeights.length > 0) b.note(`weights not used by any layer: ${unusedWeights.slice(0, 5).join(", ")}${unusedWeights.length > 5 ? ` and ${unusedWeights.length - 5} more` : ""}`);
   return b.finish(values.get(key(topology.output)) ?? unsupported(`its output layer "${topology.output.layer}" is not among its layers`));
 };

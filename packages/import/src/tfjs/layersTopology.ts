@@ -9,7 +9,7 @@
  * - input shapes from `batch_input_shape` (Keras 2), `batch_shape` (Keras 3) or `input_shape`.
  * @module
  */
-import type { SourceFormat } from "../ImportError.ts";
+import { noSuchOutput, severalOutputs, type SourceFormat } from "../ImportError.ts";
 import { fail } from "../internal/fail.ts";
 import * as J from "../internal/json.ts";
 
@@ -104,7 +104,10 @@ const endpoints = (c: J.Cursor, what: "input" | "output"): TensorRef => {
   const list = J.array(c);
   const nested = list.length > 0 && Array.isArray(list[0]!.value);
   const refs = nested ? list.map(refOf) : [refOf(c)];
-  if (refs.length !== 1) unsupported(`it has ${refs.length} ${what}s (${c.path}): dtd explains models with one input and one output`);
+  if (refs.length !== 1) {
+    if (what === "output") fail(severalOutputs("tfjs-layers", refs.map((r) => r.layer)));
+    unsupported(`it has ${refs.length} ${what}s (${c.path}): dtd explains models with one input`);
+  }
   return refs[0]!;
 };
 
@@ -141,10 +144,18 @@ const sequentialTopology = (config: J.Cursor): Topology => {
   return { input, calls, output: { layer: last.name, call: 0 } };
 };
 
-const functionalTopology = (config: J.Cursor): Topology => {
+/** The output layer: the chosen one among `output_layers` (by layer name), else the only one. */
+const outputEndpoint = (c: J.Cursor, chosen: string | undefined): TensorRef => {
+  if (chosen === undefined) return endpoints(c, "output");
+  const list = J.array(c);
+  const refs = list.length > 0 && Array.isArray(list[0]!.value) ? list.map(refOf) : [refOf(c)];
+  return refs.find((r) => r.layer === chosen) ?? fail(noSuchOutput("tfjs-layers", chosen, refs.map((r) => r.layer)));
+};
+
+const functionalTopology = (config: J.Cursor, chosen: string | undefined): Topology => {
   const layersAt = J.array(J.at(config, "layers"));
   const inputRef = endpoints(J.at(config, "input_layers"), "input");
-  const output = endpoints(J.at(config, "output_layers"), "output");
+  const output = outputEndpoint(J.at(config, "output_layers"), chosen);
   let input: Topology["input"] | undefined;
   const calls: LayerCall[] = [];
   for (const at of layersAt) {
@@ -191,11 +202,15 @@ const topologicalOrder = (inputName: string, calls: readonly LayerCall[]): Layer
  * The topology of `modelTopology` (the object under that key of model.json, or a Keras model JSON): its
  * class, with `model_config` wrapping undone.
  */
-export const readTopology = (topology: J.Cursor): Topology => {
+export const readTopology = (topology: J.Cursor, output?: string): Topology => {
   const model = J.isNil(J.at(topology, "model_config")) ? topology : J.at(topology, "model_config");
   const className = J.string(J.at(model, "class_name"));
   const config = J.at(model, "config");
-  if (className === "Sequential") return sequentialTopology(config);
-  if (className === "Model" || className === "Functional") return functionalTopology(config);
+  if (className === "Sequential") {
+    const t = sequentialTopology(config);
+    if (output !== undefined && output !== t.output.layer) fail(noSuchOutput("tfjs-layers", output, [t.output.layer]));
+    return t;
+  }
+  if (className === "Model" || className === "Functional") return functionalTopology(config, output);
   return J.refuse(J.at(model, "class_name"), `"Sequential", "Model" or "Functional"`);
 };

@@ -16,6 +16,8 @@ import { readWeightsManifest, type ShardReader } from "./weightsManifest.ts";
 export interface TfjsOptions {
   /** The per-sample input shape (NHWC) for a graph model whose input size is unknown. */
   readonly inputShape?: readonly number[];
+  /** The output to import when the model has several (see ImportOptions.output). */
+  readonly output?: string;
 }
 
 const kindOf = (root: J.Cursor): "layers" | "graph" => {
@@ -36,9 +38,9 @@ const kindOf = (root: J.Cursor): "layers" | "graph" => {
 export const importTfjs = (json: unknown, file: string, readShard: ShardReader, opts: TfjsOptions = {}): IrModel => {
   const root = J.root(file, json);
   J.object(root);
-  if (J.isNil(J.at(root, "modelTopology")) && !J.isNil(J.at(root, "class_name"))) return importLayersModel(root, new Map());
+  if (J.isNil(J.at(root, "modelTopology")) && !J.isNil(J.at(root, "class_name"))) return importLayersModel(root, new Map(), opts.output);
   const kind = kindOf(root);
   const manifest = J.at(root, "weightsManifest");
   const weights: ReadonlyMap<string, WeightTensor> = J.isNil(manifest) ? new Map() : readWeightsManifest(manifest, readShard);
-  return kind === "layers" ? importLayersModel(J.at(root, "modelTopology"), weights) : importGraphModel(root, weights, opts.inputShape);
+  return kind === "layers" ? importLayersModel(J.at(root, "modelTopology"), weights, opts.output) : importGraphModel(root, weights, opts);
 };

@@ -99,7 +99,7 @@ export const kindCodecs = (dtype: T.DType, graph = false): { readonly [K in L.Ki
   relu: kindCodec("relu", {}, {}, () => t.success(L.relu)),
   sumPool: kindCodec("sumPool", {}, { kernel: F.kernel, stride: F.stride }, (r, u, c) => andThen(windowOf(r, u, c), (w) => L.sumPool(w))),
   pNormPool: kindCodec("pNormPool", { p: F.pNorm }, { kernel: F.kernel, stride: F.stride }, (r, u, c) => andThen(windowOf(r, u, c), (w) => L.pNormPool(r.p, w))),
-  maxPool2d: kindCodec("maxPool2d", { kernel: F.kernel }, { stride: F.stride }, (r) => t.success(L.maxPool2d(r.kernel, r.stride))),
+  maxPool2d: kindCodec("maxPool2d", { kernel: F.kernel }, { stride: F.stride, padding: F.padding4 }, (r) => t.success(L.maxPool2d(r.kernel, r.stride, r.padding === undefined ? {} : { padding: r.padding }))),
   avgPool2d: kindCodec("avgPool2d", { kernel: F.kernel }, { stride: F.stride }, (r) => t.success(L.avgPool2d(r.kernel, r.stride))),
   flatten: kindCodec("flatten", {}, {}, () => t.success(L.flatten)),
   select: kindCodec("select", { index: F.index }, {}, (r) => t.success(L.select(r.index))),

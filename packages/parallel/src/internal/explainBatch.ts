@@ -12,12 +12,15 @@ import * as T from "@dtd/tensor";
 import { unsafeMake } from "@dtd/tensor/unsafe";
 import * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
-import * as Consistency from "@dtd/deep-taylor/consistency";
+import { Consistency } from "@dtd/deep-taylor";
 import type { Encoded, Sample } from "../Outcome.ts";
 import type { BatchTarget, ExplainSettings, Item } from "./protocol.ts";
 
-/** Reads an encoded sample into numbers in the model's input layout (flat), or says why it cannot. */
-export type Decoder = (sample: Encoded, ctx: { readonly inputShape: readonly number[]; readonly dtype: T.DType }) => E.Either<string, ArrayLike<number>>;
+/**
+ * Reads an encoded sample into numbers in the model's input layout (flat), or says why it cannot. `options` is
+ * what the pool was started with (`PoolOptions.workerOptions`).
+ */
+export type Decoder = (sample: Encoded, ctx: { readonly inputShape: readonly number[]; readonly dtype: T.DType; readonly options: unknown }) => E.Either<string, ArrayLike<number>>;
 
 /** What a worker holds after its Init. */
 export interface WorkerModel {
@@ -27,6 +30,8 @@ export interface WorkerModel {
   readonly dtype: T.DType;
   /** Values per input. */
   readonly d: number;
+  /** `PoolOptions.workerOptions`, for the hooks. */
+  readonly options: unknown;
 }
 
 /** A batch to explain. */
@@ -61,7 +66,7 @@ const readInput = (w: WorkerModel, b: Batch, k: number, decode: Decoder | undefi
   if (s instanceof Float64Array || s instanceof Float32Array) values = s;
   else if (decode === undefined) return E.left("an encoded sample, but this worker has no decoder (serve({ decode }))");
   else {
-    const decoded = decode(s, { inputShape: w.model.inputShape, dtype: w.dtype });
+    const decoded = decode(s, { inputShape: w.model.inputShape, dtype: w.dtype, options: w.options });
     if (E.isLeft(decoded)) return decoded;
     values = decoded.right;
   }

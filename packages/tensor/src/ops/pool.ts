@@ -1,6 +1,8 @@
 /**
- * 2-D pooling of NCHW (or single-image CHW) tensors without padding: windows kh×kw every sh×sw (stride defaults
- * to the kernel), output OH = ⌊(H − kh)/sh⌋ + 1, OW likewise.
+ * 2-D pooling of NCHW (or single-image CHW) tensors: windows kh×kw every sh×sw (stride defaults to the kernel),
+ * output OH = ⌊(H − kh)/sh⌋ + 1, OW likewise. Max pooling may also take padding [top, bottom, left, right] that
+ * acts as −∞ (TF's and ONNX's padded max pools): its windows overhang the input and take the maximum of the part
+ * inside it, OH = ⌊(H + top + bottom − kh)/sh⌋ + 1.
  *
  * Max pooling returns the argmax routing with its result, so that its derivative is a scatter and the linear map
  * "max pooling with the routing frozen" is a gather:
@@ -18,7 +20,8 @@ import { fail, showShape } from "../TensorError.ts";
 import {
   gather,
   maxPool2dForward,
-  type Pool2dGeometry,
+  maxPool2dPaddedForward,
+  type PaddedPool2dGeometry,
   scatterAdd,
   sumPool2dForward,
   sumPool2dTranspose as sumPoolTransposeKernel,
@@ -34,6 +37,14 @@ export interface Pool2dOptions {
   readonly stride?: readonly [number, number];
 }
 
+/**
+ * Max pooling's options: also padding `[top, bottom, left, right]` (default none) that acts as −∞ — it never wins a
+ * window. Each pad must be smaller than the window along its axis, so that every window holds an input element.
+ */
+export interface MaxPool2dOptions extends Pool2dOptions {
+  readonly padding?: readonly [number, number, number, number];
+}
+
 /** Max pooling's output and, for each output element, the flat index into x of the maximum it took. */
 export interface MaxPool2dResult<S extends Shape.Shape, D extends DType> {
   readonly y: Tensor<S, D>;
@@ -44,12 +55,14 @@ export interface MaxPool2dResult<S extends Shape.Shape, D extends DType> {
 const MAX_INDEXABLE = 2 ** 31 - 1;
 
 interface Resolved {
-  readonly g: Pool2dGeometry;
+  readonly g: PaddedPool2dGeometry;
   readonly outShape: number[];
 }
 
-/** Checks rank, window and stride; throws a TensorException naming the culprit. */
-const resolve = (op: string, xShape: Shape.Shape, opts: Pool2dOptions): Resolved => {
+const NO_PADDING = [0, 0, 0, 0] as const;
+
+/** Checks rank, window, stride and padding (−∞ padding: max pooling only); throws a TensorException naming the culprit. */
+const resolve = (op: string, xShape: Shape.Shape, opts: Pool2dOptions, padding: readonly number[] = NO_PADDING): Resolved => {
   Shape.assertValid(op, xShape);
   if (xShape.length !== 4 && xShape.length !== 3) {
     fail({ _tag: "InvalidArgument", op, expected: "x of rank 4 (NCHW) or 3 (CHW)", found: `rank ${xShape.length} (shape ${showShape(xShape)})` });
@@ -62,35 +75,44 @@ const resolve = (op: string, xShape: Shape.Shape, opts: Pool2dOptions): Resolved
   if (stride.length !== 2 || !stride.every((s) => Number.isInteger(s) && s >= 1)) {
     fail({ _tag: "InvalidArgument", op, expected: "a stride of positive integers", found: showShape(stride) });
   }
+  const [kh, kw] = kernel;
+  if (padding.length !== 4 || !padding.every((q, a) => Number.isInteger(q) && q >= 0 && q < kernel[a < 2 ? 0 : 1]!)) {
+    fail({ _tag: "InvalidArgument", op, expected: `a padding [top, bottom, left, right] of non-negative integers smaller than the window ${kh}x${kw}`, found: showShape(padding) });
+  }
+  const [pt, pb, pl, pr] = padding as [number, number, number, number];
   const batched = xShape.length === 4;
   const [n, c, h, w] = batched ? (xShape as readonly number[]) : [1, ...xShape];
-  const [kh, kw] = kernel;
   const [sh, sw] = stride;
-  if (kh > h! || kw > w!) {
-    fail({ _tag: "InvalidArgument", op, expected: `a kernel no larger than the input ${h}x${w}`, found: `kernel ${kh}x${kw}` });
+  if (kh > h! + pt + pb || kw > w! + pl + pr) {
+    fail({ _tag: "InvalidArgument", op, expected: `a kernel no larger than the ${pt + pb + pl + pr > 0 ? "padded " : ""}input ${h! + pt + pb}x${w! + pl + pr}`, found: `kernel ${kh}x${kw}` });
   }
   if (Shape.size(xShape) > MAX_INDEXABLE) {
     fail({ _tag: "InvalidArgument", op, expected: `at most ${MAX_INDEXABLE} elements (Int32 indices)`, found: `${Shape.size(xShape)}` });
   }
-  const oh = Math.floor((h! - kh) / sh) + 1;
-  const ow = Math.floor((w! - kw) / sw) + 1;
-  const g: Pool2dGeometry = { n: n!, c: c!, h: h!, w: w!, kh, kw, sh, sw, oh, ow };
+  const oh = Math.floor((h! + pt + pb - kh) / sh) + 1;
+  const ow = Math.floor((w! + pl + pr - kw) / sw) + 1;
+  const g: PaddedPool2dGeometry = { n: n!, c: c!, h: h!, w: w!, kh, kw, sh, sw, oh, ow, pt, pl };
   return { g, outShape: batched ? [n!, c!, oh, ow] : [c!, oh, ow] };
 };
 
-/** The output shape of pooling `xShape` with these options; throws like {@link maxPool2d}. */
-export const pool2dOutputShape = (xShape: Shape.Shape, opts: Pool2dOptions): number[] => resolve("pool2dOutputShape", xShape, opts).outShape;
+/** The output shape of pooling `xShape` with these options (padding: max pooling's); throws like {@link maxPool2d}. */
+export const pool2dOutputShape = (xShape: Shape.Shape, opts: MaxPool2dOptions): number[] => resolve("pool2dOutputShape", xShape, opts, opts.padding).outShape;
 
-/** y[n, c, u, v] = max over the window at (u·sh, v·sw) of x, and the flat x index of each maximum (first on ties). */
+/**
+ * y[n, c, u, v] = max over the window at (u·sh − top, v·sw − left) of x — the part of it inside x when padded —
+ * and the flat x index of each maximum (first on ties): the padding never wins, as −∞ would not.
+ */
 export const maxPool2d = <S extends Shape.Shape, D extends DType>(
   x: Tensor<S, D>,
-  opts: Pool2dOptions,
+  opts: MaxPool2dOptions,
 ): MaxPool2dResult<Pool2dShape<S>, D> => {
-  const { g, outShape } = resolve("maxPool2d", x.shape, opts);
+  const { g, outShape } = resolve("maxPool2d", x.shape, opts, opts.padding);
   const size = Shape.size(outShape);
   const y = alloc(x.dtype, size);
   const argmax = new Int32Array(size);
-  maxPool2dForward(x.data, g, y, argmax);
+  const padded = opts.padding !== undefined && opts.padding.some((q) => q !== 0);
+  if (padded) maxPool2dPaddedForward(x.data, g, y, argmax);
+  else maxPool2dForward(x.data, g, y, argmax);
   return { y: unsafeMake(outShape as Pool2dShape<S>, y), argmax };
 };
 

@@ -20,7 +20,7 @@
  * @module
  */
 import { alloc, dtypeOf, type FloatArray } from "../../DType.ts";
-import { gemm, gemmPackedB } from "./gemm.ts";
+import { blockSizes, gemm, gemmInWasm, gemmPackedB } from "./gemm.ts";
 import { implicitConv } from "./convImplicit.ts";
 import { col2im, im2col, im2colPanels } from "./im2col.ts";
 
@@ -98,18 +98,31 @@ const addBias32 = (out: Float32Array, o0: number, channels: number, plane: numbe
   }
 };
 
+const { KC, NC } = blockSizes;
+
 /**
  * dx (N×C×H×W) ← J_xᵀ·dy: the transposed convolution of dy (N×O×OH×OW) with w (O×C×KH×KW). The columns Wᵀ·dy_n
- * have dx's dtype, so a float32 dx takes gemm's float32 path (sums in float32, as the forward pass).
+ * have dx's dtype, so a float32 dx takes gemm's float32 path (sums in float32, as the forward pass). On the wasm
+ * path with stride 1 the columns stay in the module's memory and are folded there (wasm/convOut.c col2im, the
+ * same additions in the same order as {@link col2im}): no copy of the columns out, no JavaScript fold.
  */
 export const conv2dBackpropInput = (dy: FloatArray, w: FloatArray, g: Conv2dGeometry, dx: FloatArray): void => {
   const ckk = g.c * g.kh * g.kw;
   const plane = g.oh * g.ow;
   const image = g.c * g.h * g.w;
-  const cols = alloc(dtypeOf(dx), ckk * plane);
-  dx.fill(0, 0, g.n * image);
+  let cols: FloatArray | undefined;
   for (let n = 0; n < g.n; n++) {
+    // The image is folded where B was packed: it must fit there.
+    const inWasm = g.sh === 1 && g.sw === 1 && image <= KC * NC ? gemmInWasm(ckk, plane, g.o, w, 0, true, dy, n * g.o * plane, dx) : undefined;
+    if (inWasm !== undefined) {
+      inWasm.bp.fill(0, 0, image);
+      inWasm.col2im(g, (plane + 3) & ~3);
+      dx.set(inWasm.bp.subarray(0, image), n * image);
+      continue;
+    }
+    cols ??= alloc(dtypeOf(dx), ckk * plane);
     gemm(ckk, plane, g.o, w, 0, true, dy, n * g.o * plane, false, cols, 0, false);
+    dx.fill(0, n * image, (n + 1) * image);
     col2im(cols, g, dx, n * image);
   }
 };

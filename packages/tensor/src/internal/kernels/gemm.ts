@@ -230,10 +230,11 @@ export interface WasmPanels {
   readonly conv: WasmBlock["conv"];
   readonly convOut: WasmBlock["convOut"];
   readonly convCopy: WasmBlock["convCopy"];
+  readonly col2im: WasmBlock["col2im"];
 }
 
-const wasm64 = (w: WasmBlock): WasmPanels => ({ precision: "float64", ap: w.ap, bp: w.bp, c: w.c, offs: w.offs, bias: w.bias, block: w.block, conv: w.conv, convOut: w.convOut, convCopy: w.convCopy });
-const wasm32 = (w: WasmBlock): WasmPanels => ({ precision: "float32", ap: w.ap32, bp: w.bp32, c: w.c32, offs: w.offs, bias: w.bias32, block: w.block32, conv: w.conv32, convOut: w.convOut32, convCopy: w.convCopy32 });
+const wasm64 = (w: WasmBlock): WasmPanels => ({ precision: "float64", ap: w.ap, bp: w.bp, c: w.c, offs: w.offs, bias: w.bias, block: w.block, conv: w.conv, convOut: w.convOut, convCopy: w.convCopy, col2im: w.col2im });
+const wasm32 = (w: WasmBlock): WasmPanels => ({ precision: "float32", ap: w.ap32, bp: w.bp32, c: w.c32, offs: w.offs, bias: w.bias32, block: w.block32, conv: w.conv32, convOut: w.convOut32, convCopy: w.convCopy32, col2im: w.col2im32 });
 
 /** The wasm kernels of out's precision (float32 for a Float32Array), or undefined where WebAssembly SIMD is absent. */
 export const wasmPanelsFor = (out: FloatArray): WasmPanels | undefined => {
@@ -270,6 +271,7 @@ const blockedWasm = (
   outOff: number,
   accumulate: boolean,
   w: WasmPanels,
+  keepC = false,
 ): void => {
   for (let j0 = 0; j0 < n; j0 += NC) {
     const nb = Math.min(NC, n - j0);
@@ -290,9 +292,30 @@ const blockedWasm = (
         const add = accumulate || p0 > 0;
         for (let i0 = 0; i0 < rb; i0 += MC) w.block(Math.min(MC, rb - i0), nb, kb, i0 * kb, i0, add);
       }
-      copyOut(w.c, rb, nb, ldc, out, o, n);
+      if (!keepC) copyOut(w.c, rb, nb, ldc, out, o, n);
     }
   }
+};
+
+/**
+ * op(A)·op(B) (m×n, 4 ≤ m ≤ MA, 4 ≤ n ≤ NC) on the wasm path of `like`'s element type, left in the module's C
+ * (rows of stride roundUp(n, 4)) for a kernel that reads it there (conv2d's col2im); undefined, with nothing
+ * computed, where that path does not apply. `b` may be a scratch buffer (B is packed afresh).
+ */
+export const gemmInWasm = (
+  m: number,
+  n: number,
+  k: number,
+  a: FloatArray,
+  aOff: number,
+  transA: boolean,
+  b: FloatArray,
+  bOff: number,
+  like: FloatArray,
+): WasmPanels | undefined => {
+  const w = m >= MR && n >= NR && k >= 1 && m <= MA && n <= NC ? wasmPanelsFor(like) : undefined;
+  if (w !== undefined) blockedWasm(m, n, k, a, aOff, transA, (bp, p0, kb, j0, nb) => packPanelB(b, bOff, false, n, k, p0, kb, j0, nb, bp), like, 0, false, w, true);
+  return w;
 };
 
 /**

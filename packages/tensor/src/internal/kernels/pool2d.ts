@@ -147,6 +147,50 @@ const maxPool2x2f32 = (x: Float32Array, g: Pool2dGeometry, out: Float32Array, ar
   }
 };
 
+/** A max pooling's geometry with padding: windows start `pt` rows above and `pl` columns left of the input. */
+export interface PaddedPool2dGeometry extends Pool2dGeometry {
+  readonly pt: number;
+  readonly pl: number;
+}
+
+/**
+ * Max pooling whose windows may overhang the input (padding that acts as −∞, as in TF's and ONNX's padded max
+ * pools): out[n, c, u, v] = max over the part of the window at (u·sh − pt, v·sw − pl) inside the input, and argmax
+ * the flat x index of that maximum (first in row-major window order on ties; a NaN is selected, as above). Every
+ * window must keep at least one input element (the caller checks: each pad is smaller than the window).
+ */
+export const maxPool2dPaddedForward = (x: FloatArray, g: PaddedPool2dGeometry, out: FloatArray, argmax: Int32Array): void => {
+  const { h: H, w: W, kh: KH, kw: KW, sh, sw, oh: OH, ow: OW, pt, pl } = g;
+  const planes = g.n * g.c;
+  for (let p = 0, o = 0; p < planes; p++) {
+    const xp = p * H * W;
+    for (let u = 0; u < OH; u++) {
+      const y0 = u * sh - pt;
+      const i0 = y0 < 0 ? 0 : y0;
+      const i1 = y0 + KH > H ? H : y0 + KH;
+      for (let v = 0; v < OW; v++, o++) {
+        const x0 = v * sw - pl;
+        const j0 = x0 < 0 ? 0 : x0;
+        const j1 = x0 + KW > W ? W : x0 + KW;
+        let best = xp + i0 * W + j0;
+        let bestVal = x[best]!;
+        for (let i = i0; i < i1; i++) {
+          const row = xp + i * W;
+          for (let j = j0; j < j1; j++) {
+            const val = x[row + j]!;
+            if (val > bestVal || (val !== val && bestVal === bestVal)) {
+              bestVal = val;
+              best = row + j;
+            }
+          }
+        }
+        out[o] = bestVal;
+        argmax[o] = best;
+      }
+    }
+  }
+};
+
 /** dx[argmax[i]] += dy[i] for every i: the adjoint of {@link gather}. dx must be zeroed by the caller. */
 export const scatterAdd = (dy: FloatArray, argmax: Int32Array, dx: FloatArray): void => {
   for (let i = 0; i < argmax.length; i++) {

@@ -61,6 +61,22 @@ export interface WasmBlock {
   /** The compaction of {@link WasmBlock.convOut} without a bias (bit for bit), over c (float64) or c32. */
   readonly convCopy: (channels: number, rows: number, wp: number, ow: number, ldc: number) => void;
   readonly convCopy32: (channels: number, rows: number, wp: number, ow: number, ldc: number) => void;
+  /** col2im of a stride-1 convolution from C (rows of stride ldc) into an image at bp[0 …] zeroed by the caller (wasm/convOut.c). */
+  readonly col2im: (g: Col2imGeometry, ldc: number) => void;
+  readonly col2im32: (g: Col2imGeometry, ldc: number) => void;
+}
+
+/** What col2im needs of a convolution's geometry (conv2d.ts Conv2dGeometry has it). */
+export interface Col2imGeometry {
+  readonly c: number;
+  readonly h: number;
+  readonly w: number;
+  readonly kh: number;
+  readonly kw: number;
+  readonly ph: number;
+  readonly pw: number;
+  readonly oh: number;
+  readonly ow: number;
 }
 
 /** Entries of the tap-offset table {@link WasmBlock.offs}: a convolution with more taps (C·KH·KW) is unfolded. */
@@ -75,7 +91,7 @@ const instantiateBlock = (ma: number, kc: number, nc: number): WasmBlock | undef
   // A fixed size: the memory never grows, so the views below never detach.
   const pages = Math.ceil((BASE + apBytes + bpBytes + cBytes + 4 * OFFS + 8 * ma) / PAGE);
   const wasm = instantiate(wasmBase64, pages, pages, ["gemm_block", "gemm_block_f32", "conv_block", "conv_block_f32"]);
-  const out = wasm && instantiateWith(convOutBase64, wasm.memory, ["conv_out", "conv_out_f32", "conv_copy"]);
+  const out = wasm && instantiateWith(convOutBase64, wasm.memory, ["conv_out", "conv_out_f32", "conv_copy", "col2im", "col2im_f32"]);
   if (wasm === undefined || out === undefined) return undefined;
   const { gemm_block: run, gemm_block_f32: run32, conv_block: conv, conv_block_f32: conv32 } = wasm.exports;
   const buffer = wasm.memory.buffer;
@@ -104,6 +120,8 @@ const instantiateBlock = (ma: number, kc: number, nc: number): WasmBlock | undef
     convOut32: (channels, rows, wp, ow, ldc) => out.conv_out_f32(channels, rows, wp, ow, ldc, cAt, biasAt),
     convCopy: (channels, rows, wp, ow, ldc) => out.conv_copy(channels, rows, wp, ow, ldc, cAt, 8),
     convCopy32: (channels, rows, wp, ow, ldc) => out.conv_copy(channels, rows, wp, ow, ldc, cAt, 4),
+    col2im: (g, ldc) => out.col2im(g.c, g.h, g.w, g.kh, g.kw, g.ph, g.pw, g.oh, g.ow, ldc, cAt, bpAt),
+    col2im32: (g, ldc) => out.col2im_f32(g.c, g.h, g.w, g.kh, g.kw, g.ph, g.pw, g.oh, g.ow, ldc, cAt, bpAt),
   };
 };
 

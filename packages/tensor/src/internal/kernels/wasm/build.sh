@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 # name:exports:flags (commas for spaces). gemmThin is built with -Os: -O3 makes it 5.9 KB (over the 4 KB below),
 # and -Os runs as fast on the 1568×400 benchmark matrix (its hot loops are unrolled by hand). gemmBlock is built
 # without loop strength reduction, which would turn the loads' constant offsets into additions (~10% slower).
-modules="gemmBlock:gemm_block,gemm_block_f32,conv_block,conv_block_f32:-O3,-mllvm,-disable-lsr convOut:conv_out,conv_out_f32,conv_copy:-O3 gemmThin:thin_axpy32,thin_dots32,thin_axpy64,thin_dots64:-Os"
+modules="gemmBlock:gemm_block,gemm_block_f32,conv_block,conv_block_f32:-O3,-mllvm,-disable-lsr convOut:conv_out,conv_out_f32,conv_copy,col2im,col2im_f32:-O3 gemmThin:thin_axpy32,thin_dots32,thin_axpy64,thin_dots64:-Os"
 if [ "${1:-}" = "--check" ]; then
   status=0
   for spec in $modules; do

@@ -58,3 +58,34 @@ void conv_copy(int channels, int rows, int wp, int ow, int ldc, char* c, int siz
     }
   }
 }
+
+/*
+ * col2im for a stride-1 convolution (../conv2d.ts conv2dBackpropInput): dx (C×H×W, zeroed by the caller)
+ * receives, for every tap p = (ch·KH + i)·KW + j and output position (u, v), cols[p·ldc + u·OW + v] at
+ * dx[ch, u + i − ph, v + j − pw] when that lies inside the image. Each element of dx receives its taps in (i, j) order, as the
+ * JavaScript col2im adds them (../im2col.ts), so the sums are the same to the bit.
+ */
+#define COL2IM(T, LANES, ADD)                                                                                  \
+  for (int ch = 0; ch < C; ch++)                                                                               \
+    for (int i = 0; i < KH; i++)                                                                               \
+      for (int j = 0; j < KW; j++) {                                                                           \
+        const T* row = cols + ((ch * KH + i) * KW + j) * ldc;                                                  \
+        const int uLo = ph - i > 0 ? ph - i : 0, uHi = H + ph - i < OH ? H + ph - i : OH;                      \
+        const int vLo = pw - j > 0 ? pw - j : 0, vHi = W + pw - j < OW ? W + pw - j : OW;                      \
+        for (int u = uLo; u < uHi; u++) {                                                                      \
+          T* d = dx + (ch * H + u + i - ph) * W + j - pw;                                                      \
+          const T* s = row + u * OW;                                                                           \
+          int v = vLo;                                                                                         \
+          _Pragma("clang loop unroll(disable) vectorize(disable)") for (; v + LANES <= vHi; v += LANES)       \
+            wasm_v128_store(d + v, ADD(wasm_v128_load(d + v), wasm_v128_load(s + v)));                         \
+          _Pragma("clang loop unroll(disable) vectorize(disable)") for (; v < vHi; v++) d[v] = d[v] + s[v];    \
+        }                                                                                                      \
+      }
+
+void col2im(int C, int H, int W, int KH, int KW, int ph, int pw, int OH, int OW, int ldc, const double* cols, double* dx) {
+  COL2IM(double, 2, wasm_f64x2_add)
+}
+
+void col2im_f32(int C, int H, int W, int KH, int KW, int ph, int pw, int OH, int OW, int ldc, const float* cols, float* dx) {
+  COL2IM(float, 4, wasm_f32x4_add)
+}

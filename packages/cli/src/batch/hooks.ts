@@ -1,0 +1,58 @@
+/**
+ * The hooks of `dtd explain`'s workers over many inputs (@dtd/parallel's `serve`): read each input — a JSON line,
+ * or a folder's PNG or JSON file, read from disk in the worker — and turn each result into its JSONL record and,
+ * with --png-dir, its picture as PNG bytes. All of it runs on every core; the main thread only writes.
+ * `worker.ts` serves them in a worker thread; with --workers 0 the pool runs them in the main thread.
+ * @module
+ */
+import * as E from "fp-ts/lib/Either.js";
+import type { Encoded, ServeOptions } from "@dtd/parallel";
+import * as Png from "@dtd/viz/png";
+import { readBytes } from "../jsonNumbers.ts";
+import { picture } from "../picture.ts";
+import { decodeSample } from "../readInput.ts";
+import { recordLine } from "./records.ts";
+
+/** What the main thread tells its workers. */
+export interface WorkerOptions {
+  /** Samples are file paths to read (a folder's files), not the sample's bytes. */
+  readonly paths: boolean;
+  /** Also draw each explanation as a PNG. */
+  readonly png: boolean;
+  /** Names of vector features, for bar charts. */
+  readonly featureNames?: readonly string[];
+  /** The rules, for the pictures' titles. */
+  readonly label: string;
+}
+
+/** The payload of one input: its record line and, with --png-dir, its picture. */
+export interface Payload {
+  readonly line: string;
+  readonly png?: Uint8Array;
+}
+
+const bytesOf = (s: Encoded, paths: boolean): E.Either<string, Uint8Array> =>
+  paths ? readBytes(String(s.data)) : E.right(typeof s.data === "string" ? new TextEncoder().encode(s.data) : s.data);
+
+/** The hooks. */
+export const hooks: ServeOptions = {
+  decode: (s, ctx) => {
+    const o = ctx.options as WorkerOptions;
+    return E.flatMap(bytesOf(s, o.paths), (bytes) => decodeSample(s.name ?? "input", bytes, ctx.inputShape, ctx.dtype));
+  },
+  encode: (outcome, x, ctx) => {
+    const o = ctx.options as WorkerOptions;
+    const line = recordLine(outcome, o.paths ? ctx.name : undefined);
+    const r = outcome.result;
+    if (!o.png || E.isLeft(r) || x === undefined || !r.right.consistency.finite) return { payload: { line } satisfies Payload };
+    const img = picture({
+      inputShape: ctx.model.inputShape,
+      x: Float64Array.from(x),
+      R: Float64Array.from(r.right.R),
+      title: `${o.label}: f(x) = ${r.right.f.toPrecision(6)}`,
+      ...(o.featureNames === undefined ? {} : { featureNames: o.featureNames }),
+    });
+    const png = Png.encodePng(img);
+    return { payload: { line, png } satisfies Payload, transfer: [png.buffer as ArrayBuffer] };
+  },
+};

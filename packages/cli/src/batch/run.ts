@@ -1,0 +1,104 @@
+/**
+ * `dtd explain` over many inputs: a folder, a .jsonl or a .npy file as --input. The model and the rules are read
+ * and checked once, as for one input; then a pool of worker threads (@dtd/parallel) explains the inputs in
+ * batches — each worker reading and decoding its inputs, and formatting its records and pictures — while this
+ * thread writes each record to --out the moment its turn comes (input order), so that a run killed at input
+ * 9,000 leaves the first 8,999 records, complete, and `--resume` goes on from there. A progress bar with the
+ * rate and the time left goes to stderr; the summary of the set (conservation, positivity, consistency, the
+ * failures) to stdout.
+ * @module
+ */
+import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import * as E from "fp-ts/lib/Either.js";
+import { pipe } from "fp-ts/lib/function.js";
+import * as T from "@dtd/tensor";
+import * as P from "@dtd/parallel";
+import { type CliError, ExitCode, failure, usage } from "../CliError.ts";
+import type { Values } from "../Command.ts";
+import { type Io, line } from "../Io.ts";
+import { featureNames, loadModel } from "../loadModel.ts";
+import { canonizeFor, withTarget } from "../pipeline.ts";
+import { startProgress } from "../progress.ts";
+import { compositeSpecOf, type ExplainFlags, parseSpec } from "../spec.ts";
+import type { manyFlags } from "./flags.ts";
+import { parseManyOptions } from "./flags.ts";
+import { recordLine, statsOf } from "./records.ts";
+import { alreadyDone } from "./resume.ts";
+import { openSource } from "./sources.ts";
+import { add, allExplained, emptySummary, summaryLines } from "./summary.ts";
+import { hooks, type Payload, type WorkerOptions } from "./hooks.ts";
+
+const extension = import.meta.url.endsWith(".ts") ? "ts" : "js";
+const workerModule = new URL(`./worker.${extension}`, import.meta.url);
+
+/** "zplus", "zb + zplus". */
+const label = (rule: string, first: string | undefined): string => (first !== undefined && first !== rule ? `${first} + ${rule}` : rule);
+
+/** Explains every input of a folder, .jsonl or .npy file. */
+export const runMany = async (values: Values<ExplainFlags & typeof manyFlags & { readonly png: { readonly type: "string"; readonly description: string } }>, io: Io): Promise<E.Either<CliError, ExitCode>> => {
+  const opts = parseManyOptions(values);
+  if (E.isLeft(opts)) return opts;
+  if (values.image !== undefined) return E.left(usage("--image explains one photo; many inputs come from --input (a folder, a .jsonl or a .npy file)"));
+  if (values.json || values.png !== undefined) return E.left(usage(`${values.json ? "--json" : "--png"} is for one input; many inputs are written to --out (JSONL)${values.png !== undefined ? " and --png-dir" : ""}`));
+  const parsed = parseSpec(values);
+  if (E.isLeft(parsed)) return parsed;
+  if (parsed.right.rules === undefined) return E.left(usage(`--method ${parsed.right.method}: many inputs are explained with deep Taylor rules (--rule); run the baselines one input at a time`));
+  const o = opts.right;
+  const prepared = pipe(
+    E.Do,
+    E.bind("loaded", () => loadModel(parsed.right.modelPath)),
+    E.bind("targeted", ({ loaded }) => withTarget(parsed.right, loaded)),
+    E.bind("source", ({ loaded }) => E.mapLeft(failure)(openSource(parsed.right.input.path, loaded.model.inputShape, loaded.dtype))),
+    E.bind("first", ({ source }) => E.mapLeft(failure)(source.first())),
+    E.bind("canonical", ({ targeted, loaded, first }) => canonizeFor(targeted.spec, targeted.model, T.astype(T.of(first, [1, ...loaded.model.inputShape]), loaded.dtype))),
+    E.bind("composite", ({ targeted, canonical }) => compositeSpecOf(targeted.spec.rules!, canonical.model)),
+    E.bind("done", () => (o.resume ? E.mapLeft(failure)(alreadyDone(o.out, o.batchSize)) : E.right({ count: 0, stats: [], dropped: 0 }))),
+  );
+  if (E.isLeft(prepared)) return prepared;
+  const { loaded, targeted, source, canonical, composite, done } = prepared.right;
+  const spec = targeted.spec;
+  const rules = spec.rules!;
+  [...(spec.notes ?? []), ...targeted.notes, ...(loaded.imported?.notes ?? []), ...canonical.notes].forEach((n) => line(io.stderr, `note: ${n}`));
+  if (done.dropped > 0) line(io.stderr, `note: ${o.out}: ${done.dropped} record${done.dropped === 1 ? "" : "s"} of a batch the stopped run left incomplete dropped (explained again, in the batch an uninterrupted run puts them in)`);
+  if (done.count > source.total) return E.left(failure(`--resume: ${o.out} holds ${done.count} records, but ${parsed.right.input.path} has only ${source.total} inputs`));
+  if (o.pngDir !== undefined) mkdirSync(o.pngDir, { recursive: true });
+
+  const names = featureNames(loaded.metadata);
+  const workerOptions: WorkerOptions = { paths: source.kind === "folder", png: o.pngDir !== undefined, label: label(rules.rule, rules.firstRule), ...(names === undefined ? {} : { featureNames: names }) };
+  const pool = await P.startPool({ model: canonical.model, composite, workers: o.workers, lenient: spec.lenient, biasSink: spec.biasSink, worker: workerModule, hooks, workerOptions });
+  if (E.isLeft(pool)) return E.left(failure(P.message(pool.left)));
+  const target = rules.target === undefined ? undefined : rules.target._tag === "argmax" ? ("argmax" as const) : rules.target.classes[0]!;
+  const summary = emptySummary();
+  done.stats.forEach((s) => add(summary, s));
+  const remaining = source.total - done.count;
+  let fd: number | undefined;
+  const t0 = performance.now();
+  let n = 0;
+  try {
+    fd = openSync(o.out, o.resume ? "a" : "w");
+    const run = pool.right.explain<Payload>(source.from(done.count), { batchSize: o.batchSize, firstIndex: done.count, ...(target === undefined ? {} : { target }) });
+    if (E.isLeft(run)) return E.left(failure(P.message(run.left)));
+    const where = `${pool.right.workers === 0 ? "this thread" : `${pool.right.workers} worker${pool.right.workers === 1 ? "" : "s"}`}, batches of ${o.batchSize}`;
+    line(io.stderr, `explaining ${remaining} input${remaining === 1 ? "" : "s"} of ${parsed.right.input.path}${done.count > 0 ? ` (${done.count} already in ${o.out})` : ""} on ${where}`);
+    const bar = remaining > 0 ? startProgress({ label: "explaining", total: remaining, stream: io.stderr, eta: true }) : undefined;
+    for await (const outcome of run.right) {
+      // Each record is one write of one whole line: a run stopped between two writes leaves whole records.
+      writeSync(fd, `${outcome.payload?.line ?? recordLine(outcome, source.file(outcome.index))}\n`);
+      if (o.pngDir !== undefined && outcome.payload?.png !== undefined) writeFileSync(join(o.pngDir, `${String(outcome.index).padStart(6, "0")}.png`), outcome.payload.png);
+      add(summary, statsOf(outcome));
+      n++;
+      bar?.update(n, { throughput: n / ((performance.now() - t0) / 1000) });
+    }
+    bar?.stop();
+  } catch (u) {
+    return E.left(failure(`${o.out}: ${u instanceof Error ? u.message : String(u)}`));
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+    await pool.right.close();
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  summaryLines(summary, { biasSink: spec.biasSink }).forEach((s) => line(io.stdout, s));
+  line(io.stdout, `  wrote ${o.out} (${summary.inputs} records${done.count > 0 ? `, ${n} of them now` : ""})${o.pngDir === undefined ? "" : ` and pictures in ${o.pngDir}`}; ${n} in ${seconds.toFixed(1)} s (${(n / seconds).toFixed(1)}/s)`);
+  return E.right(allExplained(summary) ? ExitCode.ok : ExitCode.failure);
+};

@@ -1,0 +1,62 @@
+/**
+ * Why dtd refuses the ops real networks use beyond its subset, by op name (ONNX and TF spell most of them
+ * alike): deep Taylor decomposition here explains networks of affine layers (dense, convolutions), ReLU-type
+ * units, pooling, sums and concatenations (Montavon et al. 2017, Sec. 4–5); anything else would be imported as
+ * a silently different function or explained by a rule no one derived. The reasons name the architectures that
+ * use each op, so that a refusal says what to change.
+ * @module
+ */
+
+/** Why a product of two activations is refused: no rule of dtd's redistributes it. */
+export const GATE =
+  "dtd explains networks of affine layers, ReLU-type units, pooling, sums and concatenations, and derives no deep Taylor rule for a product of two activations (a gate: squeeze-and-excitation, SiLU/Swish x·σ(x), HardSwish x·ReLU6(x + 3)/6)";
+
+const smooth = "a smooth nonlinearity: dtd's rules are derived for ReLU-type units (piecewise linear, with their root at the hinge)";
+const leaky = "a ReLU that lets negative inputs through with a slope: dtd's ReLU-type units pass nothing below 0 (their deep Taylor roots lie at the hinge)";
+const slicing = "a slice of an activation (e.g. ShuffleNet's channel split): dtd's graphs have no slicing layer";
+const upsampling = "upsampling: dtd's graphs have no upsampling layer";
+const selfNormalising = "normalisation by the input's own statistics: not an affine map of the input, which dtd cannot express";
+
+/** The reason per op name. */
+const reasons: Readonly<Record<string, string>> = {
+  HardSigmoid: `max(0, min(1, αx + β)) gates activations (MobileNetV3's squeeze-and-excitation and HardSwish): ${GATE}`,
+  HardSwish: `x·ReLU6(x + 3)/6 (MobileNetV3) multiplies an activation by a function of itself: ${GATE}`,
+  Mish: `x·tanh(softplus(x)) multiplies an activation by a function of itself: ${GATE}`,
+  Swish: `x·σ(x) multiplies an activation by a function of itself: ${GATE}`,
+  PRelu: leaky,
+  Prelu: leaky,
+  LeakyRelu: leaky,
+  Elu: smooth,
+  Selu: smooth,
+  Celu: smooth,
+  Gelu: smooth,
+  Erf: smooth,
+  Tanh: smooth,
+  Softplus: smooth,
+  Softsign: smooth,
+  Exp: smooth,
+  Log: smooth,
+  Sqrt: smooth,
+  Pow: smooth,
+  Transpose: "a transpose of activations (e.g. ShuffleNet's channel shuffle): dtd's graphs have no permutation layer",
+  Split: slicing,
+  SplitV: slicing,
+  Slice: slicing,
+  StridedSlice: slicing,
+  Gather: slicing,
+  GatherV2: slicing,
+  Resize: upsampling,
+  Upsample: upsampling,
+  ResizeBilinear: upsampling,
+  ResizeNearestNeighbor: upsampling,
+  ConvTranspose: "a transposed convolution (upsampling): dtd's graphs have no transposed convolution layer",
+  Conv2DBackpropInput: "a transposed convolution (upsampling): dtd's graphs have no transposed convolution layer",
+  LRN: "local response normalisation divides each activation by a function of its neighbours: not an affine map, which dtd cannot express",
+  InstanceNormalization: selfNormalising,
+  LayerNormalization: selfNormalising,
+  MeanVarianceNormalization: selfNormalising,
+};
+
+/** Why op `op` is not imported: its own reason, or the list of what is. */
+export const unsupportedReason = (op: string, supported: readonly string[]): string =>
+  reasons[op] ?? `dtd does not import ${op} nodes (supported: ${supported.join(", ")})`;
