@@ -52,7 +52,7 @@ export const clampParam = (param: string, min: number, max: number, layers: Laye
 const paramsOfConstraint = (c: Constraint): readonly string[] | undefined => (c._tag === "NonPositiveBias" ? ["b"] : c._tag === "Clamp" ? [c.param] : c.params);
 
 const describe = (c: Constraint): string =>
-  c._tag === "Clamp" ? `clamp(${c.param}, ${c.min}, ${c.max})` : c._tag === "Frozen" ? `frozen${c.params === undefined ? "" : `(${c.params.join(", ")})`}` : "nonPositiveBias";
+  c._tag === "Clamp" ? `clampParam(${c.param}, ${c.min}, ${c.max})` : c._tag === "Frozen" ? `frozen${c.params === undefined ? "" : `(${c.params.join(", ")})`}` : "nonPositiveBias";
 
 /**
  * Checks constraints against the layers: indices in range, a layer chosen by index has the constrained
