@@ -7,7 +7,7 @@
  */
 export { type EvaluateError, message } from "./EvaluateError.ts";
 export { type Regions, patches, regionRelevance } from "./Regions.ts";
-export { type PerUnit, type Replacement, uniform, constant } from "./Replacement.ts";
+export { type PerUnit, type Replacement, uniformNoise, constantValue } from "./Replacement.ts";
 export { type Ordering, ORDERINGS, orderingNames } from "./ordering.ts";
 export { type AopcSummary, aopc, pairedDifference } from "./aopc.ts";
 export { type ScoreFunction, type RelevanceFunction, type PerturbationOptions, type Curve, type PerturbationResult, regionPerturbation } from "./perturbation.ts";
