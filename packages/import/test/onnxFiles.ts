@@ -71,7 +71,7 @@ export const encodeModel = (p: {
       initializer: [...(p.initializers ?? [])],
       input: [
         { name: "x", type: { tensorType: { elemType: 1, shape: { dim: p.shape.map((d, i) => (d >= 0 ? { dimValue: d } : p.dimParams?.[i] ? { dimParam: p.dimParams[i] } : {})) } } } },
-        ...(p.initializersAsInputs === true ? (p.initializers ?? []).map((t) => ({ name: t.name, type: { tensorType: { elemType: t.dataType, shape: { dim: (t.dims ?? []).map((d) => ({ dimValue: d })) } } } })) : []),
+        ...(p.initializersAsInputs === true ? (p.initializers ?? []).map((t) => ({ name: t.name ?? "", type: { tensorType: { elemType: t.dataType ?? 1, shape: { dim: (t.dims ?? []).map((d) => ({ dimValue: d })) } } } })) : []),
       ],
       output: (p.outputs ?? ["y"]).map((name) => ({ name, type: { tensorType: { elemType: 1 } } })),
     },
