@@ -1,8 +1,8 @@
 /**
  * Command-line options of `pnpm bench`, parsed into a validated record (an fp-ts `Either` at this boundary).
  *
- *   --net A,B          nets to run (default A,B,C)
- *   --batch 1,128      batch sizes (default 1,128)
+ *   --net A,B          nets to run (default A,B,C,antispoof)
+ *   --batch 1,128      batch sizes (default 1,128; the antispoof net runs a batch above 16 at 16)
  *   --dtype float32    dtypes (default float32,float64); the peer always runs float32 (tfjs has no float64)
  *   --impl dtd         implementations to time (default all: dtd, tfjs-cpu, tfjs-wasm, torch-dt-1t, torch-dt-2t,
  *                      torch-gxi-1t, torch-gxi-2t); ratios need dtd and a peer
@@ -68,8 +68,10 @@ export const defaults: CliOptions = {
 };
 
 export const usage = `Usage: pnpm bench [options]
-  --net A,B,C        nets (A: deck net 1568-400-sum, B: MLP 784-512-512-512-10, C: LeNet-like CNN)
-  --batch 1,128      batch sizes (positive integers)
+  --net A,B,C,antispoof
+                     nets (A: deck net 1568-400-sum, B: MLP 784-512-512-512-10, C: LeNet-like CNN,
+                     antispoof: Human's anti-spoofing CNN with its real weights on photo crops)
+  --batch 1,128      batch sizes (positive integers; antispoof runs a batch above 16 at 16)
   --dtype float32,float64
                      dtypes; the tfjs peer always runs float32 (it has no float64)
   --impl dtd,tfjs-cpu,tfjs-wasm,torch-dt-1t,torch-dt-2t,torch-gxi-1t,torch-gxi-2t
@@ -95,7 +97,7 @@ const list = (value: string): string[] => value.split(",").map((s) => s.trim());
 const unique = <A>(xs: readonly A[]): A[] => [...new Set(xs)];
 
 const parseNets = (v: string): E.Either<CliError, NetName[]> => {
-  const items = list(v).map((s) => s.toUpperCase());
+  const items = list(v).map((s) => netNames.find((n) => n.toLowerCase() === s.toLowerCase()) ?? s);
   const bad = items.find((s) => !(netNames as readonly string[]).includes(s));
   return bad !== undefined
     ? err("--net", `a comma-separated subset of ${netNames.join(", ")}`, JSON.stringify(bad === "" ? v : bad))

@@ -10,7 +10,8 @@ import type { DType } from "@dtd/tensor";
 import { dtdImpl } from "./dtd.ts";
 import { heatmapsPerSecond, measure, type Timing, type TimingOptions } from "./harness.ts";
 import type { Impl, Job, Prepared } from "./Impl.ts";
-import { buildNet, type F64, makeInput, type NetName, type NetSpec, type Rule } from "./nets.ts";
+import { batchesFor, buildNet, type F64, makeInput, type NetName, type NetSpec, type Rule } from "./nets.ts";
+import { antispoofNet } from "./realNet.ts";
 import { gradientTimesInput } from "./reference.ts";
 import type { ResultRow } from "./report.ts";
 
@@ -86,6 +87,9 @@ export const dtdReference = async (net: NetSpec, rule: Rule, x: F64): Promise<Fl
   return await p.heatmaps!();
 };
 
+/** A bench net by name: the real model read from its package, or a synthetic one built from the seed. */
+export const netFor = (name: NetName): NetSpec => (name === "antispoof" ? antispoofNet() : buildNet(name));
+
 const checkPeer = async (impl: Impl, net: NetSpec, rule: Rule): Promise<PeerCheck> => {
   const dtype: DType = impl.dtypes.includes("float64") ? "float64" : impl.dtypes[0]!;
   const x = makeInput(net, checkBatch, 7);
@@ -112,7 +116,7 @@ export const runHeatmaps = async (
   onRow: (row: ResultRow, notes: string) => void,
   onInfo: (line: string) => void,
 ): Promise<HeatmapOutcome> => {
-  const nets = plan.nets.map((n) => buildNet(n));
+  const nets = plan.nets.map(netFor);
   const inputs = new Map<string, F64>();
   const inputFor = (net: NetSpec, batch: number): F64 => {
     const key = `${net.name}/${batch}`;
@@ -149,7 +153,7 @@ export const runHeatmaps = async (
   const rounds = plan.rounds ?? 1;
   for (let round = 1; round <= rounds; round++)
     for (const net of nets)
-      for (const batch of plan.batches)
+      for (const batch of batchesFor(net, plan.batches))
         for (const rule of net.rules)
           for (const dtype of dtypes)
             for (const impl of ready) {

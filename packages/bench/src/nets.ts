@@ -15,8 +15,12 @@
  */
 import * as T from "@dtd/tensor";
 
-/** The benchmark nets. */
-export const netNames = ["A", "B", "C"] as const;
+/** The nets with seeded random weights (this module). */
+export const syntheticNetNames = ["A", "B", "C"] as const;
+export type SyntheticNetName = (typeof syntheticNetNames)[number];
+
+/** The benchmark nets: the synthetic ones and the real model of realNet.ts. */
+export const netNames = [...syntheticNetNames, "antispoof"] as const;
 export type NetName = (typeof netNames)[number];
 
 /** Rule configurations, as named in the JSON output. */
@@ -61,7 +65,15 @@ export interface NetSpec {
   readonly rules: readonly Rule[];
   /** The zᵇ box: every input lies in [lo, hi]. */
   readonly box: { readonly lo: number; readonly hi: number };
+  /** The largest batch the net runs at: a larger requested batch runs at this one (absent: no limit). */
+  readonly maxBatch?: number;
+  /** Real inputs (the first `batch` of a fixed set) instead of seeded uniform draws from the box. */
+  readonly inputs?: (batch: number) => F64;
 }
+
+/** The batches a net runs at for the requested ones: each capped at the net's maxBatch, without repeats. */
+export const batchesFor = (net: NetSpec, batches: readonly number[]): number[] =>
+  [...new Set(batches.map((b) => Math.min(b, net.maxBatch ?? b)))];
 
 interface Arch {
   readonly description: string;
@@ -75,7 +87,7 @@ const dense = (inputs: number, outputs: number): LayerArch => ({ kind: "dense", 
 const conv = (inChannels: number, outChannels: number, kernel: number): LayerArch => ({ kind: "conv2d", inChannels, outChannels, kernel });
 const relu: LayerArch = { kind: "relu" };
 
-const architectures: Record<NetName, Arch> = {
+const architectures: Record<SyntheticNetName, Arch> = {
   A: {
     description: "deck net: Dense 1568→400, ReLU, sum pooling",
     inputShape: [1568],
@@ -104,7 +116,7 @@ const architectures: Record<NetName, Arch> = {
 };
 
 /** The architecture (no parameters) of a net: cheap, for shape checks. */
-export const architecture = (name: NetName): Arch => architectures[name];
+export const architecture = (name: SyntheticNetName): Arch => architectures[name];
 
 const fmt = (s: readonly number[]): string => `[${s.join(", ")}]`;
 
@@ -176,7 +188,7 @@ const withParams = (rng: T.Random.Rng, layer: LayerArch): Layer => {
 };
 
 /** Builds net `name` with weights drawn from `seed` (each net its own stream, each layer a fork of it). */
-export const buildNet = (name: NetName, seed: number = defaultSeed): NetSpec => {
+export const buildNet = (name: SyntheticNetName, seed: number = defaultSeed): NetSpec => {
   const arch = architectures[name];
   shapeChain(arch.inputShape, arch.layers);
   const rng = T.Random.make(weightSeed(seed, name));
@@ -191,9 +203,10 @@ export const buildNet = (name: NetName, seed: number = defaultSeed): NetSpec => 
   };
 };
 
-/** A batch of inputs `[batch, ...inputShape]`, uniform in the net's box, seeded per (net, batch). */
+/** A batch of inputs `[batch, ...inputShape]`: the net's real inputs, else uniform in its box, seeded per (net, batch). */
 export const makeInput = (net: NetSpec, batch: number, seed: number = defaultSeed): F64 => {
   if (!Number.isInteger(batch) || batch < 1) throw new Error(`makeInput: expected a positive integer batch, found ${batch}`);
+  if (net.inputs !== undefined) return net.inputs(batch);
   const rng = T.Random.make(inputSeed(seed, net.name, batch));
   return T.Random.uniformTensor(rng, [batch, ...net.inputShape], net.box.lo, net.box.hi, "float64");
 };

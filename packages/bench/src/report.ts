@@ -10,7 +10,7 @@
 import type { DType } from "@dtd/tensor";
 import type { ImplKind } from "./Impl.ts";
 import type { KernelRow } from "./kernels.ts";
-import type { NetName, Rule } from "./nets.ts";
+import { type NetName, netNames, type Rule } from "./nets.ts";
 
 /** One heatmap measurement, as written to JSON (issue 7's fields, then min/IQR/runs). */
 export interface ResultRow {
@@ -109,18 +109,21 @@ export const ms = (s: number): string => (s * 1000).toPrecision(4);
 /** A number with 4 significant digits, without exponent for ordinary magnitudes. */
 export const sig = (x: number): string => (x >= 1e6 || x < 1e-3 ? x.toExponential(3) : x.toPrecision(4));
 
+/** Width of the net column: the longest net name and a space. */
+const NET = Math.max(...netNames.map((n) => n.length)) + 1;
+
 export const resultHeader =
-  `${pad("net", 4)}${pad("rule", 10)}${lpad("batch", 6)}  ${pad("dtype", 8)}${pad("impl", 13)}` +
+  `${pad("net", NET)}${pad("rule", 10)}${lpad("batch", 6)}  ${pad("dtype", 8)}${pad("impl", 13)}` +
   `${lpad("median ms", 11)}${lpad("min ms", 10)}${lpad("IQR ms", 10)}${lpad("heatmaps/s", 12)}  notes`;
 
 /** One printed result line. */
 export const resultLine = (r: ResultRow, notes: string): string =>
-  `${pad(r.net, 4)}${pad(r.rule, 10)}${lpad(String(r.batch), 6)}  ${pad(r.dtype, 8)}${pad(r.impl, 13)}` +
+  `${pad(r.net, NET)}${pad(r.rule, 10)}${lpad(String(r.batch), 6)}  ${pad(r.dtype, 8)}${pad(r.impl, 13)}` +
   `${lpad(ms(r.median_s), 11)}${lpad(ms(r.min_s), 10)}${lpad(ms(r.iqr_s), 10)}${lpad(sig(r.heatmaps_per_s), 12)}  ${notes}`;
 
 /** One printed ratio line. */
 export const ratioLine = (q: RatioRow): string =>
-  `${pad(q.net, 4)}${pad(q.rule, 10)}${lpad(String(q.batch), 6)}  ${pad(q.dtype, 8)}${pad(q.impl, 6)}` +
+  `${pad(q.net, NET)}${pad(q.rule, 10)}${lpad(String(q.batch), 6)}  ${pad(q.dtype, 8)}${pad(q.impl, 6)}` +
   `${lpad(q.ratio.toFixed(2) + "×", 9)}  vs ${pad(q.versus, 14)}(${q.peer}, ${q.peer_dtype}, ${q.peer_threads} thread${q.peer_threads === 1 ? "" : "s"})`;
 
 export const kernelHeader = `${pad("kernel", 10)}${pad("impl", 11)}${lpad("n", 6)}  ${pad("dtype", 8)}${lpad("median ms", 11)}${lpad("min ms", 10)}${lpad("IQR ms", 10)}${lpad("GFLOP/s", 10)}`;

@@ -7,7 +7,8 @@ import { allImpls } from "../src/impls.ts";
 import { measure } from "../src/harness.ts";
 import { runHeatmaps } from "../src/heatmaps.ts";
 import type { Impl } from "../src/Impl.ts";
-import { architecture, buildNet, type LayerArch, makeInput, type NetSpec, shapeChain } from "../src/nets.ts";
+import { architecture, batchesFor, buildNet, type LayerArch, makeInput, type NetSpec, shapeChain } from "../src/nets.ts";
+import { antispoofNet } from "../src/realNet.ts";
 import { explainedOutput, gradientTimesInput } from "../src/reference.ts";
 import { type ImplInfo, medianRatios, medianRows, ratios, type ResultRow } from "../src/report.ts";
 import { median, quantile, summarize } from "../src/stats.ts";
@@ -106,6 +107,7 @@ describe("cli", () => {
     expect(o.rounds).toBe(1);
     expect(ok(["--impl", "DTD,tfjs-wasm,torch-dt-1t"]).impls).toEqual(["dtd", "tfjs-wasm", "torch-dt-1t"]);
     expect(ok(["--rounds=3"]).rounds).toBe(3);
+    expect(ok(["--net", "c,AntiSpoof"]).nets).toEqual(["C", "antispoof"]);
     expect([ok([]).clock, ok(["--clock", "cpu"]).clock]).toEqual(["wall", "cpu"]);
     expect(ok(["--kernels"]).sections).toBe("kernels");
     expect(ok(["--no-kernels"]).sections).toBe("heatmaps");
@@ -116,8 +118,8 @@ describe("cli", () => {
   });
 
   test("an invalid --net is a clear error", () => {
-    expect(error(["--net", "X"])).toBe('--net: expected a comma-separated subset of A, B, C, found "X"');
-    expect(error(["--net=A,D"])).toBe('--net: expected a comma-separated subset of A, B, C, found "D"');
+    expect(error(["--net", "X"])).toBe('--net: expected a comma-separated subset of A, B, C, antispoof, found "X"');
+    expect(error(["--net=A,D"])).toBe('--net: expected a comma-separated subset of A, B, C, antispoof, found "D"');
   });
 
   test("other invalid arguments name the flag, the expectation and what was found", () => {
@@ -182,6 +184,25 @@ describe("nets", () => {
     const x = makeInput(c, 3);
     expect(x.shape).toEqual([3, 1, 28, 28]);
     expect(x.data.every((v) => v >= 0 && v <= 1)).toBe(true);
+  });
+
+  test("antispoof: the imported net chains 3×128×128 → 16×14×14 = 3136 → 128 → 1; photo crops in (0, 1); batches capped at 16", () => {
+    const net = antispoofNet();
+    expect(shapeChain(net.inputShape, net.layers).map((s) => s.join("×"))).toEqual([
+      "3×128×128", "64×126×126", "64×63×63", "64×63×63", "32×61×61", "32×30×30", "32×30×30", "16×28×28", "16×14×14", "16×14×14",
+      "3136", "128", "128", "1",
+    ]);
+    // Real weights: positive biases in the first convolution (the deck's z⁺ preconditions do not hold).
+    const first = net.layers[0]!;
+    expect(first.kind === "conv2d" && first.b.data.some((b) => b > 0)).toBe(true);
+    const x = makeInput(net, 2);
+    expect(x.shape).toEqual([2, 3, 128, 128]);
+    expect(x.data.every((v) => v > 0 && v < 1)).toBe(true);
+    // Two different crops, and the same crops on every call.
+    expect(x.data.subarray(0, 3 * 128 * 128)).not.toEqual(x.data.subarray(3 * 128 * 128));
+    expectAllClose(makeInput(net, 1), T.reshape(T.of(x.data.slice(0, 3 * 128 * 128), [3 * 128 * 128]), [1, 3, 128, 128]), { atol: 0, rtol: 0 });
+    expect(batchesFor(net, [1, 128])).toEqual([1, 16]);
+    expect(batchesFor(buildNet("A"), [1, 128])).toEqual([1, 128]);
   });
 });
 

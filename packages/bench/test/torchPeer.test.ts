@@ -11,6 +11,7 @@ import { afterAll, describe, expect, test } from "vitest";
 import { dtdReference, relMaxErr } from "../src/heatmaps.ts";
 import type { Job } from "../src/Impl.ts";
 import { type Layer, makeInput, type NetSpec, type Rule } from "../src/nets.ts";
+import { antispoofNet } from "../src/realNet.ts";
 import { closeTorchProcesses, fromBase64, toBase64, torchImpl, torchProcess } from "../src/peer/torch.ts";
 import { gradientTimesInput } from "../src/reference.ts";
 
@@ -73,6 +74,15 @@ describe.skipIf(skip)("torch peer", () => {
       expect(relMaxErr(got, ref)).toBeLessThan(1e-12);
     });
   }
+
+  test("the real net (Human's anti-spoofing CNN, positive biases, a photo crop): float64 heatmaps equal dtd's within 1e-12", async () => {
+    const net = antispoofNet();
+    const x = makeInput(net, 1);
+    const got = await heatmaps("deepTaylor", { net, rule: "zb+zplus", batch: 1, dtype: "float64", x });
+    const ref = await dtdReference(net, "zb+zplus", x);
+    expect(ref.filter((r) => r !== 0).length).toBeGreaterThan(1000);
+    expect(relMaxErr(got, ref)).toBeLessThan(1e-12);
+  });
 
   test("float32 deep Taylor agrees with dtd's float64 heatmaps within 1e-4 of the largest |R|", async () => {
     const x = makeInput(smallCnn, 4, 5);

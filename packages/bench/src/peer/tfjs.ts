@@ -98,9 +98,10 @@ const compile = (net: NetSpec): { steps: Step[]; params: tf.Tensor[] } => {
   return { steps, params };
 };
 
-/** f summed over the batch: Σ_b Σ_k out[b, k] (A) or Σ_b out[b, argmax_k out[b, k]] (B, C). */
+/** f summed over the batch: Σ_b Σ_k out[b, k] (A) or Σ_b out[b, argmax_k out[b, k]] (B, C, antispoof). */
 const explainedOutput = (net: NetSpec, out: tf.Tensor): tf.Scalar => {
-  if (net.output === "sum") return tf.sum(out);
+  // One output (the antispoof logit): the top class is that output (oneHot refuses a depth of 1).
+  if (net.output === "sum" || out.shape[1] === 1) return tf.sum(out);
   // int32 one-hot, then cast: tfjs-backend-wasm 4.22's OneHot ignores dtype "float32" and writes the int32 bit
   // patterns (1 reads as 1.4e-45), which silently zeroes every heatmap; the check against reference.ts caught it.
   const mask = tf.cast(tf.oneHot(tf.argMax(out, 1), out.shape[1]!), "float32");
