@@ -260,6 +260,35 @@ describe("custom worker modules", () => {
   });
 });
 
+describe("workers started ahead of their pool", () => {
+  test("the pool takes them (and starts more when it asks for more); release stops those no pool took", async () => {
+    const model = denseNet();
+    const xs = inputs(model, 20);
+    const warm = P.prestart({ count: 1 });
+    const pool = right(await P.startPoolOn(warm, { model, composite: P.uniform(P.zPlus), workers: 2 }));
+    try {
+      expect(pool.workers).toBe(2);
+      expectReference(await collect(pool.explain(xs, { batchSize: 3 })), reference(model, xs, zPlus, 3));
+    } finally {
+      await pool.close();
+    }
+    const unused = P.prestart({ count: 1 });
+    await unused.release();
+    await unused.release();
+    const after = right(await P.startPoolOn(unused, { model, composite: P.uniform(P.zPlus), workers: 1 }));
+    expectReference(await collect(after.explain(xs, { batchSize: 3 })), reference(model, xs, zPlus, 3));
+    await after.close();
+  });
+
+  test("a worker that dies before its pool takes it is the pool's refusal, not a wait forever", async () => {
+    const missing = new URL("./fixtures/no-such-worker.ts", import.meta.url);
+    const warm = P.prestart({ count: 1, worker: missing });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const r = await P.startPoolOn(warm, { model: denseNet(), composite: P.uniform(P.zPlus), workers: 1, worker: missing });
+    expect(E.isLeft(r) ? r.left._tag : "started").toBe("WorkerFailed");
+  });
+});
+
 describe("refusals at start", () => {
   test("a composite that does not fit, an unknown strategy, a bad box, a bad worker count: Left, no pool", async () => {
     const model = denseNet();
