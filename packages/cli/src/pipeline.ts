@@ -7,10 +7,12 @@
 import * as E from "fp-ts/lib/Either.js";
 import { pipe } from "fp-ts/lib/function.js";
 import * as T from "@dtd/tensor";
+import { unsafeMake } from "@dtd/tensor/unsafe";
 import * as L from "@dtd/layers";
-import { Image, Photo, VizError } from "@dtd/viz";
+import { Image, VizError } from "@dtd/viz";
+import * as Photo from "@dtd/viz/photo";
 import * as DT from "@dtd/deep-taylor";
-import type { SampleConsistency } from "@dtd/deep-taylor/consistency";
+import type { Consistency } from "@dtd/deep-taylor";
 import { type CliError, failure, usage } from "./CliError.ts";
 import type { ImportedInfo } from "./imported.ts";
 import { readBytes } from "./jsonNumbers.ts";
@@ -143,7 +145,7 @@ export interface Result {
   readonly f: number;
   /** R_p, flat in the input's layout. */
   readonly R: Float64Array;
-  readonly consistency: SampleConsistency;
+  readonly consistency: Consistency.SampleConsistency;
   /** Violated preconditions that --lenient tolerated (deep-taylor only). */
   readonly warnings: readonly DT.DtdError[];
   /** The deep Taylor explanation itself (deep-taylor only), for roots and per-layer diagnostics. */
@@ -173,7 +175,7 @@ const resultOf = (model: L.Model, f: T.Tensor, R: T.Tensor, more: Pick<Result, "
   // without --bias-sink that shift's share is a leak, which `dtd check` names.
   const sinks = (i: number): boolean => L.isAffine(model.layers[i]!) || (more.explanation?.biasSink === true && isNorm(model.layers[i]!));
   const absorbed = (more.explanation?.absorbed ?? []).reduce((sum, a, i) => (a !== undefined && sinks(i) ? sum + a[0]! : sum), 0);
-  const reaching = T.unsafeMake([1], Float64Array.of(f64.data[0]! - absorbed));
+  const reaching = unsafeMake([1], Float64Array.of(f64.data[0]! - absorbed));
   const consistency = { ...DT.Consistency.perSample(reaching, R64, tolerance)[0]!, f: f64.data[0]! };
   return { f: f64.data[0]!, R: Float64Array.from(R64.data), consistency, biasRelevance: absorbed, ...more };
 };

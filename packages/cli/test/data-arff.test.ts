@@ -1,7 +1,7 @@
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, test } from "vitest";
-import { type ArffData, parseArff } from "@dtd/cli/data/arff";
-import { type DataError, message } from "@dtd/cli/data/DataError";
+import { type ArffData, parseArff } from "../src/data/arff.ts";
+import { type DataError, message } from "../src/data/DataError.ts";
 
 const ok = (text: string): ArffData => {
   const r = parseArff(text);

@@ -1,7 +1,7 @@
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, test } from "vitest";
-import { type CsvTable, parseCsv } from "@dtd/cli/data/csv";
-import { type DataError, message } from "@dtd/cli/data/DataError";
+import { type CsvTable, parseCsv } from "../src/data/csv.ts";
+import { type DataError, message } from "../src/data/DataError.ts";
 
 const ok = (text: string): CsvTable => {
   const r = parseCsv(text);

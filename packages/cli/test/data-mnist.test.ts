@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { DIGIT_PIXELS, digitImage, loadMnist, type MnistPool, splitMnist } from "@dtd/cli/data/mnist";
+import { DIGIT_PIXELS, digitImage, loadMnist, type MnistPool, splitMnist } from "../src/data/mnist.ts";
 import {
   distinctPairs,
   makePairs,
@@ -9,7 +9,7 @@ import {
   type PairSet,
   pairSampler,
   renderPair,
-} from "@dtd/cli/data/mnistPairs";
+} from "../src/data/mnistPairs.ts";
 
 // Pixels are copied, never computed: exact equality is the right check here, counted as mismatches.
 const mismatches = (a: ArrayLike<number>, b: ArrayLike<number>): number => {

@@ -6,7 +6,7 @@
 import fc from "fast-check";
 import { expect, test } from "vitest";
 import { expectAllClose } from "@dtd/tensor/testing";
-import { fit, SCALINGS, transform } from "@dtd/cli/data/titanicScaling";
+import { fit, SCALINGS, transform } from "../src/data/titanicScaling.ts";
 
 /** An n × d matrix whose binary columns hold 0/1 and whose other columns hold finite values of any sign. */
 const matrix = fc

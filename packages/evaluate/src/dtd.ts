@@ -13,7 +13,7 @@ import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
 import * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
-import * as B from "@dtd/deep-taylor/baselines";
+import { Baselines as B } from "@dtd/deep-taylor";
 import type { RelevanceFunction, ScoreFunction } from "./perturbation.ts";
 
 /** Options of {@link modelScore}. */

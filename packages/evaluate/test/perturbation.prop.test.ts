@@ -12,6 +12,7 @@ import * as E from "fp-ts/lib/Either.js";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import * as T from "@dtd/tensor";
+import { unsafeMake } from "@dtd/tensor/unsafe";
 import { expectAllClose } from "@dtd/tensor/testing";
 import * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
@@ -121,7 +122,7 @@ describe("an additive score explained by its exact contributions", () => {
         const d = H * W;
         const w = Float64Array.from({ length: d }, () => T.Random.uniform(rng, 0, 2));
         const x = T.Random.uniformTensor(rng, [N, H, W], 0, 1);
-        const R = T.unsafeMake([N, H, W], Float64Array.from(x.data, (v, i) => v * w[i % d]!));
+        const R = unsafeMake([N, H, W], Float64Array.from(x.data, (v, i) => v * w[i % d]!));
         const regions = Math.ceil(H / k) * Math.ceil(W / k);
         const r = run({ score: additive(w), x, relevance: R, replacement: constant(0), patch: k, regionsPerStep: Math.min(perStep, regions), seed });
         const [morf, lerf, random] = (["morf", "lerf", "random"] as const).map((o) => curveOf(r, o));
@@ -251,7 +252,7 @@ describe("refusals say what was expected and found", () => {
     [{ orderings: [] }, "option orderings: expected distinct orderings among morf, lerf, random, at least one, found []"],
     [{ orderings: ["morf", "morf"] as const }, "found [morf, morf]"],
     [{ relevance: T.zeros([2, 9]) }, "the relevance maps: expected the inputs' shape [2, 3, 3], found [2, 9]"],
-    [{ relevance: T.unsafeMake([2, 3, 3], Float64Array.from({ length: 18 }, (_, i) => (i === 11 ? NaN : 0))) }, "expected finite relevance, found NaN at sample 1, flat index 2"],
+    [{ relevance: unsafeMake([2, 3, 3], Float64Array.from({ length: 18 }, (_, i) => (i === 11 ? NaN : 0))) }, "expected finite relevance, found NaN at sample 1, flat index 2"],
     [{ relevance: undefined }, "option relevance: expected relevance maps (or a function computing them) for the morf and lerf orderings, found none"],
     [{ relevance: () => E.left("no rule") }, "the relevance function failed: no rule"],
     [{ replacement: uniform(1, 0) }, "expected low ≤ high for every unit, found low 1 > high 0 at flat index 0"],

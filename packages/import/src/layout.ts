@@ -4,10 +4,11 @@
  * @module
  */
 import * as T from "@dtd/tensor";
+import { unsafeMake } from "@dtd/tensor/unsafe";
 import type { Pads } from "./Ir.ts";
 
 /** A float32 tensor over `data` (copied into a Float32Array when it is not one). */
-export const f32 = (shape: readonly number[], data: ArrayLike<number>): T.Tensor => T.unsafeMake([...shape], data instanceof Float32Array ? data : Float32Array.from(data));
+export const f32 = (shape: readonly number[], data: ArrayLike<number>): T.Tensor => unsafeMake([...shape], data instanceof Float32Array ? data : Float32Array.from(data));
 
 /** [kh, kw, I, O] (TF's HWIO) → [O, I, kh, kw]. */
 export const hwioToOihw = (shape: readonly number[], w: ArrayLike<number>): T.Tensor => {

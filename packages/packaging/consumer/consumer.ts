@@ -8,10 +8,11 @@ import { expectAllClose } from "@dtd/tensor/testing";
 import * as AD from "@dtd/autodiff";
 import * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
-import type { SampleConsistency } from "@dtd/deep-taylor/consistency";
+import type { Consistency } from "@dtd/deep-taylor";
 import { parseModel, stringifyModel, type DecodedModel, type ModelFileError } from "@dtd/model-io";
 import { readModelFile } from "@dtd/model-io/file";
-import { Heatmap, Png } from "@dtd/viz";
+import { Heatmap } from "@dtd/viz";
+import * as Png from "@dtd/viz/png";
 import { memoryIo, run } from "@dtd/cli";
 import * as P from "@dtd/parallel";
 
@@ -21,7 +22,7 @@ const y: T.Tensor<[1, 2], "float64"> = T.matmul(x, W);
 const g: AD.Var = AD.grad((v: AD.Var) => AD.sum(AD.square(v)))(x);
 
 const model: E.Either<L.LayerError, L.Model> = L.build([3], L.sequential(L.detection(W, T.of([-1, -0.5], [2])), L.sumPool()));
-const explained: E.Either<string, readonly SampleConsistency[]> = pipe(
+const explained: E.Either<string, readonly Consistency.SampleConsistency[]> = pipe(
   model,
   E.mapLeft(L.message),
   E.chain((m) => pipe(DT.explain(m, x, DT.uniform(DT.deriveRule(DT.zPlus))), E.mapLeft(DT.message))),

@@ -8,7 +8,7 @@
 import * as E from "fp-ts/lib/Either.js";
 import * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
-import type { SampleConsistency } from "@dtd/deep-taylor/consistency";
+import type { Consistency } from "@dtd/deep-taylor";
 import { ExitCode, usage } from "../CliError.ts";
 import { defineCommand } from "../Command.ts";
 import { num } from "../format.ts";
@@ -48,7 +48,7 @@ export interface CheckReport {
   readonly preconditions: { readonly ok: boolean; readonly violations: readonly (DT.DtdError & { readonly message: string })[] } | null;
   readonly roots: RootsReport | null;
   readonly nodes: NodesReport | null;
-  readonly consistency: SampleConsistency & { readonly ok: boolean };
+  readonly consistency: Consistency.SampleConsistency & { readonly ok: boolean };
   /**
    * What the biases absorbed (deep-taylor): the total and each node's share (nodes that absorbed nothing left
    * out). With --bias-sink, neurons without a root on their segment are the ones whose bias kept the rest.

@@ -8,7 +8,7 @@
 import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
 import { writeModelFile } from "@dtd/model-io/file";
-import { formatError } from "@dtd/model-io/ModelFileError";
+import { formatError } from "@dtd/model-io";
 import { ExitCode, failure, usage } from "../CliError.ts";
 import { defineCommand } from "../Command.ts";
 import { line } from "../Io.ts";

@@ -14,7 +14,7 @@
  * @module
  */
 import * as E from "fp-ts/lib/Either.js";
-import * as T from "@dtd/tensor";
+import { unsafeMake } from "@dtd/tensor/unsafe";
 import type * as L from "@dtd/layers";
 import { type AopcSummary, constant, type Curve, Dtd, message, type Ordering, pairedDifference, type Replacement, regionPerturbation, uniform } from "@dtd/evaluate";
 import { Grid, type Image, Plot } from "@dtd/viz";
@@ -108,7 +108,7 @@ const perturb = (
   const run = regionPerturbation({
     score: Dtd.modelScore(model),
     x,
-    ...(R !== undefined ? { relevance: T.unsafeMake([...x.shape], Float64Array.from(R)) } : {}),
+    ...(R !== undefined ? { relevance: unsafeMake([...x.shape], Float64Array.from(R)) } : {}),
     replacement: replacements[settings.replacement].replacement,
     orderings,
     patch: settings.patch,

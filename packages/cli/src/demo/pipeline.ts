@@ -16,8 +16,8 @@
 import { join } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
 import * as L from "@dtd/layers";
-import { accumulatedTerms } from "@dtd/deep-taylor/accumulatedTerms";
-import * as Consistency from "@dtd/deep-taylor/consistency";
+import { accumulatedTerms } from "@dtd/deep-taylor";
+import { Consistency } from "@dtd/deep-taylor";
 import { loadMnist, type MnistPool, splitMnist } from "../data/mnist.ts";
 import { makePairs, PAIR_PIXELS, type PairSet } from "../data/mnistPairs.ts";
 import { type AopcResult, type AopcSettings, defaultAopcSettings, measureAll, perturbationFigure } from "./aopc.ts";

@@ -15,6 +15,7 @@
  */
 import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
+import { unsafeMake } from "@dtd/tensor/unsafe";
 import type * as L from "@dtd/layers";
 import { Domain } from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
@@ -37,7 +38,7 @@ export interface FeatureBox {
 }
 
 /** A bound as a tensor of the input's per-sample shape [d]. */
-const bound = (v: Float64Array): T.Tensor => T.unsafeMake([v.length], v);
+const bound = (v: Float64Array): T.Tensor => unsafeMake([v.length], v);
 
 /** Each rule's strategy; zᵇ's box is `box`. Left when the box does not contain 0 (zᵇ needs l ≤ 0 ≤ h). */
 export const ruleStrategies = (box: FeatureBox): E.Either<string, { readonly [K in RuleId]: DT.Strategy }> =>
