@@ -77,11 +77,11 @@ describe("TF.js graph models: refusals", () => {
     expect(refusal(graph([input, { name: "p", op: "Prelu", input: ["x"] }]))).toContain(`(Prelu) is not supported: a ReLU that lets negative inputs through with a slope`);
   });
   test("a Const node without weights", () => {
-    expect(refusal(graph([input, { name: "w", op: "Const" }, { name: "m", op: "MatMul", input: ["x", "w"] }]))).toBe(`tfjs-graph node "w": weight w (a Const node) is not in the weights manifest`);
+    expect(refusal(graph([input, { name: "w", op: "Const" }, { name: "m", op: "MatMul", input: ["x", "w"] }]))).toBe(`tfjs-graph weight "w" (a Const node) is not in the weights manifest`);
   });
   test("an input of unknown size", () => {
     const x = { name: "x", op: "Placeholder", attr: { shape: { shape: { dim: [{ size: "-1" }, { size: "-1" }, { size: "-1" }, { size: "3" }] } } } };
-    expect(refusal(graph([x, { name: "r", op: "Relu", input: ["x"] }]))).toContain(`its input "x" has shape [-1, -1, -1, 3] with unknown sizes: give the input size (H, W, C) when importing`);
+    expect(refusal(graph([x, { name: "r", op: "Relu", input: ["x"] }]))).toContain(`its input "x" has shape [?, ?, ?, 3] with unknown sizes: give the per-sample input size (H, W, C) when importing: the inputShape option, dtd's --input-shape`);
   });
   test("a softmax in the middle", () => {
     expect(refusal(graph([input, { name: "s", op: "Softmax", input: ["x"] }, { name: "r", op: "Relu", input: ["s"] }]))).toContain(`node "r" (Relu) is not supported: its input went through a softmax, which dtd supports only as the model's last op`);

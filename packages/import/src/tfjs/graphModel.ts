@@ -12,6 +12,7 @@ import * as Emit from "../emit.ts";
 import type { IrModel, Pads, Pair } from "../Ir.ts";
 import { noSuchOutput, severalOutputs } from "../ImportError.ts";
 import { fail } from "../internal/fail.ts";
+import { sampleShape } from "../inputShape.ts";
 import * as J from "../internal/json.ts";
 import { base64Text } from "../internal/text.ts";
 import { depthwiseToOihw, f32, hwioToOihw, samePads2d } from "../layout.ts";
@@ -380,10 +381,7 @@ const outputNode = (root: J.Cursor, nodes: ReadonlyMap<string, GraphNode>, chose
 const placeholderShape = (node: GraphNode, overrideShape: readonly number[] | undefined): number[] => {
   const dims = J.at(J.at(J.at(node.attr, "shape"), "shape"), "dim");
   const shape = J.isNil(dims) ? [] : J.array(dims).map((d) => (J.isNil(J.at(d, "size")) ? -1 : J.integerLike(J.at(d, "size"))));
-  const sample = overrideShape ?? shape.slice(1);
-  if (sample.length === 0 || sample.some((d) => d < 1)) {
-    fail({ _tag: "UnsupportedModel", format, reason: `its input "${node.name}" has shape [${shape.join(", ")}] with unknown sizes: give the input size (H, W, C) when importing` });
-  }
+  const sample = sampleShape({ format, input: node.name, dims: shape, override: overrideShape, layout: "H, W, C" });
   if (sample.length !== 3 && sample.length !== 1) fail({ _tag: "UnsupportedModel", format, reason: `its input "${node.name}" has per-sample shape [${sample.join(", ")}]: dtd reads NHWC images and vectors` });
   return sample.length === 3 ? [sample[2]!, sample[0]!, sample[1]!] : [...sample];
 };
