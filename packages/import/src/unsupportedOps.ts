@@ -15,6 +15,7 @@ const smooth = "a smooth nonlinearity: dtd's rules are derived for ReLU-type uni
 const leaky = "a ReLU that lets negative inputs through with a slope: dtd's ReLU-type units pass nothing below 0 (their deep Taylor roots lie at the hinge)";
 const slicing = "a slice of an activation (e.g. ShuffleNet's channel split): dtd's graphs have no slicing layer";
 const upsampling = "upsampling: dtd's graphs have no upsampling layer";
+const plumbing = "tensor plumbing on activations (a detector's post-processing — anchors, non-maximum suppression — or upsampling by stacking): dtd's graphs have no such layer; import the network's raw head instead (its output node, by name)";
 const selfNormalising = "normalisation by the input's own statistics: not an affine map of the input, which dtd cannot express";
 
 /** The reason per op name. */
@@ -51,6 +52,15 @@ const reasons: Readonly<Record<string, string>> = {
   ResizeNearestNeighbor: upsampling,
   ConvTranspose: "a transposed convolution (upsampling): dtd's graphs have no transposed convolution layer",
   Conv2DBackpropInput: "a transposed convolution (upsampling): dtd's graphs have no transposed convolution layer",
+  // Tensor plumbing on activations: what detectors' post-processing (anchors, non-maximum suppression) and
+  // stacking-based upsampling are made of.
+  Cast: plumbing,
+  ExpandDims: plumbing,
+  Pack: plumbing,
+  Unpack: plumbing,
+  Tile: plumbing,
+  TopKV2: plumbing,
+  NonMaxSuppressionV5: plumbing,
   // Keras layer classes (TF.js layers models).
   LeakyReLU: leaky,
   PReLU: leaky,
