@@ -4,8 +4,8 @@
  * cached training, quiet or printing hooks, the cache directory. The commands themselves are in `@dtd/cli`.
  * @module
  */
-export { loadMnist, splitMnist } from "./data/mnist.ts";
-export { makePairs, PAIR_PIXELS, PAIR_SHAPE } from "./data/mnistPairs.ts";
+export { makePairs, PAIR_PIXELS, PAIR_SHAPE, splitMnist } from "@dtd/datasets";
+export { loadMnist } from "@dtd/datasets/node";
 export { DEFAULT_STEPS } from "./demo/index.ts";
 export { RECIPE } from "./demo/network.ts";
 export { obtainModel } from "./demo/pipeline.ts";

@@ -21,7 +21,7 @@ import { detectionHinge } from "../src/demo/detectionLoss.ts";
 import { halfShares, targetShare } from "../src/demo/halves.ts";
 import { RECIPE } from "../src/demo/network.ts";
 import { accuracy, chooseThreshold } from "../src/demo/threshold.ts";
-import { PAIR_PIXELS, PAIR_WIDTH, type PairMeta } from "../src/data/mnistPairs.ts";
+import { PAIR_PIXELS, PAIR_WIDTH, type PairMeta } from "@dtd/datasets";
 
 /** Dataset consistency with every check passing, except what `over` says. */
 const stats = (over: Partial<Consistency.DatasetConsistency>): Consistency.DatasetConsistency => ({

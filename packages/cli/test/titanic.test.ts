@@ -21,7 +21,7 @@ import { summarise } from "../src/titanic/accuracy.ts";
 import { TITANIC_RECIPE } from "../src/titanic/network.ts";
 import * as Png from "@dtd/viz/png";
 
-const CSV = fileURLToPath(new URL("./fixtures/titanic-small.csv", import.meta.url));
+const CSV = fileURLToPath(new URL("../../datasets/test/fixtures/titanic-small.csv", import.meta.url));
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "dtd-titanic-"));
 const recipe = { ...TITANIC_RECIPE, epochs: 30 };

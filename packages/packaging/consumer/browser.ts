@@ -7,6 +7,7 @@ import * as DT from "@dtd/deep-taylor";
 import { parseModel } from "@dtd/model-io";
 import { Heatmap } from "@dtd/viz";
 import * as P from "@dtd/parallel";
+import { makePairs, parseMnistClass, splitMnist, mnistClasses, message } from "@dtd/datasets";
 
 export const draw = (canvas: HTMLCanvasElement, modelJson: string, pixels: Float64Array): string | undefined => {
   const decoded = parseModel(modelJson);
@@ -23,4 +24,15 @@ export const draw = (canvas: HTMLCanvasElement, modelJson: string, pixels: Float
 export const explainAll = async (model: L.Model, inputs: readonly Float64Array[]): Promise<number> => {
   const r = await P.explainMany(model, inputs, P.layerwise({ first: P.zB(0, 1), rest: P.zPlus }), { workers: "auto", batchSize: 16 });
   return E.isRight(r) ? r.right.filter((o) => E.isRight(o.result)).length : -1;
+};
+
+/** MNIST pairs from class files fetched by the page (@dtd/datasets parses text: no Node API). */
+export const pairsFrom = (texts: readonly string[]): Float64Array | string => {
+  const images: Float64Array[] = [];
+  for (const [c, text] of texts.entries()) {
+    const parsed = parseMnistClass(text, `${c}.json`);
+    if (E.isLeft(parsed)) return message(parsed.left);
+    images.push(parsed.right);
+  }
+  return makePairs(splitMnist(mnistClasses(images), { seed: 0 }).test, { count: 2, seed: 1 }).x;
 };

@@ -1,5 +1,5 @@
 // A user's TypeScript file: every published package by its public name, type-checked against the installed
-// .d.ts files (pack-and-install test). Node-only entry points (@dtd/model-io/file, @dtd/viz's Png, @dtd/cli)
+// .d.ts files (pack-and-install test). Node-only entry points (@dtd/model-io/file, @dtd/viz's Png, @dtd/datasets/node, @dtd/cli)
 // need @types/node, as in any Node project.
 import * as E from "fp-ts/lib/Either.js";
 import { pipe } from "fp-ts/lib/function.js";
@@ -15,6 +15,8 @@ import { Heatmap } from "@dtd/viz";
 import * as Png from "@dtd/viz/png";
 import { memoryIo, run } from "@dtd/cli";
 import * as P from "@dtd/parallel";
+import * as D from "@dtd/datasets";
+import { readTitanic } from "@dtd/datasets/node";
 
 const W: T.Tensor<[3, 2], "float64"> = T.of([1, -2, 2, 1, -1, 3], [3, 2]);
 const x: T.Tensor<[1, 3], "float64"> = T.of([1, 2, 0.5], [1, 3]);
@@ -36,6 +38,8 @@ const png: Uint8Array = Png.encodePng(Heatmap.relevance([0, 1, -1, 0.5], { heigh
 const exitCode: Promise<number> = run(["--version"], memoryIo());
 // @dtd/parallel resolves to its Node module here (worker_threads): the same API as the browser's.
 const many: Promise<E.Either<P.ParallelError, P.Outcome[]>> | undefined = E.isRight(model) ? P.explainMany(model.right, [Float64Array.of(1, 2, 0.5)], P.uniform(P.zPlus), { workers: 2 }) : undefined;
+const table: E.Either<D.DataError, D.CsvTable> = D.parseCsv("a,b\n1,2\n");
+const passengers: E.Either<D.DataError, { readonly passengers: D.Passenger[] }> = readTitanic({ root: ".", path: "train.csv" });
 
 expectAllClose(y, T.of([4, 0.5], [1, 2]), { atol: 0, rtol: 0 });
-export { g, explained, decoded, text, fromFile, png, exitCode, many };
+export { g, explained, decoded, text, fromFile, png, exitCode, many, table, passengers };

@@ -79,7 +79,7 @@ afterAll(() => {
 
 describe("the tarballs", () => {
   test("every package that is not private is packed, the CLI among them", () => {
-    expect(packed.map((p) => p.name)).toEqual(expect.arrayContaining(["@dtd/tensor", "@dtd/autodiff", "@dtd/layers", "@dtd/deep-taylor", "@dtd/model-io", "@dtd/viz", "@dtd/cli"]));
+    expect(packed.map((p) => p.name)).toEqual(expect.arrayContaining(["@dtd/tensor", "@dtd/autodiff", "@dtd/layers", "@dtd/deep-taylor", "@dtd/model-io", "@dtd/viz", "@dtd/datasets", "@dtd/cli"]));
     expect(packed.map((p) => p.name)).toContain("@dtd/deep-taylor");
     expect(packed.map((p) => p.name)).not.toContain("@dtd/bench");
   });

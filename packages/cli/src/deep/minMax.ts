@@ -20,7 +20,7 @@ import { adam } from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
 import { accumulatedTerms } from "@dtd/deep-taylor";
 import { MinMax as MM } from "@dtd/deep-taylor";
-import type { PairSet } from "../data/mnistPairs.ts";
+import { type PairSet } from "@dtd/datasets";
 import type { Hooks } from "../demo/hooks.ts";
 import type { Heatmaps, Method } from "../demo/methods.ts";
 import { batchOf } from "../demo/pairSets.ts";

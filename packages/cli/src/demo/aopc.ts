@@ -18,7 +18,7 @@ import { unsafeMake } from "@dtd/tensor/unsafe";
 import type * as L from "@dtd/layers";
 import { type AopcSummary, constant, type Curve, Dtd, message, type Ordering, pairedDifference, type Replacement, regionPerturbation, uniform } from "@dtd/evaluate";
 import { Grid, type Image, Plot } from "@dtd/viz";
-import { PAIR_PIXELS, type PairSet } from "../data/mnistPairs.ts";
+import { PAIR_PIXELS, type PairSet } from "@dtd/datasets";
 import type { Hooks } from "./hooks.ts";
 import { batchOf, subset } from "./pairSets.ts";
 

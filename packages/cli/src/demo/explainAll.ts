@@ -6,7 +6,7 @@
 import * as E from "fp-ts/lib/Either.js";
 import { unsafeMake } from "@dtd/tensor/unsafe";
 import type * as L from "@dtd/layers";
-import { PAIR_PIXELS, type PairSet } from "../data/mnistPairs.ts";
+import { PAIR_PIXELS, type PairSet } from "@dtd/datasets";
 import type { ProgressHandle } from "./hooks.ts";
 import type { Heatmaps, Method } from "./methods.ts";
 import { batchOf } from "./pairSets.ts";

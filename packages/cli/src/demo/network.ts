@@ -14,8 +14,7 @@ import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
 import { unsafeMake } from "@dtd/tensor/unsafe";
 import * as L from "@dtd/layers";
-import type { MnistPool } from "../data/mnist.ts";
-import { PAIR_PIXELS, pairSampler } from "../data/mnistPairs.ts";
+import { type MnistPool, PAIR_PIXELS, pairSampler } from "@dtd/datasets";
 import { LOSSES, type LossName } from "./detectionLoss.ts";
 
 /** How the network is built and trained. */

@@ -6,7 +6,7 @@
 import * as T from "@dtd/tensor";
 import { unsafeMake } from "@dtd/tensor/unsafe";
 import * as L from "@dtd/layers";
-import { PAIR_PIXELS, type PairSet } from "../data/mnistPairs.ts";
+import { PAIR_PIXELS, type PairSet } from "@dtd/datasets";
 
 /** 0, 1, …, n − 1. */
 export const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);

@@ -3,7 +3,7 @@
  *
  * - zᵇ, 𝒳 = 𝓑 = {l ≤ x ≤ h}: the root of neuron j is the corner l_i 1[w_ij > 0] + h_i 1[w_ij < 0] of the box,
  *   q_ij = x_i w_ij − l_i w_ij⁺ − h_i w_ij⁻ = (x_i − l_i)·w_ij⁺ + (h_i − x_i)·|w_ij⁻|. Here 𝓑 is the data's own box
- *   (the training range of every feature, ../data/titanicScaling.ts), so the root is a passenger the data allows.
+ *   (the training range of every feature, @dtd/datasets's TitanicScaling), so the root is a passenger the data allows.
  * - w², 𝒳 = ℝᵈ: the nearest root x − R_j w_j / ‖w_j‖², q_ij = w_ij², whatever x is.
  * - z⁺, 𝒳 = ℝ₊ᵈ: the root x_i 1[w_ij < 0] (switch off what speaks for survival), q_ij = x_i w_ij⁺.
  *

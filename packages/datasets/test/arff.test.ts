@@ -1,7 +1,6 @@
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, test } from "vitest";
-import { type ArffData, parseArff } from "../src/data/arff.ts";
-import { type DataError, message } from "../src/data/DataError.ts";
+import { type ArffData, type DataError, message, parseArff } from "@dtd/datasets";
 
 const ok = (text: string): ArffData => {
   const r = parseArff(text);

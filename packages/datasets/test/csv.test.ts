@@ -1,7 +1,6 @@
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, test } from "vitest";
-import { type CsvTable, parseCsv } from "../src/data/csv.ts";
-import { type DataError, message } from "../src/data/DataError.ts";
+import { type CsvTable, type DataError, message, parseCsv } from "@dtd/datasets";
 
 const ok = (text: string): CsvTable => {
   const r = parseCsv(text);
