@@ -12,6 +12,7 @@
 import { availableParallelism } from "node:os";
 import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
+import { unsafeMake } from "@dtd/tensor/unsafe";
 import * as P from "@dtd/parallel";
 import { measureAsync } from "./harness.ts";
 import type { Impl, Job, Prepared } from "./Impl.ts";
@@ -37,7 +38,7 @@ const sharedInput = (x: T.Tensor, dtype: T.DType): T.Tensor => {
   const bytes = new SharedArrayBuffer(n * (dtype === "float32" ? 4 : 8));
   const data = dtype === "float32" ? new Float32Array(bytes) : new Float64Array(bytes);
   data.set(x.data);
-  return T.unsafeMake(x.shape, data);
+  return unsafeMake(x.shape, data);
 };
 
 const workers = availableParallelism();

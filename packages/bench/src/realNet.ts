@@ -26,7 +26,8 @@ import * as E from "fp-ts/lib/Either.js";
 import { importModel } from "@dtd/import";
 import type * as L from "@dtd/layers";
 import * as T from "@dtd/tensor";
-import { Image, Photo, Resample, VizError } from "@dtd/viz";
+import { Image, Resample, VizError } from "@dtd/viz";
+import * as Photo from "@dtd/viz/photo";
 import type { F64, Layer, NetSpec } from "./nets.ts";
 
 /** The largest batch of the real net: the batch 16 (batch 128 would take seconds per call). */

@@ -7,6 +7,7 @@
 import * as E from "fp-ts/lib/Either.js";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import * as T from "@dtd/tensor";
+import { unsafeMake } from "@dtd/tensor/unsafe";
 import * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
 import * as P from "@dtd/parallel";
@@ -48,7 +49,7 @@ describe("bit for bit the single-threaded explanation of the same batches", () =
     const xs = inputs(model, 9);
     const shared = new Float64Array(new SharedArrayBuffer(9 * 24 * 8));
     xs.forEach((x, i) => shared.set(x, i * 24));
-    const batch = T.unsafeMake([9, 24], shared);
+    const batch = unsafeMake([9, 24], shared);
     const r = right(await P.explainMany(model, batch, P.uniform(P.zPlus), { workers: 2, batchSize: 1 }));
     expectReference(r, reference(model, xs, zPlus, 1));
     expect(shared.length, "the shared inputs stay with the caller").toBe(9 * 24);
@@ -116,12 +117,12 @@ describe("targets, consistency", () => {
       [2, { _tag: "classes", classes: [2, 2, 2, 2, 2] }],
     ] as const) {
       const r = right(await P.explainMany(model, xs, P.uniform(P.zPlus), { workers: 0, batchSize: 5, target, lenient: true }));
-      const want = xs.map((x) => DT.explain(model, T.unsafeMake([1, 10], x), zPlus, { lenient: true, target: dt._tag === "argmax" ? dt : { _tag: "classes", classes: [2] } }));
+      const want = xs.map((x) => DT.explain(model, unsafeMake([1, 10], x), zPlus, { lenient: true, target: dt._tag === "argmax" ? dt : { _tag: "classes", classes: [2] } }));
       r.forEach((o, i) => expect(E.isRight(o.result) && E.isRight(want[i]!) ? o.result.right.f - want[i]!.right.f.data[0]! : NaN).toBeCloseTo(0, 12));
     }
     const r = right(await P.explainMany(model, xs, P.uniform(P.zPlus), { workers: 2, batchSize: 5, target: perInput, lenient: true }));
     r.forEach((o, i) => {
-      const out = L.forward(model, T.unsafeMake([1, 10], xs[i]!)).output.data;
+      const out = L.forward(model, unsafeMake([1, 10], xs[i]!)).output.data;
       // The batch's forward pass (5 inputs) may round differently from this one of 1: f to 1e-12.
       expect(E.isRight(o.result) ? o.result.right.f : NaN).toBeCloseTo(out[i % 3]!, 12);
     });
@@ -331,7 +332,7 @@ describe("model data", () => {
     expect(params.every((t) => t.data.buffer instanceof SharedArrayBuffer)).toBe(true);
     const again = P.fromModelData(structuredClone(data));
     if (E.isLeft(again)) throw new Error(L.message(again.left));
-    const x = T.unsafeMake([2, 1, 8, 8], Float64Array.from({ length: 128 }, (_, i) => (i % 7) / 7));
+    const x = unsafeMake([2, 1, 8, 8], Float64Array.from({ length: 128 }, (_, i) => (i % 7) / 7));
     expect(sameBits(L.forward(again.right, x).output.data, L.forward(model, x).output.data)).toBe(true);
   });
 });

@@ -5,7 +5,7 @@
  * @module
  */
 import * as T from "@dtd/tensor";
-import { type DirectionContext, type InputModifier, modifierValue, modify, type WeightSelector } from "../Strategy.ts";
+import { type DirectionContext, type InputModifier, modifierValue, modifiedWeightAt, type WeightSelector } from "../Strategy.ts";
 
 /**
  * The inputs a direction may move: 0 where the layer's input is a constant (the zeros a pad2d node adds), 1
@@ -45,7 +45,7 @@ export const modifierAt = (m: InputModifier, x: T.Tensor, ctx: DirectionContext,
 };
 
 /** W_t = g_t(W)⊙W, or q_t(W) for a modified weight given directly, entry by entry. */
-export const modifiedWeights = (g: WeightSelector, W: T.Tensor): T.Tensor => T.map(W, (w) => modify(g, w));
+export const modifiedWeights = (g: WeightSelector, W: T.Tensor): T.Tensor => T.map(W, (w) => modifiedWeightAt(g, w));
 
 /** ε·sign(s) added to every denominator (ε = 0: none). */
 export const stabilise = (s: T.Tensor, eps: number): T.Tensor => (eps === 0 ? s : T.map(s, (v) => v + eps * (v >= 0 ? 1 : -1)));
