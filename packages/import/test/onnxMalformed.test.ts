@@ -90,6 +90,18 @@ describe("ONNX graphs that are broken inside: refused naming the node or weight"
 });
 
 describe("legal but unusual ONNX graphs, against onnxruntime-web", () => {
+  test("Pad of channels and space at once (zero channels: a 1×1 convolution with an identity weight)", async () => {
+    const bytes = encodeModel({ shape: [1, 2, 4, 4], nodes: [node("Pad", ["x", "pads"], ["p"], [], "pad"), node("Relu", ["p"], ["y"], [], "relu")], initializers: [{ name: "pads", dims: [8], dataType: 7, int64Data: [0, 1, 1, 0, 0, 2, 0, 1] }] });
+    const r = importIr(bytes, { name: "pad.onnx" });
+    if (E.isLeft(r)) throw new Error(message(r.left));
+    expect(r.right.nodes.map((n) => n.op)).toEqual(["pad2d", "conv2d", "relu"]);
+    expect(r.right.nodes.at(-1)!.shape).toEqual([5, 5, 5]);
+    const run = await ortLogits(bytes, [2, 4, 4]);
+    const model = dtdModel(bytes, { name: "pad.onnx" });
+    const x = rnd(8, 32);
+    expectAllClose(dtdLogits(model, x), Float64Array.from(await run(x)), { rtol: 0, atol: 0 });
+  });
+
   test("nodes out of topological order, Identity, a Constant node, Dropout with training_mode false, initializers also listed as inputs", async () => {
     const bytes = encodeModel({
       shape: [1, 2, 5, 5],

@@ -26,7 +26,9 @@ describe("TF.js layers models: refusals", () => {
     expect(refusal(json(sequential([{ class_name: "LSTM", config: { name: "lstm_1", units: 4, batch_input_shape: [null, 5, 3] } }])))).toContain(
       `tfjs-layers model is not supported: its input "lstm_1_input" has rank 2 ([5, 3])`,
     );
-    expect(refusal(json(sequential([{ class_name: "Flatten", config: { name: "f", batch_input_shape: [null, 3] } }, { class_name: "LSTM", config: { name: "lstm_1", units: 4 } }])))).toContain(`tfjs-layers node "lstm_1" (LSTM) is not supported: dtd does not import LSTM layers`);
+    expect(refusal(json(sequential([{ class_name: "Flatten", config: { name: "f", batch_input_shape: [null, 3] } }, { class_name: "LSTM", config: { name: "lstm_1", units: 4 } }])))).toBe(`tfjs-layers node "lstm_1" (LSTM) is not supported: a recurrent layer: dtd explains feed-forward networks`);
+    expect(refusal(json(sequential([{ class_name: "Flatten", config: { name: "f", batch_input_shape: [null, 3] } }, { class_name: "Hashing", config: { name: "h" } }])))).toContain(`tfjs-layers node "h" (Hashing) is not supported: dtd does not import Hashing layers (supported: Conv2D,`);
+    expect(refusal(json(sequential([{ class_name: "Flatten", config: { name: "f", batch_input_shape: [null, 3] } }, { class_name: "Multiply", config: { name: "se" } }])))).toContain(`tfjs-layers node "se" (Multiply) is not supported: a product of activations (squeeze-and-excitation's gate): dtd explains networks of affine layers`);
   });
 
   test("an activation dtd does not represent, inside a Dense layer", () => {

@@ -323,10 +323,11 @@ const pad: OpImporter = (ctx) => {
   const p = ints(ctx, "pads") ?? Array.from(weight(ctx, 1, "pads").data);
   const value = attribute(ctx.node, "value")?.f ?? (ctx.has(2) ? (weight(ctx, 2, "constant_value").data[0] ?? 0) : 0);
   if (ctx.has(3)) refuse(ctx, "its axes input: dtd supports pads over all four axes");
-  if (value !== 0 || p.length !== 8 || p[0] !== 0 || p[1] !== 0 || p[4] !== 0 || p[5] !== 0 || p.some((v) => v < 0)) {
-    refuse(ctx, `pads [${p.join(", ")}] with value ${value}: dtd supports zero padding of H and W`);
+  if (value !== 0 || p.length !== 8 || p[0] !== 0 || p[4] !== 0 || p.some((v) => v < 0)) {
+    refuse(ctx, `pads [${p.join(", ")}] with value ${value}: dtd supports zero padding of H, W and channels`);
   }
-  return Emit.pad2d(ctx.b, ctx.origin, x, [p[2]!, p[6]!, p[3]!, p[7]!]);
+  const spatial = Emit.pad2d(ctx.b, p[1]! + p[5]! > 0 ? { ...ctx.origin, name: `${ctx.origin.name}/spatial` } : ctx.origin, x, [p[2]!, p[6]!, p[3]!, p[7]!]);
+  return Emit.padChannels(ctx.b, ctx.origin, spatial, p[1]!, p[5]!);
 };
 
 /** Dropout at inference is the identity: refused when the graph asks for training (training_mode true). */

@@ -10,6 +10,7 @@ import * as Emit from "../emit.ts";
 import type { IrModel, Pads, Pair } from "../Ir.ts";
 import { fail } from "../internal/fail.ts";
 import { sampleShape } from "../inputShape.ts";
+import { knownReason } from "../unsupportedOps.ts";
 import * as J from "../internal/json.ts";
 import { depthwiseToOihw, f32, hwioToOihw, samePads2d } from "../layout.ts";
 import type { WeightTensor } from "../WeightTensor.ts";
@@ -327,7 +328,7 @@ export const importLayersModel = (topologyAt: J.Cursor, weights: ReadonlyMap<str
 const importCall = (b: GraphBuilder, call: LayerCall, weights: ReadonlyMap<string, WeightTensor>, valueOf: (r: TensorRef) => Value, used: Set<string>): Value => {
   const { layer } = call;
   const importer = importers[layer.className];
-  if (importer === undefined) return b.refuse(layer.name, layer.className, `dtd does not import ${layer.className} layers (supported: ${Object.keys(importers).join(", ")})`);
+  if (importer === undefined) return b.refuse(layer.name, layer.className, knownReason(layer.className) ?? `dtd does not import ${layer.className} layers (supported: ${Object.keys(importers).join(", ")})`);
   const lookup = weightLookup(weights, layer.name);
   const name = call.call === 0 ? layer.name : `${layer.name}_call${call.call}`;
   const ctx: Ctx = {
