@@ -20,7 +20,7 @@ import { Grid, Heatmap, Image, VizError } from "@dtd/viz";
 import * as Photo from "@dtd/viz/photo";
 import * as Png from "@dtd/viz/png";
 import { type CliError, defaultPrep, defineCommand, ExitCode, failure, importFile, infoOf, line, negateOutput, num, photoToInput, table } from "@dtd/cli";
-import { repoRoot } from "../demo/repoRoot.ts";
+import { repoRoot } from "../kit/index.ts";
 import { boxIn, type Face, FACES, faceMask } from "./faces.ts";
 
 /** What one face gave. */

@@ -10,7 +10,7 @@
  */
 import * as E from "fp-ts/lib/Either.js";
 import { type TitanicData } from "@dtd/datasets";
-import { accuracy, chooseThreshold } from "../demo/threshold.ts";
+import { accuracy, chooseThreshold } from "../kit/index.ts";
 import { scores, type TitanicRecipe, type Trained, trainTitanic } from "./network.ts";
 
 /** A trained network and how it scores. */

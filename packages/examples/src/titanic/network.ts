@@ -15,7 +15,7 @@ import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
 import { unsafeMake } from "@dtd/tensor/unsafe";
 import * as L from "@dtd/layers";
-import { LOSSES, type LossName } from "../demo/detectionLoss.ts";
+import { LOSSES, type LossName } from "../kit/index.ts";
 
 /** How the network is built and trained. */
 export interface TitanicRecipe {
