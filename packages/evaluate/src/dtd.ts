@@ -6,7 +6,7 @@
  * @example
  * const score = Dtd.modelScore(model);
  * const relevance = Dtd.deepTaylor(model, DT.trainingFree(DT.deriveRule(DT.zPlus)));
- * const r = regionPerturbation({ score, x, relevance, replacement: uniform(0, 1), patch: 4, steps: 50 });
+ * const r = regionPerturbation({ score, x, relevance, replacement: uniformNoise(0, 1), patch: 4, steps: 50 });
  * @module
  */
 import * as E from "fp-ts/lib/Either.js";

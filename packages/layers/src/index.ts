@@ -19,7 +19,7 @@ export { checkInput, applyModel, type ForwardPass, forward, modelVjp, paramTree,
 export { modelDType, paramsProblem } from "./validate.ts";
 
 // Errors.
-export { type GraphProblem, type LayerError, nodeLabel, graphProblemMessage, message, LayerException } from "./LayerError.ts";
+export { type GraphProblem, type LayerError, nodeLabel, message, LayerException } from "./LayerError.ts";
 
 // Root points (eq. 3) and the rows of an affine layer's Jacobian.
 export * as Domain from "./Domain.ts";
@@ -36,7 +36,7 @@ export { type Optimizer, type SgdOptions, type SgdState, sgd, type AdamOptions, 
 export { type Scheme, type Fans, fans, heNormal, glorotUniform, type InitOptions, initialize, initModel, zeroDense, zeroConv2d } from "./train/Init.ts";
 export { type Dataset, type Batch, type EpochBatch, datasetSize, takeRows, type BatchOptions, batchesPerEpoch, batches } from "./train/Shuffle.ts";
 export { type LayerSelector, allLayers, atLayers, ofKind, selects, type Constraint, nonPositiveBias, frozen, clampParam } from "./train/Constraint.ts";
-export { checkConstraints, isFrozen, frozenParams, applyConstraints } from "./train/Constraint.ts";
+export { checkConstraints, applyConstraints } from "./train/Constraint.ts";
 export { type Sampler, type TrainingData, type Progress, type AbortSignalLike, type FitOptions, type StopReason, type FitResult } from "./train/fit.ts";
 export { type TrainError, trainErrorMessage, fit, evaluate } from "./train/fit.ts";
 export * as ParamTree from "./train/ParamTree.ts";

@@ -19,7 +19,8 @@ import * as T from "@dtd/tensor";
 import { Grid, Heatmap, Image, VizError } from "@dtd/viz";
 import * as Photo from "@dtd/viz/photo";
 import * as Png from "@dtd/viz/png";
-import { type CliError, defaultPrep, defineCommand, ExitCode, failure, importFile, infoOf, line, negateOutput, num, photoToInput, table } from "@dtd/cli";
+import { type CliError, defineCommand, ExitCode, failure, line, num, table } from "@dtd/cli";
+import { defaultPrep, importFile, infoOf, negateOutput, photoToInput } from "@dtd/cli/blocks";
 import { repoRoot } from "../kit/index.ts";
 import { boxIn, type Face, FACES, faceMask } from "./faces.ts";
 
