@@ -4,7 +4,7 @@
  * @module
  */
 import { basename } from "node:path";
-import { type Claim } from "../kit/index.ts";
+import { claimLines, markdownTable } from "../kit/index.ts";
 import { aopcSection } from "./aopcReport.ts";
 import { fingerprint } from "./network.ts";
 import type { DemoResult, MethodResult } from "./pipeline.ts";
