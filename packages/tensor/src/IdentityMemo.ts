@@ -22,6 +22,8 @@ export interface IdentityMemo<K extends object, V> {
   readonly peek: (owner: K, slot: string, token: string) => V | undefined;
   /** Stores `value` as `owner`'s `slot` for `token`. */
   readonly set: (owner: K, slot: string, token: string, value: V) => void;
+  /** The values held for `owner`, whatever their slots and tokens. */
+  readonly valuesOf: (owner: K) => readonly V[];
   /** Forgets everything derived from `owner` (after an in-place write). */
   readonly forget: (owner: K) => void;
 }
@@ -54,7 +56,8 @@ export const make = <K extends object, V>(): IdentityMemo<K, V> => {
     set(owner, slot, token, value);
     return value;
   };
-  return { get, peek, set, forget: (owner) => void owners.delete(owner) };
+  const valuesOf = (owner: K): readonly V[] => [...(owners.get(owner)?.values() ?? [])].map((s) => s.value);
+  return { get, peek, set, valuesOf, forget: (owner) => void owners.delete(owner) };
 };
 
 const ids = new WeakMap<object, number>();

@@ -18,3 +18,4 @@ export * from "./ops/conv.ts";
 export * from "./ops/depthwise.ts";
 export * from "./ops/pool.ts";
 export { kernels, type Kernels } from "./kernels.ts";
+export * as IdentityMemo from "./IdentityMemo.ts";
