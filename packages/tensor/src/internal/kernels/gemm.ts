@@ -182,16 +182,16 @@ export type PackB = (bp: FloatArray, p0: number, kb: number, j0: number, nb: num
 export type PackedBArgs = Omit<GemmArgs, "b">;
 
 /**
- * {@link gemm} without thin paths (m ≥ 4, n ≥ 4, k ≥ 1) for a B that is never stored whole: `packB` writes each
+ * {@link gemm} without thin paths (m ≥ 4, n ≥ 4, k ≥ 1) for a B that is never stored whole: `fillB` writes each
  * block of it straight into the packed layout. conv2d unfolds each image this way (im2col into the panels),
  * saving a pass over the unfolded image.
  */
-export const gemmPackedB = (p: PackedBArgs, packB: PackB): void => {
+export const gemmPackedB = (p: PackedBArgs, fillB: PackB): void => {
   const { m, n, k } = p;
   if (m < MR || n < NR || k < 1) throw new Error(`gemmPackedB: expected m ≥ ${MR}, n ≥ ${NR} and k ≥ 1, found m = ${m}, n = ${n}, k = ${k}`);
   const w = p.kernel === "js" ? undefined : wasmPanelsFor(p.out);
-  if (w !== undefined) blockedWasm(p, packB, w);
-  else blockedJs(p, packB);
+  if (w !== undefined) blockedWasm(p, fillB, w);
+  else blockedJs(p, fillB);
 };
 
 /** The blocked loops with the JavaScript micro-kernel, B packed block by block by `fillB`. */
