@@ -264,10 +264,16 @@ export interface WasmPanels {
 const wasm64 = (w: WasmBlock): WasmPanels => ({ precision: "float64", ap: w.ap, bp: w.bp, c: w.c, offs: w.offs, bias: w.bias, block: w.block, conv: w.conv, convOut: w.convOut, convCopy: w.convCopy, col2im: w.col2im });
 const wasm32 = (w: WasmBlock): WasmPanels => ({ precision: "float32", ap: w.ap32, bp: w.bp32, c: w.c32, offs: w.offs, bias: w.bias32, block: w.block32, conv: w.conv32, convOut: w.convOut32, convCopy: w.convCopy32, col2im: w.col2im32 });
 
+/** Both precisions' views of the one wasm block module, made on first use (null: not yet; undefined: no SIMD). */
+let panels: { readonly f32: WasmPanels; readonly f64: WasmPanels } | undefined | null = null;
+
 /** The wasm kernels of out's precision (float32 for a Float32Array), or undefined where WebAssembly SIMD is absent. */
 export const wasmPanelsFor = (out: FloatArray): WasmPanels | undefined => {
-  const w = wasmBlock(MA, MC, KC, NC);
-  return w === undefined ? undefined : out instanceof Float32Array ? wasm32(w) : wasm64(w);
+  if (panels === null) {
+    const w = wasmBlock(MA, MC, KC, NC);
+    panels = w === undefined ? undefined : { f32: wasm32(w), f64: wasm64(w) };
+  }
+  return panels === undefined ? undefined : out instanceof Float32Array ? panels.f32 : panels.f64;
 };
 
 /**
