@@ -20,7 +20,7 @@ export const zb = zbBox.right;
 export const flat: DT.Strategy = {
   name: "flat",
   domain: L.Domain.real,
-  direction: DT.split(DT.term("1", DT.constant(1), DT.modifiedWeight(() => 1))),
+  direction: DT.split(DT.term("1", DT.constantInput(1), DT.modifiedWeight(() => 1))),
   segment: Infinity,
   requiresNonPositiveBias: false,
 };

@@ -24,7 +24,7 @@ import { counterexampleSaver } from "@dtd/model-io/file";
 const wPower = (p: number): DT.Strategy => ({
   name: `w^${p}`,
   domain: L.Domain.real,
-  direction: DT.split(DT.term("1", DT.constant(1), DT.weightFn((w) => Math.sign(w) * Math.abs(w) ** (p - 1)))),
+  direction: DT.split(DT.term("1", DT.constantInput(1), DT.weightFn((w) => Math.sign(w) * Math.abs(w) ** (p - 1)))),
   segment: Infinity, // a whole line: no bound on s
   requiresNonPositiveBias: false, // a line through ℝᵈ meets the root whatever the bias
 });
@@ -83,7 +83,7 @@ const testZRule = (numRuns: number) => verdicts(Kit.checkRule(zRule, { numRuns, 
 const wPlusSquared: DT.Strategy = {
   name: "w+^2",
   domain: L.Domain.nonNegative,
-  direction: DT.split(DT.term("1", DT.constant(1), DT.weightFn((w) => Math.max(0, w)))),
+  direction: DT.split(DT.term("1", DT.constantInput(1), DT.weightFn((w) => Math.max(0, w)))),
   segment: Infinity,
   requiresNonPositiveBias: true,
 };

@@ -16,6 +16,7 @@
 import { pathToFileURL } from "node:url";
 import * as L from "@dtd/layers";
 import * as T from "@dtd/tensor";
+import { unsafeMake } from "@dtd/tensor/unsafe";
 
 const SIDE = 8;
 const D = SIDE * SIDE;
@@ -40,7 +41,7 @@ export const makeData = (n: number, seed: number): L.Dataset => {
     y[i] = i % 2;
     sample(rng, i % 2 === 1, x, i * D);
   }
-  return { x: T.unsafeMake([n, D], x), y: T.unsafeMake([n, 1], y) };
+  return { x: unsafeMake([n, D], x), y: unsafeMake([n, 1], y) };
 };
 
 /** Options of the example. */

@@ -4,6 +4,7 @@
  * @module
  */
 import * as T from "@dtd/tensor";
+import { IdentityMemo } from "@dtd/tensor/unsafe";
 import { apply, record } from "./apply.ts";
 import type { ConvParams, PoolParams } from "./Primitive.ts";
 import { constant, dtypeOfInputs, type Input, lift, type Var } from "./Var.ts";
@@ -245,7 +246,7 @@ export const avgPool2d = (x: Input, opts: Pool2dOptions): Var => mul(sumPool2d(x
  * tensor again — a relevance or gradient pass re-tracing a layer whose forward pass already ran — reuses its
  * winners instead of scanning every window again. Owners are held weakly: an entry goes with its input.
  */
-const pooled = T.IdentityMemo.make<T.Tensor, { readonly y: T.Tensor; readonly argmax: Int32Array }>();
+const pooled = IdentityMemo.make<T.Tensor, { readonly y: T.Tensor; readonly argmax: Int32Array }>();
 
 /**
  * Max pooling: the winners' positions are found on the value, then the output is `gather(x, winners)`, so the

@@ -4,7 +4,7 @@
  *   --net A,B          nets to run (default A,B,C,antispoof)
  *   --batch 1,128      batch sizes (default 1,128; the antispoof net runs a batch above 16 at 16)
  *   --dtype float32    dtypes (default float32,float64); the peer always runs float32 (tfjs has no float64)
- *   --impl dtd         implementations to time (default all: dtd, tfjs-cpu, tfjs-wasm, torch-dt-1t, torch-dt-2t,
+ *   --impl dtd         implementations to time (default all: dtd, dtd-pool, tfjs-cpu, tfjs-wasm, torch-dt-1t, torch-dt-2t,
  *                      torch-gxi-1t, torch-gxi-2t); ratios need dtd and a peer
  *   --rounds 3         repeat the interleaved heatmap sequence (default 1); figures are medians over rounds
  *   --clock cpu        time calls in CPU time instead of elapsed time (default wall)
@@ -21,7 +21,7 @@ import * as E from "fp-ts/lib/Either.js";
 import { type NetName, netNames } from "./nets.ts";
 
 /** The implementations `--impl` can select (src/impls.ts registers them under these names). */
-export const implNames = ["dtd", "tfjs-cpu", "tfjs-wasm", "torch-dt-1t", "torch-dt-2t", "torch-gxi-1t", "torch-gxi-2t"] as const;
+export const implNames = ["dtd", "dtd-pool", "tfjs-cpu", "tfjs-wasm", "torch-dt-1t", "torch-dt-2t", "torch-gxi-1t", "torch-gxi-2t"] as const;
 
 /** Which sections run. */
 export type Sections = "all" | "kernels" | "heatmaps";
@@ -74,8 +74,9 @@ export const usage = `Usage: pnpm bench [options]
   --batch 1,128      batch sizes (positive integers; antispoof runs a batch above 16 at 16)
   --dtype float32,float64
                      dtypes; the tfjs peer always runs float32 (it has no float64)
-  --impl dtd,tfjs-cpu,tfjs-wasm,torch-dt-1t,torch-dt-2t,torch-gxi-1t,torch-gxi-2t
+  --impl dtd,dtd-pool,tfjs-cpu,tfjs-wasm,torch-dt-1t,torch-dt-2t,torch-gxi-1t,torch-gxi-2t
                      implementations to time (e.g. --impl dtd to measure one change quickly;
+                     dtd-pool: dtd on a worker pool, one worker per core;
                      ratios are printed only when dtd and a peer both run; torch rows need
                      Python with torch and are skipped with a note otherwise)
   --rounds 3         run the interleaved heatmap sequence 3 times; rows and ratios are medians

@@ -69,5 +69,22 @@ export const measure = (fn: () => void, opts: TimingOptions, clock: Clock = opts
   return { ...summarize(samples), samples };
 };
 
+/** `measure` for a call that completes asynchronously (e.g. a worker pool's): each call is awaited before the next. */
+export const measureAsync = async (fn: () => Promise<void>, opts: TimingOptions, clock: Clock = opts.clock === "cpu" ? cpuClock : () => performance.now()): Promise<Timing> => {
+  validate(opts);
+  const warmStart = clock();
+  for (let i = 0; i < opts.warmupRuns || clock() - warmStart < opts.warmupSeconds * 1000; i++) await fn();
+  const samples: number[] = [];
+  let totalMs = 0;
+  while (samples.length < opts.minRuns || totalMs < opts.minSeconds * 1000) {
+    const t0 = clock();
+    await fn();
+    const dtMs = clock() - t0;
+    samples.push(dtMs / 1000);
+    totalMs += dtMs;
+  }
+  return { ...summarize(samples), samples };
+};
+
 /** Heatmaps per second of a batch: batch / median seconds per call. */
 export const heatmapsPerSecond = (batch: number, medianSeconds: number): number => batch / medianSeconds;

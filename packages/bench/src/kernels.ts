@@ -6,7 +6,7 @@
  */
 import * as AD from "@dtd/autodiff";
 import * as T from "@dtd/tensor";
-import { matmul } from "@dtd/tensor/ops/linalg";
+import { matmul } from "@dtd/tensor";
 import { measure, type TimingOptions } from "./harness.ts";
 import { batchShapes, productCase, thinShapes } from "./kernelsThin.ts";
 

@@ -17,8 +17,9 @@
  */
 import { pathToFileURL } from "node:url";
 import * as T from "@dtd/tensor";
-import { conv2d, conv2dBackpropFilter, conv2dBackpropInput } from "@dtd/tensor/ops/conv";
-import { matmul } from "@dtd/tensor/ops/linalg";
+import { conv2d } from "@dtd/tensor";
+import { conv2dBackpropFilter, conv2dBackpropInput } from "@dtd/tensor/unsafe";
+import { matmul } from "@dtd/tensor";
 import { type Clock, fullTiming, measure, quickTiming, type TimingOptions } from "./harness.ts";
 import type { KernelCase, KernelRow } from "./kernels.ts";
 

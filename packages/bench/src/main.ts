@@ -24,7 +24,7 @@ const notes = [
   "JavaScript peer = gradient × input with TensorFlow.js 4.22 (@tensorflow/tfjs: tfjs-core + gradients + cpu backend; plus @tensorflow/tfjs-backend-wasm), heatmap read back with dataSync inside the timed call; float32 only",
   "native peer = PyTorch (python3-torch, OpenBLAS) in a Python process timing its own calls: torch-dt = deep Taylor with dtd's rules (modified-weight forward passes + autograd, src/peer/torch_peer.py), torch-gxi = gradient × input; -1t / -2t = 1 / 2 threads",
   "ratio = dtd heatmaps/s ÷ the fastest row of a peer group (tfjs: the faster backend) on the same net, rule, batch and round, in dtd's dtype where the peer has it (tfjs: float32 only)",
-  "dtd and tfjs run on one thread (tfjs-wasm pinned with setThreadsCount(1))",
+  "dtd and tfjs run on one thread (tfjs-wasm pinned with setThreadsCount(1)); dtd-pool is dtd on a worker pool (@dtd/parallel), one worker per core, each explaining its share of the batch (started outside the timing)",
   "tfjs and torch-gxi rows carry the rule of the dtd configuration they are the baseline for; they compute gradient × input",
 ];
 

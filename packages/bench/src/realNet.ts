@@ -27,8 +27,7 @@ import { importModel } from "@dtd/import";
 import type * as L from "@dtd/layers";
 import * as T from "@dtd/tensor";
 import { Image, Resample, VizError } from "@dtd/viz";
-// The Node entry point of the photo decoder (jpeg-js, pngjs): @dtd/viz's index stays browser-safe.
-import { decodePhoto } from "@dtd/viz/photo";
+import * as Photo from "@dtd/viz/photo";
 import type { F64, Layer, NetSpec } from "./nets.ts";
 
 /** The largest batch of the real net: the issue's batch 16 (batch 128 would take seconds per call). */
@@ -97,7 +96,7 @@ const photoCrops = (count: number, h: number, w: number): F64 => {
   let k = 0;
   for (let photo = 1; photo <= 6 && k < count; photo++) {
     const path = join(dir, `sample${photo}.jpg`);
-    const img = decodePhoto(new Uint8Array(readFileSync(path)), path);
+    const img = Photo.decodePhoto(new Uint8Array(readFileSync(path)), path);
     if (E.isLeft(img)) throw new Error(`bench net antispoof: ${VizError.message(img.left)}`);
     const side = Math.min(img.right.width, img.right.height);
     for (const at of [0, 0.5, 1]) {

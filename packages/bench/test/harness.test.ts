@@ -103,7 +103,7 @@ describe("cli", () => {
     expect(o.dtypes).toEqual(["float64"]);
     expect(o.json).toBe("out.json");
     expect(o.quick).toBe(true);
-    expect(o.impls).toEqual(["dtd", "tfjs-cpu", "tfjs-wasm", "torch-dt-1t", "torch-dt-2t", "torch-gxi-1t", "torch-gxi-2t"]);
+    expect(o.impls).toEqual(["dtd", "dtd-pool", "tfjs-cpu", "tfjs-wasm", "torch-dt-1t", "torch-dt-2t", "torch-gxi-1t", "torch-gxi-2t"]);
     expect(o.rounds).toBe(1);
     expect(ok(["--impl", "DTD,tfjs-wasm,torch-dt-1t"]).impls).toEqual(["dtd", "tfjs-wasm", "torch-dt-1t"]);
     expect(ok(["--rounds=3"]).rounds).toBe(3);
@@ -125,7 +125,7 @@ describe("cli", () => {
   test("other invalid arguments name the flag, the expectation and what was found", () => {
     expect(error(["--batch", "0"])).toBe('--batch: expected comma-separated positive integers (e.g. 1,128), found "0"');
     expect(error(["--impl", "torch"])).toBe(
-      '--impl: expected a comma-separated subset of dtd, tfjs-cpu, tfjs-wasm, torch-dt-1t, torch-dt-2t, torch-gxi-1t, torch-gxi-2t, found "torch"',
+      '--impl: expected a comma-separated subset of dtd, dtd-pool, tfjs-cpu, tfjs-wasm, torch-dt-1t, torch-dt-2t, torch-gxi-1t, torch-gxi-2t, found "torch"',
     );
     expect(error(["--rounds", "0"])).toBe('--rounds: expected a positive integer, found "0"');
     expect(error(["--clock", "tsc"])).toBe('--clock: expected wall or cpu, found "tsc"');

@@ -9,7 +9,7 @@ import * as E from "fp-ts/lib/Either.js";
 import type * as T from "@dtd/tensor";
 import type * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
-import * as B from "@dtd/deep-taylor/baselines";
+import { Baselines as B } from "@dtd/deep-taylor";
 import { type CliError, failure } from "./CliError.ts";
 import type { Method } from "./spec.ts";
 

@@ -8,7 +8,7 @@
 import { readFileSync } from "node:fs";
 import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
-import { formatJsonError, formatPath, type JsonError, parseJson as parseStrict, type PathStep } from "@dtd/model-io/json";
+import { formatJsonError, formatPath, type JsonError, parseJson as parseStrict, type PathStep } from "@dtd/model-io";
 import { unravel } from "./format.ts";
 
 const NUMERAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;

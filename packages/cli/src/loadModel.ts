@@ -13,7 +13,7 @@ import type * as T from "@dtd/tensor";
 import { type ImportError, importModel, type ImportedModel, message as importMessage } from "@dtd/import";
 import { type DecodedModel, parseModel } from "@dtd/model-io";
 import { readModelFile } from "@dtd/model-io/file";
-import { formatError, type ModelFileError } from "@dtd/model-io/ModelFileError";
+import { formatError, type ModelFileError } from "@dtd/model-io";
 import { type CliError, failure } from "./CliError.ts";
 import { type ImportedInfo, infoFromMetadata, infoOf } from "./imported.ts";
 

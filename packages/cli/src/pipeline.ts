@@ -7,10 +7,12 @@
 import * as E from "fp-ts/lib/Either.js";
 import { pipe } from "fp-ts/lib/function.js";
 import * as T from "@dtd/tensor";
+import { unsafeMake } from "@dtd/tensor/unsafe";
 import * as L from "@dtd/layers";
-import { Image, Photo, VizError } from "@dtd/viz";
+import { Image, VizError } from "@dtd/viz";
+import * as Photo from "@dtd/viz/photo";
 import * as DT from "@dtd/deep-taylor";
-import type { SampleConsistency } from "@dtd/deep-taylor/consistency";
+import type { Consistency } from "@dtd/deep-taylor";
 import { type CliError, failure, usage } from "./CliError.ts";
 import type { ImportedInfo } from "./imported.ts";
 import { readBytes } from "./jsonNumbers.ts";
@@ -118,7 +120,7 @@ export const prepare = (values: Values<ExplainFlags>): E.Either<CliError, Prepar
   pipe(
     E.Do,
     E.bind("parsed", () => parseSpec(values)),
-    E.bind("loaded", ({ parsed }) => loadModel(parsed.modelPath, parsed.outputNode === undefined ? {} : { output: parsed.outputNode })),
+    E.bind("loaded", ({ parsed }) => loadModel(parsed.modelPath, { ...(parsed.outputNode === undefined ? {} : { output: parsed.outputNode }), ...(parsed.inputShape === undefined ? {} : { inputShape: parsed.inputShape }) })),
     E.bind("targeted", ({ parsed, loaded }) => withTarget(parsed, loaded)),
     E.bind("sample", ({ parsed, loaded }) => readSample(parsed, loaded)),
     E.bind("canonical", ({ targeted, sample }) => canonizeFor(targeted.spec, targeted.model, sample.x)),
@@ -143,7 +145,7 @@ export interface Result {
   readonly f: number;
   /** R_p, flat in the input's layout. */
   readonly R: Float64Array;
-  readonly consistency: SampleConsistency;
+  readonly consistency: Consistency.SampleConsistency;
   /** Violated preconditions that --lenient tolerated (deep-taylor only). */
   readonly warnings: readonly DT.DtdError[];
   /** The deep Taylor explanation itself (deep-taylor only), for roots and per-layer diagnostics. */
@@ -157,6 +159,9 @@ export interface Result {
   readonly biasRelevance: number;
 }
 
+/** A batch norm or ScaleShift: a per-channel affine map whose shift is a bias. */
+export const isNorm = (l: L.Layer): boolean => l.kind === "batchNorm" || l.kind === "scaleShift";
+
 /**
  * The result with its diagnostics, checked with the tolerance of the model's dtype and size (an explanation
  * carries its own; a baseline's is the model's).
@@ -165,10 +170,12 @@ const resultOf = (model: L.Model, f: T.Tensor, R: T.Tensor, more: Pick<Result, "
   const f64 = T.astype(f, "float64");
   const R64 = T.astype(R, "float64");
   const tolerance = more.explanation?.tolerance ?? { dtype: R.dtype, terms: DT.accumulatedTerms(model) };
-  // Conservation counts what bias sinks absorbed (affine nodes; an unfolded batch norm's shift is a note):
-  // Σ R must equal f − absorbed.
-  const absorbed = (more.explanation?.absorbed ?? []).reduce((sum, a, i) => (a !== undefined && L.isAffine(model.layers[i]!) ? sum + a[0]! : sum), 0);
-  const reaching = T.unsafeMake([1], Float64Array.of(f64.data[0]! - absorbed));
+  // Conservation counts what bias sinks absorbed: Σ R must equal f − absorbed. The sinks are the affine nodes'
+  // biases and, with --bias-sink, the shift of a batch norm that could not be folded (a bias too: y = s·x + t);
+  // without --bias-sink that shift's share is a leak, which `dtd check` names.
+  const sinks = (i: number): boolean => L.isAffine(model.layers[i]!) || (more.explanation?.biasSink === true && isNorm(model.layers[i]!));
+  const absorbed = (more.explanation?.absorbed ?? []).reduce((sum, a, i) => (a !== undefined && sinks(i) ? sum + a[0]! : sum), 0);
+  const reaching = unsafeMake([1], Float64Array.of(f64.data[0]! - absorbed));
   const consistency = { ...DT.Consistency.perSample(reaching, R64, tolerance)[0]!, f: f64.data[0]! };
   return { f: f64.data[0]!, R: Float64Array.from(R64.data), consistency, biasRelevance: absorbed, ...more };
 };

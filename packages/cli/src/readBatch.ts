@@ -8,7 +8,7 @@ import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
 import type * as L from "@dtd/layers";
 import { type CliError, failure } from "./CliError.ts";
-import { Png } from "@dtd/viz";
+import * as Png from "@dtd/viz/png";
 import { flattenNumbers, parseJson, readBytes } from "./jsonNumbers.ts";
 import { readInput } from "./readInput.ts";
 

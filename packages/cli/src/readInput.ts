@@ -10,7 +10,8 @@
 import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
 import * as L from "@dtd/layers";
-import { Png, VizError } from "@dtd/viz";
+import { imageToInput, VizError } from "@dtd/viz";
+import * as Png from "@dtd/viz/png";
 import { type CliError, failure } from "./CliError.ts";
 import { flattenNumbers, parseJson, readBytes } from "./jsonNumbers.ts";
 
@@ -25,7 +26,7 @@ const fromPng = (path: string, bytes: Uint8Array, shape: readonly number[]): E.E
     const e = decoded.left;
     return E.left(e._tag === "ImageSize" ? `${path}: expected a ${W}×${H} image (width × height, input shape ${T.showShape(shape)}), found ${e.found}` : VizError.message(e));
   }
-  return E.right(Float64Array.from(Png.imageToInput(decoded.right, { channels: C, range: [0, 1] }).data));
+  return E.right(Float64Array.from(imageToInput(decoded.right, { channels: C, range: [0, 1] }).data));
 };
 
 const fromJson = (path: string, bytes: Uint8Array, shape: readonly number[], dtype: T.DType): E.Either<string, Float64Array> => {

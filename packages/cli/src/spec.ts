@@ -16,6 +16,7 @@ import type { Flags, Values } from "./Command.ts";
 import { imageFlags, parseImageFlags } from "./imageFlags.ts";
 import { isNumeral, readNumbersFile } from "./jsonNumbers.ts";
 import type { PhotoPrep } from "./photoInput.ts";
+import { parseShape } from "./shapeFlag.ts";
 
 /** The deep Taylor rules by their command-line names (Montavon et al. 2017, Sec. 3). */
 export const RULES = ["w2", "zplus", "zb"] as const;
@@ -64,6 +65,11 @@ export const explainFlags = {
     value: "NAME",
     description: "for a TF.js or ONNX model with several outputs (heads): the one to explain, by name (an ONNX output, a graph signature key or node, a Keras output layer)",
   },
+  "input-shape": {
+    type: "string",
+    value: "SHAPE",
+    description: "for a TF.js or ONNX model whose file leaves its input size unknown: the per-sample shape in the file's layout (e.g. 3,224,224 for ONNX, 224,224,3 for TF.js)",
+  },
   "bias-sink": {
     type: "boolean",
     description: "biases as relevance sinks (real models have positive biases): b ≤ 0 is not required, and the share of f a bias keeps is reported as absorbed (Σ R + absorbed = f)",
@@ -99,6 +105,8 @@ export interface Spec {
   readonly modelPath: string;
   /** The output of an imported model with several (--output-node). */
   readonly outputNode?: string;
+  /** The per-sample input shape of an imported model whose file leaves it unknown (--input-shape). */
+  readonly inputShape?: readonly number[];
   /** The sample: a JSON or PNG file of the model's input (--input), or a photo to prepare (--image). */
   readonly input: { readonly _tag: "File"; readonly path: string } | { readonly _tag: "Image"; readonly path: string; readonly prep: PhotoPrep };
   /** Biases as relevance sinks (deep-taylor only). */
@@ -121,6 +129,12 @@ const isMethod = (v: string | undefined): v is Method => v !== undefined && (MET
 
 const outputNodeOf = (values: Values<ExplainFlags>): { readonly outputNode?: string } => (values["output-node"] === undefined ? {} : { outputNode: values["output-node"] });
 
+/** What the flags say about an imported model: its output (--output-node) and input shape (--input-shape). */
+const importedOf = (values: Values<ExplainFlags>): E.Either<CliError, { readonly outputNode?: string; readonly inputShape?: readonly number[] }> => {
+  if (values["input-shape"] === undefined) return E.right(outputNodeOf(values));
+  return E.map((inputShape: number[]) => ({ ...outputNodeOf(values), inputShape }))(parseShape("input-shape", values["input-shape"]));
+};
+
 /** Reads the flags into a spec; every inconsistency that does not need the model is a usage error here. */
 export const parseSpec = (values: Values<ExplainFlags>): E.Either<CliError, Spec> => {
   const missing = [...(values.model === undefined ? ["--model"] : []), ...(values.input === undefined && values.image === undefined ? ["--input (or --image)"] : [])];
@@ -128,6 +142,8 @@ export const parseSpec = (values: Values<ExplainFlags>): E.Either<CliError, Spec
   if (values.input !== undefined && values.image !== undefined) return E.left(usage("--input and --image both give the sample: use one"));
   const prep = parseImageFlags(values);
   if (E.isLeft(prep)) return prep;
+  const imported = importedOf(values);
+  if (E.isLeft(imported)) return imported;
   const input: Spec["input"] = prep.right === undefined ? { _tag: "File", path: values.input! } : { _tag: "Image", path: values.image!, prep: prep.right };
   const method = values.method ?? "deep-taylor";
   if (!isMethod(method)) return E.left(usage(`--method: expected one of ${METHODS.join(", ")}, found "${method}"`));
@@ -141,7 +157,7 @@ export const parseSpec = (values: Values<ExplainFlags>): E.Either<CliError, Spec
     if (firstRule !== undefined && !isRule(firstRule)) return E.left(usage(`--first-rule: expected one of ${RULES.join(", ")}, found "${firstRule}"`));
     const ignored = (["rule", "first-rule", "low", "high", "maxpool", "add", "bias-sink"] as const).filter((k) => (k === "bias-sink" ? values[k] : values[k] !== undefined));
     const notes = ignored.length > 0 ? [`${ignored.map((k) => `--${k}`).join(", ")} configure deep Taylor rules and are ignored by --method ${method}`] : [];
-    return E.right({ modelPath: values.model!, ...outputNodeOf(values), input, biasSink: false, method, rules: undefined, lenient: values.lenient, notes });
+    return E.right({ modelPath: values.model!, ...imported.right, input, biasSink: false, method, rules: undefined, lenient: values.lenient, notes });
   }
   if (!isRule(rule)) return E.left(usage(`missing required flag --rule (one of ${RULES.join(", ")}) for --method deep-taylor`));
   if (firstRule !== undefined && !isRule(firstRule)) return E.left(usage(`--first-rule: expected one of ${RULES.join(", ")}, found "${firstRule}"`));
@@ -190,7 +206,7 @@ export const parseSpec = (values: Values<ExplainFlags>): E.Either<CliError, Spec
     add: values.add === "rules" ? "rules" : "proportional",
     ...(target !== undefined ? { target } : {}),
   };
-  return E.right({ modelPath: values.model!, ...outputNodeOf(values), input, biasSink: values["bias-sink"], method, rules, lenient: values.lenient });
+  return E.right({ modelPath: values.model!, ...imported.right, input, biasSink: values["bias-sink"], method, rules, lenient: values.lenient });
 };
 
 /**

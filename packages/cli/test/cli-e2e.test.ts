@@ -11,7 +11,8 @@ import * as T from "@dtd/tensor";
 import { expectAllClose } from "@dtd/tensor/testing";
 import * as DT from "@dtd/deep-taylor";
 import { readModelFile } from "@dtd/model-io/file";
-import { Image, imageToInput, Png } from "@dtd/viz";
+import { Image, imageToInput } from "@dtd/viz";
+import * as Png from "@dtd/viz/png";
 import { b, detectionModel, imageModel, type Ran, runDtd, W, w2Oracle, writeFiles, x, zbOracle, zPlusOracle } from "./cliFixtures.ts";
 
 const tight = { atol: 1e-12, rtol: 1e-12 };

@@ -11,7 +11,9 @@ import { dirname, join } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
 import { beforeAll, describe, expect, test } from "vitest";
 import { expectAllClose } from "@dtd/tensor/testing";
-import { Image, Photo, Png } from "@dtd/viz";
+import { Image } from "@dtd/viz";
+import * as Photo from "@dtd/viz/photo";
+import * as Png from "@dtd/viz/png";
 import { memoryIo } from "../src/Io.ts";
 import { run } from "../src/run.ts";
 

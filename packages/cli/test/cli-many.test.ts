@@ -10,7 +10,7 @@ import { join } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, test } from "vitest";
 import * as T from "@dtd/tensor";
-import { Png } from "@dtd/viz";
+import * as Png from "@dtd/viz/png";
 import { memoryIo, run } from "../src/index.ts";
 import { encodeNpy, parseHeader, readNpy } from "../src/batch/npy.ts";
 import { BIN, imageModel, ROOT, runDtd, writeFiles } from "./cliFixtures.ts";

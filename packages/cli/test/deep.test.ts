@@ -10,12 +10,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
 import { beforeAll, describe, expect, test } from "vitest";
-import { memoryIo } from "@dtd/cli/Io";
-import { run } from "@dtd/cli/run";
-import { type DeepOptions, type DeepResult, runDeep } from "@dtd/cli/deep/pipeline";
-import { deepOptions } from "@dtd/cli/deep/index";
-import { silent } from "@dtd/cli/demo/hooks";
-import { Png } from "@dtd/viz";
+import { memoryIo } from "../src/Io.ts";
+import { run } from "../src/run.ts";
+import { type DeepOptions, type DeepResult, runDeep } from "../src/deep/pipeline.ts";
+import { deepOptions } from "../src/deep/index.ts";
+import { silent } from "../src/demo/hooks.ts";
+import * as Png from "@dtd/viz/png";
 
 const dir = mkdtempSync(join(tmpdir(), "dtd-deep-"));
 const options: DeepOptions = {

@@ -8,22 +8,23 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import * as AD from "@dtd/autodiff";
 import * as T from "@dtd/tensor";
+import { unsafeMake } from "@dtd/tensor/unsafe";
 import { expectAllClose } from "@dtd/tensor/testing";
-import type { DatasetConsistency } from "@dtd/deep-taylor/consistency";
-import { cacheFile, lookup } from "@dtd/cli/demo/cache";
-import { checkClaims } from "@dtd/cli/demo/claims";
-import { checkDeepClaims } from "@dtd/cli/deep/claims";
-import type { AopcResult, MethodAopc } from "@dtd/cli/demo/aopc";
-import { samekClaim } from "@dtd/cli/demo/samek";
+import type { Consistency } from "@dtd/deep-taylor";
+import { cacheFile, lookup } from "../src/demo/cache.ts";
+import { checkClaims } from "../src/demo/claims.ts";
+import { checkDeepClaims } from "../src/deep/claims.ts";
+import type { AopcResult, MethodAopc } from "../src/demo/aopc.ts";
+import { samekClaim } from "../src/demo/samek.ts";
 import { aopc } from "@dtd/evaluate";
-import { detectionHinge } from "@dtd/cli/demo/detectionLoss";
-import { halfShares, targetShare } from "@dtd/cli/demo/halves";
-import { RECIPE } from "@dtd/cli/demo/network";
-import { accuracy, chooseThreshold } from "@dtd/cli/demo/threshold";
-import { PAIR_PIXELS, PAIR_WIDTH, type PairMeta } from "@dtd/cli/data/mnistPairs";
+import { detectionHinge } from "../src/demo/detectionLoss.ts";
+import { halfShares, targetShare } from "../src/demo/halves.ts";
+import { RECIPE } from "../src/demo/network.ts";
+import { accuracy, chooseThreshold } from "../src/demo/threshold.ts";
+import { PAIR_PIXELS, PAIR_WIDTH, type PairMeta } from "@dtd/datasets";
 
 /** Dataset consistency with every check passing, except what `over` says. */
-const stats = (over: Partial<DatasetConsistency>): DatasetConsistency => ({
+const stats = (over: Partial<Consistency.DatasetConsistency>): Consistency.DatasetConsistency => ({
   samples: 10,
   meanRelativeConservationError: 0,
   maxAbsConservationError: 0,
@@ -94,7 +95,7 @@ describe("halves", () => {
     R[0] = 3; // sample 0, row 0, column 0: left half
     R[PAIR_WIDTH - 1] = -1; // sample 0, right half (negative counts by its size)
     R[PAIR_PIXELS + 5 * PAIR_WIDTH + 40] = 2; // sample 1, right half
-    const t = T.unsafeMake([2, PAIR_PIXELS], R);
+    const t = unsafeMake([2, PAIR_PIXELS], R);
     expect(targetShare(t, 0, "left")).toBeCloseTo(0.75, 15);
     expect(targetShare(t, 0, "right")).toBeCloseTo(0.25, 15);
     expect(targetShare(t, 1, "right")).toBe(1);
@@ -105,7 +106,7 @@ describe("halves", () => {
   });
 
   test("skips negatives and maps without relevance", () => {
-    const t = T.unsafeMake([2, PAIR_PIXELS], new Float64Array(2 * PAIR_PIXELS));
+    const t = unsafeMake([2, PAIR_PIXELS], new Float64Array(2 * PAIR_PIXELS));
     const h = halfShares(t, [meta(null), meta("right")]);
     expect(h.samples).toBe(0);
     expect(Number.isNaN(h.target)).toBe(true);

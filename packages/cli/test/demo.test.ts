@@ -8,10 +8,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
 import { beforeAll, describe, expect, test } from "vitest";
-import { memoryIo } from "@dtd/cli/Io";
-import { run } from "@dtd/cli/run";
-import { type DemoOptions, type DemoResult, runDemo, silent } from "@dtd/cli/demo/pipeline";
-import { Png } from "@dtd/viz";
+import { memoryIo } from "../src/Io.ts";
+import { run } from "../src/run.ts";
+import { type DemoOptions, type DemoResult, runDemo, silent } from "../src/demo/pipeline.ts";
+import * as Png from "@dtd/viz/png";
 
 const dir = mkdtempSync(join(tmpdir(), "dtd-demo-"));
 const options: DemoOptions = {

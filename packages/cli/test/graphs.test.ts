@@ -8,7 +8,8 @@ import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, test } from "vitest";
 import * as T from "@dtd/tensor";
 import * as L from "@dtd/layers";
-import { DIGIT_PIXELS, loadMnist } from "../src/data/mnist.ts";
+import { DIGIT_PIXELS } from "@dtd/datasets";
+import { loadMnist } from "@dtd/datasets/node";
 import { constraints, initGraph, setBatchNormStatistics } from "../src/graphs/networks.ts";
 import { consistencyTable } from "../src/graphs/report.ts";
 

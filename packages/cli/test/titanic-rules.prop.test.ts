@@ -13,7 +13,7 @@ import * as T from "@dtd/tensor";
 import * as L from "@dtd/layers";
 import { expectAllClose } from "@dtd/tensor/testing";
 import type * as DT from "@dtd/deep-taylor";
-import { explainWith, ruleStrategies } from "@dtd/cli/titanic/rules";
+import { explainWith, ruleStrategies } from "../src/titanic/rules.ts";
 
 const network = (W: number[], b: number[], d: number): L.Model => {
   const h = b.length;

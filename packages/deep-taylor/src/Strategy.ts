@@ -98,7 +98,7 @@ export interface Strategy {
 /** a(x) = x */
 export const input: InputModifier = { _tag: "Input" };
 /** a(x) = c */
-export const constant = (value: number | T.Tensor): InputModifier => ({ _tag: "Constant", value });
+export const constantInput = (value: number | T.Tensor): InputModifier => ({ _tag: "Constant", value });
 /** a(x) = f(x) */
 export const customInput = (f: (x: T.Tensor, ctx: DirectionContext) => T.Tensor | number): InputModifier => ({ _tag: "Custom", f });
 
@@ -121,7 +121,7 @@ export const weightFn = (g: (w: number) => number): WeightSelector => ({ _tag: "
 export const modifiedWeight = (q: (w: number) => number): WeightSelector => ({ _tag: "Modified", q });
 
 /** v's factor at one weight: g(w), or q(w)/w for a modified weight (0 when w = q(w) = 0, NaN when only w = 0). */
-export const select = (g: WeightSelector, w: number): number => {
+export const selectorAt = (g: WeightSelector, w: number): number => {
   switch (g._tag) {
     case "SignMask":
       return w > 0 ? g.positive : w < 0 ? g.negative : g.zero;
@@ -137,7 +137,7 @@ export const select = (g: WeightSelector, w: number): number => {
 };
 
 /** The modified weight at one weight: g(w)·w, or q(w) given directly. */
-export const modify = (g: WeightSelector, w: number): number => (g._tag === "Modified" ? g.q(w) : g._tag === "Weight" ? w * w : select(g, w) * w);
+export const modifiedWeightAt = (g: WeightSelector, w: number): number => (g._tag === "Modified" ? g.q(w) : g._tag === "Weight" ? w * w : selectorAt(g, w) * w);
 
 /** A term. */
 export const term = (label: string, inputModifier: InputModifier, weight: WeightSelector): DirectionTerm => ({ label, input: inputModifier, weight });

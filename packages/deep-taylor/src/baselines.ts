@@ -14,6 +14,7 @@
  */
 import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
+import { unsafeMake } from "@dtd/tensor/unsafe";
 import type * as L from "@dtd/layers";
 import type { DtdError } from "./DtdError.ts";
 import { nearestRoot, type NearestRootOptions, type RootStatus } from "./internal/nearestRoot.ts";
@@ -115,7 +116,7 @@ export const simpleTaylor = (model: L.Model, x: T.Tensor, opts: NearestRootOptio
     const scalars = [fRoot, epsilon, dist].map((data) => ({ shape: [N], data }));
     const bad = [...perSample, ...scalars].map(locateNonFinite).find((at) => at !== undefined);
     if (bad !== undefined) return E.left<DtdError>({ _tag: "NonFinite", stage: "heatmap", layer: -1, name: "", kind: "simple Taylor", rule: "", ...bad });
-    const asX = (data: Float64Array, shape: readonly number[]): T.Tensor => T.astype(T.unsafeMake([...shape], data), x.dtype);
+    const asX = (data: Float64Array, shape: readonly number[]): T.Tensor => T.astype(unsafeMake([...shape], data), x.dtype);
     return E.right({
       method: "simpleTaylor" as const,
       f: asX(f, [N]),
@@ -123,8 +124,8 @@ export const simpleTaylor = (model: L.Model, x: T.Tensor, opts: NearestRootOptio
       gradient: asX(gradient, sampleShape),
       xi: asX(xi, sampleShape),
       fRoot: asX(fRoot, [N]),
-      epsilon: T.unsafeMake([N], epsilon),
-      distance: T.unsafeMake([N], dist),
+      epsilon: unsafeMake([N], epsilon),
+      distance: unsafeMake([N], dist),
       isRoot,
       status,
       iterations,

@@ -21,6 +21,7 @@
  * @module
  */
 import * as T from "@dtd/tensor";
+import { divNoNanSum } from "@dtd/tensor/unsafe";
 import * as AD from "@dtd/autodiff";
 import { type Affine, applyLayer, LayerException, linearPart } from "@dtd/layers";
 import { denominatorOf, type Forwarded, type ModifiedForward } from "./internal/ModifiedForward.ts";
@@ -57,7 +58,7 @@ export const referenceForward =
 
 /** Step 2: c = R / s — in one pass over R / (s + K) when no stabiliser touches the denominator. */
 const divide = (R: T.Tensor, f: Forwarded, layer: Affine, x: T.Tensor, eps: number): T.Tensor =>
-  eps === 0 && f.s !== undefined && f.K !== undefined ? T.divNoNanSum(R, f.s, f.K) : T.divNoNan(R, stabilise(denominatorOf(f, layer, x), eps));
+  eps === 0 && f.s !== undefined && f.K !== undefined ? divNoNanSum(R, f.s, f.K) : T.divNoNan(R, stabilise(denominatorOf(f, layer, x), eps));
 
 /**
  * Eq. (4) with the bias as a relevance sink ({@link Rule.propagateWithSink}): D = s + max(0, z − σ·s)/σ,

@@ -3,7 +3,7 @@
  * model. The top relevance is the score, R_f = f(x); the nodes are then swept in reverse topological order, each
  * redistributing its output's relevance to its inputs — affine nodes with the rule their composite assigns
  * (eq. 4), add nodes proportionally or by their inputs' eq. (4) denominators, the other nodes as in
- * `poolingRules` — and a value read by several nodes receives the sum of their relevances (the accumulation of
+ * `internal/nonAffine.ts` — and a value read by several nodes receives the sum of their relevances (the accumulation of
  * autodiff's backward sweep, over relevance instead of cotangents), down to the input heatmap. Preconditions are
  * checked first; a violation is an error unless `lenient`. So is the first NaN or ±Infinity of the forward pass
  * or of the relevances, named by node and unit: no non-finite number leaves `explain` silently.
@@ -17,7 +17,7 @@ import type { DtdError } from "./DtdError.ts";
 import { accumulatedTerms } from "./accumulatedTerms.ts";
 import type { ConsistencyTolerance } from "./consistency.ts";
 import { nonFiniteActivation, nonFiniteRelevance } from "./nonFinite.ts";
-import { propagateNonAffine } from "./poolingRules.ts";
+import { propagateNonAffine } from "./internal/nonAffine.ts";
 import { affineBranch, ruleProblem, violationsOf } from "./preconditions.ts";
 import { padMasks } from "./internal/padMasks.ts";
 

@@ -22,7 +22,7 @@ import * as E from "fp-ts/lib/Either.js";
 import * as AD from "@dtd/autodiff";
 import * as T from "@dtd/tensor";
 import * as L from "@dtd/layers";
-import { heNormal, meanSquaredError, takeRows, type TrainError } from "@dtd/layers/train/index";
+import { heNormal, meanSquaredError, takeRows, type TrainError } from "@dtd/layers";
 import type { Composite } from "./Composite.ts";
 import type { DtdError } from "./DtdError.ts";
 import { explain } from "./explain.ts";

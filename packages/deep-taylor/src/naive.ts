@@ -12,33 +12,10 @@
 import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
 import * as L from "@dtd/layers";
-import type { Affine, Dense } from "@dtd/layers";
+import type { Affine } from "@dtd/layers";
 import { fullDirection, rowDirection } from "./internal/rowDirection.ts";
 import type { PropagateOptions, Rule } from "./Rule.ts";
-import { type DirectionContext, modifierValue, type NeuronRow, perNeuron, select, type Strategy } from "./Strategy.ts";
-
-/**
- * Eq. (4) on a Dense layer for a batch: `v(x_n)` gives V [in, out] for sample n. ε (0 = exact) stabilises the
- * denominators; a zero denominator passes nothing.
- */
-export const naiveEq4 = (layer: Dense, x: T.Tensor, R: T.Tensor, v: (x: Float64Array) => T.Tensor, epsilon = 0): T.Tensor => {
-  const [nIn, nOut] = layer.W.shape as [number, number];
-  const N = x.shape[0]!;
-  const W = layer.W.data;
-  const out = T.zeros([N, nIn], x.dtype);
-  for (let n = 0; n < N; n++) {
-    const V = v(Float64Array.from(x.data.subarray(n * nIn, (n + 1) * nIn))).data;
-    for (let j = 0; j < nOut; j++) {
-      let s = 0;
-      for (let i = 0; i < nIn; i++) s += V[i * nOut + j]! * W[i * nOut + j]!;
-      if (epsilon !== 0) s += epsilon * (s >= 0 ? 1 : -1);
-      if (s === 0) continue;
-      const c = R.data[n * nOut + j]! / s;
-      for (let i = 0; i < nIn; i++) out.data[n * nIn + i] = out.data[n * nIn + i]! + V[i * nOut + j]! * W[i * nOut + j]! * c;
-    }
-  }
-  return out;
-};
+import { type DirectionContext, modifierValue, type NeuronRow, perNeuron, selectorAt, type Strategy } from "./Strategy.ts";
 
 /** The per-sample output shape of an affine layer (validated code: a misfit is a programmer error). */
 const outputShapeOf = (layer: Affine, inShape: readonly number[]): readonly number[] => {
@@ -128,7 +105,7 @@ export const identityShareOf = (strategy: Strategy, x: T.Tensor): T.Tensor => {
   const ctx: DirectionContext = { domain: strategy.domain };
   let share: T.Tensor | undefined;
   for (const t of direction.terms) {
-    const g = select(t.weight, 1);
+    const g = selectorAt(t.weight, 1);
     if (g === 0) continue;
     const raw = modifierValue(t.input, x, ctx);
     const a = typeof raw === "number" ? T.full(x.shape, raw, x.dtype) : T.broadcastTo(T.astype(raw, x.dtype), x.shape);
@@ -203,7 +180,7 @@ export const materialize = (strategy: Strategy): Strategy => {
     const out = new Float64Array(row.length);
     for (let k = 0; k < row.length; k++) {
       let vk = 0;
-      dir.terms.forEach((t, m) => (vk += a[m]![row.index[k]!]! * select(t.weight, row.weight[k]!)));
+      dir.terms.forEach((t, m) => (vk += a[m]![row.index[k]!]! * selectorAt(t.weight, row.weight[k]!)));
       out[k] = vk;
     }
     return out;

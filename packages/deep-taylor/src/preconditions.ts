@@ -12,7 +12,7 @@ import * as L from "@dtd/layers";
 import * as E from "fp-ts/lib/Either.js";
 import { type Assignment, assign, type Composite } from "./Composite.ts";
 import type { DtdError } from "./DtdError.ts";
-import { redistributesProportionally } from "./poolingRules.ts";
+import { redistributesProportionally } from "./internal/nonAffine.ts";
 import type { Rule } from "./Rule.ts";
 
 /**

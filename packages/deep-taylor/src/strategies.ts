@@ -6,7 +6,7 @@
 import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
 import { Domain, type Bound } from "@dtd/layers";
-import { constant, everyWeight, input, signMask, split, type Strategy, term, weightItself } from "./Strategy.ts";
+import { constantInput, everyWeight, input, signMask, split, type Strategy, term, weightItself } from "./Strategy.ts";
 
 /**
  * w²-rule, 𝒳 = ℝᵈ: v_ij = w_ij (the gradient of R_j), so R_i = Σ_j w_ij² / Σ_i' w_i'j² · R_j.
@@ -15,7 +15,7 @@ import { constant, everyWeight, input, signMask, split, type Strategy, term, wei
 export const w2: Strategy = {
   name: "w2",
   domain: Domain.real,
-  direction: split(term("1", constant(1), weightItself)),
+  direction: split(term("1", constantInput(1), weightItself)),
   segment: Infinity,
   requiresNonPositiveBias: false,
 };
@@ -53,8 +53,8 @@ export const zB = (low: Bound, high: Bound): E.Either<string, Strategy> => {
       domain,
       direction: split(
         term("x", input, everyWeight),
-        term("-l", constant(negated(low)), signMask(1, 0, 0)),
-        term("-h", constant(negated(high)), signMask(0, 1, 0)),
+        term("-l", constantInput(negated(low)), signMask(1, 0, 0)),
+        term("-h", constantInput(negated(high)), signMask(0, 1, 0)),
       ),
       segment: 1,
       requiresNonPositiveBias: true,

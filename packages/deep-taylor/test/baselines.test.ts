@@ -10,7 +10,7 @@ import * as T from "@dtd/tensor";
 import { expectAllClose } from "@dtd/tensor/testing";
 import * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
-import * as B from "@dtd/deep-taylor/baselines";
+import { Baselines as B } from "@dtd/deep-taylor";
 import { Arb } from "@dtd/deep-taylor/testing";
 
 const build = (shape: readonly number[], layers: L.Sequential): L.Model => {

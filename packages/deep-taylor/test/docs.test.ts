@@ -12,7 +12,7 @@ import * as T from "@dtd/tensor";
 import { expectAllClose } from "@dtd/tensor/testing";
 import * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
-import * as B from "@dtd/deep-taylor/baselines";
+import { Baselines as B } from "@dtd/deep-taylor";
 import { blocksOf, importAt, loadRaw, regionsOf, resolve } from "./docFiles.ts";
 
 /** The report of the example, as far as this test reads it. */

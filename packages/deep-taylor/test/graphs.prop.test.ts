@@ -12,6 +12,7 @@ import * as T from "@dtd/tensor";
 import * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
 import { Arb, Props } from "@dtd/deep-taylor/testing";
+import { propagateNonAffine } from "../src/internal/nonAffine.ts";
 
 const zbStrategy = (() => {
   const s = DT.zB(-1, 2);
@@ -97,7 +98,7 @@ const chainSweep = (model: L.Model, x: T.Tensor, c: DT.Composite): T.Tensor[] =>
     relevances[i] =
       a._tag === "Rule" && L.isAffine(layer)
         ? a.rule.propagate(layer, activations[i]!, R, { z: activations[i + 1]! })
-        : DT.propagateNonAffine(layer, [activations[i]!], activations[i + 1]!, R, a as DT.Redistribution)[0]!;
+        : propagateNonAffine(layer, [activations[i]!], activations[i + 1]!, R, a as DT.Redistribution)[0]!;
   }
   return relevances;
 };

@@ -9,9 +9,10 @@ import * as E from "fp-ts/lib/Either.js";
 import fc from "fast-check";
 import { expect, test } from "vitest";
 import * as T from "@dtd/tensor";
+import { unsafeMake } from "@dtd/tensor/unsafe";
 import * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
-import * as B from "@dtd/deep-taylor/baselines";
+import { Baselines as B } from "@dtd/deep-taylor";
 
 /** Values from 5e-324 to 1.8e308 of both signs, the dtype boundaries, and ordinary ones. */
 const extreme = fc.oneof(
@@ -25,7 +26,7 @@ const dtype = fc.constantFrom<T.DType>("float32", "float64");
 /**
  * A tensor of `shape` from extreme values — in `dt`, or now and then in the other dtype (a model mixing float32 and
  * float64) — sometimes with a NaN or an Infinity at some index, built as a kernel or a diverged training would:
- * T.unsafeMake, which checks nothing (a float32 tensor also turns values beyond ±3.4e38 into ±Infinity).
+ * unsafeMake, which checks nothing (a float32 tensor also turns values beyond ±3.4e38 into ±Infinity).
  */
 const tensorOf = (shape: readonly number[], dt: T.DType): fc.Arbitrary<T.Tensor> => {
   const n = T.Shape.size(shape);
@@ -35,7 +36,7 @@ const tensorOf = (shape: readonly number[], dt: T.DType): fc.Arbitrary<T.Tensor>
     .map(([values, bad, d]) => {
       const data = d === "float32" ? Float32Array.from(values) : Float64Array.from(values);
       if (bad !== null) data[bad[0]] = bad[1];
-      return T.unsafeMake([...shape], data);
+      return unsafeMake([...shape], data);
     });
 };
 

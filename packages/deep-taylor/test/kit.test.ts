@@ -12,7 +12,7 @@ import * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
 import { Arb, Kit, Props } from "@dtd/deep-taylor/testing";
 
-const wPlusSquared: DT.Strategy = { ...DT.zPlus, name: "w+^2", segment: Infinity, direction: DT.split(DT.term("1", DT.constant(1), DT.weightFn((w) => Math.max(0, w)))) };
+const wPlusSquared: DT.Strategy = { ...DT.zPlus, name: "w+^2", segment: Infinity, direction: DT.split(DT.term("1", DT.constantInput(1), DT.weightFn((w) => Math.max(0, w)))) };
 
 describe("Kit.checkRule", () => {
   test("a sound rule: every property holds, in one report (a strategy or its rule alike)", () => {
@@ -73,7 +73,7 @@ describe("eq. (4) written out on convolutions", () => {
     return s.right;
   })();
   const gamma: DT.Strategy = { ...DT.zPlus, name: "gamma", direction: DT.split(DT.term("x", DT.input, DT.modifiedWeight((w) => w + 0.25 * Math.max(0, w)))) };
-  const flat: DT.Strategy = { name: "flat", domain: L.Domain.real, direction: DT.split(DT.term("1", DT.constant(1), DT.modifiedWeight(() => 1))), segment: Infinity, requiresNonPositiveBias: false };
+  const flat: DT.Strategy = { name: "flat", domain: L.Domain.real, direction: DT.split(DT.term("1", DT.constantInput(1), DT.modifiedWeight(() => 1))), segment: Infinity, requiresNonPositiveBias: false };
   test.each([DT.w2, DT.zPlus, zb, gamma, flat])("the derived rule equals it on Dense, Conv2d and DepthwiseConv2d layers ($name)", (strategy) => {
     fc.assert(Props.matchesNaiveEq4(strategy));
   });

@@ -9,9 +9,9 @@ import { describe, expect, test } from "vitest";
 import * as T from "@dtd/tensor";
 import { expectAllClose } from "@dtd/tensor/testing";
 import * as L from "@dtd/layers";
-import { adam } from "@dtd/layers/train/index";
+import { adam } from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
-import * as MM from "@dtd/deep-taylor/minMax";
+import { MinMax as MM } from "@dtd/deep-taylor";
 
 const right = <A>(e: E.Either<DT.DtdError, A>): A => {
   if (E.isLeft(e)) throw new Error(DT.message(e.left));

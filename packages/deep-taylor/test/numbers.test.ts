@@ -5,9 +5,10 @@
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, test } from "vitest";
 import * as T from "@dtd/tensor";
+import { unsafeMake } from "@dtd/tensor/unsafe";
 import * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
-import * as B from "@dtd/deep-taylor/baselines";
+import { Baselines as B } from "@dtd/deep-taylor";
 
 const built = (shape: readonly number[], layers: L.Sequential): L.Model => {
   const m = L.build(shape, layers);
@@ -41,7 +42,7 @@ describe("case 2: non-finite results are errors, or lenient warnings naming laye
     expect(messageOf(DT.explain(m, x([1e-160, 1e-160]), w2))).toMatch(/non-finite value NaN in the relevance of the inputs of layer 0 \(dense, rule w2\), unit 0 of sample 0/);
   });
   test("a NaN weight that slipped past build (a model written by hand) is reported where it surfaces, not counted as 0", () => {
-    const W = T.unsafeMake([3, 2], Float64Array.of(1, -2, NaN, 1, -1, 3));
+    const W = unsafeMake([3, 2], Float64Array.of(1, -2, NaN, 1, -1, 3));
     const layers = [L.dense(W, T.of([-1, -0.5], [2])), L.relu, L.sumPool()];
     const m: L.Model = { inputShape: [3], nodes: layers.map((layer, i) => ({ name: L.defaultName(layer.kind, i), layer, inputs: [i === 0 ? "input" : L.defaultName(layers[i - 1]!.kind, i - 1)] })), layers, shapes: [[3], [2], [2], [1]], sources: [[0], [1], [2]] };
     expect(messageOf(DT.explain(m, x([1, 2, 0.5]), zPlus))).toMatch(/non-finite value NaN at the output of layer 0 \(dense\), unit 0 of sample 0/);
@@ -56,11 +57,11 @@ describe("case 2: non-finite results are errors, or lenient warnings naming laye
 
 describe("case 3: checks fail on non-finite numbers", () => {
   test("f = Infinity is not conservative (atol + rtol·|f| used to be Infinity), an all-NaN heatmap is not positive", () => {
-    const inf = DT.Consistency.perSample(T.unsafeMake([1], Float64Array.of(Infinity)), T.of([1, 2], [1, 2]))[0]!;
+    const inf = DT.Consistency.perSample(unsafeMake([1], Float64Array.of(Infinity)), T.of([1, 2], [1, 2]))[0]!;
     expect([inf.finite, inf.conservative, inf.positive, inf.consistent]).toEqual([false, false, false, false]);
-    const withRtol = DT.Consistency.perSample(T.unsafeMake([1], Float64Array.of(Infinity)), T.unsafeMake([1, 2], Float64Array.of(Infinity, 0)), { atol: 1e-12, rtol: 1e-9 })[0]!;
+    const withRtol = DT.Consistency.perSample(unsafeMake([1], Float64Array.of(Infinity)), unsafeMake([1, 2], Float64Array.of(Infinity, 0)), { atol: 1e-12, rtol: 1e-9 })[0]!;
     expect(withRtol.conservative).toBe(false);
-    const nan = DT.Consistency.perSample(T.of([1], [1]), T.unsafeMake([1, 3], new Float64Array(3).fill(NaN)))[0]!;
+    const nan = DT.Consistency.perSample(T.of([1], [1]), unsafeMake([1, 3], new Float64Array(3).fill(NaN)))[0]!;
     expect(nan.positive).toBe(false);
     expect(nan.minRelevance).toBeNaN();
     // Every R_p finite, their sum not (large terms of both signs): nothing can be judged, so the checks fail.
@@ -126,7 +127,7 @@ describe("case 7: refusals are Lefts, not exceptions", () => {
   });
   test("a weight function that returns NaN or Infinity (it gave an all-NaN heatmap)", () => {
     for (const bad of [NaN, Infinity]) {
-      const strategy: DT.Strategy = { ...DT.w2, name: "broken", direction: DT.split(DT.term("1", DT.constant(1), DT.weightFn(() => bad))) };
+      const strategy: DT.Strategy = { ...DT.w2, name: "broken", direction: DT.split(DT.term("1", DT.constantInput(1), DT.weightFn(() => bad))) };
       expect(messageOf(DT.explain(deck(), x([1, 2, 0.5]), DT.uniform(DT.deriveRule(strategy))))).toMatch(/non-finite value NaN in the relevance of the inputs of layer 0 \(dense, rule broken\)/);
     }
   });

@@ -58,9 +58,9 @@ const inputOf = (spec: InputSpec, inShape: readonly number[]): DT.InputModifier 
     case "input":
       return DT.input;
     case "number":
-      return DT.constant(spec.value);
+      return DT.constantInput(spec.value);
     case "tensor":
-      return DT.constant(T.Random.uniformTensor(T.Random.make(spec.seed), [...inShape], -1, 1));
+      return DT.constantInput(T.Random.uniformTensor(T.Random.make(spec.seed), [...inShape], -1, 1));
     case "affine":
       return DT.customInput((x) => T.add(T.mul(x, spec.k), spec.m));
     case "customNumber":
@@ -118,7 +118,7 @@ const absTerms = (c: Case): DT.DirectionTerm[] => {
     const free = freeOf(c.opts.fixed, c.x);
     const a = modifierAt(t.input, c.x, ctx, free);
     const absA = typeof a === "number" ? Math.abs(a) : T.abs(T.astype(a, "float64"));
-    return DT.term(t.label, DT.customInput(() => absA), DT.modifiedWeight((w) => Math.abs(DT.modify(t.weight, w))));
+    return DT.term(t.label, DT.customInput(() => absA), DT.modifiedWeight((w) => Math.abs(DT.modifiedWeightAt(t.weight, w))));
   });
 };
 

@@ -56,14 +56,14 @@ describe("a root violation names the node, the sample, the neuron, the step s an
   test("no step: a direction the neuron does not see (w·v = 0), or v undefined (flat's 1/w at w = 0)", () => {
     const blind: DT.Strategy = { ...DT.zPlus, name: "blind", direction: DT.split(DT.term("x", DT.input, DT.signMask(0, 0, 1))) };
     expect(firstViolation(deck(), x0, blind)).toMatchObject({ problem: "noRootOnSegment", bound: "undefined", s: Infinity });
-    const flat: DT.Strategy = { name: "flat", domain: L.Domain.real, direction: DT.split(DT.term("1", DT.constant(1), DT.modifiedWeight(() => 1))), segment: Infinity, requiresNonPositiveBias: false };
+    const flat: DT.Strategy = { name: "flat", domain: L.Domain.real, direction: DT.split(DT.term("1", DT.constantInput(1), DT.modifiedWeight(() => 1))), segment: Infinity, requiresNonPositiveBias: false };
     const withZero = deck(T.of([1, 0, 2, 1, -1, 3], [3, 2])); // w_01 = 0: v_01 = q/w undefined
     const v = firstViolation(withZero, x0, flat);
     expect(v).toMatchObject({ neuron: 1, problem: "noRootOnSegment", bound: "undefined" });
     expect(Number.isNaN(v.s)).toBe(true);
   });
   test("outside the domain: the unit x̃ leaves it at, and the steps that stay inside", () => {
-    const wPlusSquared: DT.Strategy = { ...DT.zPlus, name: "w+^2", segment: Infinity, direction: DT.split(DT.term("1", DT.constant(1), DT.weightFn((w) => Math.max(0, w)))) };
+    const wPlusSquared: DT.Strategy = { ...DT.zPlus, name: "w+^2", segment: Infinity, direction: DT.split(DT.term("1", DT.constantInput(1), DT.weightFn((w) => Math.max(0, w)))) };
     // neuron 1 at x = [0.2, 0.1, 2]: z = −0.4 + 0.1 + 6 − 0.5 = 5.2, v = w⁺ = [0, 1, 3], s = 5.2 / 10 = 0.52
     // x̃ = [0.2, 0.1 − 0.52, 2 − 1.56]: unit 1 leaves ℝ₊ᵈ; x₁ − s ≥ 0 only for s ≤ 0.1
     const v = firstViolation(deck(), T.of([0.2, 0.1, 2], [1, 3]), wPlusSquared);
@@ -126,14 +126,14 @@ describe("open domains in rules and preconditions", () => {
 });
 
 describe("modified weights given directly (zennit's param_modifiers, RelevancePropagation.jl's modify_parameters)", () => {
-  const flat: DT.Strategy = { name: "flat", domain: L.Domain.real, direction: DT.split(DT.term("1", DT.constant(1), DT.modifiedWeight(() => 1))), segment: Infinity, requiresNonPositiveBias: false };
+  const flat: DT.Strategy = { name: "flat", domain: L.Domain.real, direction: DT.split(DT.term("1", DT.constantInput(1), DT.modifiedWeight(() => 1))), segment: Infinity, requiresNonPositiveBias: false };
   test("flat, q(w) = 1: R_i = Σ_j R_j / (fan-in of j), with no 1/w guard, also at a zero weight", () => {
     expectAllClose(explained(deck(), x0, DT.deriveRule(flat)).R, [1.5, 1.5, 1.5], { atol: 1e-12 });
     const withZero = deck(T.of([1, 0, 2, 1, -1, 3], [3, 2]));
     // z = [3.5, 0 + 2 + 1.5 − 0.5 = 3]: unit 1 reads input 0 through a zero weight and still counts it (q = 1)
     expectAllClose(explained(withZero, x0, DT.deriveRule(flat)).R, [6.5 / 3, 6.5 / 3, 6.5 / 3], { atol: 1e-12 });
     // as a direction v = 1/w, the same rule gives NaN at w = 0, which explain refuses
-    const inverse: DT.Strategy = { ...flat, name: "1/w", direction: DT.split(DT.term("1", DT.constant(1), DT.weightFn((w) => 1 / w))) };
+    const inverse: DT.Strategy = { ...flat, name: "1/w", direction: DT.split(DT.term("1", DT.constantInput(1), DT.weightFn((w) => 1 / w))) };
     expect(E.isLeft(DT.explain(withZero, x0, DT.uniform(DT.deriveRule(inverse))))).toBe(true);
   });
   test("flat on a padded convolution counts each neuron's window within the input (zero padding takes nothing)", () => {
@@ -169,12 +169,12 @@ describe("no stale cache: a weight function may read a variable", () => {
     // One strategy object, one rule: the functions read γ when called (an input term and a constant term, so both
     // the transposed products and the cached constant pass are exercised).
     const g = DT.weightFn((w) => 1 + (w > 0 ? gamma : 0));
-    const swept = DT.deriveRule({ ...DT.zPlus, name: "gamma", direction: DT.split(DT.term("x", DT.input, g), DT.term("c", DT.constant(0.1), g)) });
+    const swept = DT.deriveRule({ ...DT.zPlus, name: "gamma", direction: DT.split(DT.term("x", DT.input, g), DT.term("c", DT.constantInput(0.1), g)) });
     const heatmaps: T.Tensor[] = [];
     for (const value of [0, 0.5, 3]) {
       gamma = value;
       const R = explained(models[kind], inputs[kind], swept).R;
-      const fresh = DT.deriveRule({ ...DT.zPlus, name: "gamma", direction: DT.split(DT.term("x", DT.input, DT.weightFn((w) => 1 + (w > 0 ? value : 0))), DT.term("c", DT.constant(0.1), DT.weightFn((w) => 1 + (w > 0 ? value : 0)))) });
+      const fresh = DT.deriveRule({ ...DT.zPlus, name: "gamma", direction: DT.split(DT.term("x", DT.input, DT.weightFn((w) => 1 + (w > 0 ? value : 0))), DT.term("c", DT.constantInput(0.1), DT.weightFn((w) => 1 + (w > 0 ? value : 0)))) });
       expectAllClose(R, explained(models[kind], inputs[kind], fresh).R, { atol: 1e-12 });
       heatmaps.push(R);
     }

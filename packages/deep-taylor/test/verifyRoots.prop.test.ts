@@ -24,13 +24,13 @@ const strategies: readonly DT.Strategy[] = [
   { ...DT.zPlus, name: "backwards", direction: DT.split(DT.term("-x", DT.customInput((x) => T.neg(x)), DT.signMask(1, 0, 1))) },
   { ...DT.zPlus, name: "leaving", segment: Infinity, direction: DT.split(DT.term("x+3", DT.customInput((x) => T.add(x, 3)), DT.signMask(1, 0, 1))) },
   { ...DT.zPlus, name: "shrinking", direction: DT.split(DT.term("x/2", DT.customInput((x) => T.mul(x, 0.5)), DT.signMask(1, 0, 1))) },
-  { ...zb, name: "zb off the support", direction: DT.split(DT.term("x", DT.input, DT.everyWeight), DT.term("2", DT.constant(2), DT.signMask(0, 0, 1))) },
+  { ...zb, name: "zb off the support", direction: DT.split(DT.term("x", DT.input, DT.everyWeight), DT.term("2", DT.constantInput(2), DT.signMask(0, 0, 1))) },
   // Open domains: ℝ₋ᵈ, a box that excludes 0, the simplex, a half-space, a ball (no polyhedron: the slow path).
   { name: "z-", domain: L.Domain.nonPositive, direction: DT.split(DT.term("x", DT.input, DT.signMask(0, 1, 1))), segment: 1, requiresNonPositiveBias: true },
   {
     name: "zb on [0.2, 1]",
     domain: right(L.Domain.box(0.2, 1)),
-    direction: DT.split(DT.term("x", DT.input, DT.everyWeight), DT.term("-l", DT.constant(-0.2), DT.signMask(1, 0, 0)), DT.term("-h", DT.constant(-1), DT.signMask(0, 1, 0))),
+    direction: DT.split(DT.term("x", DT.input, DT.everyWeight), DT.term("-l", DT.constantInput(-0.2), DT.signMask(1, 0, 0)), DT.term("-h", DT.constantInput(-1), DT.signMask(0, 1, 0))),
     segment: 1,
     requiresNonPositiveBias: true,
   },
@@ -38,7 +38,7 @@ const strategies: readonly DT.Strategy[] = [
   { ...DT.zPlus, name: "z+ on a half-space", domain: right(L.Domain.halfSpace(1, 4)) },
   { ...DT.w2, name: "w2 in a ball", domain: right(L.Domain.ball(2)) },
   // A modified weight given directly: flat, q(w) = 1, v = 1/w.
-  { name: "flat", domain: L.Domain.real, direction: DT.split(DT.term("1", DT.constant(1), DT.modifiedWeight(() => 1))), segment: Infinity, requiresNonPositiveBias: false },
+  { name: "flat", domain: L.Domain.real, direction: DT.split(DT.term("1", DT.constantInput(1), DT.modifiedWeight(() => 1))), segment: Infinity, requiresNonPositiveBias: false },
 ];
 
 type Key = string;

@@ -1,8 +1,8 @@
 /**
  * What a perturbed value is replaced with (Samek et al. 2017 replace a region by uniform noise):
  *
- * - `uniform`: a value drawn uniformly from [low, high] — the input box, e.g. [0, 1] for pixels;
- * - `constant`: a fixed value, e.g. 0 (black) or a reference image (one value per input unit).
+ * - `uniformNoise`: a value drawn uniformly from [low, high] — the input box, e.g. [0, 1] for pixels;
+ * - `constantValue`: a fixed value, e.g. 0 (black) or a reference image (one value per input unit).
  *
  * Bounds and values are a number for every input unit, or one number per unit (flat, in the input's layout).
  *
@@ -25,10 +25,10 @@ export type Replacement =
   | { readonly _tag: "constant"; readonly value: PerUnit };
 
 /** Uniform noise in [low, high]. */
-export const uniform = (low: PerUnit, high: PerUnit): Replacement => ({ _tag: "uniform", low, high });
+export const uniformNoise = (low: PerUnit, high: PerUnit): Replacement => ({ _tag: "uniform", low, high });
 
 /** A constant (or a reference input). */
-export const constant = (value: PerUnit): Replacement => ({ _tag: "constant", value });
+export const constantValue = (value: PerUnit): Replacement => ({ _tag: "constant", value });
 
 const at = (v: PerUnit, p: number): number => (typeof v === "number" ? v : v[p]!);
 

@@ -6,14 +6,14 @@
  * @example
  * const score = Dtd.modelScore(model);
  * const relevance = Dtd.deepTaylor(model, DT.trainingFree(DT.deriveRule(DT.zPlus)));
- * const r = regionPerturbation({ score, x, relevance, replacement: uniform(0, 1), patch: 4, steps: 50 });
+ * const r = regionPerturbation({ score, x, relevance, replacement: uniformNoise(0, 1), patch: 4, steps: 50 });
  * @module
  */
 import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
 import * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
-import * as B from "@dtd/deep-taylor/baselines";
+import { Baselines as B } from "@dtd/deep-taylor";
 import type { RelevanceFunction, ScoreFunction } from "./perturbation.ts";
 
 /** Options of {@link modelScore}. */

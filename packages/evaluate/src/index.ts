@@ -5,10 +5,10 @@
  * batched, seeded, browser-safe (no Node API).
  * @module
  */
-export * from "./EvaluateError.ts";
-export * from "./Regions.ts";
-export * from "./Replacement.ts";
-export * from "./ordering.ts";
-export * from "./aopc.ts";
-export * from "./perturbation.ts";
+export { type EvaluateError, message } from "./EvaluateError.ts";
+export { type Regions, patches, regionRelevance } from "./Regions.ts";
+export { type PerUnit, type Replacement, uniformNoise, constantValue } from "./Replacement.ts";
+export { type Ordering, ORDERINGS, orderingNames } from "./ordering.ts";
+export { type AopcSummary, aopc, pairedDifference } from "./aopc.ts";
+export { type ScoreFunction, type RelevanceFunction, type PerturbationOptions, type Curve, type PerturbationResult, regionPerturbation } from "./perturbation.ts";
 export * as Dtd from "./dtd.ts";

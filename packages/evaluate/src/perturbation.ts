@@ -19,6 +19,7 @@
  */
 import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
+import { unsafeMake } from "@dtd/tensor/unsafe";
 import { type AopcSummary, aopc } from "./aopc.ts";
 import type { EvaluateError } from "./EvaluateError.ts";
 import { ORDERINGS, type Ordering, regionOrder } from "./ordering.ts";
@@ -199,7 +200,7 @@ export const regionPerturbation = (o: PerturbationOptions): E.Either<EvaluateErr
     const n = Math.min(p.batchSize, N - first);
     // Step 0: the unperturbed inputs, once for every ordering.
     const x0 = o.x.data.slice(first * size, (first + n) * size);
-    const f0 = call(T.unsafeMake([n, ...p.shape], x0), Int32Array.from({ length: n }, (_, i) => first + i), 0, first);
+    const f0 = call(unsafeMake([n, ...p.shape], x0), Int32Array.from({ length: n }, (_, i) => first + i), 0, first);
     if (E.isLeft(f0)) return f0;
     for (let s = 0; s < O; s++) for (let i = 0; i < n; i++) f[s]![(first + i) * points] = f0.right[i]!;
 
@@ -230,7 +231,7 @@ export const regionPerturbation = (o: PerturbationOptions): E.Either<EvaluateErr
         }
       }
       // A fresh copy per call: tensors are immutable, and the score function may keep its input.
-      const scored = call(T.unsafeMake([rows, ...p.shape], state.slice()), samples, k, first);
+      const scored = call(unsafeMake([rows, ...p.shape], state.slice()), samples, k, first);
       if (E.isLeft(scored)) return scored;
       for (let s = 0; s < O; s++) for (let i = 0; i < n; i++) f[s]![(first + i) * points + k] = scored.right[s * n + i]!;
     }

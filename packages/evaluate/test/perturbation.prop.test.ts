@@ -12,10 +12,11 @@ import * as E from "fp-ts/lib/Either.js";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import * as T from "@dtd/tensor";
+import { unsafeMake } from "@dtd/tensor/unsafe";
 import { expectAllClose } from "@dtd/tensor/testing";
 import * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
-import { constant, Dtd, type EvaluateError, message, type PerturbationOptions, type PerturbationResult, regionPerturbation, type ScoreFunction, uniform } from "@dtd/evaluate";
+import { constantValue, Dtd, type EvaluateError, message, type PerturbationOptions, type PerturbationResult, regionPerturbation, type ScoreFunction, uniformNoise } from "@dtd/evaluate";
 
 const run = (o: PerturbationOptions): PerturbationResult => {
   const r = regionPerturbation(o);
@@ -60,7 +61,7 @@ describe("a network that reads one pixel only", () => {
           score: Dtd.modelScore(model),
           x,
           relevance: Dtd.deepTaylor(model, DT.uniform(DT.deriveRule(DT.zPlus))),
-          replacement: constant(0),
+          replacement: constantValue(0),
           seed: evalSeed,
         });
         const L1 = r.steps + 1;
@@ -86,7 +87,7 @@ describe("a network that reads one pixel only", () => {
       fc.property(onePixelCase, fc.integer({ min: 1, max: 4 }), ({ H, W, pFrac, a, seed, N }, k) => {
         const p = Math.floor(pFrac * H * W);
         const model = onePixelModel(H, W, p, a);
-        const r = run({ score: Dtd.modelScore(model), x: inputs(seed, N, H, W), relevance: Dtd.baseline(model, "gradientXInput"), replacement: constant(0), patch: k, orderings: ["morf"] });
+        const r = run({ score: Dtd.modelScore(model), x: inputs(seed, N, H, W), relevance: Dtd.baseline(model, "gradientXInput"), replacement: constantValue(0), patch: k, orderings: ["morf"] });
         const morf = curveOf(r, "morf");
         expect(r.steps).toBe(Math.ceil(H / k) * Math.ceil(W / k));
         for (let n = 0; n < N; n++) expect(morf.f[n * (r.steps + 1) + 1]).toBe(0);
@@ -121,9 +122,9 @@ describe("an additive score explained by its exact contributions", () => {
         const d = H * W;
         const w = Float64Array.from({ length: d }, () => T.Random.uniform(rng, 0, 2));
         const x = T.Random.uniformTensor(rng, [N, H, W], 0, 1);
-        const R = T.unsafeMake([N, H, W], Float64Array.from(x.data, (v, i) => v * w[i % d]!));
+        const R = unsafeMake([N, H, W], Float64Array.from(x.data, (v, i) => v * w[i % d]!));
         const regions = Math.ceil(H / k) * Math.ceil(W / k);
-        const r = run({ score: additive(w), x, relevance: R, replacement: constant(0), patch: k, regionsPerStep: Math.min(perStep, regions), seed });
+        const r = run({ score: additive(w), x, relevance: R, replacement: constantValue(0), patch: k, regionsPerStep: Math.min(perStep, regions), seed });
         const [morf, lerf, random] = (["morf", "lerf", "random"] as const).map((o) => curveOf(r, o));
         const L1 = r.steps + 1;
         for (let i = 0; i < N * L1; i++) {
@@ -143,7 +144,7 @@ describe("an additive score explained by its exact contributions", () => {
     const N = 600;
     const w = Float64Array.from({ length: d }, (_, p) => 1 + (p % 5));
     const x = T.full([N, d], 0.5);
-    const r = run({ score: additive(w), x, replacement: constant(0), orderings: ["random"], seed: 3 });
+    const r = run({ score: additive(w), x, replacement: constantValue(0), orderings: ["random"], seed: 3 });
     const c = curveOf(r, "random");
     const f0 = 0.5 * w.reduce((s, v) => s + v, 0);
     for (let k = 0; k <= d; k++) {
@@ -175,7 +176,7 @@ describe("seeds, batches and orderings", () => {
   };
   const x = T.Random.uniformTensor(T.Random.make(5), [7, 4, 5], 0, 1);
   const R = T.Random.normalTensor(T.Random.make(6), [7, 4, 5]);
-  const base: PerturbationOptions = { score, x, relevance: R, replacement: uniform(0, 1), regionsPerStep: 2 };
+  const base: PerturbationOptions = { score, x, relevance: R, replacement: uniformNoise(0, 1), regionsPerStep: 2 };
 
   test("the same seed gives the same curves bit for bit; another seed other random orders and noise", () => {
     const a = run({ ...base, seed: 42 });
@@ -231,7 +232,7 @@ describe("seeds, batches and orderings", () => {
       for (const v of b.data) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
       return E.right(new Float64Array(b.shape[0]!));
     };
-    run({ ...base, score: probe, x: T.full([3, 4, 5], 0.5), replacement: uniform(-2, -1), orderings: ["random"] });
+    run({ ...base, score: probe, x: T.full([3, 4, 5], 0.5), replacement: uniformNoise(-2, -1), orderings: ["random"] });
     expect(lo).toBeGreaterThanOrEqual(-2);
     expect(hi).toBe(0.5);
   });
@@ -241,7 +242,7 @@ describe("refusals say what was expected and found", () => {
   const x = T.Random.uniformTensor(T.Random.make(1), [2, 3, 3], 0, 1);
   const score: ScoreFunction = (b) => E.right(new Float64Array(b.shape[0]!));
   const refuse = (o: Partial<PerturbationOptions>): string => {
-    const r = regionPerturbation({ score, x, relevance: x, replacement: constant(0), ...o });
+    const r = regionPerturbation({ score, x, relevance: x, replacement: constantValue(0), ...o });
     if (E.isRight(r)) throw new Error("expected a refusal");
     return message(r.left as EvaluateError);
   };
@@ -251,11 +252,11 @@ describe("refusals say what was expected and found", () => {
     [{ orderings: [] }, "option orderings: expected distinct orderings among morf, lerf, random, at least one, found []"],
     [{ orderings: ["morf", "morf"] as const }, "found [morf, morf]"],
     [{ relevance: T.zeros([2, 9]) }, "the relevance maps: expected the inputs' shape [2, 3, 3], found [2, 9]"],
-    [{ relevance: T.unsafeMake([2, 3, 3], Float64Array.from({ length: 18 }, (_, i) => (i === 11 ? NaN : 0))) }, "expected finite relevance, found NaN at sample 1, flat index 2"],
+    [{ relevance: unsafeMake([2, 3, 3], Float64Array.from({ length: 18 }, (_, i) => (i === 11 ? NaN : 0))) }, "expected finite relevance, found NaN at sample 1, flat index 2"],
     [{ relevance: undefined }, "option relevance: expected relevance maps (or a function computing them) for the morf and lerf orderings, found none"],
     [{ relevance: () => E.left("no rule") }, "the relevance function failed: no rule"],
-    [{ replacement: uniform(1, 0) }, "expected low ≤ high for every unit, found low 1 > high 0 at flat index 0"],
-    [{ replacement: constant([1, 2]) }, "replacement value: expected a number or 9 numbers (one per input unit), found 2 numbers"],
+    [{ replacement: uniformNoise(1, 0) }, "expected low ≤ high for every unit, found low 1 > high 0 at flat index 0"],
+    [{ replacement: constantValue([1, 2]) }, "replacement value: expected a number or 9 numbers (one per input unit), found 2 numbers"],
     [{ score: (b: T.Tensor) => E.right(new Float64Array(b.shape[0]! + 1)) }, "the score function failed at step 0: expected 2 scores (one per row of the batch), found 3"],
     [{ score: (b: T.Tensor) => E.right(new Float64Array(b.shape[0]!).fill(NaN)) }, "expected finite scores (step 0), found NaN at sample 0"],
     [{ score: (b: T.Tensor, s: Int32Array) => (b.shape[0] === 2 ? E.right(new Float64Array(2)) : E.left(`no batch of ${s.length}`)) }, "the score function failed at step 1: no batch of 6"],

@@ -10,10 +10,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
 import { stringifyModel } from "@dtd/model-io";
-import { loadMnist, splitMnist } from "@dtd/cli/data/mnist";
-import { makePairs, PAIR_PIXELS, PAIR_SHAPE } from "@dtd/cli/data/mnistPairs";
-import { RECIPE } from "@dtd/cli/demo/network";
-import { type Hooks, obtainModel } from "@dtd/cli/demo/pipeline";
+import { loadMnist, splitMnist, makePairs, PAIR_PIXELS, PAIR_SHAPE, RECIPE, type Hooks, obtainModel } from "@dtd/cli/experiments";
 
 /** What to prepare. */
 export interface DemoModelOptions {

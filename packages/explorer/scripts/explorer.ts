@@ -8,9 +8,8 @@ import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import * as E from "fp-ts/lib/Either.js";
 import { createServer } from "vite";
-import { DEFAULT_STEPS } from "@dtd/cli/demo/index";
-import { defaultCacheDir } from "@dtd/cli/demo/repoRoot";
-import { startProgress } from "@dtd/cli/progress";
+import { DEFAULT_STEPS, defaultCacheDir } from "@dtd/cli/experiments";
+import { startProgress } from "@dtd/cli";
 import { prepareDemoModel } from "./demoModel.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));

@@ -6,6 +6,7 @@
  */
 import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
+import { unsafeMake } from "@dtd/tensor/unsafe";
 import * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
 import { compositeOf } from "./composite.ts";
@@ -46,7 +47,7 @@ const argmax = (v: Float64Array): number => {
 };
 
 /** A flat sample as a batch of one in the model's dtype (float64 for a model without parameters). */
-export const batchOf = (model: L.Model, x: Float64Array): T.Tensor => T.astype(T.unsafeMake([1, ...model.inputShape], x), L.modelDType(model) ?? "float64");
+export const batchOf = (model: L.Model, x: Float64Array): T.Tensor => T.astype(unsafeMake([1, ...model.inputShape], x), L.modelDType(model) ?? "float64");
 
 /** How to explain: which output, and whether violated preconditions are only warnings. */
 export interface ExplainChoice {

@@ -4,8 +4,7 @@
  * the page puts them on canvases, the tests read them in Node.
  * @module
  */
-import * as Colormap from "@dtd/viz/Colormap";
-import * as Heatmap from "@dtd/viz/Heatmap";
+import { Colormap, Heatmap } from "@dtd/viz";
 import type { ImageLayout } from "./layout.ts";
 
 /** An RGBA raster, row-major, 4 bytes per pixel (what canvas ImageData holds). */

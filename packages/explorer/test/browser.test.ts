@@ -15,14 +15,14 @@ import type { Browser, Page } from "playwright-core";
 import { build, createServer } from "vite";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import * as T from "@dtd/tensor";
+import { unsafeMake } from "@dtd/tensor/unsafe";
 import * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
 import { importModel, message } from "@dtd/import";
 import { parseModel } from "@dtd/model-io";
-import * as Image from "@dtd/viz/Image";
-import { imageToInput } from "@dtd/viz/imageToInput";
+import { Image, imageToInput } from "@dtd/viz";
 import { encodePng } from "@dtd/viz/png";
-import { silent } from "@dtd/cli/demo/pipeline";
+import { silent } from "@dtd/cli/experiments";
 import { prepareDemoModel } from "../scripts/demoModel.ts";
 import { formatNumber } from "../src/picture.ts";
 import type { Snapshot } from "../src/page/main.ts";
@@ -112,7 +112,7 @@ const zPlus = DT.uniform(DT.deriveRule(DT.zPlus));
 
 /** The library's explanation of the page's input, computed here. */
 const nodeExplain = (model: L.Model, x: readonly number[], composite: DT.Composite, opts: DT.ExplainOptions = {}): { f: number; R: number[] } => {
-  const e = DT.explain(model, T.unsafeMake([1, ...model.inputShape], Float64Array.from(x)), composite, opts);
+  const e = DT.explain(model, unsafeMake([1, ...model.inputShape], Float64Array.from(x)), composite, opts);
   if (E.isLeft(e)) throw new Error(DT.message(e.left));
   return { f: e.right.f.data[0]!, R: Array.from(e.right.R.data) };
 };
@@ -185,8 +185,8 @@ describe("the explorer page, served statically, in Chromium", () => {
     w2: (x: readonly number[]) => nodeExplain(demo, x, DT.uniform(w2Rule)),
     zb: (x: readonly number[]) => nodeExplain(demo, x, DT.layerwise({ first: zbRule, rest: DT.deriveRule(DT.zPlus) })),
     trainingFreeW2: (x: readonly number[]) => nodeExplain(demo, x, DT.trainingFree(w2Rule)),
-    sensitivity: (x: readonly number[]) => baseline(DT.Baselines.sensitivity(demo, T.unsafeMake([1, 1568], Float64Array.from(x)))),
-    gradientXInput: (x: readonly number[]) => baseline(DT.Baselines.gradientXInput(demo, T.unsafeMake([1, 1568], Float64Array.from(x)))),
+    sensitivity: (x: readonly number[]) => baseline(DT.Baselines.sensitivity(demo, unsafeMake([1, 1568], Float64Array.from(x)))),
+    gradientXInput: (x: readonly number[]) => baseline(DT.Baselines.gradientXInput(demo, unsafeMake([1, 1568], Float64Array.from(x)))),
   } as const;
   const names = { w2: "w²", zb: "zᵇ", trainingFreeW2: "w², proportional", sensitivity: "sensitivity", gradientXInput: "gradientXInput" } as const;
 
@@ -290,9 +290,9 @@ describe("opening a model file and an image, picking a class", () => {
     // Gradient × input of class 2, against R_p = x_p ∂f₂/∂x_p from the model's VJP here.
     await page.selectOption("#method", "gradientXInput");
     const gxi = await settled(page, class2.id);
-    const x = T.unsafeMake([1, 1, 4, 4], Float64Array.from(gxi.x));
-    const [y, pullback] = L.vjp(model, x);
-    const grad = pullback(T.unsafeMake([1, 3], Float64Array.from([0, 0, 1])))[0]!;
+    const x = unsafeMake([1, 1, 4, 4], Float64Array.from(gxi.x));
+    const [y, pullback] = L.modelVjp(model, x);
+    const grad = pullback(unsafeMake([1, 3], Float64Array.from([0, 0, 1])))[0]!;
     await expectSameAsNode(page, gxi, { f: y.data[2]!, R: Array.from(T.mul(x, grad).data) });
     expect(errors).toEqual([]);
     await page.close();
@@ -335,9 +335,9 @@ describe("opening a TF.js model: model.json and its weight shard, selected toget
     expect(s.explained).toBe(1);
     const imported = importModel(new TextEncoder().encode(JSON.stringify(modelJson)), { name: "tiny.json", readFile: (path) => (path === "tiny.weights.bin" ? new Uint8Array(weights.buffer) : undefined), dtype: "float64" });
     if (E.isLeft(imported)) throw new Error(message(imported.left));
-    const x = T.unsafeMake([1, 1, 4, 4], Float64Array.from(s.x));
-    const [y, pullback] = L.vjp(imported.right.model, x);
-    const grad = pullback(T.unsafeMake([1, 2], Float64Array.from([0, 1])))[0]!;
+    const x = unsafeMake([1, 1, 4, 4], Float64Array.from(s.x));
+    const [y, pullback] = L.modelVjp(imported.right.model, x);
+    const grad = pullback(unsafeMake([1, 2], Float64Array.from([0, 1])))[0]!;
     await expectSameAsNode(page, s, { f: y.data[1]!, R: Array.from(T.mul(x, grad).data) });
     expect(errors).toEqual([]);
     await page.close();

@@ -1,6 +1,9 @@
 """Exports torchvision architectures to ONNX for probing @dtd/import (not run by the tests; the files are large).
 
-    /usr/bin/python3 packages/import/probe/export_torchvision.py OUT_DIR [name[@opset][:size] ...]
+    /usr/bin/python3 packages/import/probe/export_torchvision.py OUT_DIR [name[@opset][:size][+flag...] ...]
+
+Flags: +nofold (do_constant_folding=False: batch norms stay BatchNormalization nodes), +dyn (a dynamic batch
+axis), +inputs (keep_initializers_as_inputs=True: initializers also listed as graph inputs, as old exporters did).
 
 Needs Debian's python3-torch, python3-torchvision and python3-onnx. Random initial weights (nothing is
 downloaded), batch norms given non-trivial running statistics so they change the function, eval mode, batch 1.
@@ -37,7 +40,8 @@ def build(name):
 
 
 def export(out, spec):
-    name, size, opset = spec, 224, 13
+    name, *flags = spec.split("+")
+    size, opset = 224, 13
     if ":" in name:
         name, s = name.split(":")
         size = int(s)
@@ -51,8 +55,13 @@ def export(out, spec):
     randomise_bn(model)
     model.eval()
     x = torch.rand(1, 3, size, size)
-    path = os.path.join(out, f"{name}_op{opset}_{size}.onnx")
-    torch.onnx.export(model, x, path, opset_version=opset, input_names=["input"], output_names=["output"])
+    suffix = "".join(f"_{f}" for f in flags)
+    path = os.path.join(out, f"{name}_op{opset}_{size}{suffix}.onnx")
+    torch.onnx.export(
+        model, x, path, opset_version=opset, input_names=["input"], output_names=["output"],
+        do_constant_folding="nofold" not in flags, keep_initializers_as_inputs="inputs" in flags,
+        dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}} if "dyn" in flags else None,
+    )
     print(path, os.path.getsize(path), "bytes", flush=True)
 
 

@@ -9,7 +9,7 @@ import { type ImportError, type SourceFormat, unsupportedNode } from "./ImportEr
 import type { IrModel, IrNode, IrOp, IrOps, OutputActivation, Preprocessing } from "./Ir.ts";
 import { inferShape } from "./irShape.ts";
 import { fail } from "./internal/fail.ts";
-import { isIdentity } from "./layout.ts";
+import { f32, isIdentity } from "./layout.ts";
 
 /** A value flowing between nodes. */
 export interface Value {
@@ -30,6 +30,12 @@ export interface Value {
   /** The value went through this final activation: the model's output, which no node may consume. */
   readonly activated?: OutputActivation;
 }
+
+/** The value before its final activation (elementwise: reordering commutes with it). */
+const withoutActivation = (v: Value): Value => {
+  const { activated: _, ...rest } = v;
+  return rest;
+};
 
 /** The name, the original op and the inputs of a node to add. */
 export interface NodeSpec {
@@ -126,11 +132,25 @@ export class GraphBuilder {
     };
   }
 
+  /**
+   * An output flattened from NHWC (a detector's per-anchor scores, BlazeFace's [N, anchors, 1]) holds its values
+   * in dtd's CHW order: a last dense layer with the permutation as its weights (W[d][perm[d]] = 1, no bias; exact:
+   * each output is one input times 1) gives them back in the original's order, so output k is the original's k.
+   */
+  private originalOrder(v: Value): Value {
+    const perm = v.perm!;
+    const n = perm.length;
+    if (n > 4096) fail({ _tag: "UnsupportedModel", format: this.format, reason: `its output (${v.ref}) is a flattened NHWC tensor of ${n} values, whose order dtd's CHW flatten changes (reordered by a dense layer up to 4096 values)` });
+    const W = new Float32Array(n * n);
+    for (let d = 0; d < n; d++) W[d * n + perm[d]!] = 1;
+    this.note("the output, flattened from NHWC, is put back in the original's order by a last dense layer whose weights are a permutation (the same function)");
+    const out = this.add("dense", { name: `${v.ref}/original_order`, source: "Reshape", inputs: [withoutActivation(v)] }, { W: f32([n, n], W), b: f32([n], new Float32Array(n)) });
+    return v.activated === undefined ? out : { ...out, activated: v.activated };
+  }
+
   /** The model, with `output` as its output. */
-  finish(output: Value): IrModel {
-    if (!isIdentity(output.perm)) {
-      fail({ _tag: "UnsupportedModel", format: this.format, reason: `its output (${output.ref}) is a flattened NHWC tensor, whose order dtd's CHW flatten cannot keep` });
-    }
+  finish(given: Value): IrModel {
+    const output = isIdentity(given.perm) ? given : this.originalOrder(given);
     if (output.isInput) fail({ _tag: "UnsupportedModel", format: this.format, reason: "its output is its input (no layer to explain)" });
     const activation = output.activated ?? "none";
     if (activation !== "none") this.note(`the final ${activation} is dropped: dtd explains the logit of the chosen class`);

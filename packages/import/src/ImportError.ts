@@ -29,7 +29,8 @@ export const message = (e: ImportError): string => {
     case "UnsupportedNode":
       return `${e.format} node "${e.node}" (${e.op}) is not supported: ${e.reason}`;
     case "Weight":
-      return `${e.format} node "${e.node}": weight ${e.weight} ${e.reason}`;
+      // An initializer read before any node uses it is named by itself.
+      return e.node === e.weight ? `${e.format} weight "${e.weight}" ${e.reason}` : `${e.format} node "${e.node}": weight ${e.weight} ${e.reason}`;
     case "WeightFile":
       return `weight file ${e.file}: ${e.reason}`;
     case "UnsupportedModel":

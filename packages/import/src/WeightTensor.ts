@@ -20,3 +20,14 @@ export const firstNonFinite = (data: ArrayLike<number>): number => {
   for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i]!)) return i;
   return -1;
 };
+
+/** The most elements a constant may hold (2²⁸ = 1 GiB of float32): a larger declared shape is refused before anything is allocated. */
+export const MAX_ELEMENTS = 2 ** 28;
+
+/** Why `shape` cannot be a tensor's (a dimension that is not a non-negative integer, or too many elements), or undefined. */
+export const badShape = (shape: readonly number[]): string | undefined => {
+  const bad = shape.findIndex((d) => !Number.isSafeInteger(d) || d < 0);
+  if (bad >= 0) return `dimension ${bad} is ${shape[bad]}: expected a non-negative integer`;
+  const n = sizeOf(shape);
+  return n > MAX_ELEMENTS ? `shape [${shape.join(", ")}] holds ${n} elements: expected at most 2^28` : undefined;
+};

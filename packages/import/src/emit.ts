@@ -99,6 +99,21 @@ export const activation = (b: GraphBuilder, o: Origin, x: Value, a: Activation):
 /** The final sigmoid or softmax: the value becomes the model's output, which no node may take. */
 export const finalActivation = (x: Value, a: Exclude<OutputActivation, "none">): Value => ({ ...x, activated: a });
 
+/**
+ * Zero channels added before and after a CHW value's own (BlazeFace pads its residual skips to the wider branch
+ * this way): the 1×1 convolution with W[before + c, c] = 1 and no bias, exact in floating point (x·1 + 0·… = x).
+ */
+export const padChannels = (b: GraphBuilder, o: Origin, x: Value, before: number, after: number): Value => {
+  if (before === 0 && after === 0) return x;
+  if (x.shape.length !== 3) b.refuse(o.name, o.source, `channel padding of a ${x.shape.length}-D value [${x.shape.join(", ")}]: dtd pads the channels of CHW images`);
+  const c = x.shape[0]!;
+  const out = before + c + after;
+  const W = new Float32Array(out * c);
+  for (let k = 0; k < c; k++) W[(before + k) * c + k] = 1;
+  b.note("zero channels added by padding are a 1×1 convolution with an identity weight (the same function)");
+  return conv2d(b, o, x, { W: f32([out, c, 1, 1], W), stride: [1, 1], pads: [0, 0, 0, 0] });
+};
+
 /** Zero padding of a CHW value. */
 export const pad2d = (b: GraphBuilder, o: Origin, x: Value, pads: Pads): Value => (hasPads(pads) ? b.add("pad2d", spec(o, [x]), { pads }) : x);
 

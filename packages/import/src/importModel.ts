@@ -34,11 +34,11 @@ export interface ImportOptions extends ToDtdOptions {
   readonly output?: string;
 }
 
-/** True when the bytes start (after whitespace or a byte-order mark) with `{`: a JSON document. */
+/** True when the bytes start (after whitespace or a byte-order mark) with `{` or `[`: a JSON document. */
 const looksLikeJson = (bytes: Uint8Array): boolean => {
   for (let i = 0; i < Math.min(bytes.length, 64); i++) {
     const c = bytes[i]!;
-    if (c === 0x7b) return true;
+    if (c === 0x7b || c === 0x5b) return true;
     if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09 && c !== 0xef && c !== 0xbb && c !== 0xbf) return false;
   }
   return false;

@@ -3,7 +3,7 @@
  * file access (weight shards) goes through a callback.
  * @module
  */
-export * from "./importModel.ts";
-export * from "./ImportError.ts";
-export type * from "./Ir.ts";
+export { type ImportOptions, type ImportedModel, importIr, importModel } from "./importModel.ts";
+export { type SourceFormat, type ImportError, message } from "./ImportError.ts";
+export type { Pads, Pair, IrOps, IrOp, IrNode, IrNodeOf, Preprocessing, OutputActivation, IrModel } from "./Ir.ts";
 export { toDtd, type ToDtdOptions } from "./toDtd.ts";

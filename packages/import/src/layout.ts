@@ -4,10 +4,11 @@
  * @module
  */
 import * as T from "@dtd/tensor";
+import { unsafeMake } from "@dtd/tensor/unsafe";
 import type { Pads } from "./Ir.ts";
 
 /** A float32 tensor over `data` (copied into a Float32Array when it is not one). */
-export const f32 = (shape: readonly number[], data: ArrayLike<number>): T.Tensor => T.unsafeMake([...shape], data instanceof Float32Array ? data : Float32Array.from(data));
+export const f32 = (shape: readonly number[], data: ArrayLike<number>): T.Tensor => unsafeMake([...shape], data instanceof Float32Array ? data : Float32Array.from(data));
 
 /** [kh, kw, I, O] (TF's HWIO) → [O, I, kh, kw]. */
 export const hwioToOihw = (shape: readonly number[], w: ArrayLike<number>): T.Tensor => {
@@ -43,8 +44,10 @@ export const samePads = (n: number, kernel: number, stride: number, lowerFirst =
 
 /** "same" pads `[top, bottom, left, right]` of a CHW input. */
 export const samePads2d = (input: readonly number[], kernel: readonly [number, number], stride: readonly [number, number], lowerFirst = false): Pads => {
-  const [t, b] = samePads(input[1]!, kernel[0], stride[0], lowerFirst);
-  const [l, r] = samePads(input[2]!, kernel[1], stride[1], lowerFirst);
+  // A vector [C] here is a global pooling's output that the original holds as a 1×1 map (Keras's MobileNet head).
+  const [h, w] = input.length === 1 ? [1, 1] : [input[1]!, input[2]!];
+  const [t, b] = samePads(h, kernel[0], stride[0], lowerFirst);
+  const [l, r] = samePads(w, kernel[1], stride[1], lowerFirst);
   return [t, b, l, r];
 };
 

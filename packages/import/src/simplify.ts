@@ -7,10 +7,12 @@
  * - consecutive zero paddings (PyTorch's F.pad before a padded pool) are one, their pads added;
  * - consecutive ReLU-type units are one (relu∘relu = relu; a clipped ReLU with a ReLU before or after it is the
  *   clipped ReLU; two clipped ReLUs clip at the smaller maximum) — what clip_by_value after a ReLU reads as.
+ * - a convolution followed directly by an average pool is one convolution ({@link convThenAvgPool}).
  * Batch norms after a convolution are not folded here: that is dtd's canonizer's choice (it checks f).
  * @module
  */
 import type { IrModel, IrNode, IrNodeOf } from "./Ir.ts";
+import { convThenAvgPool } from "./convPool.ts";
 import { f32 } from "./layout.ts";
 
 const consumers = (m: IrModel): Map<string, number> => {
@@ -31,6 +33,7 @@ const fuse = (a: IrNode, s: IrNode): IrNode | undefined => {
     if (s.op === "relu") return a;
     return a.op === "relu" ? { ...s, name: a.name, inputs: a.inputs } : { ...a, max: Math.min(a.max, s.max) };
   }
+  if (s.op === "avgPool2d") return a.op === "conv2d" || a.op === "depthwiseConv2d" ? convThenAvgPool(a, s) : undefined;
   if (s.op === "pad2d") return a.op === "pad2d" ? { ...a, pads: [0, 1, 2, 3].map((k) => a.pads[k]! + s.pads[k]!) as unknown as typeof a.pads } : undefined;
   if (s.op !== "scaleShift") return undefined;
   if ((a.op === "dense" || a.op === "conv2d" || a.op === "depthwiseConv2d") && isPureShift(s)) {
@@ -51,8 +54,9 @@ export const simplify = (m: IrModel): IrModel => {
   const nodes = new Map<string, IrNode>(m.nodes.map((n) => [n.name, n]));
   const renamed = new Map<string, string>();
   const resolve = (name: string): string => renamed.get(name) ?? name;
+  const pooled: string[] = [];
   for (const n of m.nodes) {
-    if (n.op !== "scaleShift" && n.op !== "pad2d" && n.op !== "relu" && n.op !== "clippedRelu") continue;
+    if (n.op !== "scaleShift" && n.op !== "pad2d" && n.op !== "relu" && n.op !== "clippedRelu" && n.op !== "avgPool2d") continue;
     const inputName = resolve(n.inputs[0]!);
     const a = nodes.get(inputName);
     if (a === undefined || (count.get(n.inputs[0]!) ?? 0) !== 1) continue;
@@ -61,11 +65,13 @@ export const simplify = (m: IrModel): IrModel => {
     nodes.set(inputName, { ...fused, shape: n.shape });
     nodes.delete(n.name);
     renamed.set(n.name, inputName);
+    if (n.op === "avgPool2d") pooled.push(`${n.name} into ${inputName}`);
   }
   if (renamed.size === 0) return m;
   const out = m.nodes.filter((n) => nodes.has(n.name)).map((n) => {
     const k = nodes.get(n.name)!;
     return { ...k, inputs: k.inputs.map(resolve) };
   });
-  return { ...m, nodes: out, output: resolve(m.output) };
+  const notes = pooled.length === 0 ? m.notes : [...m.notes, `average pools that directly follow a convolution are one convolution with them (the same linear map): ${pooled.slice(0, 4).join(", ")}${pooled.length > 4 ? ", …" : ""}`];
+  return { ...m, nodes: out, output: resolve(m.output), notes };
 };

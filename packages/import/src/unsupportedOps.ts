@@ -15,6 +15,7 @@ const smooth = "a smooth nonlinearity: dtd's rules are derived for ReLU-type uni
 const leaky = "a ReLU that lets negative inputs through with a slope: dtd's ReLU-type units pass nothing below 0 (their deep Taylor roots lie at the hinge)";
 const slicing = "a slice of an activation (e.g. ShuffleNet's channel split): dtd's graphs have no slicing layer";
 const upsampling = "upsampling: dtd's graphs have no upsampling layer";
+const plumbing = "tensor plumbing on activations (a detector's post-processing — anchors, non-maximum suppression — or upsampling by stacking): dtd's graphs have no such layer; import the network's raw head instead (its output node, by name)";
 const selfNormalising = "normalisation by the input's own statistics: not an affine map of the input, which dtd cannot express";
 
 /** The reason per op name. */
@@ -51,11 +52,43 @@ const reasons: Readonly<Record<string, string>> = {
   ResizeNearestNeighbor: upsampling,
   ConvTranspose: "a transposed convolution (upsampling): dtd's graphs have no transposed convolution layer",
   Conv2DBackpropInput: "a transposed convolution (upsampling): dtd's graphs have no transposed convolution layer",
+  // Tensor plumbing on activations: what detectors' post-processing (anchors, non-maximum suppression) and
+  // stacking-based upsampling are made of.
+  Cast: plumbing,
+  ExpandDims: plumbing,
+  Pack: plumbing,
+  Unpack: plumbing,
+  Tile: plumbing,
+  TopKV2: plumbing,
+  NonMaxSuppressionV5: plumbing,
+  // Keras layer classes (TF.js layers models).
+  LeakyReLU: leaky,
+  PReLU: leaky,
+  ELU: smooth,
+  ThresholdedReLU: "a ReLU with its hinge moved away from 0: dtd's ReLU-type units have their root at 0",
+  Multiply: `a product of activations (squeeze-and-excitation's gate): ${GATE}`,
+  UpSampling2D: upsampling,
+  Conv2DTranspose: "a transposed convolution (upsampling): dtd's graphs have no transposed convolution layer",
+  Permute: "a permutation of axes: dtd's graphs have no permutation layer",
+  Cropping2D: "cropping: dtd's graphs have no cropping layer",
+  Subtract: "a difference of two activations: dtd's graphs add activations, and a difference would need signed relevance",
+  Maximum: "the maximum of several activations: dtd's graphs have no elementwise maximum across branches",
+  Minimum: "the minimum of several activations: dtd's graphs have no elementwise minimum across branches",
+  Average: "the average of several activations: dtd's graphs add activations (an Add then a constant scale would be exact, but is not written here)",
+  Lambda: "a Lambda layer: its Python function is not in the file, so what it computes is unknown",
+  Conv1D: "a 1-D convolution: dtd reads images (H, W, C) and vectors",
+  LSTM: "a recurrent layer: dtd explains feed-forward networks",
+  GRU: "a recurrent layer: dtd explains feed-forward networks",
+  SimpleRNN: "a recurrent layer: dtd explains feed-forward networks",
+  Embedding: "an embedding lookup: dtd explains networks of real-valued inputs",
   LRN: "local response normalisation divides each activation by a function of its neighbours: not an affine map, which dtd cannot express",
   InstanceNormalization: selfNormalising,
   LayerNormalization: selfNormalising,
   MeanVarianceNormalization: selfNormalising,
 };
+
+/** Why op (or Keras layer class) `op` is not imported, when it is one real networks use; else undefined. */
+export const knownReason = (op: string): string | undefined => reasons[op];
 
 /** Why op `op` is not imported: its own reason, or the list of what is. */
 export const unsupportedReason = (op: string, supported: readonly string[]): string =>

@@ -9,6 +9,7 @@ import * as ort from "onnxruntime-web";
 
 const { onnx: O } = onnxProto;
 ort.env.wasm.numThreads = 1;
+ort.env.logLevel = "error";
 
 export const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(`./fixtures/onnx/${name}`, import.meta.url)));
 
@@ -26,7 +27,7 @@ const withLogits = (bytes: Uint8Array): { bytes: Uint8Array; logits: string } =>
 /** A runner of the model on one NCHW sample, returning its logits. */
 export const ortLogits = async (bytes: Uint8Array, inputShape: readonly number[]): Promise<(x: Float32Array) => Promise<Float32Array>> => {
   const { bytes: b, logits } = withLogits(bytes);
-  const session = await ort.InferenceSession.create(b);
+  const session = await ort.InferenceSession.create(b, { logSeverityLevel: 3 });
   const inputName = session.inputNames[0]!;
   return async (x) => {
     const r = await session.run({ [inputName]: new ort.Tensor("float32", x, [1, ...inputShape]) }, [logits]);
@@ -47,8 +48,20 @@ export const initializer = (name: string, shape: readonly number[], values: Arra
 /** An int64 tensor initializer. */
 export const intInitializer = (name: string, values: readonly number[]): onnx.ITensorProto => ({ name, dims: [values.length], dataType: 7, int64Data: [...values] });
 
-/** A model with one input `x` of `shape` (batch first), the given nodes and initializers, output `y`. */
-export const encodeModel = (p: { readonly shape: readonly number[]; readonly nodes: readonly onnx.INodeProto[]; readonly initializers?: readonly onnx.ITensorProto[]; readonly outputs?: readonly string[]; readonly opset?: number }): Uint8Array =>
+/**
+ * A model with one input `x` of `shape` (batch first; a negative size is unknown, named by `dimParams` where
+ * given), the given nodes and initializers (also listed as graph inputs with `initializersAsInputs`, as old
+ * exporters wrote), output `y`.
+ */
+export const encodeModel = (p: {
+  readonly shape: readonly number[];
+  readonly nodes: readonly onnx.INodeProto[];
+  readonly initializers?: readonly onnx.ITensorProto[];
+  readonly outputs?: readonly string[];
+  readonly opset?: number;
+  readonly dimParams?: readonly string[];
+  readonly initializersAsInputs?: boolean;
+}): Uint8Array =>
   O.ModelProto.encode({
     irVersion: 7,
     opsetImport: [{ domain: "", version: p.opset ?? 13 }],
@@ -56,7 +69,10 @@ export const encodeModel = (p: { readonly shape: readonly number[]; readonly nod
       name: "test",
       node: [...p.nodes],
       initializer: [...(p.initializers ?? [])],
-      input: [{ name: "x", type: { tensorType: { elemType: 1, shape: { dim: p.shape.map((d) => ({ dimValue: d })) } } } }],
+      input: [
+        { name: "x", type: { tensorType: { elemType: 1, shape: { dim: p.shape.map((d, i) => (d >= 0 ? { dimValue: d } : p.dimParams?.[i] ? { dimParam: p.dimParams[i] } : {})) } } } },
+        ...(p.initializersAsInputs === true ? (p.initializers ?? []).map((t) => ({ name: t.name ?? "", type: { tensorType: { elemType: t.dataType ?? 1, shape: { dim: (t.dims ?? []).map((d) => ({ dimValue: d })) } } } })) : []),
+      ],
       output: (p.outputs ?? ["y"]).map((name) => ({ name, type: { tensorType: { elemType: 1 } } })),
     },
   }).finish();

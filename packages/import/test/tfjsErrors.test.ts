@@ -26,7 +26,9 @@ describe("TF.js layers models: refusals", () => {
     expect(refusal(json(sequential([{ class_name: "LSTM", config: { name: "lstm_1", units: 4, batch_input_shape: [null, 5, 3] } }])))).toContain(
       `tfjs-layers model is not supported: its input "lstm_1_input" has rank 2 ([5, 3])`,
     );
-    expect(refusal(json(sequential([{ class_name: "Flatten", config: { name: "f", batch_input_shape: [null, 3] } }, { class_name: "LSTM", config: { name: "lstm_1", units: 4 } }])))).toContain(`tfjs-layers node "lstm_1" (LSTM) is not supported: dtd does not import LSTM layers`);
+    expect(refusal(json(sequential([{ class_name: "Flatten", config: { name: "f", batch_input_shape: [null, 3] } }, { class_name: "LSTM", config: { name: "lstm_1", units: 4 } }])))).toBe(`tfjs-layers node "lstm_1" (LSTM) is not supported: a recurrent layer: dtd explains feed-forward networks`);
+    expect(refusal(json(sequential([{ class_name: "Flatten", config: { name: "f", batch_input_shape: [null, 3] } }, { class_name: "Hashing", config: { name: "h" } }])))).toContain(`tfjs-layers node "h" (Hashing) is not supported: dtd does not import Hashing layers (supported: Conv2D,`);
+    expect(refusal(json(sequential([{ class_name: "Flatten", config: { name: "f", batch_input_shape: [null, 3] } }, { class_name: "Multiply", config: { name: "se" } }])))).toContain(`tfjs-layers node "se" (Multiply) is not supported: a product of activations (squeeze-and-excitation's gate): dtd explains networks of affine layers`);
   });
 
   test("an activation dtd does not represent, inside a Dense layer", () => {
@@ -77,11 +79,11 @@ describe("TF.js graph models: refusals", () => {
     expect(refusal(graph([input, { name: "p", op: "Prelu", input: ["x"] }]))).toContain(`(Prelu) is not supported: a ReLU that lets negative inputs through with a slope`);
   });
   test("a Const node without weights", () => {
-    expect(refusal(graph([input, { name: "w", op: "Const" }, { name: "m", op: "MatMul", input: ["x", "w"] }]))).toBe(`tfjs-graph node "w": weight w (a Const node) is not in the weights manifest`);
+    expect(refusal(graph([input, { name: "w", op: "Const" }, { name: "m", op: "MatMul", input: ["x", "w"] }]))).toBe(`tfjs-graph weight "w" (a Const node) is not in the weights manifest`);
   });
   test("an input of unknown size", () => {
     const x = { name: "x", op: "Placeholder", attr: { shape: { shape: { dim: [{ size: "-1" }, { size: "-1" }, { size: "-1" }, { size: "3" }] } } } };
-    expect(refusal(graph([x, { name: "r", op: "Relu", input: ["x"] }]))).toContain(`its input "x" has shape [-1, -1, -1, 3] with unknown sizes: give the input size (H, W, C) when importing`);
+    expect(refusal(graph([x, { name: "r", op: "Relu", input: ["x"] }]))).toContain(`its input "x" has shape [?, ?, ?, 3] with unknown sizes: give the per-sample input size (H, W, C) when importing: the inputShape option, dtd's --input-shape`);
   });
   test("a softmax in the middle", () => {
     expect(refusal(graph([input, { name: "s", op: "Softmax", input: ["x"] }, { name: "r", op: "Relu", input: ["s"] }]))).toContain(`node "r" (Relu) is not supported: its input went through a softmax, which dtd supports only as the model's last op`);

@@ -192,16 +192,10 @@ export const forward = (m: Model, x: T.Tensor): ForwardPass => {
   return { output: activations[activations.length - 1]!, activations, byName };
 };
 
-/** The model's output and a pullback to the input (vector-Jacobian product), from @dtd/autodiff. */
-export const vjp = (m: Model, x: T.Tensor): [T.Tensor, AD.Pullback<T.Tensor>] => {
+/** The model's output and a pullback to the input (vector-Jacobian product, `AD.vjp` over the whole model). */
+export const modelVjp = (m: Model, x: T.Tensor): [T.Tensor, AD.Pullback<T.Tensor>] => {
   assertInput(m, x);
   return AD.vjp((v) => applyModel(m, v), x);
-};
-
-/** The gradient of Σ over the batch of the (single) output with respect to the input: ∂f/∂x per sample. */
-export const inputGradient = (m: Model, x: T.Tensor): T.Tensor => {
-  const [y, pb] = vjp(m, x);
-  return pb(T.onesLike(y))[0]!;
 };
 
 /** The parameter tree: one record per node. */

@@ -18,6 +18,7 @@
  */
 import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
+import { unsafeMake } from "@dtd/tensor/unsafe";
 import { type Affine, isAffine, type Layer, type ScaleShift } from "./Layer.ts";
 import type { LayerError } from "./LayerError.ts";
 import { LayerException } from "./LayerError.ts";
@@ -97,7 +98,7 @@ const foldAfter = <A extends Affine>(layer: A, { s, t }: FeatureAffine): A => {
   }
   const b = T.alloc(layer.b.dtype, n);
   for (let j = 0; j < n; j++) b[j] = layer.b.data[j]! * s[j]! + t[j]!;
-  return { ...layer, W: T.unsafeMake(layer.W.shape, W), b: T.unsafeMake(layer.b.shape, b) };
+  return { ...layer, W: unsafeMake(layer.W.shape, W), b: unsafeMake(layer.b.shape, b) };
 };
 
 /**
@@ -135,7 +136,7 @@ const foldBefore = <A extends Affine>(layer: A, { s, t }: FeatureAffine): E.Eith
       }
     }
   }
-  return E.right({ ...layer, W: T.unsafeMake(layer.W.shape, W), b: T.astype(T.of(b, [...layer.b.shape]), layer.b.dtype) });
+  return E.right({ ...layer, W: unsafeMake(layer.W.shape, W), b: T.astype(T.of(b, [...layer.b.shape]), layer.b.dtype) });
 };
 
 /** The node specs of a model, names and inputs explicit. */

@@ -8,7 +8,7 @@ import {
   applyConstraints,
   atLayers,
   checkConstraints,
-  clamp,
+  clampParam,
   frozen,
   nonPositiveBias,
   ofKind,
@@ -105,7 +105,7 @@ describe("constraints", () => {
     expect(out[2]).toBe(previous[2]);
   });
   test("clamp keeps a named parameter in [min, max], selected by kind", () => {
-    const out = applyConstraints([clamp("W", 0, 2.5, ofKind("dense"))], model.layers, params);
+    const out = applyConstraints([clampParam("W", 0, 2.5, ofKind("dense"))], model.layers, params);
     expect(Array.from(out[0]!["W"]!.data)).toEqual([1, 0, 2.5, 0]);
     expect(Array.from(out[2]!["W"]!.data)).toEqual([2, 0]);
   });
@@ -117,7 +117,7 @@ describe("constraints", () => {
     expect(left([nonPositiveBias(), frozen(atLayers(2))])).toBe("accepted");
     expect(left([frozen(atLayers(4))])).toBe("frozen: expected layer indices in [0, 3], found 4");
     expect(left([nonPositiveBias(atLayers(1))])).toBe("nonPositiveBias: expected layer 1 to have a parameter b, found relu with {}");
-    expect(left([clamp("scale", 0, 1)])).toBe("clamp(scale, 0, 1): expected to act on at least one parameter scale, found none in the selected layers");
-    expect(left([clamp("W", 1, 0)])).toBe("clamp(W, 1, 0): expected min ≤ max, found min 1 and max 0");
+    expect(left([clampParam("scale", 0, 1)])).toBe("clampParam(scale, 0, 1): expected to act on at least one parameter scale, found none in the selected layers");
+    expect(left([clampParam("W", 1, 0)])).toBe("clampParam(W, 1, 0): expected min ≤ max, found min 1 and max 0");
   });
 });

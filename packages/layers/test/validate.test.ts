@@ -6,13 +6,14 @@
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, test } from "vitest";
 import * as T from "@dtd/tensor";
+import { unsafeMake } from "@dtd/tensor/unsafe";
 import * as L from "@dtd/layers";
 
-/** `t` with `v` at flat index `at`, through T.unsafeMake, which does not validate (as a kernel or a diverged training might). */
+/** `t` with `v` at flat index `at`, through unsafeMake, which does not validate (as a kernel or a diverged training might). */
 const withValue = (t: T.Tensor, at: number, v: number): T.Tensor => {
   const data = t.data.slice();
   data[at] = v;
-  return T.unsafeMake(t.shape, data);
+  return unsafeMake(t.shape, data);
 };
 
 const messageOf = (m: E.Either<L.LayerError, L.Model>): string => (E.isLeft(m) ? L.message(m.left) : "built");

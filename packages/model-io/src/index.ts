@@ -4,9 +4,9 @@
  * files (Node) is in `@dtd/model-io/file`.
  * @module
  */
-export * from "./decode.ts";
-export * from "./encode.ts";
-export * from "./ModelFileError.ts";
-export * from "./ModelFileJson.ts";
+export { type DecodedModel, decodeModel, parseModel, MAX_ACTIVATION_SIZE } from "./decode.ts";
+export { type EncodeOptions, dtypeOfModel, encodeModel, stringifyModel } from "./encode.ts";
+export { type Problem, type ModelFileError, MAX_LISTED_PROBLEMS, formatProblem, formatError } from "./ModelFileError.ts";
+export { type Base64TensorJson, type TensorJson, type PairJson, type LayerJsonTable, type NodeJson, type LayerJsonOf, type LayerJson, type ModelFileJson, FORMAT, VERSION, SUPPORTED_VERSIONS, LAYER_TYPES } from "./ModelFileJson.ts";
 export { parseJson, formatJsonError, formatPath, type JsonError, type PathStep } from "./json.ts";
 export { MAX_METADATA_DEPTH, metadataProblem } from "./internal/metadata.ts";

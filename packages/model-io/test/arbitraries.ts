@@ -10,6 +10,7 @@ import * as E from "fp-ts/lib/Either.js";
 import fc from "fast-check";
 import * as L from "@dtd/layers";
 import * as T from "@dtd/tensor";
+import { unsafeMake } from "@dtd/tensor/unsafe";
 import { LAYER_TYPES } from "@dtd/model-io";
 
 interface Step {
@@ -39,7 +40,7 @@ const filler = (dtype: T.DType, pool: readonly number[]) => {
   return (shape: number[]): T.Tensor => {
     const data = T.alloc(dtype, T.Shape.size(shape));
     for (let i = 0; i < data.length; i++) data[i] = pool[k++ % pool.length]!;
-    return T.unsafeMake(shape, data);
+    return unsafeMake(shape, data);
   };
 };
 

@@ -10,6 +10,7 @@ import * as E from "fp-ts/lib/Either.js";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import * as T from "@dtd/tensor";
+import { unsafeMake } from "@dtd/tensor/unsafe";
 import * as L from "@dtd/layers";
 import { formatError, formatJsonError, MAX_METADATA_DEPTH, type ModelFileError, parseJson, parseModel, type PathStep } from "@dtd/model-io";
 import { writeModelFile } from "@dtd/model-io/file";
@@ -115,8 +116,8 @@ describe("case 6: metadata a model file cannot hold", () => {
     expect(messageOf(write(nested(5000)))).toMatch(/^metadata\.a\.a.*…: expected metadata nested at most 100 levels deep/);
     expect(() => readFileSync(join(dir, "m.json"))).toThrow();
     expect(E.isRight(write({ name: "ok", tags: ["a", 1, null, true], skipped: undefined }))).toBe(true);
-    // a parameter that went NaN (a diverged training, T.unsafeMake) would be written as null: refused too
-    const diverged = L.withParamTree(model.right, [{ W: T.unsafeMake([2, 1], Float64Array.of(1, NaN)), b: T.zeros([1]) }]);
+    // a parameter that went NaN (a diverged training, unsafeMake) would be written as null: refused too
+    const diverged = L.withParamTree(model.right, [{ W: unsafeMake([2, 1], Float64Array.of(1, NaN)), b: T.zeros([1]) }]);
     expect(messageOf(writeModelFile(join(dir, "nan.json"), diverged))).toBe(
       "layers[0]: expected finite parameters of one dtype, found layer 0 (dense) is invalid: expected finite parameters, found NaN in W at flat index 1",
     );

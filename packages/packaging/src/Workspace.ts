@@ -5,7 +5,7 @@
  * say what to add.
  * @module
  */
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,7 +26,6 @@ export interface PackageDir {
   readonly tsconfigBuild: JsonFile;
   readonly readme: string | undefined;
   readonly hasSrcIndex: boolean;
-  readonly hasSrcInternal: boolean;
   /** Package names imported by src/ (bare specifiers, `@scope/name` or `name`; no builtins). */
   readonly srcImports: ReadonlySet<string>;
   /** Source files (relative to src/, without `.ts`) whose first line is `#!/usr/bin/env node`. */
@@ -107,7 +106,6 @@ export const readPackageDir = (root: string, dir: string): PackageDir => {
     tsconfigBuild: readJson(join(path, "tsconfig.build.json")),
     readme: existsSync(readme) ? readFileSync(readme, "utf8") : undefined,
     hasSrcIndex: existsSync(join(src, "index.ts")),
-    hasSrcInternal: existsSync(join(src, "internal")) && statSync(join(src, "internal")).isDirectory(),
     srcImports: new Set(sources.flatMap((f) => importsOf(f.text))),
     executables: new Set(sources.filter((f) => f.text.startsWith("#!/usr/bin/env node\n")).map((f) => f.rel)),
   };

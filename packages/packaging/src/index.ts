@@ -4,9 +4,9 @@
  * them into a plain project outside the workspace, offline (consumer.ts).
  * @module
  */
-export * from "./Workspace.ts";
-export * from "./rules.ts";
-export * from "./pack.ts";
-export * from "./consumer.ts";
-export * from "./modules.ts";
-export * from "./locked.ts";
+export { type JsonFile, type PackageDir, type Workspace, repoRoot, readJson, packageOf, importsOf, readPackageDir, readWorkspace, shown } from "./Workspace.ts";
+export { type RuleId, type Problem, type Pkg, type Rule, type InstallSection, PUBLISHED_FILES, FP_TS_PEER, FAST_CHECK_PEER, DIST_CONDITION, workspaceTarget, sourceModule, platformTarget, platformModules, publishedTarget, publishedExports, installSection, rules, ruleIds, problemsOf, problems, formatProblem } from "./rules.ts";
+export { type Packed, cleanEnv, tscBin, build, publishedPackages, packAll } from "./pack.ts";
+export { type ConsumerOptions, type Consumer, makeConsumer } from "./consumer.ts";
+export { publicSpecifiers } from "./modules.ts";
+export { lockedVersions, allowBuildsBlock } from "./locked.ts";

@@ -163,11 +163,11 @@ export const rules: { readonly [R in RuleId]: Rule } = {
   },
   exports: {
     appliesTo: "all",
-    summary: `exports: "." → ${json(workspaceTarget("index"))}, every entry { "${DIST_CONDITION}": "./dist/<x>.js", "default": "./src/<x>.ts" } or null (or { "node": <entry>, "default": <entry> }: Node's module and the browser's), "./internal/*": null when src/internal exists`,
+    summary: `exports: "." → ${json(workspaceTarget("index"))}, every entry named (no "*": each public module on purpose) and { "${DIST_CONDITION}": "./dist/<x>.js", "default": "./src/<x>.ts" } or null (or { "node": <entry>, "default": <entry> }: Node's module and the browser's)`,
     check: (p) => {
       const exports = p.manifest["exports"];
       if (exports === undefined && !p.published) return [];
-      const example = json({ ".": workspaceTarget("index"), "./*": workspaceTarget("*"), "./internal/*": null });
+      const example = json({ ".": workspaceTarget("index"), "./testing": workspaceTarget("testing/index") });
       if (!isObj(exports)) return [`package.json needs an "exports" object, e.g. ${example}; found ${json(exports)}`];
       return [
         ...(isDeepStrictEqual(exports["."], workspaceTarget("index")) || platformModules(exports["."])?.other === "index"
@@ -177,7 +177,9 @@ export const rules: { readonly [R in RuleId]: Rule } = {
         ...Object.entries(exports)
           .filter(([, v]) => v !== null && sourceModule(v) === undefined && platformModules(v) === undefined)
           .map(([k, v]) => `"exports" entry ${json(k)} must be { "${DIST_CONDITION}": "./dist/<x>.js", "default": "./src/<x>.ts" } (or null, or { "node": <that>, "default": <that> } for a platform's module), found ${json(v)}`),
-        ...(p.hasSrcInternal && exports["./internal/*"] !== null ? ['src/internal/ exists: add "./internal/*": null to "exports" to keep it private'] : []),
+        ...Object.entries(exports)
+          .filter(([k, v]) => k.includes("*") && v !== null)
+          .map(([k]) => `"exports" entry ${json(k)} makes every matching file public: name each entry point instead (e.g. "./testing"), so every public module is there on purpose`),
       ];
     },
   },

@@ -44,7 +44,7 @@ const conforming = (): Files => ({
     type: "module",
     description: "a package that follows every rule",
     engines: { node: ">=20" },
-    exports: { ".": workspaceTarget("index"), "./testing": workspaceTarget("testing/index"), "./*": workspaceTarget("*"), "./internal/*": null },
+    exports: { ".": workspaceTarget("index"), "./testing": workspaceTarget("testing/index") },
     bin: { good: "./dist/bin.js" },
     files: ["dist", "!dist/*.tsbuildinfo"],
     publishConfig: {
@@ -52,8 +52,6 @@ const conforming = (): Files => ({
       exports: {
         ".": { types: "./dist/index.d.ts", default: "./dist/index.js" },
         "./testing": { types: "./dist/testing/index.d.ts", default: "./dist/testing/index.js" },
-        "./*": { types: "./dist/*.d.ts", default: "./dist/*.js" },
-        "./internal/*": null,
       },
       types: "./dist/index.d.ts",
     },
@@ -99,7 +97,7 @@ const withManifest = (change: (m: Manifest) => void): Files => {
 /** One way to break each rule, and a phrase its message must contain (keyed by rule: a rule without a case does not compile). */
 const breakages: { readonly [R in RuleId]: { readonly files: Files; readonly says: string } } = {
   manifest: { files: withManifest((m) => (m["name"] = "@dtd/other")), says: '"name" must be "@dtd/good"' },
-  exports: { files: withManifest((m) => (m["exports"] = { ".": "./src/index.ts", "./internal/*": null })), says: '"exports" must map "." to {"dtd-dist":"./dist/index.js","default":"./src/index.ts"}' },
+  exports: { files: withManifest((m) => (m["exports"] = { ".": "./src/index.ts" })), says: '"exports" must map "." to {"dtd-dist":"./dist/index.js","default":"./src/index.ts"}' },
   workspaceRanges: { files: withManifest((m) => (m.dependencies["@dtd/tensor"] = "workspace:*")), says: '"@dtd/tensor" must be "workspace:^"' },
   importsDeclared: { files: { ...conforming(), "packages/good/src/more.ts": 'export { PNG } from "pngjs";\n' }, says: 'src/ imports "pngjs"' },
   readme: { files: { ...conforming(), "packages/good/README.md": "# good\n" }, says: 'README.md must start with the heading "# @dtd/good"' },
@@ -154,13 +152,13 @@ describe("each rule can fail, and says what to do", () => {
 
   test("a platform-conditional entry (Node's module under \"node\", the browser's by default) is published per condition", () => {
     const platformed = withManifest((m) => {
-      m["exports"] = { ".": platformTarget("node", "index"), "./*": workspaceTarget("*"), "./internal/*": null };
+      m["exports"] = { ".": platformTarget("node", "index"), "./node": workspaceTarget("node"), "./index": workspaceTarget("index") };
       m["publishConfig"] = {
         access: "public",
         exports: {
           ".": { node: { types: "./dist/node.d.ts", default: "./dist/node.js" }, default: { types: "./dist/index.d.ts", default: "./dist/index.js" } },
-          "./*": { types: "./dist/*.d.ts", default: "./dist/*.js" },
-          "./internal/*": null,
+          "./node": { types: "./dist/node.d.ts", default: "./dist/node.js" },
+          "./index": { types: "./dist/index.d.ts", default: "./dist/index.js" },
         },
         types: "./dist/index.d.ts",
       };
@@ -168,8 +166,15 @@ describe("each rule can fail, and says what to do", () => {
     expect(problemsIn(platformed)).toEqual([]);
     const published = (platformed["packages/good/package.json"] as { publishConfig: { exports: unknown } }).publishConfig.exports;
     expect(publicSpecifiers("@dtd/good", published, ["dist/index.js", "dist/node.js", "dist/internal/x.js"])).toEqual(["@dtd/good", "@dtd/good/index", "@dtd/good/node"]);
-    const wrong = withManifest((m) => (m["exports"] = { ".": { node: workspaceTarget("node"), browser: workspaceTarget("index") }, "./internal/*": null }));
+    const wrong = withManifest((m) => (m["exports"] = { ".": { node: workspaceTarget("node"), browser: workspaceTarget("index") } }));
     expect(problemsIn(wrong).some((p) => p.includes("[exports]") && p.includes('or { "node": <that>, "default": <that> }'))).toBe(true);
+  });
+
+  test('a wildcard entry ("./*") is refused: every public module is named; a null pattern may still hide files', () => {
+    const wild = withManifest((m) => (m["exports"] = { ".": workspaceTarget("index"), "./*": workspaceTarget("*"), "./internal/*": null }));
+    const found = problemsIn(wild);
+    expect(found.filter((p) => p.includes("[exports]") && p.includes("makes every matching file public"))).toHaveLength(1);
+    expect(found.some((p) => p.includes('"exports" entry "./internal/*"'))).toBe(false);
   });
 
   test("a directory without package.json is reported, not skipped", () => {

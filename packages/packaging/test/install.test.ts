@@ -79,7 +79,7 @@ afterAll(() => {
 
 describe("the tarballs", () => {
   test("every package that is not private is packed, the CLI among them", () => {
-    expect(packed.map((p) => p.name)).toEqual(expect.arrayContaining(["@dtd/tensor", "@dtd/autodiff", "@dtd/layers", "@dtd/deep-taylor", "@dtd/model-io", "@dtd/viz", "@dtd/cli"]));
+    expect(packed.map((p) => p.name)).toEqual(expect.arrayContaining(["@dtd/tensor", "@dtd/autodiff", "@dtd/layers", "@dtd/deep-taylor", "@dtd/model-io", "@dtd/viz", "@dtd/datasets", "@dtd/cli"]));
     expect(packed.map((p) => p.name)).toContain("@dtd/deep-taylor");
     expect(packed.map((p) => p.name)).not.toContain("@dtd/bench");
   });
@@ -179,12 +179,12 @@ describe("all packages together in a plain project", () => {
 
   test("every public module of every package, /testing included, imports with plain node", () => {
     const specifiers = packed.flatMap(importable);
-    expect(specifiers.length).toBeGreaterThan(50);
+    expect(specifiers).toEqual(expect.arrayContaining(["@dtd/tensor", "@dtd/tensor/unsafe", "@dtd/deep-taylor/testing", "@dtd/model-io/file", "@dtd/viz/png", "@dtd/parallel/core"]));
     expect(importAll(all, specifiers)).toBe(String(specifiers.length));
   });
 
-  test("internal modules are not importable", () => {
-    expect(() => all.run(process.execPath, ["--input-type=module", "-e", 'await import("@dtd/tensor/internal/kernels/gemm")'])).toThrow(/ERR_PACKAGE_PATH_NOT_EXPORTED/);
+  test.each(["@dtd/tensor/internal/kernels/gemm", "@dtd/tensor/Tensor", "@dtd/deep-taylor/consistency"])("%s, a module no entry point names, is not importable", (specifier) => {
+    expect(() => all.run(process.execPath, ["--input-type=module", "-e", `await import(${JSON.stringify(specifier)})`])).toThrow(/ERR_PACKAGE_PATH_NOT_EXPORTED/);
   });
 
   test.each(publishedPackages(ws).map((p) => p.dir))("the README's install example of %s runs and prints what the README says", (dir) => {

@@ -8,6 +8,7 @@
  */
 import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
+import { unsafeMake } from "@dtd/tensor/unsafe";
 import * as L from "@dtd/layers";
 
 /** What a worker needs to rebuild a model. */
@@ -26,7 +27,7 @@ export const shareTensor = <S extends T.Shape.Shape, D extends T.DType>(t: T.Ten
   if (isShared(t.data)) return t;
   const data = t.dtype === "float32" ? new Float32Array(new SharedArrayBuffer(t.data.byteLength)) : new Float64Array(new SharedArrayBuffer(t.data.byteLength));
   data.set(t.data);
-  return T.unsafeMake(t.shape, data as T.ArrayOf<D>);
+  return unsafeMake(t.shape, data as T.ArrayOf<D>);
 };
 
 /** The model's data for workers; with `share`, its parameters in shared memory. */

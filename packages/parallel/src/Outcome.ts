@@ -6,7 +6,7 @@
  */
 import type * as E from "fp-ts/lib/Either.js";
 import type * as DT from "@dtd/deep-taylor";
-import type { SampleConsistency } from "@dtd/deep-taylor/consistency";
+import type { Consistency } from "@dtd/deep-taylor";
 import type { InputError } from "./ParallelError.ts";
 
 /**
@@ -35,7 +35,7 @@ export interface Heatmap {
   /** What bias sinks absorbed (0 without `biasSink`): Σ_p R_p + biasRelevance = f up to rounding. */
   readonly biasRelevance: number;
   /** Conservation and positivity (Montavon et al. 2017, Defs. 1–3) within the rounding of the model's dtype and size. */
-  readonly consistency: SampleConsistency;
+  readonly consistency: Consistency.SampleConsistency;
   /** With `lenient`: the violated preconditions and non-finite values of this input, tolerated. */
   readonly warnings: readonly DT.DtdError[];
 }

@@ -4,11 +4,12 @@
  * Workers, chosen by export condition) as `startPool`, `explainMany` and `serve`.
  * @module
  */
-export * from "./CompositeSpec.ts";
-export * from "./ParallelError.ts";
-export * from "./Outcome.ts";
+export { type StrategySpec, type UseSpec, type EntrySpec, type CompositeSpec, type LayerwiseSpecOptions, type StrategyRegistry, w2, zPlus, zB, named, rule, compositeSpec, layerwise, uniform, toComposite } from "./CompositeSpec.ts";
+export { type ParallelError, type InputError, message, inputMessage } from "./ParallelError.ts";
+export { type Encoded, type Sample, type Heatmap, type Outcome, encoded } from "./Outcome.ts";
 export { type ModelData, toModelData, fromModelData, shareTensor, canShareMemory } from "./ModelData.ts";
 export { type Inputs, type ManyTarget, type Pool, type PoolOptions, type RunOptions, startPool as startPoolOn, workerCount } from "./Pool.ts";
 export { type Platform, type WorkerPort, inThread } from "./Platform.ts";
+export { type Prestarted, prestartOn } from "./prestart.ts";
 export { type Decoder, type Encoder, type Encoding, type Endpoint, type ServeOptions, serveOn } from "./serve.ts";
 export { explainManyOn, type ManyOptions } from "./explainMany.ts";

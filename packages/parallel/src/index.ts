@@ -15,6 +15,7 @@ import { explainManyOn, type ManyOptions } from "./explainMany.ts";
 import type { Outcome } from "./Outcome.ts";
 import type { ParallelError } from "./ParallelError.ts";
 import { type Inputs, type Pool, type PoolOptions, startPool as startPoolOn } from "./Pool.ts";
+import { type Prestarted, prestartOn } from "./prestart.ts";
 
 export * from "./core.ts";
 export { serve } from "./browserServe.ts";
@@ -25,3 +26,6 @@ export const startPool = (options: PoolOptions): Promise<E.Either<ParallelError,
 
 /** Explains every input on a pool of Web Workers, in input order (see `explainMany.ts`). */
 export const explainMany: <P = unknown>(model: L.Model, inputs: Inputs, composite: CompositeSpec, opts?: ManyOptions<P>) => Promise<E.Either<ParallelError, Outcome<P>[]>> = explainManyOn(browserPlatform);
+
+/** Starts `count` Web Workers now, for a pool started later with `startPoolOn(prestarted, …)` (see `prestart.ts`). */
+export const prestart = (o: { readonly count: number; readonly worker?: URL }): Prestarted => prestartOn(browserPlatform, o);

@@ -7,6 +7,7 @@
 import * as E from "fp-ts/lib/Either.js";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import * as T from "@dtd/tensor";
+import { unsafeMake } from "@dtd/tensor/unsafe";
 import * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
 import * as P from "@dtd/parallel";
@@ -48,7 +49,7 @@ describe("bit for bit the single-threaded explanation of the same batches", () =
     const xs = inputs(model, 9);
     const shared = new Float64Array(new SharedArrayBuffer(9 * 24 * 8));
     xs.forEach((x, i) => shared.set(x, i * 24));
-    const batch = T.unsafeMake([9, 24], shared);
+    const batch = unsafeMake([9, 24], shared);
     const r = right(await P.explainMany(model, batch, P.uniform(P.zPlus), { workers: 2, batchSize: 1 }));
     expectReference(r, reference(model, xs, zPlus, 1));
     expect(shared.length, "the shared inputs stay with the caller").toBe(9 * 24);
@@ -116,12 +117,12 @@ describe("targets, consistency", () => {
       [2, { _tag: "classes", classes: [2, 2, 2, 2, 2] }],
     ] as const) {
       const r = right(await P.explainMany(model, xs, P.uniform(P.zPlus), { workers: 0, batchSize: 5, target, lenient: true }));
-      const want = xs.map((x) => DT.explain(model, T.unsafeMake([1, 10], x), zPlus, { lenient: true, target: dt._tag === "argmax" ? dt : { _tag: "classes", classes: [2] } }));
+      const want = xs.map((x) => DT.explain(model, unsafeMake([1, 10], x), zPlus, { lenient: true, target: dt._tag === "argmax" ? dt : { _tag: "classes", classes: [2] } }));
       r.forEach((o, i) => expect(E.isRight(o.result) && E.isRight(want[i]!) ? o.result.right.f - want[i]!.right.f.data[0]! : NaN).toBeCloseTo(0, 12));
     }
     const r = right(await P.explainMany(model, xs, P.uniform(P.zPlus), { workers: 2, batchSize: 5, target: perInput, lenient: true }));
     r.forEach((o, i) => {
-      const out = L.forward(model, T.unsafeMake([1, 10], xs[i]!)).output.data;
+      const out = L.forward(model, unsafeMake([1, 10], xs[i]!)).output.data;
       // The batch's forward pass (5 inputs) may round differently from this one of 1: f to 1e-12.
       expect(E.isRight(o.result) ? o.result.right.f : NaN).toBeCloseTo(out[i % 3]!, 12);
     });
@@ -260,6 +261,35 @@ describe("custom worker modules", () => {
   });
 });
 
+describe("workers started ahead of their pool", () => {
+  test("the pool takes them (and starts more when it asks for more); release stops those no pool took", async () => {
+    const model = denseNet();
+    const xs = inputs(model, 20);
+    const warm = P.prestart({ count: 1 });
+    const pool = right(await P.startPoolOn(warm, { model, composite: P.uniform(P.zPlus), workers: 2 }));
+    try {
+      expect(pool.workers).toBe(2);
+      expectReference(await collect(pool.explain(xs, { batchSize: 3 })), reference(model, xs, zPlus, 3));
+    } finally {
+      await pool.close();
+    }
+    const unused = P.prestart({ count: 1 });
+    await unused.release();
+    await unused.release();
+    const after = right(await P.startPoolOn(unused, { model, composite: P.uniform(P.zPlus), workers: 1 }));
+    expectReference(await collect(after.explain(xs, { batchSize: 3 })), reference(model, xs, zPlus, 3));
+    await after.close();
+  });
+
+  test("a worker that dies before its pool takes it is the pool's refusal, not a wait forever", async () => {
+    const missing = new URL("./fixtures/no-such-worker.ts", import.meta.url);
+    const warm = P.prestart({ count: 1, worker: missing });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const r = await P.startPoolOn(warm, { model: denseNet(), composite: P.uniform(P.zPlus), workers: 1, worker: missing });
+    expect(E.isLeft(r) ? r.left._tag : "started").toBe("WorkerFailed");
+  });
+});
+
 describe("refusals at start", () => {
   test("a composite that does not fit, an unknown strategy, a bad box, a bad worker count: Left, no pool", async () => {
     const model = denseNet();
@@ -288,7 +318,7 @@ describe("model data", () => {
     expect(params.every((t) => t.data.buffer instanceof SharedArrayBuffer)).toBe(true);
     const again = P.fromModelData(structuredClone(data));
     if (E.isLeft(again)) throw new Error(L.message(again.left));
-    const x = T.unsafeMake([2, 1, 8, 8], Float64Array.from({ length: 128 }, (_, i) => (i % 7) / 7));
+    const x = unsafeMake([2, 1, 8, 8], Float64Array.from({ length: 128 }, (_, i) => (i % 7) / 7));
     expect(sameBits(L.forward(again.right, x).output.data, L.forward(model, x).output.data)).toBe(true);
   });
 });

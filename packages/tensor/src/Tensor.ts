@@ -209,9 +209,6 @@ export const size = (t: AnyTensor): number => t.data.length;
 /** Rank (number of axes). */
 export const rank = (t: AnyTensor): number => t.shape.length;
 
-/** The flat data as a plain array of numbers (a copy). */
-export const toArray = (t: AnyTensor): number[] => Array.from(t.data);
-
 /** The data as nested arrays following the shape. */
 export const toNested = (t: AnyTensor): Nested => {
   const build = (axis: number, offset: number): Nested => {

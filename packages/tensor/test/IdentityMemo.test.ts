@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { IdentityMemo } from "@dtd/tensor";
+import { IdentityMemo } from "@dtd/tensor/unsafe";
 
 describe("IdentityMemo", () => {
   test("a slot is computed once per token; another token recomputes and replaces it; slots and owners are apart", () => {

@@ -1,6 +1,7 @@
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, test } from "vitest";
 import * as T from "@dtd/tensor";
+import { unsafeMake } from "@dtd/tensor/unsafe";
 import { expectAllClose } from "@dtd/tensor/testing";
 
 const m = (data: number[], shape: number[]) => T.of(data, shape);
@@ -49,7 +50,7 @@ describe("elementwise", () => {
   test("x⁺, x⁻ and the step equal v > 0 ? v : 0 (etc.) on special values, +0 never −0, both dtypes", () => {
     const special = [-Infinity, -2, -0, 0, 1e-320, 3, Infinity, NaN];
     for (const data of [Float64Array.from(special), Float32Array.from(special)]) {
-      const x = T.unsafeMake([special.length], data);
+      const x = unsafeMake([special.length], data);
       const stored = Array.from(data);
       const same = (found: Float32Array | Float64Array, expected: number[], what: string) =>
         Array.from(found).forEach((v, i) => expect(Object.is(v, expected[i]), `${what} of ${stored[i]}: ${v}`).toBe(true));

@@ -32,7 +32,7 @@ describe("kernels", () => {
     vi.stubGlobal("WebAssembly", refused);
     const js = await import("@dtd/tensor");
     expect(js.kernels()).toBe("js");
-    const viaJs = js.matmul(js.unsafeMake([9, 13], a.data), js.unsafeMake([13, 7], b.data));
+    const viaJs = js.matmul(js.of(a.data, [9, 13]), js.of(b.data, [13, 7]));
     expect(Array.from(viaJs.data)).toEqual(Array.from(viaWasm.data));
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import * as T from "@dtd/tensor";
-import { matmul } from "@dtd/tensor/ops/linalg";
+import { matmul } from "@dtd/tensor";
 import { expectAllClose } from "@dtd/tensor/testing";
 import { gemm, type GemmKernel, gemmRoute, wasmBlockSizes } from "../src/internal/kernels/gemm.ts";
 import { wasmBlock } from "../src/internal/kernels/wasmBlock.ts";

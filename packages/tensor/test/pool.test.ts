@@ -1,15 +1,7 @@
 import { describe, expect, test } from "vitest";
 import * as T from "@dtd/tensor";
-import {
-  avgPool2d,
-  avgPool2dTranspose,
-  maxPool2d,
-  maxPool2dGather,
-  maxPool2dScatter,
-  pool2dOutputShape,
-  sumPool2d,
-  sumPool2dTranspose,
-} from "@dtd/tensor/ops/pool";
+import { avgPool2d, maxPool2d, pool2dOutputShape, sumPool2d } from "@dtd/tensor";
+import { avgPool2dTranspose, maxPool2dGather, maxPool2dScatter, sumPool2dTranspose } from "@dtd/tensor/unsafe";
 import { expectAllClose } from "@dtd/tensor/testing";
 import { gather, maxPool2dForward, scatterAdd, sumPool2dForward, sumPool2dTranspose as sumPoolTransposeKernel } from "../src/internal/kernels/pool2d.ts";
 import { maxPoolRef, type PoolGeo, pooledSize, sumPoolRef, sumPoolTransposeRef } from "./poolReference.ts";

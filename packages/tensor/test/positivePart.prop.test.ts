@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import * as T from "../src/index.ts";
+import { unsafeMake } from "../src/unsafe.ts";
 
 /** Every bit pattern, NaNs with payloads and both signs included, compared with the definition v > 0 ? v : 0. */
 describe("positivePart (branch-free on the bits)", () => {
@@ -12,7 +13,7 @@ describe("positivePart (branch-free on the bits)", () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), { maxLength: 40 }), (bits) => {
         const x = new Float32Array(Int32Array.from(bits).buffer);
-        same(T.positivePart(T.unsafeMake([x.length], x)).data, x);
+        same(T.positivePart(unsafeMake([x.length], x)).data, x);
       }),
     );
   });
@@ -22,7 +23,7 @@ describe("positivePart (branch-free on the bits)", () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(word, word), { maxLength: 40 }), (pairs) => {
         const x = new Float64Array(Int32Array.from(pairs.flat()).buffer);
-        same(T.positivePart(T.unsafeMake([x.length], x)).data, x);
+        same(T.positivePart(unsafeMake([x.length], x)).data, x);
       }),
     );
   });
@@ -30,6 +31,6 @@ describe("positivePart (branch-free on the bits)", () => {
   test("an offset view (subarray) is read from its own offset", () => {
     const base = new Float64Array([-1, 2, -3, 4, Number.NaN, 5]);
     const x = base.subarray(1, 5);
-    expect(Array.from(T.positivePart(T.unsafeMake([4], x)).data)).toEqual([2, 0, 4, 0]);
+    expect(Array.from(T.positivePart(unsafeMake([4], x)).data)).toEqual([2, 0, 4, 0]);
   });
 });

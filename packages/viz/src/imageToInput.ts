@@ -3,7 +3,8 @@
  * Used by `dtd explain --input x.png` on image models. Pure: no Node API.
  * @module
  */
-import * as Tensor from "@dtd/tensor/Tensor";
+import type * as T from "@dtd/tensor";
+import { unsafeMake } from "@dtd/tensor/unsafe";
 import * as Color from "./Color.ts";
 import type * as Image from "./Image.ts";
 import { invalid } from "./VizError.ts";
@@ -21,7 +22,7 @@ export interface ImageToInputOptions {
 }
 
 /** The image as a float64 tensor of shape [channels, height, width] with values in [lo, hi]. */
-export const imageToInput = (image: Image.Image, opts: ImageToInputOptions): Tensor.Tensor<[number, number, number], "float64"> => {
+export const imageToInput = (image: Image.Image, opts: ImageToInputOptions): T.Tensor<[number, number, number], "float64"> => {
   const [lo, hi] = opts.range;
   if (!Number.isFinite(lo) || !Number.isFinite(hi) || !(hi > lo)) invalid("imageToInput", "a finite range [lo, hi] with lo < hi", `[${lo}, ${hi}]`);
   const C = opts.channels;
@@ -47,5 +48,5 @@ export const imageToInput = (image: Image.Image, opts: ImageToInputOptions): Ten
       out[2 * n + i] = level(b);
     }
   }
-  return Tensor.unsafeMake([C, image.height, image.width], out);
+  return unsafeMake([C, image.height, image.width], out);
 };

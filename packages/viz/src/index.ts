@@ -1,10 +1,10 @@
 /**
  * @dtd/viz — pictures of relevance: heatmaps of relevance maps (white 0, red +, blue −, symmetric scale), input
  * images, labelled grids of them, and plots of explanation results (the consistency scatter, histograms, bar
- * charts) as SVG and PNG. Everything except `Png` is pure and runs in a browser (import those modules directly,
- * e.g. `@dtd/viz/Heatmap`); `Png` reads and writes files with Node.
+ * charts) as SVG and PNG. Everything here is pure and runs in a browser; the Node codecs are separate
+ * entry points: `@dtd/viz/png` (reading and writing PNG files, pngjs) and `@dtd/viz/photo` (PNG or JPEG bytes).
  *
- * Import as namespaces: `import { Heatmap, Grid, Png } from "@dtd/viz"`.
+ * Import as namespaces: `import { Heatmap, Grid } from "@dtd/viz"`, and `import * as Png from "@dtd/viz/png"`.
  * @module
  */
 export * as Color from "./Color.ts";
@@ -18,8 +18,6 @@ export * as Scene from "./Scene.ts";
 export * as Svg from "./Svg.ts";
 export * as Raster from "./Raster.ts";
 export * as Plot from "./Plot.ts";
-export * as Png from "./png.ts";
-export * as Photo from "./photo.ts";
 export * as Resample from "./Resample.ts";
 export * as ImageHeader from "./imageHeader.ts";
 export * as VizError from "./VizError.ts";

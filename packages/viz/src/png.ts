@@ -14,7 +14,6 @@ import * as Image from "./Image.ts";
 import { type ImageSize, pngSize, sizeProblem } from "./imageHeader.ts";
 import type { VizError } from "./VizError.ts";
 
-export { imageToInput, type ImageToInputOptions } from "./imageToInput.ts";
 export { isPng, MAX_PIXELS, pngSize, type ImageSize } from "./imageHeader.ts";
 
 const reason = (u: unknown): string => (u instanceof Error ? u.message : String(u));

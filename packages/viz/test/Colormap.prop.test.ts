@@ -1,7 +1,6 @@
 import fc from "fast-check";
 import { expect, test } from "vitest";
-import * as Color from "@dtd/viz/Color";
-import * as Colormap from "@dtd/viz/Colormap";
+import { Color, Colormap } from "@dtd/viz";
 
 const scale = fc.double({ min: 1e-6, max: 1e6, noNaN: true });
 const unit = fc.double({ min: 0, max: 2, noNaN: true });

@@ -1,7 +1,5 @@
 import { describe, expect, test } from "vitest";
-import * as Color from "@dtd/viz/Color";
-import * as Colormap from "@dtd/viz/Colormap";
-import { VizException } from "@dtd/viz/VizError";
+import { Color, Colormap, VizError } from "@dtd/viz";
 
 const rgb = (c: Color.Color): [number, number, number, number] => [c.r, c.g, c.b, c.a];
 
@@ -48,7 +46,7 @@ describe("Colormap.symmetricScale", () => {
     expect(() => Colormap.symmetricScale([1, Number.NaN])).toThrow(/expected finite values, found NaN at index 1/);
   });
   test("checkScale refuses 0 and negative scales", () => {
-    expect(() => Colormap.checkScale("op", 0)).toThrow(VizException);
+    expect(() => Colormap.checkScale("op", 0)).toThrow(VizError.VizException);
     expect(() => Colormap.checkScale("op", -1)).toThrow(/a finite scale > 0, found -1/);
   });
 });

@@ -1,7 +1,5 @@
 import { describe, expect, test } from "vitest";
-import * as Color from "@dtd/viz/Color";
-import * as Font from "@dtd/viz/Font";
-import * as Image from "@dtd/viz/Image";
+import { Color, Font, Image } from "@dtd/viz";
 
 const isInk = (c: Color.Color) => c.r === 0;
 

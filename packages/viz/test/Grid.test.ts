@@ -1,7 +1,5 @@
 import { describe, expect, test } from "vitest";
-import * as Color from "@dtd/viz/Color";
-import * as Grid from "@dtd/viz/Grid";
-import * as Image from "@dtd/viz/Image";
+import { Color, Grid, Image } from "@dtd/viz";
 
 const dark = (c: Color.Color) => c.r < 100 && c.g < 100 && c.b < 100;
 const cell = () => Image.make(20, 10, Color.red);

@@ -1,6 +1,5 @@
 import { describe, expect, test } from "vitest";
-import * as Color from "@dtd/viz/Color";
-import * as Image from "@dtd/viz/Image";
+import { Color, Image } from "@dtd/viz";
 
 const px = (img: Image.Image, x: number, y: number) => {
   const c = Image.get(img, x, y);

@@ -1,8 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { expectAllClose } from "@dtd/tensor/testing";
-import * as Image from "@dtd/viz/Image";
-import * as Plot from "@dtd/viz/Plot";
-import * as Scene from "@dtd/viz/Scene";
+import { Image, Plot, Scene } from "@dtd/viz";
 
 const count = (s: string, re: RegExp): number => (s.match(re) ?? []).length;
 

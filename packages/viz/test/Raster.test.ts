@@ -1,9 +1,5 @@
 import { describe, expect, test } from "vitest";
-import * as Color from "@dtd/viz/Color";
-import * as Image from "@dtd/viz/Image";
-import * as Raster from "@dtd/viz/Raster";
-import type * as Scene from "@dtd/viz/Scene";
-import * as Svg from "@dtd/viz/Svg";
+import { Color, Image, Raster, type Scene, Svg } from "@dtd/viz";
 
 const scene = (marks: Scene.Mark[]): Scene.Scene => ({ width: 40, height: 30, background: Color.white, marks });
 const ink = (c: Color.Color) => c.r === 0;

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { expectAllClose } from "@dtd/tensor/testing";
-import * as Ticks from "@dtd/viz/Ticks";
+import { Ticks } from "@dtd/viz";
 
 describe("Ticks", () => {
   test("niceStep rounds up to 1, 2 or 5 times a power of ten", () => {

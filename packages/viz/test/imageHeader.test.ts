@@ -6,7 +6,7 @@ import { deflateSync } from "node:zlib";
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, test } from "vitest";
 import * as Png from "@dtd/viz/png";
-import * as VizError from "@dtd/viz/VizError";
+import { VizError } from "@dtd/viz";
 
 /** CRC-32 of PNG chunks (ISO 3309), bit by bit: small, and independent of the decoder under test. */
 const crc32 = (bytes: Uint8Array): number => {

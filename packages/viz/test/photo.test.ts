@@ -5,7 +5,9 @@
 import * as E from "fp-ts/lib/Either.js";
 import * as jpeg from "jpeg-js";
 import { describe, expect, test } from "vitest";
-import { Heatmap, Image, ImageHeader, Photo, Png, Resample, VizError } from "@dtd/viz";
+import { Heatmap, Image, ImageHeader, Resample, VizError } from "@dtd/viz";
+import * as Photo from "@dtd/viz/photo";
+import * as Png from "@dtd/viz/png";
 
 const gradient = (w: number, h: number): Image.Image => {
   const img = Image.make(w, h);

@@ -4,11 +4,8 @@ import { join } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
 import { afterAll, describe, expect, test } from "vitest";
 import { expectAllClose } from "@dtd/tensor/testing";
-import * as Color from "@dtd/viz/Color";
-import * as Heatmap from "@dtd/viz/Heatmap";
-import * as Image from "@dtd/viz/Image";
+import { Color, Heatmap, Image, imageToInput, VizError } from "@dtd/viz";
 import * as Png from "@dtd/viz/png";
-import * as VizError from "@dtd/viz/VizError";
 
 const dir = mkdtempSync(join(tmpdir(), "dtd-viz-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -70,26 +67,26 @@ describe("imageToInput", () => {
   Image.setPixel(img, 1, 0, Color.rgb(255, 0, 51));
 
   test("3 channels: CHW planes scaled to [lo, hi]", () => {
-    const x = Png.imageToInput(img, { channels: 3, range: [-1, 1] });
+    const x = imageToInput(img, { channels: 3, range: [-1, 1] });
     expect(x.shape).toEqual([3, 1, 2]);
     expectAllClose(x.data, [-1, 1, -1, -1, -1, -0.6]);
   });
   test("1 channel: BT.601 luma; invert; translucent pixels over the background", () => {
-    const x = Png.imageToInput(img, { channels: 1, range: [0, 1] });
+    const x = imageToInput(img, { channels: 1, range: [0, 1] });
     expect(x.shape).toEqual([1, 1, 2]);
     expectAllClose(x.data, [0, 0.299 + 0.114 * 0.2]);
-    const inv = Png.imageToInput(img, { channels: 1, range: [0, 1], invert: true });
+    const inv = imageToInput(img, { channels: 1, range: [0, 1], invert: true });
     expectAllClose(inv.data, [1, 1 - 0.299 - 0.114 * 0.2]);
     const clear = Image.make(1, 1, Color.rgba(255, 255, 255, 0));
-    expectAllClose(Png.imageToInput(clear, { channels: 1, range: [0, 1] }).data, [0]);
-    expectAllClose(Png.imageToInput(clear, { channels: 1, range: [0, 1], background: Color.white }).data, [1]);
+    expectAllClose(imageToInput(clear, { channels: 1, range: [0, 1] }).data, [0]);
+    expectAllClose(imageToInput(clear, { channels: 1, range: [0, 1], background: Color.white }).data, [1]);
   });
   test("round trip: a gray input drawn by Heatmap.input and read back is within 1/255", () => {
     const values = Float64Array.from({ length: 6 }, (_, i) => i / 5);
-    const back = Png.imageToInput(Heatmap.input(values, { height: 2, width: 3 }), { channels: 1, range: [0, 1] });
+    const back = imageToInput(Heatmap.input(values, { height: 2, width: 3 }), { channels: 1, range: [0, 1] });
     expectAllClose(back.data, values, { atol: 0.5 / 255 + 1e-12 });
   });
   test("refuses an empty range", () => {
-    expect(() => Png.imageToInput(img, { channels: 1, range: [1, 0] })).toThrow(/lo < hi, found \[1, 0\]/);
+    expect(() => imageToInput(img, { channels: 1, range: [1, 0] })).toThrow(/lo < hi, found \[1, 0\]/);
   });
 });

@@ -3,6 +3,7 @@
  * @module
  */
 import * as T from "@dtd/tensor";
+import * as Unsafe from "@dtd/tensor/unsafe";
 import type { Params, Primitive } from "../Primitive.ts";
 
 /** A forward implementation: input tensors and parameters to the output tensor. */
@@ -38,16 +39,16 @@ export const impls: { readonly [P in Primitive]: Impl<P> } = {
   concat: (xs, p) => T.concat(xs, p.axis),
   matmul: (xs, p) => T.matmul(a0(xs), a1(xs), { transposeA: p.transposeA, transposeB: p.transposeB }),
   conv2d: (xs, p) => T.conv2d(a0(xs), a1(xs), { stride: [...p.stride], padding: [...p.padding] }),
-  conv2dBias: (xs, p) => T.conv2dBias(a0(xs), a1(xs), xs[2]!, { stride: [...p.stride], padding: [...p.padding] }),
-  conv2dBackpropInput: (xs, p) => T.conv2dBackpropInput(a0(xs), a1(xs), p.xShape, { stride: [...p.stride], padding: [...p.padding] }),
-  conv2dBackpropFilter: (xs, p) => T.conv2dBackpropFilter(a0(xs), a1(xs), p.wShape, { stride: [...p.stride], padding: [...p.padding] }),
+  conv2dBias: (xs, p) => Unsafe.conv2dBias(a0(xs), a1(xs), xs[2]!, { stride: [...p.stride], padding: [...p.padding] }),
+  conv2dBackpropInput: (xs, p) => Unsafe.conv2dBackpropInput(a0(xs), a1(xs), p.xShape, { stride: [...p.stride], padding: [...p.padding] }),
+  conv2dBackpropFilter: (xs, p) => Unsafe.conv2dBackpropFilter(a0(xs), a1(xs), p.wShape, { stride: [...p.stride], padding: [...p.padding] }),
   depthwiseConv2d: (xs, p) => T.depthwiseConv2d(a0(xs), a1(xs), { stride: [...p.stride], padding: [...p.padding] }),
-  depthwiseConv2dBackpropInput: (xs, p) => T.depthwiseConv2dBackpropInput(a0(xs), a1(xs), p.xShape, { stride: [...p.stride], padding: [...p.padding] }),
-  depthwiseConv2dBackpropFilter: (xs, p) => T.depthwiseConv2dBackpropFilter(a0(xs), a1(xs), p.wShape, { stride: [...p.stride], padding: [...p.padding] }),
+  depthwiseConv2dBackpropInput: (xs, p) => Unsafe.depthwiseConv2dBackpropInput(a0(xs), a1(xs), p.xShape, { stride: [...p.stride], padding: [...p.padding] }),
+  depthwiseConv2dBackpropFilter: (xs, p) => Unsafe.depthwiseConv2dBackpropFilter(a0(xs), a1(xs), p.wShape, { stride: [...p.stride], padding: [...p.padding] }),
   sumPool2d: (xs, p) => T.sumPool2d(a0(xs), { kernel: [...p.kernel], stride: [...p.stride] }),
-  sumPool2dTranspose: (xs, p) => T.sumPool2dTranspose(a0(xs), p.xShape, { kernel: [...p.kernel], stride: [...p.stride] }),
-  gather: (xs, p) => T.maxPool2dGather(a0(xs), p.indices, p.shape),
-  scatterAdd: (xs, p) => T.maxPool2dScatter(a0(xs), p.indices, p.shape),
+  sumPool2dTranspose: (xs, p) => Unsafe.sumPool2dTranspose(a0(xs), p.xShape, { kernel: [...p.kernel], stride: [...p.stride] }),
+  gather: (xs, p) => Unsafe.maxPool2dGather(a0(xs), p.indices, p.shape),
+  scatterAdd: (xs, p) => Unsafe.maxPool2dScatter(a0(xs), p.indices, p.shape),
   custom: () => {
     throw new Error("custom primitives are evaluated by customVjp, never through the table");
   },

@@ -2,4 +2,4 @@
  * Test helpers for @dtd/autodiff: `checkGrads` (VJP against finite differences).
  * @module
  */
-export * from "./checkGrads.ts";
+export { type CheckGradsOptions, type CheckGradsReport, checkGrads, assertGrads } from "./checkGrads.ts";

@@ -7,7 +7,7 @@
  */
 import * as E from "fp-ts/lib/Either.js";
 import type { Encoded, ServeOptions } from "@dtd/parallel";
-import { Png } from "@dtd/viz";
+import * as Png from "@dtd/viz/png";
 import { readBytes } from "../jsonNumbers.ts";
 import { picture } from "../picture.ts";
 import { decodeSample } from "../readInput.ts";

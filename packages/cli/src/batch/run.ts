@@ -9,6 +9,7 @@
  * @module
  */
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
 import { pipe } from "fp-ts/lib/function.js";
@@ -20,9 +21,8 @@ import { type Io, line } from "../Io.ts";
 import { featureNames, loadModel } from "../loadModel.ts";
 import { canonizeFor, withTarget } from "../pipeline.ts";
 import { startProgress } from "../progress.ts";
-import { compositeSpecOf, type ExplainFlags, parseSpec } from "../spec.ts";
-import type { manyFlags } from "./flags.ts";
-import { parseManyOptions } from "./flags.ts";
+import { compositeSpecOf, type ExplainFlags, parseSpec, type Spec } from "../spec.ts";
+import { type ManyOptions, type manyFlags, parseManyOptions } from "./flags.ts";
 import { recordLine, statsOf } from "./records.ts";
 import { alreadyDone } from "./resume.ts";
 import { openSource } from "./sources.ts";
@@ -35,8 +35,14 @@ const workerModule = new URL(`./worker.${extension}`, import.meta.url);
 /** "zplus", "zb + zplus". */
 const label = (rule: string, first: string | undefined): string => (first !== undefined && first !== rule ? `${first} + ${rule}` : rule);
 
-/** Explains every input of a folder, .jsonl or .npy file. */
-export const runMany = async (values: Values<ExplainFlags & typeof manyFlags & { readonly png: { readonly type: "string"; readonly description: string } }>, io: Io): Promise<E.Either<CliError, ExitCode>> => {
+type ManyValues = Values<ExplainFlags & typeof manyFlags & { readonly png: { readonly type: "string"; readonly description: string } }>;
+
+/**
+ * Explains every input of a folder, .jsonl or .npy file. The workers are started first, so that they load their
+ * code on the other cores while this thread reads the model and the inputs; those no pool took (a refusal before
+ * the run) are stopped at the end.
+ */
+export const runMany = async (values: ManyValues, io: Io): Promise<E.Either<CliError, ExitCode>> => {
   const opts = parseManyOptions(values);
   if (E.isLeft(opts)) return opts;
   if (values.image !== undefined) return E.left(usage("--image explains one photo; many inputs come from --input (a folder, a .jsonl or a .npy file)"));
@@ -44,12 +50,21 @@ export const runMany = async (values: Values<ExplainFlags & typeof manyFlags & {
   const parsed = parseSpec(values);
   if (E.isLeft(parsed)) return parsed;
   if (parsed.right.rules === undefined) return E.left(usage(`--method ${parsed.right.method}: many inputs are explained with deep Taylor rules (--rule); run the baselines one input at a time`));
-  const o = opts.right;
+  const workers = opts.right.workers === "auto" ? availableParallelism() : opts.right.workers;
+  const threads = workers > 0 ? P.prestart({ count: workers, worker: workerModule }) : undefined;
+  try {
+    return await runOn(threads, opts.right, parsed.right, io);
+  } finally {
+    await threads?.release();
+  }
+};
+
+const runOn = async (threads: P.Prestarted | undefined, o: ManyOptions, parsed: Spec, io: Io): Promise<E.Either<CliError, ExitCode>> => {
   const prepared = pipe(
     E.Do,
-    E.bind("loaded", () => loadModel(parsed.right.modelPath)),
-    E.bind("targeted", ({ loaded }) => withTarget(parsed.right, loaded)),
-    E.bind("source", ({ loaded }) => E.mapLeft(failure)(openSource(parsed.right.input.path, loaded.model.inputShape, loaded.dtype))),
+    E.bind("loaded", () => loadModel(parsed.modelPath)),
+    E.bind("targeted", ({ loaded }) => withTarget(parsed, loaded)),
+    E.bind("source", ({ loaded }) => E.mapLeft(failure)(openSource(parsed.input.path, loaded.model.inputShape, loaded.dtype))),
     E.bind("first", ({ source }) => E.mapLeft(failure)(source.first())),
     E.bind("canonical", ({ targeted, loaded, first }) => canonizeFor(targeted.spec, targeted.model, T.astype(T.of(first, [1, ...loaded.model.inputShape]), loaded.dtype))),
     E.bind("composite", ({ targeted, canonical }) => compositeSpecOf(targeted.spec.rules!, canonical.model)),
@@ -61,12 +76,13 @@ export const runMany = async (values: Values<ExplainFlags & typeof manyFlags & {
   const rules = spec.rules!;
   [...(spec.notes ?? []), ...targeted.notes, ...(loaded.imported?.notes ?? []), ...canonical.notes].forEach((n) => line(io.stderr, `note: ${n}`));
   if (done.dropped > 0) line(io.stderr, `note: ${o.out}: ${done.dropped} record${done.dropped === 1 ? "" : "s"} of a batch the stopped run left incomplete dropped (explained again, in the batch an uninterrupted run puts them in)`);
-  if (done.count > source.total) return E.left(failure(`--resume: ${o.out} holds ${done.count} records, but ${parsed.right.input.path} has only ${source.total} inputs`));
+  if (done.count > source.total) return E.left(failure(`--resume: ${o.out} holds ${done.count} records, but ${parsed.input.path} has only ${source.total} inputs`));
   if (o.pngDir !== undefined) mkdirSync(o.pngDir, { recursive: true });
 
   const names = featureNames(loaded.metadata);
   const workerOptions: WorkerOptions = { paths: source.kind === "folder", png: o.pngDir !== undefined, label: label(rules.rule, rules.firstRule), ...(names === undefined ? {} : { featureNames: names }) };
-  const pool = await P.startPool({ model: canonical.model, composite, workers: o.workers, lenient: spec.lenient, biasSink: spec.biasSink, worker: workerModule, hooks, workerOptions });
+  const poolOptions: P.PoolOptions = { model: canonical.model, composite, workers: o.workers, lenient: spec.lenient, biasSink: spec.biasSink, worker: workerModule, hooks, workerOptions };
+  const pool = await (threads === undefined ? P.startPool(poolOptions) : P.startPoolOn(threads, poolOptions));
   if (E.isLeft(pool)) return E.left(failure(P.message(pool.left)));
   const target = rules.target === undefined ? undefined : rules.target._tag === "argmax" ? ("argmax" as const) : rules.target.classes[0]!;
   const summary = emptySummary();
@@ -80,7 +96,7 @@ export const runMany = async (values: Values<ExplainFlags & typeof manyFlags & {
     const run = pool.right.explain<Payload>(source.from(done.count), { batchSize: o.batchSize, firstIndex: done.count, ...(target === undefined ? {} : { target }) });
     if (E.isLeft(run)) return E.left(failure(P.message(run.left)));
     const where = `${pool.right.workers === 0 ? "this thread" : `${pool.right.workers} worker${pool.right.workers === 1 ? "" : "s"}`}, batches of ${o.batchSize}`;
-    line(io.stderr, `explaining ${remaining} input${remaining === 1 ? "" : "s"} of ${parsed.right.input.path}${done.count > 0 ? ` (${done.count} already in ${o.out})` : ""} on ${where}`);
+    line(io.stderr, `explaining ${remaining} input${remaining === 1 ? "" : "s"} of ${parsed.input.path}${done.count > 0 ? ` (${done.count} already in ${o.out})` : ""} on ${where}`);
     const bar = remaining > 0 ? startProgress({ label: "explaining", total: remaining, stream: io.stderr, eta: true }) : undefined;
     for await (const outcome of run.right) {
       // Each record is one write of one whole line: a run stopped between two writes leaves whole records.

@@ -10,6 +10,7 @@ import { closeSync, openSync, readdirSync, readSync, statSync } from "node:fs";
 import { basename, extname, join } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
+import { unsafeMake } from "@dtd/tensor/unsafe";
 import { encoded, type Inputs, type Sample } from "@dtd/parallel";
 import { readBytes } from "../jsonNumbers.ts";
 import { decodeSample } from "../readInput.ts";
@@ -125,7 +126,7 @@ const npySource = (path: string, inputShape: readonly number[], dtype: T.DType):
     return E.right({
       kind: "npy",
       total: N,
-      from: (k) => T.unsafeMake([N - k, ...inputShape], data.subarray(k * d)),
+      from: (k) => unsafeMake([N - k, ...inputShape], data.subarray(k * d)),
       file: () => undefined,
       first: () => (N === 0 ? E.left(`${path}: no input (shape (${a.shape.join(", ")}))`) : E.right(Float64Array.from(data.subarray(0, d)))),
     });

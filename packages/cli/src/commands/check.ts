@@ -8,12 +8,12 @@
 import * as E from "fp-ts/lib/Either.js";
 import * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
-import type { SampleConsistency } from "@dtd/deep-taylor/consistency";
+import type { Consistency } from "@dtd/deep-taylor";
 import { ExitCode, usage } from "../CliError.ts";
 import { defineCommand } from "../Command.ts";
 import { num } from "../format.ts";
 import { line } from "../Io.ts";
-import { explainPrepared, type Prepared, prepare, type Result } from "../pipeline.ts";
+import { explainPrepared, isNorm, type Prepared, prepare, type Result } from "../pipeline.ts";
 import { explainFlags } from "../spec.ts";
 import { describeMethod, jsonNumber } from "./explain.ts";
 import { propertyFlags, runProperties } from "./ruleProperties.ts";
@@ -48,7 +48,7 @@ export interface CheckReport {
   readonly preconditions: { readonly ok: boolean; readonly violations: readonly (DT.DtdError & { readonly message: string })[] } | null;
   readonly roots: RootsReport | null;
   readonly nodes: NodesReport | null;
-  readonly consistency: SampleConsistency & { readonly ok: boolean };
+  readonly consistency: Consistency.SampleConsistency & { readonly ok: boolean };
   /**
    * What the biases absorbed (deep-taylor): the total and each node's share (nodes that absorbed nothing left
    * out). With --bias-sink, neurons without a root on their segment are the ones whose bias kept the rest.
@@ -57,11 +57,18 @@ export interface CheckReport {
 }
 
 /** "relevance leaks first at layer 5 "bn2" (batchNorm): …". */
-const leakMessage = (l: DT.Consistency.Leak): string =>
-  `relevance leaks first at ${L.nodeLabel(l.node, l.name, l.kind)}: it passes ${num(l.leaked)} ${l.leaked < 0 ? "less" : "more"} than it receives (beyond the rounding bound ${num(l.bound)})${l.absorbed ? ", absorbed by its shift (a batch norm that could not be folded)" : ""}`;
+const leakMessage = (l: DT.Consistency.Leak): string => {
+  const by = !l.absorbed ? "" : l.kind === "batchNorm" || l.kind === "scaleShift" ? ", absorbed by its shift (a batch norm that could not be folded)" : ", absorbed by its bias (a relevance sink)";
+  return `relevance leaks first at ${L.nodeLabel(l.node, l.name, l.kind)}: it passes ${num(l.leaked)} ${l.leaked < 0 ? "less" : "more"} than it receives (beyond the rounding bound ${num(l.bound)})${by}`;
+};
 
+/**
+ * Where relevance leaks. With --bias-sink what biases (and the shifts of unfolded batch norms) keep is accounted
+ * for — reported as absorbed, Σ R + absorbed = f — so only the other leaks fail; without it every leak does.
+ */
 const nodesReport = (p: Prepared, e: DT.Explanation): NodesReport => {
-  const leaks = DT.Consistency.leaks(p.model.nodes, e);
+  const all = DT.Consistency.leaks(p.model.nodes, e);
+  const leaks = p.spec.biasSink ? all.filter((l) => !l.absorbed) : all;
   const first = leaks[0];
   return { ok: leaks.length === 0, leaks, first: first === undefined ? null : { ...first, message: leakMessage(first) } };
 };
@@ -99,7 +106,7 @@ export const checkReport = (p: Prepared, r: Result, maxNeurons?: number): CheckR
   const roots = sink && checked.refused === null ? { ...checked, ok: checked.violations === checked.byProblem.noRootOnSegment } : checked;
   const nodes = nodesReport(p, r.explanation!);
   const perNode = r.explanation!.absorbed.flatMap((a, i) =>
-    a === undefined || !L.isAffine(p.model.layers[i]!) || Math.abs(a[0]!) <= r.consistency.tolerance ? [] : [{ node: p.model.nodes[i]!.name, kind: p.model.nodes[i]!.layer.kind, absorbed: a[0]! }],
+    a === undefined || !(L.isAffine(p.model.layers[i]!) || (sink && isNorm(p.model.layers[i]!))) || Math.abs(a[0]!) <= r.consistency.tolerance ? [] : [{ node: p.model.nodes[i]!.name, kind: p.model.nodes[i]!.layer.kind, absorbed: a[0]! }],
   );
   const biasRelevance = { total: r.biasRelevance, perNode };
   return { ok: nonFinite === null && preconditions.ok && roots.ok && nodes.ok && consistency.ok, nonFinite, preconditions, roots, nodes, consistency, biasRelevance };

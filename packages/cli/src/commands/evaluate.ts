@@ -49,7 +49,7 @@ interface Replacing {
   readonly description: string;
 }
 
-const noise = (lo: number, hi: number): Replacing => ({ replacement: Ev.uniform(lo, hi), description: `uniform noise in [${num(lo)}, ${num(hi)}]` });
+const noise = (lo: number, hi: number): Replacing => ({ replacement: Ev.uniformNoise(lo, hi), description: `uniform noise in [${num(lo)}, ${num(hi)}]` });
 
 /** The perturbation settings of the flags (usage errors first). */
 interface Settings {
@@ -80,7 +80,7 @@ const settingsOf = (v: Values<EvaluateFlags>): E.Either<CliError, Settings> =>
       const mode = v.replace ?? "noise";
       if (mode === "constant") {
         if (v.range !== undefined) return E.left(usage("--range sets the noise box: use it with --replace noise"));
-        return E.map((c: number) => () => ({ replacement: Ev.constant(c), description: `the constant ${num(c)}` }))(v.value === undefined ? E.right(0) : number("value", v.value));
+        return E.map((c: number) => () => ({ replacement: Ev.constantValue(c), description: `the constant ${num(c)}` }))(v.value === undefined ? E.right(0) : number("value", v.value));
       }
       if (v.value !== undefined) return E.left(usage("--value sets the constant: use it with --replace constant"));
       if (v.range === undefined) {

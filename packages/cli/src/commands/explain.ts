@@ -5,7 +5,8 @@
  * @module
  */
 import * as E from "fp-ts/lib/Either.js";
-import { type Image, Png, VizError } from "@dtd/viz";
+import { type Image, VizError } from "@dtd/viz";
+import * as Png from "@dtd/viz/png";
 import * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
 import { ExitCode, failure, usage } from "../CliError.ts";

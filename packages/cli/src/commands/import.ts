@@ -8,12 +8,13 @@
 import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
 import { writeModelFile } from "@dtd/model-io/file";
-import { formatError } from "@dtd/model-io/ModelFileError";
-import { type CliError, ExitCode, failure, usage } from "../CliError.ts";
+import { formatError } from "@dtd/model-io";
+import { ExitCode, failure, usage } from "../CliError.ts";
 import { defineCommand } from "../Command.ts";
 import { line } from "../Io.ts";
 import { infoOf } from "../imported.ts";
 import { importFile } from "../loadModel.ts";
+import { parseShape } from "../shapeFlag.ts";
 import { readFileSync } from "node:fs";
 
 const flags = {
@@ -22,13 +23,6 @@ const flags = {
   "input-shape": { type: "string", value: "SHAPE", description: "the per-sample input shape in the file's layout (e.g. 224,224,3 for TF.js) when the file leaves it unknown" },
   "output-node": { type: "string", value: "NAME", description: "for a model with several outputs (heads): the one to import, by name (an ONNX output, a graph signature key or node, a Keras output layer)" },
 } as const;
-
-/** "224,224,3" → [224, 224, 3]. */
-export const parseShape = (flag: string, v: string): E.Either<CliError, number[]> => {
-  const parts = v.split(",").map((s) => s.trim());
-  const dims = parts.map(Number);
-  return parts.length > 0 && dims.every((d, i) => Number.isSafeInteger(d) && d > 0 && /^\d+$/.test(parts[i]!)) ? E.right(dims) : E.left(usage(`--${flag}: expected positive integers separated by commas, e.g. 224,224,3, found "${v}"`));
-};
 
 export const importCommand = defineCommand({
   name: "import",

@@ -9,10 +9,10 @@
 import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
 import * as L from "@dtd/layers";
-import * as Train from "@dtd/layers/train/index";
+import * as Train from "@dtd/layers";
 import { writeModelFile } from "@dtd/model-io/file";
 import { metadataProblem } from "@dtd/model-io";
-import { formatError, formatProblem } from "@dtd/model-io/ModelFileError";
+import { formatError, formatProblem } from "@dtd/model-io";
 import { type CliError, ExitCode, failure, usage } from "../CliError.ts";
 import { defineCommand } from "../Command.ts";
 import { num } from "../format.ts";

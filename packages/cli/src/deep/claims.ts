@@ -15,18 +15,18 @@
  * Consistency uses @dtd/deep-taylor's rounding bound for the model's dtype and size (docs/deep-taylor.md).
  * @module
  */
-import type { DatasetConsistency } from "@dtd/deep-taylor/consistency";
+import type { Consistency } from "@dtd/deep-taylor";
 import type { Claim } from "../demo/claims.ts";
 import type { HalfShares } from "../demo/halves.ts";
 
 /** What the claims are checked against. */
 export interface DeepClaimInputs {
   /** Per method id. */
-  readonly consistency: Readonly<Record<string, DatasetConsistency>>;
+  readonly consistency: Readonly<Record<string, Consistency.DatasetConsistency>>;
   readonly halves: Readonly<Record<string, HalfShares>>;
   readonly titles: Readonly<Record<string, string>>;
   /** Per min-max method id: its heatmaps' consistency with respect to R̂_k (instead of f). */
-  readonly modelled: Readonly<Record<string, DatasetConsistency>>;
+  readonly modelled: Readonly<Record<string, Consistency.DatasetConsistency>>;
   /** Per min-max method id: the conservation error relative to the total score, Σ_n |Σ_p R_p − f(x_n)| / Σ_n f(x_n). */
   readonly fitError: Readonly<Record<string, number>>;
   /** The rule of every layer under the training-free model ("" for layers without weights). */
@@ -50,7 +50,7 @@ const get = <V>(rec: Readonly<Record<string, V>>, id: string): V => {
 
 /** Checks the deck's Section 4 claims on one network's numbers. */
 export const checkDeepClaims = (inputs: DeepClaimInputs): Claim[] => {
-  const c = (id: string): DatasetConsistency => get(inputs.consistency, id);
+  const c = (id: string): Consistency.DatasetConsistency => get(inputs.consistency, id);
   const title = (id: string): string => get(inputs.titles, id);
   const affine = inputs.rules.filter((r) => r !== "");
   const relevanceModels = [...TRAINING_FREE, ...MIN_MAX];

@@ -16,11 +16,11 @@
 import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
 import * as L from "@dtd/layers";
-import { adam } from "@dtd/layers/train/index";
+import { adam } from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
-import { accumulatedTerms } from "@dtd/deep-taylor/accumulatedTerms";
-import * as MM from "@dtd/deep-taylor/minMax";
-import type { PairSet } from "../data/mnistPairs.ts";
+import { accumulatedTerms } from "@dtd/deep-taylor";
+import { MinMax as MM } from "@dtd/deep-taylor";
+import { type PairSet } from "@dtd/datasets";
 import type { Hooks } from "../demo/hooks.ts";
 import type { Heatmaps, Method } from "../demo/methods.ts";
 import { batchOf } from "../demo/pairSets.ts";

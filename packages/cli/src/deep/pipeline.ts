@@ -16,13 +16,14 @@
 import { join } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
+import { unsafeMake } from "@dtd/tensor/unsafe";
 import * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
-import { accumulatedTerms } from "@dtd/deep-taylor/accumulatedTerms";
-import * as Consistency from "@dtd/deep-taylor/consistency";
-import * as MM from "@dtd/deep-taylor/minMax";
-import { loadMnist, type MnistPool, splitMnist } from "../data/mnist.ts";
-import { makePairs, PAIR_PIXELS, type PairSet } from "../data/mnistPairs.ts";
+import { accumulatedTerms } from "@dtd/deep-taylor";
+import { Consistency } from "@dtd/deep-taylor";
+import { MinMax as MM } from "@dtd/deep-taylor";
+import { makePairs, type MnistPool, PAIR_PIXELS, type PairSet, splitMnist } from "@dtd/datasets";
+import { loadMnist } from "@dtd/datasets/node";
 import { type AopcResult, type AopcSettings, defaultAopcSettings, measureAll, perturbationFigure } from "../demo/aopc.ts";
 import { modelFile } from "../demo/cache.ts";
 import type { Claim } from "../demo/claims.ts";
@@ -215,7 +216,7 @@ const runNet = (net: DeepNet, opts: DeepOptions, pools: { readonly train: MnistP
 
   // Root points of the training-free model (both first-layer rules), on the grid's first pairs.
   const rootSet = subset(explained, gridIdx.slice(0, opts.rootPairs));
-  const xRoots = T.unsafeMake([rootSet.count, ...model.inputShape], rootSet.x);
+  const xRoots = unsafeMake([rootSet.count, ...model.inputShape], rootSet.x);
   const composites = [DT.trainingFree(DT.deriveRule(DT.w2)), DT.trainingFree(DT.deriveRule(zBox(0, 1)))];
   let violations = 0;
   let active = 0;

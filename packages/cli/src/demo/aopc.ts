@@ -14,11 +14,11 @@
  * @module
  */
 import * as E from "fp-ts/lib/Either.js";
-import * as T from "@dtd/tensor";
+import { unsafeMake } from "@dtd/tensor/unsafe";
 import type * as L from "@dtd/layers";
-import { type AopcSummary, constant, type Curve, Dtd, message, type Ordering, pairedDifference, type Replacement, regionPerturbation, uniform } from "@dtd/evaluate";
+import { type AopcSummary, constantValue, type Curve, Dtd, message, type Ordering, pairedDifference, type Replacement, regionPerturbation, uniformNoise } from "@dtd/evaluate";
 import { Grid, type Image, Plot } from "@dtd/viz";
-import { PAIR_PIXELS, type PairSet } from "../data/mnistPairs.ts";
+import { PAIR_PIXELS, type PairSet } from "@dtd/datasets";
 import type { Hooks } from "./hooks.ts";
 import { batchOf, subset } from "./pairSets.ts";
 
@@ -27,8 +27,8 @@ export type ReplacementName = "noise" | "zero";
 
 /** The replacements by name, with how reports describe them. */
 export const replacements: { readonly [K in ReplacementName]: { readonly replacement: Replacement; readonly description: string } } = {
-  noise: { replacement: uniform(0, 1), description: "uniform noise in the pixel box [0, 1]" },
-  zero: { replacement: constant(0), description: "0 (black: the ink removed)" },
+  noise: { replacement: uniformNoise(0, 1), description: "uniform noise in the pixel box [0, 1]" },
+  zero: { replacement: constantValue(0), description: "0 (black: the ink removed)" },
 };
 
 /** How the perturbation is run. */
@@ -108,7 +108,7 @@ const perturb = (
   const run = regionPerturbation({
     score: Dtd.modelScore(model),
     x,
-    ...(R !== undefined ? { relevance: T.unsafeMake([...x.shape], Float64Array.from(R)) } : {}),
+    ...(R !== undefined ? { relevance: unsafeMake([...x.shape], Float64Array.from(R)) } : {}),
     replacement: replacements[settings.replacement].replacement,
     orderings,
     patch: settings.patch,

@@ -11,7 +11,7 @@ import { dirname, join } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
 import * as L from "@dtd/layers";
 import { readModelFile, writeModelFile } from "@dtd/model-io/file";
-import { formatError } from "@dtd/model-io/ModelFileError";
+import { formatError } from "@dtd/model-io";
 import { fingerprint, type Recipe } from "./network.ts";
 
 /** What names a cached model of the one-layer demo. */

@@ -11,7 +11,7 @@
  * and R_p ≥ −(that bound) (docs/deep-taylor.md, "Rounding: the tolerance of the checks").
  * @module
  */
-import type { DatasetConsistency } from "@dtd/deep-taylor/consistency";
+import type { Consistency } from "@dtd/deep-taylor";
 import type { HalfShares } from "./halves.ts";
 
 /** A claim and the verdict of this run, with the numbers behind it. */
@@ -23,7 +23,7 @@ export interface Claim {
 
 /** What the claims are checked against, per method id. */
 export interface ClaimInputs {
-  readonly consistency: Readonly<Record<string, DatasetConsistency>>;
+  readonly consistency: Readonly<Record<string, Consistency.DatasetConsistency>>;
   readonly halves: Readonly<Record<string, HalfShares>>;
   readonly titles: Readonly<Record<string, string>>;
 }
@@ -36,13 +36,13 @@ const get = <V>(rec: Readonly<Record<string, V>>, id: string): V => {
 };
 
 /** "w²-rule 100.0%, z⁺-rule 100.0%" for one property of several methods. */
-const list = (ids: readonly string[], inputs: ClaimInputs, value: (c: DatasetConsistency) => number): string =>
+const list = (ids: readonly string[], inputs: ClaimInputs, value: (c: Consistency.DatasetConsistency) => number): string =>
   ids.map((id) => `${get(inputs.titles, id)} ${pct(value(get(inputs.consistency, id)))}`).join(", ");
 
 /** Checks the deck's claims on one run's numbers. */
 export const checkClaims = (inputs: ClaimInputs): Claim[] => {
   const rules = ["w2", "zplus", "zb"] as const;
-  const c = (id: string): DatasetConsistency => get(inputs.consistency, id);
+  const c = (id: string): Consistency.DatasetConsistency => get(inputs.consistency, id);
   const sens = c("sensitivity");
   const taylor = c("simpleTaylor");
   const onDigit = ["zplus", "zb"] as const;

@@ -4,9 +4,9 @@
  * @module
  */
 import * as E from "fp-ts/lib/Either.js";
-import * as T from "@dtd/tensor";
+import { unsafeMake } from "@dtd/tensor/unsafe";
 import type * as L from "@dtd/layers";
-import { PAIR_PIXELS, type PairSet } from "../data/mnistPairs.ts";
+import { PAIR_PIXELS, type PairSet } from "@dtd/datasets";
 import type { ProgressHandle } from "./hooks.ts";
 import type { Heatmaps, Method } from "./methods.ts";
 import { batchOf } from "./pairSets.ts";
@@ -29,9 +29,9 @@ export const explainAll = (method: Method, model: L.Model, set: PairSet, bar: Pr
     bar.update(s + n);
   }
   return E.right({
-    f: T.unsafeMake([set.count], f),
-    R: T.unsafeMake([set.count, PAIR_PIXELS], R),
+    f: unsafeMake([set.count], f),
+    R: unsafeMake([set.count, PAIR_PIXELS], R),
     ...(roots !== undefined ? { roots } : {}),
-    ...(modelled !== undefined ? { modelled: T.unsafeMake([set.count], modelled) } : {}),
+    ...(modelled !== undefined ? { modelled: unsafeMake([set.count], modelled) } : {}),
   });
 };

@@ -8,8 +8,8 @@ import { writeFileSync } from "node:fs";
 import { extname } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
 import { encodeNpy } from "../batch/npy.ts";
-import { loadMnist, splitMnist } from "../data/mnist.ts";
-import { PAIR_PIXELS } from "../data/mnistPairs.ts";
+import { PAIR_PIXELS, splitMnist } from "@dtd/datasets";
+import { loadMnist } from "@dtd/datasets/node";
 import { type DemoOptions, testPairs } from "./pipeline.ts";
 
 /** Writes the test pairs of a run with these options to `path` (.npy or .jsonl); Right: how many. */

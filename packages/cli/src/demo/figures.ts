@@ -7,7 +7,7 @@
  * @module
  */
 import { Grid, Heatmap, Image, Plot } from "@dtd/viz";
-import { PAIR_HEIGHT, PAIR_WIDTH } from "../data/mnistPairs.ts";
+import { PAIR_HEIGHT, PAIR_WIDTH } from "@dtd/datasets";
 
 /** One row of the heatmap grid: the input pixels (28×56 flat) and one heatmap per method, same layout. */
 export interface GridRow {

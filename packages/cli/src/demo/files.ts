@@ -4,7 +4,8 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as E from "fp-ts/lib/Either.js";
-import { Png, VizError } from "@dtd/viz";
+import { VizError } from "@dtd/viz";
+import * as Png from "@dtd/viz/png";
 
 /** Creates the output folder (and its parents). */
 export const ensureDir = (dir: string): E.Either<string, void> => {

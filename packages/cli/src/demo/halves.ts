@@ -8,7 +8,7 @@
  * @module
  */
 import type * as T from "@dtd/tensor";
-import { PAIR_HEIGHT, PAIR_PIXELS, PAIR_WIDTH, type PairMeta } from "../data/mnistPairs.ts";
+import { PAIR_HEIGHT, PAIR_PIXELS, PAIR_WIDTH, type PairMeta } from "@dtd/datasets";
 
 /** The share of |R| on the target's half of one sample (offset `n` in a batch), or undefined if R = 0 there. */
 export const targetShare = (R: T.Tensor, n: number, side: "left" | "right"): number | undefined => {

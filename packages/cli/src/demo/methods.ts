@@ -15,7 +15,6 @@ import * as E from "fp-ts/lib/Either.js";
 import type * as T from "@dtd/tensor";
 import type * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
-import { gradientXInput, sensitivity, simpleTaylor, type SimpleTaylorExplanation } from "@dtd/deep-taylor/baselines";
 
 /** Scores and heatmaps of a batch: f [N] and R [N, ...inputShape]. */
 export interface Heatmaps {
@@ -83,7 +82,7 @@ export const sensitivityMethod: Method = {
   label: "sensitivity",
   title: "sensitivity analysis",
   deepTaylor: false,
-  explain: (model, x) => E.bimap(DT.message, asHeatmaps)(sensitivity(model, x)),
+  explain: (model, x) => E.bimap(DT.message, asHeatmaps)(DT.Baselines.sensitivity(model, x)),
 };
 
 /** Gradient × input, R_p = x_p ∂f/∂x_p. */
@@ -92,7 +91,7 @@ export const gradientXInputMethod: Method = {
   label: "grad×input",
   title: "gradient × input",
   deepTaylor: false,
-  explain: (model, x) => E.bimap(DT.message, asHeatmaps)(gradientXInput(model, x)),
+  explain: (model, x) => E.bimap(DT.message, asHeatmaps)(DT.Baselines.gradientXInput(model, x)),
 };
 
 /** Simple Taylor decomposition at a nearest root ξ (numerical search, `taylor.maxIterations` at most). */
@@ -102,8 +101,8 @@ export const simpleTaylorMethod = (taylor: TaylorOptions = {}): Method => ({
   title: "simple Taylor decomposition",
   deepTaylor: false,
   explain: (model, x) =>
-    E.bimap(DT.message, (b: SimpleTaylorExplanation): Heatmaps => ({ f: b.f, R: b.R, roots: { found: b.isRoot.filter((r) => r).length, searched: b.isRoot.length } }))(
-      simpleTaylor(model, x, taylor.maxIterations === undefined ? {} : { maxIterations: taylor.maxIterations }),
+    E.bimap(DT.message, (b: DT.Baselines.SimpleTaylorExplanation): Heatmaps => ({ f: b.f, R: b.R, roots: { found: b.isRoot.filter((r) => r).length, searched: b.isRoot.length } }))(
+      DT.Baselines.simpleTaylor(model, x, taylor.maxIterations === undefined ? {} : { maxIterations: taylor.maxIterations }),
     ),
 });
 

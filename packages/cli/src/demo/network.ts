@@ -12,9 +12,9 @@
  */
 import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
+import { unsafeMake } from "@dtd/tensor/unsafe";
 import * as L from "@dtd/layers";
-import type { MnistPool } from "../data/mnist.ts";
-import { PAIR_PIXELS, pairSampler } from "../data/mnistPairs.ts";
+import { type MnistPool, PAIR_PIXELS, pairSampler } from "@dtd/datasets";
 import { LOSSES, type LossName } from "./detectionLoss.ts";
 
 /** How the network is built and trained. */
@@ -101,7 +101,7 @@ export const trainDetector = <S>(pool: MnistPool, opts: DetectorTraining<S>): E.
       const x = new Float64Array(B * PAIR_PIXELS);
       const y = new Float64Array(B);
       sampler.fillBatch(x, y);
-      return { x: T.unsafeMake([B, ...initial.inputShape], x), y: T.unsafeMake([B, 1], y) };
+      return { x: unsafeMake([B, ...initial.inputShape], x), y: unsafeMake([B, 1], y) };
     },
     {
       loss: LOSSES[opts.loss],

@@ -4,14 +4,15 @@
  * @module
  */
 import * as T from "@dtd/tensor";
+import { unsafeMake } from "@dtd/tensor/unsafe";
 import * as L from "@dtd/layers";
-import { PAIR_PIXELS, type PairSet } from "../data/mnistPairs.ts";
+import { PAIR_PIXELS, type PairSet } from "@dtd/datasets";
 
 /** 0, 1, …, n − 1. */
 export const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
 /** Pairs s … s + n − 1 of a set as a batch in the model's input shape ([n, 1568] or [n, 1, 28, 56]: the same values). */
-export const batchOf = (model: L.Model, set: PairSet, s: number, n: number): T.Tensor => T.unsafeMake([n, ...model.inputShape], set.x.slice(s * PAIR_PIXELS, (s + n) * PAIR_PIXELS));
+export const batchOf = (model: L.Model, set: PairSet, s: number, n: number): T.Tensor => unsafeMake([n, ...model.inputShape], set.x.slice(s * PAIR_PIXELS, (s + n) * PAIR_PIXELS));
 
 /** Forward pass over a pair set in chunks (bounded memory), returning f [N]. */
 export const scores = (model: L.Model, set: PairSet, chunk = 500): Float64Array => {

@@ -16,10 +16,10 @@
 import { join } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
 import * as L from "@dtd/layers";
-import { accumulatedTerms } from "@dtd/deep-taylor/accumulatedTerms";
-import * as Consistency from "@dtd/deep-taylor/consistency";
-import { loadMnist, type MnistPool, splitMnist } from "../data/mnist.ts";
-import { makePairs, PAIR_PIXELS, type PairSet } from "../data/mnistPairs.ts";
+import { accumulatedTerms } from "@dtd/deep-taylor";
+import { Consistency } from "@dtd/deep-taylor";
+import { makePairs, type MnistPool, PAIR_PIXELS, type PairSet, splitMnist } from "@dtd/datasets";
+import { loadMnist } from "@dtd/datasets/node";
 import { type AopcResult, type AopcSettings, defaultAopcSettings, measureAll, perturbationFigure } from "./aopc.ts";
 import { cacheFile } from "./cache.ts";
 import { checkClaims, type Claim } from "./claims.ts";

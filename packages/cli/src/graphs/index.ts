@@ -11,14 +11,17 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
+import { unsafeMake } from "@dtd/tensor/unsafe";
 import * as L from "@dtd/layers";
 import { writeModelFile } from "@dtd/model-io/file";
-import { formatError } from "@dtd/model-io/ModelFileError";
+import { formatError } from "@dtd/model-io";
 import { type CliError, ExitCode, failure, usage } from "../CliError.ts";
 import { defineCommand } from "../Command.ts";
-import { DIGIT_PIXELS, loadMnist, type MnistPool, splitMnist } from "../data/mnist.ts";
+import { DIGIT_PIXELS, type MnistPool, splitMnist } from "@dtd/datasets";
+import { loadMnist } from "@dtd/datasets/node";
 import { line } from "../Io.ts";
-import { Grid, Png, VizError } from "@dtd/viz";
+import { Grid, VizError } from "@dtd/viz";
+import * as Png from "@dtd/viz/png";
 import type { Image } from "@dtd/viz";
 import { startProgress } from "../progress.ts";
 import { type Architecture, constraints, initGraph, learningRates, setBatchNormStatistics } from "./networks.ts";
@@ -52,7 +55,7 @@ const spread = (t: T.Tensor, count: number): T.Tensor => {
     const i = Math.floor((r * n) / k);
     out.set(t.data.subarray(i * d, (i + 1) * d), r * d);
   }
-  return T.unsafeMake([k, ...t.shape.slice(1)], out);
+  return unsafeMake([k, ...t.shape.slice(1)], out);
 };
 
 /** The share of a data set the model classifies correctly (argmax of the logits), in batches of 500. */

@@ -143,7 +143,7 @@ export const setBatchNormStatistics = (model: L.Model, x: T.Tensor): L.Model => 
 /** The constraints of training: b ≤ 0, batch norm scales ≥ 0 and shifts ≤ 0, statistics fixed. */
 export const constraints: readonly L.Constraint[] = [
   L.nonPositiveBias(L.ofKind("dense", "conv2d", "depthwiseConv2d")),
-  L.clamp("scale", 0, Infinity, L.ofKind("batchNorm")),
-  L.clamp("shift", -Infinity, 0, L.ofKind("batchNorm")),
+  L.clampParam("scale", 0, Infinity, L.ofKind("batchNorm")),
+  L.clampParam("shift", -Infinity, 0, L.ofKind("batchNorm")),
   L.frozen(L.ofKind("batchNorm"), ["mean", "variance"]),
 ];

@@ -9,7 +9,7 @@
  * @module
  */
 import * as E from "fp-ts/lib/Either.js";
-import type { TitanicData } from "../data/titanic.ts";
+import { type TitanicData } from "@dtd/datasets";
 import { accuracy, chooseThreshold } from "../demo/threshold.ts";
 import { scores, type TitanicRecipe, type Trained, trainTitanic } from "./network.ts";
 

@@ -12,14 +12,14 @@
  * 7. zᵇ does: its term (h_i − x_i)·|w_ij⁻| credits an absent category that speaks against survival.
  * @module
  */
-import type { DatasetConsistency } from "@dtd/deep-taylor/consistency";
+import type { Consistency } from "@dtd/deep-taylor";
 import type * as DT from "@dtd/deep-taylor";
 import type { Claim } from "../demo/claims.ts";
 import { RULE_IDS, RULE_NAMES, type FeatureBox, type RuleId } from "./rules.ts";
 
 /** What one rule found on the test passengers. */
 export interface RuleEvidence {
-  readonly consistency: DatasetConsistency;
+  readonly consistency: Consistency.DatasetConsistency;
   /** Violated preconditions the lenient explanation recorded (the first per passenger and layer). */
   readonly warnings: number;
   readonly roots: DT.RootVerification;

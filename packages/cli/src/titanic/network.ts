@@ -13,6 +13,7 @@
  */
 import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
+import { unsafeMake } from "@dtd/tensor/unsafe";
 import * as L from "@dtd/layers";
 import { LOSSES, type LossName } from "../demo/detectionLoss.ts";
 
@@ -67,7 +68,7 @@ export interface Trained {
 
 /** The scores f(x) of the n × d rows x. */
 export const scores = (model: L.Model, x: Float64Array, n: number, d: number): Float64Array =>
-  n === 0 ? new Float64Array(0) : Float64Array.from(L.forward(model, T.unsafeMake([n, d], x)).output.data);
+  n === 0 ? new Float64Array(0) : Float64Array.from(L.forward(model, unsafeMake([n, d], x)).output.data);
 
 /** The mean detection hinge y·max(0, 1 − f) + (1 − y)·f of scores f against labels y. */
 export const hinge = (f: ArrayLike<number>, y: ArrayLike<number>): number => {
@@ -102,7 +103,7 @@ export const trainTitanic = (
   const perm = Array.from(T.Random.permutation(T.Random.make(seed), n));
   const val = take(x, y, d, perm.slice(0, nVal).sort((a, b) => a - b));
   const fitOn = take(x, y, d, perm.slice(nVal).sort((a, b) => a - b));
-  const data = { x: T.unsafeMake([fitOn.n, d], fitOn.x), y: T.unsafeMake([fitOn.n, 1], fitOn.y) };
+  const data = { x: unsafeMake([fitOn.n, d], fitOn.x), y: unsafeMake([fitOn.n, 1], fitOn.y) };
   const initial = initialNetwork(d, recipe.hidden, seed);
   if (E.isLeft(initial)) return initial;
 

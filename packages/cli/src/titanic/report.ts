@@ -6,8 +6,7 @@
  * @module
  */
 import { basename } from "node:path";
-import type { TitanicFeature, TitanicVariable } from "../data/titanic.ts";
-import { CONTINUOUS_FEATURES, TITANIC_VARIABLES } from "../data/titanic.ts";
+import { CONTINUOUS_FEATURES, TITANIC_VARIABLES, type TitanicFeature, type TitanicVariable } from "@dtd/datasets";
 import { markdownTable } from "../demo/report.ts";
 import { isSound } from "./claims.ts";
 import type { TitanicResult } from "./pipeline.ts";

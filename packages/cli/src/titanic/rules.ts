@@ -3,7 +3,7 @@
  *
  * - zᵇ, 𝒳 = 𝓑 = {l ≤ x ≤ h}: the root of neuron j is the corner l_i 1[w_ij > 0] + h_i 1[w_ij < 0] of the box,
  *   q_ij = x_i w_ij − l_i w_ij⁺ − h_i w_ij⁻ = (x_i − l_i)·w_ij⁺ + (h_i − x_i)·|w_ij⁻|. Here 𝓑 is the data's own box
- *   (the training range of every feature, ../data/titanicScaling.ts), so the root is a passenger the data allows.
+ *   (the training range of every feature, @dtd/datasets's TitanicScaling), so the root is a passenger the data allows.
  * - w², 𝒳 = ℝᵈ: the nearest root x − R_j w_j / ‖w_j‖², q_ij = w_ij², whatever x is.
  * - z⁺, 𝒳 = ℝ₊ᵈ: the root x_i 1[w_ij < 0] (switch off what speaks for survival), q_ij = x_i w_ij⁺.
  *
@@ -15,6 +15,7 @@
  */
 import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
+import { unsafeMake } from "@dtd/tensor/unsafe";
 import type * as L from "@dtd/layers";
 import { Domain } from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
@@ -37,7 +38,7 @@ export interface FeatureBox {
 }
 
 /** A bound as a tensor of the input's per-sample shape [d]. */
-const bound = (v: Float64Array): T.Tensor => T.unsafeMake([v.length], v);
+const bound = (v: Float64Array): T.Tensor => unsafeMake([v.length], v);
 
 /** Each rule's strategy; zᵇ's box is `box`. Left when the box does not contain 0 (zᵇ needs l ≤ 0 ≤ h). */
 export const ruleStrategies = (box: FeatureBox): E.Either<string, { readonly [K in RuleId]: DT.Strategy }> =>

@@ -7,20 +7,21 @@
  *   read a variable (a γ swept in a loop) — and kept only while their values stay the same (`byValue`): then the
  *   very same tensor comes back, and so do the entries computed from it (keyed by its id);
  * - entries derived from modified weights take the ids of those tensors as their token.
- * Entries are kept in an identity memo (@dtd/tensor's IdentityMemo, the scheme of every identity-keyed cache), keyed
+ * Entries are kept in an identity memo (IdentityMemo of @dtd/tensor/unsafe, the scheme of every identity-keyed cache), keyed
  * weakly by the layer object, and vanish with it; one entry per key, so a sweep over γ does not pile up transposed
  * maps.
  * @module
  */
 import * as AD from "@dtd/autodiff";
 import * as T from "@dtd/tensor";
+import { IdentityMemo } from "@dtd/tensor/unsafe";
 import { type Affine, linearPart } from "@dtd/layers";
 
 type Entry = T.Tensor | ((ct: T.Tensor) => T.Tensor);
-const caches = T.IdentityMemo.make<Affine, Entry>();
+const caches = IdentityMemo.make<Affine, Entry>();
 
 /** A stable id for an object (a selector, a term, a tensor), for cache keys and tokens. */
-export const idOf = T.IdentityMemo.idOf;
+export const idOf = IdentityMemo.idOf;
 
 /** The cached value of `key` for `layer`, computed by `make` when absent or computed from another `token`. */
 export const cached = <E extends Entry>(layer: Affine, key: string, make: () => E, token = ""): E => caches.get(layer, key, token, make) as E;

@@ -8,8 +8,8 @@
 import * as E from "fp-ts/lib/Either.js";
 import * as AD from "@dtd/autodiff";
 import * as T from "@dtd/tensor";
-import type { Optimizer, ParamTreeT, TrainError } from "@dtd/layers/train/index";
-import { batches, batchesPerEpoch, ParamTree } from "@dtd/layers/train/index";
+import type { Optimizer, ParamTreeT, TrainError } from "@dtd/layers";
+import { batches, batchesPerEpoch, ParamTree } from "@dtd/layers";
 
 /** The objective on a batch: parameters as Vars (same structure as the tree) and the batch's rows. */
 export type Objective = (params: readonly Readonly<Record<string, AD.Var>>[], rows: Int32Array) => AD.Var;

@@ -4,6 +4,7 @@
  * @module
  */
 import * as T from "@dtd/tensor";
+import { IdentityMemo } from "@dtd/tensor/unsafe";
 import type * as L from "@dtd/layers";
 
 /**
@@ -26,5 +27,5 @@ const maskChain = (model: L.Model): readonly (T.Tensor | undefined)[] => {
   });
   return masks;
 };
-const masksByModel = T.IdentityMemo.make<L.Model, readonly (T.Tensor | undefined)[]>();
+const masksByModel = IdentityMemo.make<L.Model, readonly (T.Tensor | undefined)[]>();
 

@@ -11,12 +11,13 @@
  * - **constant-term caching**: the forward passes of constant modifiers (zᵇ's −l and −h, w²'s 1), and −b when
  *   z is reused, are summed once per layer into K [1, ...out] and reused on every call: bit-identical to
  *   computing K afresh.
- * - **one-pass quotient**: c = R / (s + K) in one pass (`T.divNoNanSum`): bit-identical to an add and a division.
+ * - **one-pass quotient**: c = R / (s + K) in one pass (`divNoNanSum` of `@dtd/tensor/unsafe`): bit-identical to an add and a division.
  * A plan of one term on the input (or a custom modifier) computes the reference's own operations: bit-identical
  * to it (`exact`), unless z − b stands in for its pass.
  * @module
  */
 import * as T from "@dtd/tensor";
+import { IdentityMemo } from "@dtd/tensor/unsafe";
 import type { DirectionTerm, InputModifier, WeightSelector } from "../Strategy.ts";
 import { idOf } from "./affineCache.ts";
 
@@ -35,7 +36,7 @@ export const ALL: Part = { key: "W", make: (W) => W, byFunction: false };
 const SQUARE: Part = { key: "W²", make: (W) => T.mul(W, W), byFunction: false };
 
 type FunctionSelector = WeightSelector & { readonly _tag: "Custom" | "Modified" };
-const functionParts = T.IdentityMemo.make<FunctionSelector, Part>();
+const functionParts = IdentityMemo.make<FunctionSelector, Part>();
 const functionPart = (g: FunctionSelector): Part =>
   functionParts.get(g, "part", "", () => {
     const make = g._tag === "Custom" ? (W: T.Tensor) => T.map(W, (w) => g.g(w) * w) : (W: T.Tensor) => T.map(W, (w) => g.q(w));

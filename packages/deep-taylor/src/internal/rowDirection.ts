@@ -12,7 +12,7 @@
  */
 import * as T from "@dtd/tensor";
 import * as L from "@dtd/layers";
-import { type DirectionContext, modifierValue, modify, type NeuronRow, select, type Strategy, type WeightSelector } from "../Strategy.ts";
+import { type DirectionContext, modifierValue, modifiedWeightAt, type NeuronRow, selectorAt, type Strategy, type WeightSelector } from "../Strategy.ts";
 
 /** The direction of one strategy at one sample. */
 export interface RowDirection {
@@ -64,7 +64,7 @@ export const rowDirection = (strategy: Strategy, layer: L.Affine, inputShape: re
   });
   const g: WeightSelector[] = direction.terms.map((t) => t.weight);
   /**
-   * Σ_t a_t(x)_i·f(g_t, w_ij) on the row: f is v's factor (select) or the modified weight (modify). A sign mask
+   * Σ_t a_t(x)_i·f(g_t, w_ij) on the row: f is v's factor (selectorAt) or the modified weight (modifiedWeightAt). A sign mask
    * is three numbers, so its loop makes no call per weight (the hot path of verifyRoots on large convolutions).
    */
   const fill = (times: boolean, f: (g: WeightSelector, w: number) => number) => (row: NeuronRow, out: Float64Array) => {
@@ -97,11 +97,11 @@ export const rowDirection = (strategy: Strategy, layer: L.Affine, inputShape: re
   if (!dense) {
     v0 = new Float64Array(d);
     for (let t = 0; t < a.length; t++) {
-      const g0 = g[t]!._tag === "Modified" ? 0 : select(g[t]!, 0);
+      const g0 = g[t]!._tag === "Modified" ? 0 : selectorAt(g[t]!, 0);
       if (g0 !== 0) for (let i = 0; i < d; i++) v0[i] = v0[i]! + a[t]![i]! * g0;
     }
   }
-  return { v: fill(false, select), q: fill(true, modify), v0 };
+  return { v: fill(false, selectorAt), q: fill(true, modifiedWeightAt), v0 };
 };
 
 /** q = v·w on the row, from a v filler. */

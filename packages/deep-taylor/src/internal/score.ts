@@ -31,7 +31,7 @@ export const finiteHeatmap = <B extends { readonly R: T.Tensor }>(method: string
 
 /** f(x) [N] and ∂f/∂x [N, ...] for a batch (samples are independent, so one VJP with ones gives every gradient). */
 export const scoreAndGradient = (model: L.Model, x: T.Tensor): { readonly f: T.Tensor; readonly gradient: T.Tensor } => {
-  const [y, pullback] = L.vjp(model, x);
+  const [y, pullback] = L.modelVjp(model, x);
   return { f: T.reshape(y, [x.shape[0]!]), gradient: pullback(T.onesLike(y))[0]! };
 };
 

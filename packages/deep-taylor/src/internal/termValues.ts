@@ -5,7 +5,8 @@
  * @module
  */
 import * as T from "@dtd/tensor";
-import { type DirectionContext, type InputModifier, modifierValue, modify, type WeightSelector } from "../Strategy.ts";
+import { IdentityMemo } from "@dtd/tensor/unsafe";
+import { type DirectionContext, type InputModifier, modifierValue, modifiedWeightAt, type WeightSelector } from "../Strategy.ts";
 
 /**
  * The inputs a direction may move: 0 where the layer's input is a constant (the zeros a pad2d node adds), 1
@@ -15,7 +16,7 @@ import { type DirectionContext, type InputModifier, modifierValue, modify, type 
 export type Free = T.Tensor | undefined;
 
 /** 1 − fixed, shaped [1, ...in] (cached by the fixed mask, which a model's pad2d node makes once). */
-const freeMasks = T.IdentityMemo.make<T.Tensor, T.Tensor>();
+const freeMasks = IdentityMemo.make<T.Tensor, T.Tensor>();
 export const freeOf = (fixed: T.Tensor | undefined, x: T.Tensor): Free =>
   fixed === undefined ? undefined : freeMasks.get(fixed, "free", "", () => T.reshape(T.sub(1, fixed), [1, ...x.shape.slice(1)]));
 
@@ -38,7 +39,7 @@ export const modifierAt = (m: InputModifier, x: T.Tensor, ctx: DirectionContext,
 };
 
 /** W_t = g_t(W)⊙W, or q_t(W) for a modified weight given directly, entry by entry. */
-export const modifiedWeights = (g: WeightSelector, W: T.Tensor): T.Tensor => T.map(W, (w) => modify(g, w));
+export const modifiedWeights = (g: WeightSelector, W: T.Tensor): T.Tensor => T.map(W, (w) => modifiedWeightAt(g, w));
 
 /** ε·sign(s) added to every denominator (ε = 0: none). */
 export const stabilise = (s: T.Tensor, eps: number): T.Tensor => (eps === 0 ? s : T.map(s, (v) => v + eps * (v >= 0 ? 1 : -1)));

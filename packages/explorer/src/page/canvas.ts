@@ -4,8 +4,7 @@
  * one canvas pixel per input pixel — and are enlarged by CSS.
  * @module
  */
-import * as Image from "@dtd/viz/Image";
-import { imageToInput } from "@dtd/viz/imageToInput";
+import { Image, imageToInput } from "@dtd/viz";
 import type { ImageLayout } from "../layout.ts";
 import type { Rgba } from "../picture.ts";
 

@@ -7,6 +7,7 @@
  * tests and for the curious.
  * @module
  */
+import type { Consistency } from "@dtd/deep-taylor";
 import type { Kernels } from "@dtd/tensor";
 import type { ExplainChoice, Outcome } from "../explainSample.ts";
 import type { ImageLayout } from "../layout.ts";
@@ -294,7 +295,7 @@ const snapshot = () => ({
           R: [...state.shown.outcome.R],
           outputs: [...state.shown.outcome.outputs],
           explained: state.shown.outcome.explained,
-          consistency: state.shown.outcome.consistency,
+          consistency: state.shown.outcome.consistency as Consistency.SampleConsistency,
           roots: state.shown.outcome.roots,
           method: state.shown.outcome.method,
         },

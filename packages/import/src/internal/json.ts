@@ -26,8 +26,8 @@ export const describe = (u: unknown): string => {
   return String(u);
 };
 
-/** Refuses the value under the cursor. */
-export const refuse = (c: Cursor, expected: string): never => fail(invalidFile(c.file, c.path, expected, describe(c.value)));
+/** Refuses the value under the cursor (described, unless `found` says what it is). */
+export const refuse = (c: Cursor, expected: string, found?: string): never => fail(invalidFile(c.file, c.path, expected, found ?? describe(c.value)));
 
 const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> => typeof u === "object" && u !== null && !Array.isArray(u);
 

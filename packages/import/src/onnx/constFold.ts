@@ -6,7 +6,7 @@
  * Integer tensors are float64 arrays, float ones float32 (as in {@link WeightTensor}).
  * @module
  */
-import { sizeOf, type WeightTensor } from "../WeightTensor.ts";
+import { badShape, sizeOf, type WeightTensor } from "../WeightTensor.ts";
 import { attribute, type NodeProto, num } from "./proto.ts";
 import { readTensor } from "./tensor.ts";
 
@@ -50,6 +50,8 @@ const elementwise =
   (node: NodeProto, [a, b]: readonly WeightTensor[]): FoldResult => {
     const shape = broadcast(a!.shape, b!.shape);
     if (shape === undefined) return { error: `shapes [${a!.shape.join(", ")}] and [${b!.shape.join(", ")}] do not broadcast` };
+    const bad = badShape(shape);
+    if (bad !== undefined) return { error: `its result is impossible: ${bad}` };
     const n = sizeOf(shape);
     const out = isFloat(a!) || isFloat(b!) ? new Float32Array(n) : new Float64Array(n);
     const st = stridesOf(shape);
@@ -192,6 +194,8 @@ const constantOfShape = (node: NodeProto, [s]: readonly WeightTensor[]): FoldRes
   const v = attribute(node, "value");
   const value = v?.t === undefined || v.t === null ? { data: new Float32Array(1) } : readTensor(v.t, node.name ?? "ConstantOfShape");
   const shape = Array.from(s!.data);
+  const bad = badShape(shape);
+  if (bad !== undefined) return { error: `its shape input is impossible: ${bad}` };
   const out = value.data instanceof Float32Array ? new Float32Array(sizeOf(shape)) : new Float64Array(sizeOf(shape));
   out.fill(value.data[0] ?? 0);
   return make(node.output?.[0] ?? "", shape, out);

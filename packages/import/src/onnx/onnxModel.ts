@@ -12,6 +12,7 @@ import * as Emit from "../emit.ts";
 import type { IrModel, Pads, Pair } from "../Ir.ts";
 import { noSuchOutput, severalOutputs } from "../ImportError.ts";
 import { fail } from "../internal/fail.ts";
+import { sampleShape } from "../inputShape.ts";
 import { f32, samePads2d } from "../layout.ts";
 import { firstNonFinite, sizeOf, type WeightTensor } from "../WeightTensor.ts";
 import { constantValue, folders, reshapeTarget } from "./constFold.ts";
@@ -322,10 +323,21 @@ const pad: OpImporter = (ctx) => {
   const p = ints(ctx, "pads") ?? Array.from(weight(ctx, 1, "pads").data);
   const value = attribute(ctx.node, "value")?.f ?? (ctx.has(2) ? (weight(ctx, 2, "constant_value").data[0] ?? 0) : 0);
   if (ctx.has(3)) refuse(ctx, "its axes input: dtd supports pads over all four axes");
-  if (value !== 0 || p.length !== 8 || p[0] !== 0 || p[1] !== 0 || p[4] !== 0 || p[5] !== 0 || p.some((v) => v < 0)) {
-    refuse(ctx, `pads [${p.join(", ")}] with value ${value}: dtd supports zero padding of H and W`);
+  if (value !== 0 || p.length !== 8 || p[0] !== 0 || p[4] !== 0 || p.some((v) => v < 0)) {
+    refuse(ctx, `pads [${p.join(", ")}] with value ${value}: dtd supports zero padding of H, W and channels`);
   }
-  return Emit.pad2d(ctx.b, ctx.origin, x, [p[2]!, p[6]!, p[3]!, p[7]!]);
+  const spatial = Emit.pad2d(ctx.b, p[1]! + p[5]! > 0 ? { ...ctx.origin, name: `${ctx.origin.name}/spatial` } : ctx.origin, x, [p[2]!, p[6]!, p[3]!, p[7]!]);
+  return Emit.padChannels(ctx.b, ctx.origin, spatial, p[1]!, p[5]!);
+};
+
+/** Dropout at inference is the identity: refused when the graph asks for training (training_mode true). */
+const dropout: OpImporter = (ctx) => {
+  if (ctx.has(2)) {
+    const training = ctx.constant(2);
+    if (training === undefined) refuse(ctx, "its training_mode is computed at run time: dtd imports models at inference (training_mode false)");
+    if ((training?.data[0] ?? 0) !== 0) refuse(ctx, "training_mode = true (dropout drops units at random): dtd imports models at inference");
+  }
+  return ctx.value(0);
 };
 
 const finalActivation =
@@ -364,7 +376,7 @@ const importers: Readonly<Record<string, OpImporter>> = {
   Concat: concat,
   Pad: pad,
   Identity: (ctx) => ctx.value(0),
-  Dropout: (ctx) => ctx.value(0),
+  Dropout: dropout,
   Softmax: finalActivation("softmax"),
   LogSoftmax: finalActivation("softmax"),
   Sigmoid: finalActivation("sigmoid"),
@@ -377,27 +389,44 @@ const graphInput = (graph: GraphProto, initializers: ReadonlySet<string>, overri
   const input: ValueInfoProto = inputs[0]!;
   const dims = input.type?.tensorType?.shape?.dim ?? [];
   const shape = dims.map((d) => (d.dimValue === null || d.dimValue === undefined ? -1 : num(d.dimValue)));
-  const sample = override ?? shape.slice(1);
-  if (sample.length === 0 || sample.some((d) => d < 1)) {
-    fail({ _tag: "UnsupportedModel", format, reason: `its input "${input.name}" has shape [${shape.map((d) => (d < 0 ? "?" : d)).join(", ")}] with unknown sizes: give the input size (C, H, W) when importing` });
-  }
+  const sample = sampleShape({ format, input: input.name ?? "input", dims: shape, override, layout: "C, H, W" });
   if (sample.length !== 3 && sample.length !== 1) fail({ _tag: "UnsupportedModel", format, reason: `its input "${input.name}" has per-sample shape [${sample.join(", ")}]: dtd reads NCHW images and vectors` });
   return { name: input.name ?? "input", shape: [...sample], layout: sample.length === 3 ? "NCHW" : "flat" };
 };
 
-/** The nodes the output depends on. */
-const needed = (nodes: readonly NodeProto[], output: string): ReadonlySet<NodeProto> => {
+/**
+ * The nodes the output depends on, each after the nodes computing its inputs (ONNX requires a topological order,
+ * but hand-edited graphs may break it); a cycle is refused naming a node on it.
+ */
+const needed = (nodes: readonly NodeProto[], output: string, nameOf: (n: NodeProto) => string): readonly NodeProto[] => {
   const producer = new Map<string, NodeProto>();
-  for (const n of nodes) for (const o of n.output ?? []) producer.set(o, n);
-  const out = new Set<NodeProto>();
-  const stack = [output];
+  for (const n of nodes) for (const o of n.output ?? []) if (o !== "") producer.set(o, n);
+  const order: NodeProto[] = [];
+  const state = new Map<NodeProto, "visiting" | "done">();
+  // Iterative depth-first search (real graphs are thousands of nodes deep): a node is emitted after its inputs.
+  const stack: { node: NodeProto; next: number }[] = [];
+  const push = (value: string): void => {
+    const n = producer.get(value);
+    if (n === undefined) return;
+    const s = state.get(n);
+    if (s === "visiting") fail({ _tag: "UnsupportedModel", format, reason: `its graph has a cycle through node "${nameOf(n)}" (${n.opType ?? "?"}): its input "${value}" depends on its own output` });
+    if (s === undefined) {
+      state.set(n, "visiting");
+      stack.push({ node: n, next: 0 });
+    }
+  };
+  push(output);
   while (stack.length > 0) {
-    const n = producer.get(stack.pop()!);
-    if (n === undefined || out.has(n)) continue;
-    out.add(n);
-    stack.push(...(n.input ?? []).filter((i) => i !== ""));
+    const top = stack[stack.length - 1]!;
+    const inputs = (top.node.input ?? []).filter((i) => i !== "");
+    if (top.next < inputs.length) push(inputs[top.next++]!);
+    else {
+      stack.pop();
+      state.set(top.node, "done");
+      order.push(top.node);
+    }
   }
-  return out;
+  return order;
 };
 
 /** Options of an ONNX import. */
@@ -425,30 +454,34 @@ export const importOnnx = (bytes: Uint8Array, file: string, opts: OnnxOptions = 
   const outputName = opts.output ?? outputNames[0]!;
   const b = new Builder(format, { name: input.name, shape: input.shape, originalLayout: input.layout });
   const values = new Map<string, Value>([[input.name, b.inputValue()]]);
-  const keep = needed(nodes, outputName);
-  nodes.forEach((node, index) => {
-    if (!keep.has(node)) return;
+  const index = new Map(nodes.map((n, i) => [n, i]));
+  const nameOf = (node: NodeProto): string => (node.name !== undefined && node.name !== null && node.name !== "" ? node.name : `${node.opType ?? ""}_${index.get(node) ?? 0}`);
+  const secondary = new Map<string, string>();
+  for (const n of nodes) (n.output ?? []).forEach((o, k) => k > 0 && o !== "" && secondary.set(o, `output ${k} of node "${nameOf(n)}" (${n.opType ?? "?"}), and dtd reads only a node's first output (a max pool's indices, a dropout's mask, a split's other parts)`));
+  const missingInput = (i: number, ref: string): string =>
+    ref === "" ? `its input ${i} is absent` : `its input ${i} ("${ref}") is ${secondary.get(ref) ?? "neither the graph's input, an initializer nor any node's output (a truncated or inconsistent file?)"}`;
+  for (const node of needed(nodes, outputName, nameOf)) {
     const op = node.opType ?? "";
-    const name = node.name !== undefined && node.name !== null && node.name !== "" ? node.name : `${op}_${index}`;
+    const name = nameOf(node);
     const inputs = node.input ?? [];
     const output = (node.output ?? [])[0] ?? "";
     if ((node.domain ?? "") !== "" && node.domain !== "ai.onnx") b.refuse(name, op, `its domain ${node.domain} is not the standard one`);
     if (op === "Constant") {
       const c = constantValue(node);
       constants.set(output, "ok" in c ? c.ok : b.refuse(name, op, c.error));
-      return;
+      continue;
     }
     const given = inputs.filter((i) => i !== "");
     const folder = folders[op];
     if (op === "Shape" && given.length === 1 && values.has(given[0]!)) {
       const s = onnxShape(values.get(given[0]!)!);
       constants.set(output, { name: output, shape: [s.length], data: Float64Array.from(s) });
-      return;
+      continue;
     }
     if (folder !== undefined && given.length > 0 && given.every((i) => constants.has(i))) {
       const r = folder(node, inputs.map((i) => constants.get(i)!).filter((t) => t !== undefined));
       constants.set(output, "ok" in r ? { ...r.ok, name: output } : b.refuse(name, op, r.error));
-      return;
+      continue;
     }
     const importer = importers[op] ?? b.refuse(name, op, unsupportedReason(op, Object.keys(importers)));
     const ctx: Ctx = {
@@ -459,13 +492,13 @@ export const importOnnx = (bytes: Uint8Array, file: string, opts: OnnxOptions = 
       value: (i) => {
         const ref = inputs[i] ?? "";
         if (constants.has(ref)) b.refuse(name, op, `its input ${i} ("${ref}") is a constant where dtd expects an activation`);
-        return values.get(ref) ?? b.refuse(name, op, `its input ${i} ("${ref}") is not computed before it`);
+        return values.get(ref) ?? b.refuse(name, op, missingInput(i, ref));
       },
       constant: (i) => constants.get(inputs[i] ?? ""),
       has: (i) => (inputs[i] ?? "") !== "",
     };
     values.set(output, importer(ctx));
-  });
+  }
   const out = values.get(outputName);
   if (out === undefined) return fail({ _tag: "UnsupportedModel", format, reason: `its output "${outputName}" is ${constants.has(outputName) ? "a constant" : "not computed by any node"}` });
   return b.finish(out);

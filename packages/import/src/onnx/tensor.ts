@@ -6,7 +6,7 @@
  */
 import { fail } from "../internal/fail.ts";
 import { float16ToNumber } from "../internal/float16.ts";
-import { sizeOf, type WeightTensor } from "../WeightTensor.ts";
+import { badShape, sizeOf, type WeightTensor } from "../WeightTensor.ts";
 import { num, type TensorProto } from "./proto.ts";
 
 /** ONNX TensorProto.DataType codes dtd reads. */
@@ -38,20 +38,26 @@ export const readTensor = (t: TensorProto, where: string): WeightTensor => {
   const refuse = (reason: string): never => fail({ _tag: "Weight", format: "onnx", node: where, weight: name, reason });
   if (reader === undefined) return refuse(`has data type ${type}: dtd reads float, float16, double, bool and integer tensors`);
   if (t.dataLocation === 1) return refuse("is stored in an external file: save the model with every tensor inside the .onnx file");
+  const bad = badShape(shape);
+  if (bad !== undefined) return refuse(`has an impossible shape: ${bad}`);
   const n = sizeOf(shape);
-  const data = isFloat(type) ? new Float32Array(n) : new Float64Array(n);
   const raw = t.rawData;
+  const values: readonly (number | { toNumber(): number })[] =
+    type === DataType.FLOAT ? (t.floatData ?? []) : type === DataType.DOUBLE ? (t.doubleData ?? []) : type === DataType.INT64 ? (t.int64Data ?? []) : type === DataType.UINT32 || type === DataType.UINT64 ? (t.uint64Data ?? []) : (t.int32Data ?? []);
+  // Checked before allocating: a corrupt file may declare any shape.
   if (raw !== null && raw !== undefined && raw.length > 0) {
-    if (raw.length !== n * reader.bytes) refuse(`holds ${raw.length} bytes of raw data: expected ${n * reader.bytes} for shape [${shape.join(", ")}]`);
+    if (raw.length !== n * reader.bytes) refuse(`holds ${raw.length} bytes of raw data: expected ${n * reader.bytes} (${n} × ${reader.bytes}) for shape [${shape.join(", ")}]`);
+  } else if (values.length !== n) {
+    refuse(`holds ${values.length} values: expected ${n} for shape [${shape.join(", ")}]`);
+  }
+  const data = isFloat(type) ? new Float32Array(n) : new Float64Array(n);
+  if (raw !== null && raw !== undefined && raw.length > 0) {
     const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     for (let i = 0; i < n; i++) data[i] = reader.read(view, i * reader.bytes);
     return { name, shape, data };
   }
   // Typed fields: float_data (FLOAT), double_data (DOUBLE), int64_data (INT64), uint64_data (UINT32/UINT64),
   // int32_data (the other integer types, BOOL, and FLOAT16 as its 16 bits).
-  const values: readonly (number | { toNumber(): number })[] =
-    type === DataType.FLOAT ? (t.floatData ?? []) : type === DataType.DOUBLE ? (t.doubleData ?? []) : type === DataType.INT64 ? (t.int64Data ?? []) : type === DataType.UINT32 || type === DataType.UINT64 ? (t.uint64Data ?? []) : (t.int32Data ?? []);
-  if (values.length !== n) refuse(`holds ${values.length} values: expected ${n} for shape [${shape.join(", ")}]`);
   for (let i = 0; i < n; i++) {
     const v = num(values[i]);
     data[i] = type === DataType.FLOAT16 ? float16ToNumber(v) : v;

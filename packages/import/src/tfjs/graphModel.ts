@@ -12,6 +12,7 @@ import * as Emit from "../emit.ts";
 import type { IrModel, Pads, Pair } from "../Ir.ts";
 import { noSuchOutput, severalOutputs } from "../ImportError.ts";
 import { fail } from "../internal/fail.ts";
+import { sampleShape } from "../inputShape.ts";
 import * as J from "../internal/json.ts";
 import { base64Text } from "../internal/text.ts";
 import { depthwiseToOihw, f32, hwioToOihw, samePads2d } from "../layout.ts";
@@ -240,7 +241,9 @@ const reshape: OpImporter = (ctx) => {
   const size = x.shape.reduce((a, d) => a * d, 1);
   const rest = target.slice(1);
   const fits = (d: number): boolean => d === size || d === -1;
-  if (rest.length === 1 && fits(rest[0]!)) return Emit.flatten(ctx.b, ctx.origin, x, "NHWC");
+  // A flatten, possibly with unit axes around the vector (BlazeFace's [N, anchors, 1]).
+  const vector = rest.filter((d) => d !== 1);
+  if (rest.length === 1 ? fits(rest[0]!) : vector.length === 1 && fits(vector[0]!) && x.shape.length === 3) return Emit.flatten(ctx.b, ctx.origin, x, "NHWC");
   if (x.shape.length === 1 && rest.length === 3 && rest[0] === 1 && rest[1] === 1 && fits(rest[2]!)) return { ...x, squeezed: true };
   return refuse(ctx, `target shape [${target.join(", ")}] of an input [${x.shape.join(", ")}] (dtd layout): only reshapes that flatten are supported`);
 };
@@ -268,10 +271,11 @@ const pad: OpImporter = (ctx) => {
   const p = weightInput(ctx, 1, "paddings", 2);
   const v = ctx.node.op === "PadV2" ? weightInput(ctx, 2, "constant value", 0).data[0] : 0;
   const d = Array.from(p.data);
-  if (v !== 0 || d.length !== 8 || d[0] !== 0 || d[1] !== 0 || d[6] !== 0 || d[7] !== 0) {
-    refuse(ctx, `paddings [${d.join(", ")}] with value ${v}: dtd supports zero padding of H and W`);
+  if (v !== 0 || d.length !== 8 || d[0] !== 0 || d[1] !== 0 || d.some((q) => q < 0)) {
+    refuse(ctx, `paddings [${d.join(", ")}] with value ${v}: dtd supports zero padding of H, W and channels`);
   }
-  return Emit.pad2d(ctx.b, ctx.origin, x, [d[2]!, d[3]!, d[4]!, d[5]!]);
+  const spatial = Emit.pad2d(ctx.b, d[6]! + d[7]! > 0 ? { ...ctx.origin, name: `${ctx.origin.name}/spatial` } : ctx.origin, x, [d[2]!, d[3]!, d[4]!, d[5]!]);
+  return Emit.padChannels(ctx.b, ctx.origin, spatial, d[6]!, d[7]!);
 };
 
 /** A scalar constant input, or undefined. */
@@ -380,10 +384,7 @@ const outputNode = (root: J.Cursor, nodes: ReadonlyMap<string, GraphNode>, chose
 const placeholderShape = (node: GraphNode, overrideShape: readonly number[] | undefined): number[] => {
   const dims = J.at(J.at(J.at(node.attr, "shape"), "shape"), "dim");
   const shape = J.isNil(dims) ? [] : J.array(dims).map((d) => (J.isNil(J.at(d, "size")) ? -1 : J.integerLike(J.at(d, "size"))));
-  const sample = overrideShape ?? shape.slice(1);
-  if (sample.length === 0 || sample.some((d) => d < 1)) {
-    fail({ _tag: "UnsupportedModel", format, reason: `its input "${node.name}" has shape [${shape.join(", ")}] with unknown sizes: give the input size (H, W, C) when importing` });
-  }
+  const sample = sampleShape({ format, input: node.name, dims: shape, override: overrideShape, layout: "H, W, C" });
   if (sample.length !== 3 && sample.length !== 1) fail({ _tag: "UnsupportedModel", format, reason: `its input "${node.name}" has per-sample shape [${sample.join(", ")}]: dtd reads NHWC images and vectors` });
   return sample.length === 3 ? [sample[2]!, sample[0]!, sample[1]!] : [...sample];
 };

@@ -9,6 +9,8 @@ import { GraphBuilder as Builder } from "../GraphBuilder.ts";
 import * as Emit from "../emit.ts";
 import type { IrModel, Pads, Pair } from "../Ir.ts";
 import { fail } from "../internal/fail.ts";
+import { sampleShape } from "../inputShape.ts";
+import { knownReason } from "../unsupportedOps.ts";
 import * as J from "../internal/json.ts";
 import { depthwiseToOihw, f32, hwioToOihw, samePads2d } from "../layout.ts";
 import type { WeightTensor } from "../WeightTensor.ts";
@@ -285,18 +287,18 @@ const weightLookup = (weights: ReadonlyMap<string, WeightTensor>, layer: string)
 };
 
 /** The input shape as dtd lays it out: NHWC [H, W, C] → [C, H, W]; vectors unchanged. */
-const inputShape = (shape: readonly number[], name: string, b: (reason: string) => never): { shape: number[]; layout: "NHWC" | "flat" } => {
-  if (shape.some((d) => d < 1)) b(`its input "${name}" has an unknown size [${shape.map((d) => (d < 0 ? "?" : d)).join(", ")}]: dtd needs fixed input sizes`);
+const inputShape = (given: readonly number[], name: string, b: (reason: string) => never, override: readonly number[] | undefined): { shape: number[]; layout: "NHWC" | "flat" } => {
+  const shape = sampleShape({ format: "tfjs-layers", input: name, dims: [-1, ...given], override, layout: "H, W, C" });
   if (shape.length === 3) return { shape: [shape[2]!, shape[0]!, shape[1]!], layout: "NHWC" };
   if (shape.length === 1) return { shape: [...shape], layout: "flat" };
   return b(`its input "${name}" has rank ${shape.length} ([${shape.join(", ")}]): dtd reads images (H, W, C) and vectors`);
 };
 
 /** Imports a layers model: `modelTopology` and the decoded weights. */
-export const importLayersModel = (topologyAt: J.Cursor, weights: ReadonlyMap<string, WeightTensor>, output?: string): IrModel => {
-  const topology = readTopology(topologyAt, output);
+export const importLayersModel = (topologyAt: J.Cursor, weights: ReadonlyMap<string, WeightTensor>, opts: { readonly output?: string; readonly inputShape?: readonly number[] } = {}): IrModel => {
+  const topology = readTopology(topologyAt, opts.output);
   const unsupported = (reason: string): never => fail({ _tag: "UnsupportedModel", format: "tfjs-layers", reason });
-  const { shape, layout } = inputShape(topology.input.shape, topology.input.name, unsupported);
+  const { shape, layout } = inputShape(topology.input.shape, topology.input.name, unsupported, opts.inputShape);
   const b = new Builder("tfjs-layers", { name: topology.input.name, shape, originalLayout: layout });
   const values = new Map<string, Value>([[`${topology.input.name}\u0000${0}`, b.inputValue()]]);
   const key = (r: TensorRef): string => `${r.layer}\u0000${r.call}`;
@@ -326,7 +328,7 @@ export const importLayersModel = (topologyAt: J.Cursor, weights: ReadonlyMap<str
 const importCall = (b: GraphBuilder, call: LayerCall, weights: ReadonlyMap<string, WeightTensor>, valueOf: (r: TensorRef) => Value, used: Set<string>): Value => {
   const { layer } = call;
   const importer = importers[layer.className];
-  if (importer === undefined) return b.refuse(layer.name, layer.className, `dtd does not import ${layer.className} layers (supported: ${Object.keys(importers).join(", ")})`);
+  if (importer === undefined) return b.refuse(layer.name, layer.className, knownReason(layer.className) ?? `dtd does not import ${layer.className} layers (supported: ${Object.keys(importers).join(", ")})`);
   const lookup = weightLookup(weights, layer.name);
   const name = call.call === 0 ? layer.name : `${layer.name}_call${call.call}`;
   const ctx: Ctx = {

@@ -37,10 +37,14 @@ const kindOf = (root: J.Cursor): "layers" | "graph" => {
 /** Imports a parsed model.json; shards are read through `readShard` (paths as the manifest writes them). */
 export const importTfjs = (json: unknown, file: string, readShard: ShardReader, opts: TfjsOptions = {}): IrModel => {
   const root = J.root(file, json);
+  if (Array.isArray(json) && json.every((g) => typeof g === "object" && g !== null && "weights" in g)) {
+    // face-api's and tfjs-core's `*-weights_manifest.json`: the weights alone, the architecture lives in code.
+    return J.refuse(root, "a model.json (modelTopology and weightsManifest)", "a bare weights manifest without a model topology (the architecture that uses these weights is defined in code, not in the file)");
+  }
   J.object(root);
-  if (J.isNil(J.at(root, "modelTopology")) && !J.isNil(J.at(root, "class_name"))) return importLayersModel(root, new Map(), opts.output);
+  if (J.isNil(J.at(root, "modelTopology")) && !J.isNil(J.at(root, "class_name"))) return importLayersModel(root, new Map(), opts);
   const kind = kindOf(root);
   const manifest = J.at(root, "weightsManifest");
   const weights: ReadonlyMap<string, WeightTensor> = J.isNil(manifest) ? new Map() : readWeightsManifest(manifest, readShard);
-  return kind === "layers" ? importLayersModel(J.at(root, "modelTopology"), weights, opts.output) : importGraphModel(root, weights, opts);
+  return kind === "layers" ? importLayersModel(J.at(root, "modelTopology"), weights, opts) : importGraphModel(root, weights, opts);
 };

@@ -6,13 +6,14 @@
  *   Sec. 3), which makes x = 0 a root of every detection neuron and the z-rules consistent.
  * - `frozen`: the layer's parameters (or only the named ones) are never updated (e.g. a fixed sum-pooling output,
  *   or a batch norm's mean and variance).
- * - `clamp`: one named parameter kept in [min, max] elementwise (e.g. W ≥ 0).
+ * - `clampParam`: one named parameter kept in [min, max] elementwise (e.g. W ≥ 0).
  *
  * Each constraint selects layers by index, by kind, or all of them.
  * @module
  */
 import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
+import { unsafeMake } from "@dtd/tensor/unsafe";
 import type { Kind, Layer } from "../Layer.ts";
 import { kinds } from "../kinds.ts";
 import type { ParamTree } from "./ParamTree.ts";
@@ -45,13 +46,13 @@ export const nonPositiveBias = (layers: LayerSelector = ofKind("dense", "conv2d"
 /** The selected layers' parameters — all of them, or only `params` — are never updated. */
 export const frozen = (layers: LayerSelector, params?: readonly string[]): Constraint => (params === undefined ? { _tag: "Frozen", layers } : { _tag: "Frozen", layers, params });
 /** `param` ← clamp(param, min, max) on the selected layers that have it (default: all layers). */
-export const clamp = (param: string, min: number, max: number, layers: LayerSelector = allLayers): Constraint => ({ _tag: "Clamp", layers, param, min, max });
+export const clampParam = (param: string, min: number, max: number, layers: LayerSelector = allLayers): Constraint => ({ _tag: "Clamp", layers, param, min, max });
 
 /** The parameters a constraint acts on: one name, several, or every parameter (undefined). */
 const paramsOfConstraint = (c: Constraint): readonly string[] | undefined => (c._tag === "NonPositiveBias" ? ["b"] : c._tag === "Clamp" ? [c.param] : c.params);
 
 const describe = (c: Constraint): string =>
-  c._tag === "Clamp" ? `clamp(${c.param}, ${c.min}, ${c.max})` : c._tag === "Frozen" ? `frozen${c.params === undefined ? "" : `(${c.params.join(", ")})`}` : "nonPositiveBias";
+  c._tag === "Clamp" ? `clampParam(${c.param}, ${c.min}, ${c.max})` : c._tag === "Frozen" ? `frozen${c.params === undefined ? "" : `(${c.params.join(", ")})`}` : "nonPositiveBias";
 
 /**
  * Checks constraints against the layers: indices in range, a layer chosen by index has the constrained
@@ -103,7 +104,7 @@ const clampTensor = (t: T.Tensor, lo: number, hi: number): T.Tensor => {
     const v = d[i]!;
     out[i] = v < lo ? lo : v > hi ? hi : v;
   }
-  return T.unsafeMake(t.shape, out);
+  return unsafeMake(t.shape, out);
 };
 
 /**

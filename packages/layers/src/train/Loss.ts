@@ -8,6 +8,7 @@
  */
 import * as AD from "@dtd/autodiff";
 import * as T from "@dtd/tensor";
+import { unsafeMake } from "@dtd/tensor/unsafe";
 
 /** A loss: output `[N, ...]` and target ↦ a scalar Var, the mean over the batch. */
 export type Loss = (output: AD.Input, target: T.Tensor) => AD.Var;
@@ -55,7 +56,7 @@ const oneHot = (op: string, labels: T.Tensor, n: number, classes: number, dtype:
   }
   const out = T.alloc(dtype, n * classes);
   for (let i = 0; i < n; i++) out[i * classes + labels.data[i]!] = 1;
-  return T.unsafeMake([n, classes], out);
+  return unsafeMake([n, classes], out);
 };
 
 /**

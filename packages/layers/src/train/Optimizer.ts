@@ -5,6 +5,7 @@
  * @module
  */
 import * as T from "@dtd/tensor";
+import { unsafeMake } from "@dtd/tensor/unsafe";
 import { mapLeaves, type ParamTree, zerosLike } from "./ParamTree.ts";
 
 /** An optimizer with state S. */
@@ -24,7 +25,7 @@ const unit = (op: string, name: string, v: number): void => {
 /** A fresh tensor of `like`'s shape and dtype, with its data to fill. */
 const blank = (like: T.Tensor): { readonly out: T.FloatArray; readonly done: () => T.Tensor } => {
   const out = T.alloc(like.dtype, like.data.length);
-  return { out, done: () => T.unsafeMake(like.shape, out) };
+  return { out, done: () => unsafeMake(like.shape, out) };
 };
 
 /** Options of SGD. */

@@ -6,6 +6,7 @@
  */
 import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
+import { unsafeMake } from "@dtd/tensor/unsafe";
 
 /** Examples `x` [N, ...] with their targets `y` [N, ...] (row n of y belongs to row n of x). */
 export interface Dataset {
@@ -53,7 +54,7 @@ export const takeRows = (t: T.Tensor, rows: ArrayLike<number>): T.Tensor => {
     const r = rows[k]!;
     out.set(t.data.subarray(r * width, (r + 1) * width), k * width);
   }
-  return T.unsafeMake([rows.length, ...t.shape.slice(1)], out);
+  return unsafeMake([rows.length, ...t.shape.slice(1)], out);
 };
 
 /** Options of the batch iterator. */

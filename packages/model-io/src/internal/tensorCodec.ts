@@ -8,6 +8,7 @@
 import * as E from "fp-ts/lib/Either.js";
 import * as t from "io-ts";
 import * as T from "@dtd/tensor";
+import { unsafeMake } from "@dtd/tensor/unsafe";
 import * as B64 from "./base64.ts";
 import { dtype as dtypeCodec, shapeOfRank, text } from "./fields.ts";
 import { record, refine } from "./record.ts";
@@ -99,7 +100,7 @@ const decodeNested = (role: TensorRole, dtype: T.DType, u: readonly unknown[], c
     return t.success(null);
   };
   const r = walk(u);
-  return E.isLeft(r) ? r : t.success(T.unsafeMake(shape.slice(0, role.rank), data));
+  return E.isLeft(r) ? r : t.success(unsafeMake(shape.slice(0, role.rank), data));
 };
 
 /** The base64 object → a tensor: bytes = 4 or 8 × size, finite values, representable in the model's dtype. */
@@ -123,7 +124,7 @@ const base64Tensor = (role: TensorRole, dtype: T.DType): t.Type<T.Tensor, unknow
       }
     }
     const data = dtype === "float64" ? values : Float32Array.from(values);
-    return t.success(T.unsafeMake([...r.shape], data));
+    return t.success(unsafeMake([...r.shape], data));
   });
 };
 

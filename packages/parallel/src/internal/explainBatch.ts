@@ -9,9 +9,10 @@
  */
 import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
+import { unsafeMake } from "@dtd/tensor/unsafe";
 import * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
-import * as Consistency from "@dtd/deep-taylor/consistency";
+import { Consistency } from "@dtd/deep-taylor";
 import type { Encoded, Sample } from "../Outcome.ts";
 import type { BatchTarget, ExplainSettings, Item } from "./protocol.ts";
 
@@ -91,7 +92,7 @@ const itemsOf = (w: WorkerModel, e: DT.Explanation, indices: readonly number[]):
   e.absorbed.forEach((a, i) => {
     if (a !== undefined && L.isAffine(w.model.layers[i]!)) for (let k = 0; k < n; k++) absorbed[k] = absorbed[k]! + a[k]!;
   });
-  const reaching = T.unsafeMake([n], Float64Array.from({ length: n }, (_, k) => e.f.data[k]! - absorbed[k]!));
+  const reaching = unsafeMake([n], Float64Array.from({ length: n }, (_, k) => e.f.data[k]! - absorbed[k]!));
   const rows = Consistency.perSample(reaching, e.R, e.tolerance);
   return indices.map((index, k) => ({
     _tag: "Ok",
@@ -142,7 +143,7 @@ export const explainBatch = (w: WorkerModel, b: Batch, decode: Decoder | undefin
   const packed = b.values !== undefined && ok.length === b.count && (dtype === "float32" ? b.values instanceof Float32Array : b.values instanceof Float64Array);
   const x = packed ? b.values! : T.alloc(dtype, ok.length * d);
   if (!packed) ok.forEach((k, j) => x.set(inputs[k]!, j * d));
-  const explained = ok.length === 0 ? undefined : DT.explain(model, T.unsafeMake([ok.length, ...model.inputShape], x), w.composite, opts(ok));
+  const explained = ok.length === 0 ? undefined : DT.explain(model, unsafeMake([ok.length, ...model.inputShape], x), w.composite, opts(ok));
   if (explained !== undefined && E.isRight(explained)) {
     itemsOf(w, explained.right, indices(ok)).forEach((item, j) => (items[ok[j]!] = item));
     if (ok.length === b.count) return { R: explained.right.R.data, items, inputs };
@@ -154,7 +155,7 @@ export const explainBatch = (w: WorkerModel, b: Batch, decode: Decoder | undefin
   const R = T.alloc(dtype, b.count * d);
   for (const k of ok) {
     const index = b.start + k;
-    const one = DT.explain(model, T.unsafeMake([1, ...model.inputShape], inDtype(inputs[k]!, dtype)), w.composite, opts([k]));
+    const one = DT.explain(model, unsafeMake([1, ...model.inputShape], inDtype(inputs[k]!, dtype)), w.composite, opts([k]));
     if (E.isLeft(one)) items[k] = { _tag: "Failed", error: { _tag: "Refused", index, error: renumber(one.left, index) } };
     else {
       items[k] = itemsOf(w, one.right, [index])[0]!;

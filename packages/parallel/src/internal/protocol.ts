@@ -5,7 +5,7 @@
  * @module
  */
 import type * as DT from "@dtd/deep-taylor";
-import type { SampleConsistency } from "@dtd/deep-taylor/consistency";
+import type { Consistency } from "@dtd/deep-taylor";
 import type { CompositeSpec } from "../CompositeSpec.ts";
 import type { ModelData } from "../ModelData.ts";
 import type { Sample } from "../Outcome.ts";
@@ -46,7 +46,7 @@ export type Request =
 
 /** One input's result, without its heatmap (which travels in the batch's buffer). */
 export type Item =
-  | { readonly _tag: "Ok"; readonly f: number; readonly biasRelevance: number; readonly consistency: SampleConsistency; readonly warnings: readonly DT.DtdError[] }
+  | { readonly _tag: "Ok"; readonly f: number; readonly biasRelevance: number; readonly consistency: Consistency.SampleConsistency; readonly warnings: readonly DT.DtdError[] }
   | { readonly _tag: "Failed"; readonly error: InputError };
 
 /** Worker → pool. */

@@ -155,7 +155,4 @@ export const flattenBatch = <D extends DType>(x: Tensor<Shape.Shape, D>): Tensor
   return reshape(x, [x.shape[0]!, Shape.size(x.shape.slice(1))] as [number, number]);
 };
 
-/** Flat copy of the data of `t` as a rank-1 tensor. */
-export const ravel = <D extends DType>(x: Tensor<Shape.Shape, D>): Tensor<[number], D> => reshape(x, [x.data.length] as [number]);
-
 export type { AnyTensor };

@@ -2,4 +2,4 @@
  * Test helpers for @dtd/tensor: the shared float comparison and fast-check arbitraries.
  * @module
  */
-export * from "./allClose.ts";
+export { type Tolerance, type Numeric, type CloseReport, allClose, expectAllClose } from "./allClose.ts";

@@ -1,5 +1,5 @@
 /**
- * Tagged errors of the data readers (CSV, ARFF, Titanic). Each says where (file line, column), what was expected
+ * Tagged errors of the data readers (CSV, ARFF, MNIST, Titanic). Each says where (file line, column), what was expected
  * and what was found; {@link message} renders one line for a human.
  * @module
  */
@@ -21,6 +21,14 @@ export type DataError =
       readonly expected: string;
       readonly found: string;
     }
+  | {
+      readonly _tag: "BadJson";
+      readonly source: string;
+      /** Where in the document: "$", "$.data", "$.data[17]". */
+      readonly path: string;
+      readonly expected: string;
+      readonly found: string;
+    }
   | { readonly _tag: "MissingColumn"; readonly source: string; readonly column: string; readonly found: readonly string[] }
   | { readonly _tag: "NotFound"; readonly what: string; readonly tried: readonly string[]; readonly hint: string }
   | { readonly _tag: "ReadFailed"; readonly path: string; readonly reason: string }
@@ -39,6 +47,8 @@ export const message = (e: DataError): string => {
       return `${e.format.toUpperCase()} line ${e.line}: expected ${e.expected}, found ${e.found}`;
     case "BadValue":
       return `${e.source} line ${e.line}, column '${e.column}': expected ${e.expected}, found ${e.found}`;
+    case "BadJson":
+      return `${e.source} at ${e.path}: expected ${e.expected}, found ${e.found}`;
     case "MissingColumn":
       return `${e.source}: expected a column '${e.column}', found columns [${e.found.join(", ")}]`;
     case "NotFound":

@@ -17,27 +17,15 @@
  *    test rows into the box of the training range.
  * `boat` and `body` are never used: they are recorded after the sinking and leak the label.
  *
- * Where the file comes from ({@link locateTitanic}): an explicit path, else the environment variable
- * DTD_TITANIC, else `<root>/.cache/titanic/titanic3.arff`, written by `bash scripts/fetch-titanic.sh`.
+ * This module is browser-safe: {@link parseTitanic} reads the text of a file. Where the file comes from, and
+ * reading it (`locateTitanic`, `readTitanic`, `loadTitanic`), is `./titanicFiles.ts` (`@dtd/datasets/node`).
  * @module
  */
-import { existsSync, readFileSync } from "node:fs";
-import { resolve } from "node:path";
-import { gunzipSync } from "node:zlib";
 import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
 import type { DataError } from "./DataError.ts";
 import * as Scaling from "./titanicScaling.ts";
 import { detectFormat, type Passenger, parsePassengers, PORTS, type Port, type TitanicFormat } from "./titanicSource.ts";
-
-/** The default location of the data set, relative to the repository root. */
-export const DEFAULT_TITANIC_PATH = ".cache/titanic/titanic3.arff";
-
-/** How to get the data: the hint of the NotFound error. */
-export const TITANIC_HINT =
-  "Get it with `bash scripts/fetch-titanic.sh` (Debian/Ubuntu: extracts titanic3, OpenML 40945, from the " +
-  `python3-sklearn package into ${DEFAULT_TITANIC_PATH}), or pass the path of a Kaggle Titanic train.csv ` +
-  "(or set DTD_TITANIC to it).";
 
 /** Titles in the names ("Braund, Mr. Owen Harris"): the four common ones, everything else is "other". */
 export const TITLES = ["Mr", "Mrs", "Miss", "Master", "other"] as const;
@@ -91,14 +79,6 @@ export const TITANIC_VARIABLES = {
 } as const satisfies Record<string, readonly TitanicFeature[]>;
 export type TitanicVariable = keyof typeof TITANIC_VARIABLES;
 
-/** Where to look: `root` is the repository root; a relative `path` is resolved against it. */
-export interface TitanicLocation {
-  readonly root: string;
-  readonly path?: string | undefined;
-  /** The environment to read DTD_TITANIC from (default: process.env). */
-  readonly env?: Readonly<Record<string, string | undefined>>;
-}
-
 /** Split and seed of the feature pipeline. */
 export interface TitanicOptions {
   /** Seed of the train/test permutation (default 0). */
@@ -133,30 +113,9 @@ export interface TitanicData {
   readonly imputation: { readonly ageMedian: number; readonly fareMedianByClass: readonly [number, number, number]; readonly port: Port };
 }
 
-/** The file the data will be read from, or NotFound with the paths tried and how to get the data. */
-export const locateTitanic = (where: TitanicLocation): E.Either<DataError, string> => {
-  const fromEnv = (where.env ?? process.env)["DTD_TITANIC"];
-  const chosen = where.path ?? (fromEnv !== undefined && fromEnv !== "" ? fromEnv : DEFAULT_TITANIC_PATH);
-  const full = resolve(where.root, chosen);
-  return existsSync(full) ? E.right(full) : E.left({ _tag: "NotFound", what: "Titanic data", tried: [full], hint: TITANIC_HINT });
-};
-
-/** Locates and parses the passengers (ARFF or CSV, detected from the content; `.gz` files are decompressed). */
-export const readTitanic = (
-  where: TitanicLocation,
-): E.Either<DataError, { readonly path: string; readonly format: TitanicFormat; readonly passengers: Passenger[] }> => {
-  const located = locateTitanic(where);
-  if (E.isLeft(located)) return located;
-  const path = located.right;
-  let text: string;
-  try {
-    const bytes = readFileSync(path);
-    text = (path.endsWith(".gz") ? gunzipSync(bytes) : bytes).toString("utf8");
-  } catch (e) {
-    return E.left({ _tag: "ReadFailed", path, reason: e instanceof Error ? e.message : String(e) });
-  }
-  return E.map((passengers: Passenger[]) => ({ path, format: detectFormat(text), passengers }))(parsePassengers(text, path));
-};
+/** The passengers of a Titanic file's text (ARFF or CSV, detected from the content); `source` names it in errors. */
+export const parseTitanic = (text: string, source: string): E.Either<DataError, { readonly format: TitanicFormat; readonly passengers: Passenger[] }> =>
+  E.map((passengers: Passenger[]) => ({ format: detectFormat(text), passengers }))(parsePassengers(text, source));
 
 const median = (values: number[]): number => {
   const s = values.slice().sort((a, b) => a - b);
@@ -249,15 +208,4 @@ export const titanicFeatures = (passengers: readonly Passenger[], options: Titan
     scaler,
     imputation: imputation.right,
   });
-};
-
-/** {@link readTitanic} then {@link titanicFeatures}; the result also says which file was read. */
-export const loadTitanic = (
-  where: TitanicLocation,
-  options: TitanicOptions = {},
-): E.Either<DataError, TitanicData & { readonly source: { readonly path: string; readonly format: TitanicFormat } }> => {
-  const read = readTitanic(where);
-  if (E.isLeft(read)) return read;
-  const { path, format, passengers } = read.right;
-  return E.map((data: TitanicData) => ({ ...data, source: { path, format } }))(titanicFeatures(passengers, options));
 };

@@ -6,9 +6,8 @@ import { gzipSync } from "node:zlib";
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, test } from "vitest";
 import { expectAllClose } from "@dtd/tensor/testing";
-import { type DataError, message } from "@dtd/cli/data/DataError";
-import { CONTINUOUS_FEATURES, loadTitanic, locateTitanic, readTitanic, TITANIC_FEATURES, TITANIC_VARIABLES, type TitanicData, titanicFeatures, titleOf } from "@dtd/cli/data/titanic";
-import { type Passenger, parsePassengers } from "@dtd/cli/data/titanicSource";
+import { CONTINUOUS_FEATURES, type DataError, message, type Passenger, parsePassengers, TITANIC_FEATURES, TITANIC_VARIABLES, type TitanicData, titanicFeatures, titleOf } from "@dtd/datasets";
+import { loadTitanic, locateTitanic, readTitanic } from "@dtd/datasets/node";
 
 const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const CSV = fixture("titanic-small.csv");

@@ -6,12 +6,14 @@
  * The package has no train/test split (and its own sampler uses Math.random), so {@link splitMnist} splits each
  * class by index with a seeded permutation: a test digit is never in the training pool. The deck's pair task
  * built on these pools is in `mnistPairs.ts`.
+ *
+ * This module is browser-safe: {@link parseMnistClass} reads the text of one class file; `@dtd/datasets/node`'s
+ * `readMnist` / `loadMnist` read the installed package's files.
  * @module
  */
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
+import type { DataError } from "./DataError.ts";
 
 /** Side of a digit in pixels. */
 export const DIGIT_SIDE = 28;
@@ -40,39 +42,33 @@ export interface SplitOptions {
   readonly testFraction?: number;
 }
 
-let cache: MnistClasses | undefined;
-
-/** The directory of the `mnist` package's class files. */
-export const mnistDigitsDir = (): string =>
-  join(dirname(createRequire(import.meta.url).resolve("mnist/package.json")), "src", "digits");
-
-/** Parses one class file; throws if the installed package is not what it should be (a broken install). */
-const readClass = (dir: string, c: number): Float64Array => {
-  const path = join(dir, `${c}.json`);
-  const parsed: unknown = JSON.parse(readFileSync(path, "utf8"));
+/**
+ * Parses the text of one class file of the `mnist` package (`{ "data": [...] }`, a positive multiple of 784 grey
+ * values in [0, 1]); `source` names the file in the errors (BadJson with the JSON path of the offending value).
+ */
+export const parseMnistClass = (text: string, source: string): E.Either<DataError, Float64Array> => {
+  const bad = (path: string, expected: string, found: string): E.Either<DataError, never> => E.left({ _tag: "BadJson", source, path, expected, found });
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    return bad("$", "JSON text", e instanceof Error ? e.message : String(e));
+  }
   const data = typeof parsed === "object" && parsed !== null && "data" in parsed ? parsed.data : undefined;
   if (!Array.isArray(data) || data.length === 0 || data.length % DIGIT_PIXELS !== 0) {
-    throw new Error(`${path}: expected { "data": [...] } with a positive multiple of ${DIGIT_PIXELS} numbers, found ${Array.isArray(data) ? `${data.length} values` : typeof data}`);
+    return bad("$.data", `an array of a positive multiple of ${DIGIT_PIXELS} numbers`, Array.isArray(data) ? `${data.length} values` : typeof data);
   }
   const out = new Float64Array(data.length);
   for (let i = 0; i < data.length; i++) {
     const v: unknown = data[i];
-    if (typeof v !== "number" || !(v >= 0 && v <= 1)) {
-      throw new Error(`${path}: expected grey values in [0, 1], found ${JSON.stringify(v)} at index ${i}`);
-    }
+    if (typeof v !== "number" || !(v >= 0 && v <= 1)) return bad(`$.data[${i}]`, "a grey value in [0, 1]", JSON.stringify(v) ?? String(v));
     out[i] = v;
   }
-  return out;
+  return E.right(out);
 };
 
-/** Loads the 10 classes (about 0.5 s the first time; cached in memory afterwards, ~63 MB of Float64Array). */
-export const loadMnist = (): MnistClasses => {
-  if (cache !== undefined) return cache;
-  const dir = mnistDigitsDir();
-  const images = Array.from({ length: 10 }, (_, c) => readClass(dir, c));
-  cache = { images, counts: images.map((a) => a.length / DIGIT_PIXELS) };
-  return cache;
-};
+/** The 10 parsed class files as {@link MnistClasses} (`images[c]` is class c's file). */
+export const mnistClasses = (images: readonly Float64Array[]): MnistClasses => ({ images, counts: images.map((a) => a.length / DIGIT_PIXELS) });
 
 /** The 784 pixels of digit `index` of class `digit` (a view, not a copy). */
 export const digitImage = (classes: MnistClasses, digit: number, index: number): Float64Array => {

@@ -1,7 +1,6 @@
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, test } from "vitest";
-import { type ArffData, parseArff } from "@dtd/cli/data/arff";
-import { type DataError, message } from "@dtd/cli/data/DataError";
+import { type ArffData, type DataError, message, parseArff } from "@dtd/datasets";
 
 const ok = (text: string): ArffData => {
   const r = parseArff(text);

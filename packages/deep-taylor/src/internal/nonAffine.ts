@@ -14,7 +14,7 @@
 import * as AD from "@dtd/autodiff";
 import * as T from "@dtd/tensor";
 import * as L from "@dtd/layers";
-import type { MaxPoolMode, Redistribution } from "./Composite.ts";
+import type { MaxPoolMode, Redistribution } from "../Composite.ts";
 
 /** Jᵀ·R for a node at its inputs (one cotangent per input). */
 const pullback = (layer: L.Layer, xs: readonly T.Tensor[], R: T.Tensor): T.Tensor[] => {

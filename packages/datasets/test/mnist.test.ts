@@ -1,15 +1,25 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, test } from "vitest";
-import { DIGIT_PIXELS, digitImage, loadMnist, type MnistPool, splitMnist } from "@dtd/cli/data/mnist";
 import {
+  DIGIT_PIXELS,
+  digitImage,
   distinctPairs,
   makePairs,
+  message,
+  type MnistPool,
   PAIR_PIXELS,
   PAIR_SHAPE,
   type PairMeta,
   type PairSet,
   pairSampler,
+  parseMnistClass,
   renderPair,
-} from "@dtd/cli/data/mnistPairs";
+  splitMnist,
+} from "@dtd/datasets";
+import { loadMnist, readMnist } from "@dtd/datasets/node";
 
 // Pixels are copied, never computed: exact equality is the right check here, counted as mismatches.
 const mismatches = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
@@ -143,5 +153,44 @@ describe("pair task: a 0–3 digit beside a 4–9 distractor, 28×56", () => {
     const d = [4, 5, 6, 7, 8, 9].reduce((s, c) => s + train.indices[c]!.length, 0);
     expect(n).toEqual({ positives: 2 * t * d, negatives: d * (d - 1) });
     expect(n.positives).toBeGreaterThan(30_000_000);
+  });
+});
+
+describe("parseMnistClass: the text of one class file, refused with the JSON path of what is wrong", () => {
+  const digit = (v: number): number[] => Array.from({ length: DIGIT_PIXELS }, () => v);
+  test("a multiple of 784 grey values in [0, 1] is read exactly", () => {
+    const data = [...digit(0.25), ...digit(1)];
+    const r = parseMnistClass(JSON.stringify({ data }), "3.json");
+    expect(E.isRight(r) && Array.from(r.right)).toEqual(data);
+  });
+  test.each([
+    ["not JSON", "{", "$", "JSON text"],
+    ["no data", JSON.stringify({ x: [] }), "$.data", "an array of a positive multiple of 784 numbers"],
+    ["a partial digit", JSON.stringify({ data: digit(0).slice(1) }), "$.data", "an array of a positive multiple of 784 numbers"],
+    ["a value above 1", JSON.stringify({ data: [...digit(0).slice(1), 1.5] }), "$.data[783]", "a grey value in [0, 1]"],
+    ["a string", JSON.stringify({ data: ["0", ...digit(0).slice(1)] }), "$.data[0]", "a grey value in [0, 1]"],
+  ])("%s", (_, text, path, expected) => {
+    const r = parseMnistClass(text, "7.json");
+    expect(E.isLeft(r) && r.left).toMatchObject({ _tag: "BadJson", source: "7.json", path, expected });
+    expect(E.isLeft(r) && message(r.left)).toContain(`7.json at ${path}: expected ${expected}, found`);
+  });
+});
+
+describe("readMnist: the class files of a directory", () => {
+  test("a missing class file is ReadFailed with its path; a broken one is BadJson", () => {
+    const dir = mkdtempSync(join(tmpdir(), "dtd-mnist-"));
+    try {
+      for (let c = 0; c < 9; c++) writeFileSync(join(dir, `${c}.json`), JSON.stringify({ data: Array.from({ length: DIGIT_PIXELS }, () => c / 10) }));
+      const missing = readMnist(dir);
+      expect(E.isLeft(missing) && missing.left).toMatchObject({ _tag: "ReadFailed", path: join(dir, "9.json") });
+      writeFileSync(join(dir, "9.json"), JSON.stringify({ data: [2] }));
+      const broken = readMnist(dir);
+      expect(E.isLeft(broken) && broken.left).toMatchObject({ _tag: "BadJson", source: join(dir, "9.json"), path: "$.data" });
+      writeFileSync(join(dir, "9.json"), JSON.stringify({ data: [...Array.from({ length: DIGIT_PIXELS }, () => 0.9), ...Array.from({ length: DIGIT_PIXELS }, () => 0.5)] }));
+      const ok = readMnist(dir);
+      expect(E.isRight(ok) && ok.right.counts).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1, 2]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

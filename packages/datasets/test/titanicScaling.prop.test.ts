@@ -6,7 +6,7 @@
 import fc from "fast-check";
 import { expect, test } from "vitest";
 import { expectAllClose } from "@dtd/tensor/testing";
-import { fit, SCALINGS, transform } from "@dtd/cli/data/titanicScaling";
+import { SCALINGS, TitanicScaling } from "@dtd/datasets";
 
 /** An n × d matrix whose binary columns hold 0/1 and whose other columns hold finite values of any sign. */
 const matrix = fc
@@ -29,20 +29,20 @@ const matrix = fc
 test("the box holds 0, training rows lie in it, later rows are clipped into it", () => {
   fc.assert(
     fc.property(matrix, ({ n, binary, x, later, scaling }) => {
-      const s = fit({ scaling, x, n, binary });
+      const s = TitanicScaling.fit({ scaling, x, n, binary });
       const d = binary.length;
       const tol = 1e-9;
       for (let j = 0; j < d; j++) {
         expect(s.low[j]!).toBeLessThanOrEqual(0);
         expect(s.high[j]!).toBeGreaterThanOrEqual(0);
       }
-      for (const rows of [transform(s, x), transform(s, later)]) {
+      for (const rows of [TitanicScaling.transform(s, x), TitanicScaling.transform(s, later)]) {
         rows.forEach((v, k) => {
           expect(v).toBeGreaterThanOrEqual(s.low[k % d]! - tol);
           expect(v).toBeLessThanOrEqual(s.high[k % d]! + tol);
         });
       }
-      const scaled = transform(s, x);
+      const scaled = TitanicScaling.transform(s, x);
       binary.forEach((b, j) => {
         if (!b) return;
         expect([s.low[j], s.high[j]]).toEqual([0, 1]);
@@ -56,8 +56,8 @@ test("the box holds 0, training rows lie in it, later rows are clipped into it",
 test("standard: each continuous column of the training rows has mean 0 and, unless constant, standard deviation 1", () => {
   fc.assert(
     fc.property(matrix, ({ n, binary, x }) => {
-      const s = fit({ scaling: "standard", x, n, binary });
-      const scaled = transform(s, x);
+      const s = TitanicScaling.fit({ scaling: "standard", x, n, binary });
+      const scaled = TitanicScaling.transform(s, x);
       const d = binary.length;
       binary.forEach((b, j) => {
         if (b) return;

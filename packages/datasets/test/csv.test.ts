@@ -1,7 +1,6 @@
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, test } from "vitest";
-import { type CsvTable, parseCsv } from "@dtd/cli/data/csv";
-import { type DataError, message } from "@dtd/cli/data/DataError";
+import { type CsvTable, type DataError, message, parseCsv } from "@dtd/datasets";
 
 const ok = (text: string): CsvTable => {
   const r = parseCsv(text);
