@@ -213,3 +213,41 @@ describe("a graph with the rest of the op subset, against tfjs", () => {
     }
   });
 });
+
+describe("ops a converter leaves unfolded, against tfjs", () => {
+  test("FusedBatchNormV3 at inference after a Relu, and Pad that adds zero channels (BlazeFace's widened skips)", async () => {
+    const rng = T.Random.make(41);
+    const rnd = (n: number, lo = -1, hi = 1) => Float32Array.from({ length: n }, () => T.Random.uniform(rng, lo, hi));
+    const weights: W[] = [
+      { name: "gamma", shape: [3], values: rnd(3, 0.5, 1.5) },
+      { name: "beta", shape: [3], values: rnd(3) },
+      { name: "mean", shape: [3], values: rnd(3) },
+      { name: "var", shape: [3], values: rnd(3, 0.5, 2) },
+      { name: "paddings", shape: [4, 2], values: [0, 0, 1, 0, 0, 1, 2, 1], dtype: "int32" },
+    ];
+    const node = (name: string, op: string, input: string[], attr: object = {}) => ({ name, op, input, attr: { T: { type: "DT_FLOAT" }, ...attr } });
+    const nodes = [
+      { name: "x", op: "Placeholder", attr: { dtype: { type: "DT_FLOAT" }, shape: { shape: { dim: [{ size: "-1" }, { size: "4" }, { size: "5" }, { size: "3" }] } } } },
+      ...weights.map((w) => ({ name: w.name, op: "Const", attr: { dtype: { type: w.dtype === "int32" ? "DT_INT32" : "DT_FLOAT" }, value: { tensor: { dtype: w.dtype === "int32" ? "DT_INT32" : "DT_FLOAT", tensorShape: { dim: w.shape.map((d) => ({ size: String(d) })) } } } } })),
+      node("relu", "Relu", ["x"]),
+      node("bn", "FusedBatchNormV3", ["relu", "gamma", "beta", "mean", "var"], { U: { type: "DT_FLOAT" }, epsilon: { f: 0.001 }, data_format: s("NHWC"), is_training: { b: false } }),
+      node("pad", "Pad", ["bn", "paddings"]),
+      node("out", "Relu", ["pad"]),
+    ];
+    const { specs, bin } = encodeWeights(weights);
+    const json = { format: "graph-model", modelTopology: { node: nodes, versions: { producer: 1 } }, weightsManifest: [{ paths: ["w.bin"], weights: specs }] };
+    const bytes = new TextEncoder().encode(JSON.stringify(json));
+    const readFile = (p: string) => (p === "w.bin" ? bin : undefined);
+    const ir = ok(importIr(bytes, { name: "bn.json", readFile }));
+    expect(ir.nodes.map((n) => n.op)).toEqual(["relu", "scaleShift", "pad2d", "conv2d", "relu"]);
+    const graph = await loadGraph(json as never, bin);
+    const model = dtdModel(bytes, { name: "bn.json", readFile });
+    for (const x of samples(4, 2, 60, -1, 1)) {
+      const expected = Float64Array.from((graph.execute(tf.tensor(x, [1, 4, 5, 3]), "out") as tf.Tensor).dataSync());
+      // tfjs's output is NHWC [5, 6, 6]; dtd's CHW [6, 5, 6].
+      const got = dtdLogits(model, nhwcToChw(x, 4, 5, 3));
+      const nhwc = Float64Array.from({ length: got.length }, (_, i) => got[(i % 6) * 30 + Math.floor(i / 6)]!);
+      expectAllClose(nhwc, expected, { rtol: 1e-5, atol: 1e-6 });
+    }
+  });
+});

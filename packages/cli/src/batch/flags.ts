@@ -5,6 +5,7 @@
 import * as E from "fp-ts/lib/Either.js";
 import { type CliError, usage } from "../CliError.ts";
 import type { Flags } from "../Command.ts";
+import { integerFlag } from "../integerFlag.ts";
 
 export const manyFlags = {
   out: { type: "string", value: "FILE", description: "many inputs: the JSONL file of the results, one line per input in input order, written as they finish" },
@@ -23,15 +24,12 @@ export interface ManyOptions {
   readonly resume: boolean;
 }
 
-const count = (flag: string, v: string, min: number): E.Either<CliError, number> =>
-  /^\d+$/.test(v) && Number.isSafeInteger(Number(v)) && Number(v) >= min ? E.right(Number(v)) : E.left(usage(`--${flag}: expected an integer ≥ ${min}, found "${v}"`));
-
 /** The options from the flags (usage errors first). */
 export const parseManyOptions = (values: { readonly out: string | undefined; readonly workers: string | undefined; readonly "batch-size": string | undefined; readonly "png-dir": string | undefined; readonly resume: boolean }): E.Either<CliError, ManyOptions> => {
   if (values.out === undefined) return E.left(usage("explaining many inputs writes JSONL: give --out FILE (one line per input, in input order)"));
-  const workers = values.workers === undefined || values.workers === "auto" ? E.right<CliError, number | "auto">("auto") : count("workers", values.workers, 0);
+  const workers = values.workers === undefined || values.workers === "auto" ? E.right<CliError, number | "auto">("auto") : integerFlag("workers", values.workers, 0);
   if (E.isLeft(workers)) return workers;
-  const batchSize = count("batch-size", values["batch-size"] ?? "64", 1);
+  const batchSize = integerFlag("batch-size", values["batch-size"] ?? "64", 1);
   if (E.isLeft(batchSize)) return batchSize;
   return E.right({ out: values.out, workers: workers.right, batchSize: batchSize.right, pngDir: values["png-dir"], resume: values.resume });
 };

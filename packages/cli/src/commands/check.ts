@@ -9,13 +9,15 @@ import * as E from "fp-ts/lib/Either.js";
 import * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
 import type { Consistency } from "@dtd/deep-taylor";
-import { ExitCode, usage } from "../CliError.ts";
+import { ExitCode } from "../CliError.ts";
 import { defineCommand } from "../Command.ts";
+import { integerFlag } from "../integerFlag.ts";
 import { num } from "../format.ts";
 import { line } from "../Io.ts";
 import { explainPrepared, isNorm, type Prepared, prepare, type Result } from "../pipeline.ts";
 import { explainFlags } from "../spec.ts";
-import { describeMethod, jsonNumber } from "./explain.ts";
+import { jsonNumber } from "../explainJson.ts";
+import { describeMethod } from "./explain.ts";
 import { propertyFlags, runProperties } from "./ruleProperties.ts";
 
 /** What `verifyRoots` reports, summarised; `refused` says why no root was checked (then `ok` is false). */
@@ -202,7 +204,10 @@ Exit status: 0 when every check holds, 1 when one fails (or a file cannot be rea
   run: async ({ values }, { io }) => {
     if (values.properties || values.strategy !== undefined) return runProperties(values, io);
     const n = values["max-neurons"];
-    if (n !== undefined && !(/^\d+$/.test(n) && Number(n) >= 1 && Number.isSafeInteger(Number(n)))) return E.left(usage(`--max-neurons: expected an integer ≥ 1, found "${n}"`));
+    if (n !== undefined) {
+      const valid = integerFlag("max-neurons", n, 1);
+      if (E.isLeft(valid)) return valid;
+    }
     const prepared = prepare(values);
     if (E.isLeft(prepared)) return prepared;
     const p = prepared.right;

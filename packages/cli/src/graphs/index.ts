@@ -15,8 +15,9 @@ import { unsafeMake } from "@dtd/tensor/unsafe";
 import * as L from "@dtd/layers";
 import { writeModelFile } from "@dtd/model-io/file";
 import { formatError } from "@dtd/model-io";
-import { type CliError, ExitCode, failure, usage } from "../CliError.ts";
+import { ExitCode, failure } from "../CliError.ts";
 import { defineCommand } from "../Command.ts";
+import { integerFlag } from "../integerFlag.ts";
 import { DIGIT_PIXELS, type MnistPool, splitMnist } from "@dtd/datasets";
 import { loadMnist } from "@dtd/datasets/node";
 import { line } from "../Io.ts";
@@ -74,11 +75,6 @@ const accuracy = (model: L.Model, data: L.Dataset): number => {
   return right / n;
 };
 
-const positiveInt = (flag: string, v: string): E.Either<CliError, number> => {
-  const n = Number(v);
-  return /^\d+$/.test(v) && Number.isSafeInteger(n) && n >= 1 ? E.right(n) : E.left(usage(`--${flag}: expected a positive integer, found "${v}"`));
-};
-
 const flags = {
   steps: { type: "string", value: "N", default: "1500", description: "Adam steps per network" },
   seed: { type: "string", value: "N", default: "0", description: "seed of the split, the initial weights and the batches" },
@@ -99,10 +95,11 @@ and prints the test accuracy and the commands that explain them.`,
   flags,
   examples: ["graphs", "graphs --steps 300 --out /tmp/graphs"],
   run: async ({ values }, { io }) => {
-    const steps = positiveInt("steps", values.steps);
+    const steps = integerFlag("steps", values.steps, 1);
     if (E.isLeft(steps)) return steps;
-    const seed = Number(values.seed);
-    if (!/^\d+$/.test(values.seed) || !Number.isSafeInteger(seed)) return E.left(usage(`--seed: expected a non-negative integer, found "${values.seed}"`));
+    const seedFlag = integerFlag("seed", values.seed, 0);
+    if (E.isLeft(seedFlag)) return seedFlag;
+    const seed = seedFlag.right;
     const { train, test } = splitMnist(loadMnist(), { seed });
     const trainData = dataset(train);
     const testData = dataset(test);

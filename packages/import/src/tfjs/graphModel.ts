@@ -208,6 +208,21 @@ const divOp: OpImporter = (ctx) => {
   return Emit.channelAffine(ctx.b, ctx.origin, k.x, { scale: Array.from(c, (v) => 1 / v) });
 };
 
+/**
+ * FusedBatchNorm(V3) at inference (what the converter leaves when it does not fold a batch norm):
+ * y = (x − mean)·scale/√(variance + ε) + offset per channel.
+ */
+const fusedBatchNorm: OpImporter = (ctx) => {
+  checkNhwc(ctx);
+  if (attrBool(ctx, "is_training")) refuse(ctx, "is_training = true: dtd imports models at inference");
+  const x = ctx.value(0);
+  const [scale, offset, mean, variance] = [1, 2, 3, 4].map((i) => perChannel(ctx, weightInput(ctx, i, ["scale", "offset", "mean", "variance"][i - 1]!, 1), x));
+  const a = attr(ctx, "epsilon");
+  const eps = J.isNil(a) || J.isNil(J.at(a, "f")) ? 1e-3 : J.number(J.at(a, "f"));
+  const s = Array.from(scale!, (g, k) => g / Math.sqrt(variance![k]! + eps));
+  return Emit.channelAffine(ctx.b, ctx.origin, x, { scale: s, shift: Array.from(offset!, (o, k) => o - mean![k]! * s[k]!) });
+};
+
 const biasAdd: OpImporter = (ctx) => {
   checkNhwc(ctx);
   const x = ctx.value(0);
@@ -323,6 +338,8 @@ const importers: Readonly<Record<string, OpImporter>> = {
   MatMul: matMul,
   _FusedMatMul: matMul,
   BiasAdd: biasAdd,
+  FusedBatchNorm: fusedBatchNorm,
+  FusedBatchNormV3: fusedBatchNorm,
   Add: addOp,
   AddV2: addOp,
   AddN: addOp,
