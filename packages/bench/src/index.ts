@@ -5,8 +5,8 @@
  * @module
  */
 export type { Impl, ImplKind, Job, Prepared } from "./Impl.ts";
-export * from "./nets.ts";
-export * from "./stats.ts";
-export * from "./harness.ts";
-export * from "./cli.ts";
+export { type SyntheticNetName, type NetName, type Rule, type F64, type Layer, type LayerArch, type Output, type NetSpec, syntheticNetNames, netNames, batchesFor, architecture, layerOutputShape, shapeChain, defaultSeed, buildNet, makeInput } from "./nets.ts";
+export { type Summary, quantile, median, summarize } from "./stats.ts";
+export { type TimingOptions, type Timing, type Clock, fullTiming, quickTiming, cpuClock, measure, measureAsync, heatmapsPerSecond } from "./harness.ts";
+export { type Sections, type CliOptions, type CliError, implNames, cliErrorMessage, defaults, usage, parseArgs } from "./cli.ts";
 export { dtdImpls, peerImpls, allImpls } from "./impls.ts";
