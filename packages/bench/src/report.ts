@@ -123,7 +123,7 @@ export const resultLine = (r: ResultRow, notes: string): string =>
 
 /** One printed ratio line. */
 export const ratioLine = (q: RatioRow): string =>
-  `${pad(q.net, NET)}${pad(q.rule, 10)}${lpad(String(q.batch), 6)}  ${pad(q.dtype, 8)}${pad(q.impl, 6)}` +
+  `${pad(q.net, NET)}${pad(q.rule, 10)}${lpad(String(q.batch), 6)}  ${pad(q.dtype, 8)}${pad(q.impl, 9)}` +
   `${lpad(q.ratio.toFixed(2) + "×", 9)}  vs ${pad(q.versus, 14)}(${q.peer}, ${q.peer_dtype}, ${q.peer_threads} thread${q.peer_threads === 1 ? "" : "s"})`;
 
 export const kernelHeader = `${pad("kernel", 10)}${pad("impl", 11)}${lpad("n", 6)}  ${pad("dtype", 8)}${lpad("median ms", 11)}${lpad("min ms", 10)}${lpad("IQR ms", 10)}${lpad("GFLOP/s", 10)}`;

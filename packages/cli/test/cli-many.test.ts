@@ -93,7 +93,7 @@ describe("records", () => {
     expect(fromFolder.map(({ file: _, ...rest }) => rest)).toEqual(records(a).slice(0, 6));
   });
 
-  test("each input's own error: a record with the reason, the others explained, exit 1, the failures in the summary", async () => {
+  test("each input's own error: a record with the reason, the others explained, exit 1, the failures in the summary; the same on 2 workers", async () => {
     const bad = [...rows.slice(0, 6).map((r) => JSON.stringify(r)), JSON.stringify(rows[0]!.slice(0, 5)), JSON.stringify(rows[1]!.map((v, i) => (i === 2 ? -0.5 : v))), "[1, 2,", ""].join("\n");
     const p = writeFiles({ "bad.jsonl": bad });
     const out = join(p.dir!, "out.jsonl");
@@ -108,6 +108,11 @@ describe("records", () => {
     expect(String(recs[8]!["error"])).toMatch(/^bad\.jsonl:9: expected JSON, found text that does not parse/);
     expect(r.out).toMatch(/inputs +9: 6 explained, 3 failed \(2 InvalidInput, 1 Refused\)/);
     expect(r.out).toContain("  input 7: precondition of rule zplus violated");
+    // The same records when the lines are parsed and explained in 2 worker threads.
+    const out2 = join(p.dir!, "out2.jsonl");
+    const r2 = await dtd(["explain", "--model", files["net.json"]!, "--rule", "zplus", "--input", p["bad.jsonl"]!, "--out", out2, "--workers", "2", "--batch-size", "4"]);
+    expect(r2.code).toBe(1);
+    expect(readFileSync(out2, "utf8")).toBe(readFileSync(out, "utf8"));
   });
 
   test("--png-dir draws each explanation of a folder of PNGs", async () => {

@@ -190,6 +190,20 @@ describe("cancellation", () => {
     expect(E.isLeft(again) ? again.left._tag : "").toBe("Closed");
   });
 
+  test("a signal that fired before the run: no outcome, Aborted, and no batch is sent", async () => {
+    const model = denseNet();
+    let sent = 0;
+    async function* counted(): AsyncGenerator<P.Sample> {
+      for (const x of inputs(model, 50)) {
+        sent++;
+        yield x;
+      }
+    }
+    const r = await P.explainMany(model, counted(), P.uniform(P.zPlus), { workers: 1, batchSize: 5, signal: AbortSignal.abort() });
+    expect(E.isLeft(r) ? r.left : undefined).toEqual({ _tag: "Aborted", completed: 0 });
+    expect(sent).toBe(0);
+  });
+
   test("explainMany: Left Aborted with the number delivered", async () => {
     const model = denseNet();
     const ac = new AbortController();

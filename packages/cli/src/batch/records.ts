@@ -9,7 +9,7 @@
 import * as E from "fp-ts/lib/Either.js";
 import * as DT from "@dtd/deep-taylor";
 import { type Heatmap, type InputError, type Outcome, inputMessage } from "@dtd/parallel";
-import { type ExplainJson, toJson } from "../commands/explain.ts";
+import { type ExplainJson, toJson } from "../explainJson.ts";
 
 /** What the summary needs of one record. */
 export type RecordStats =

@@ -16,7 +16,8 @@ import { num } from "../format.ts";
 import { line } from "../Io.ts";
 import { explainPrepared, isNorm, type Prepared, prepare, type Result } from "../pipeline.ts";
 import { explainFlags } from "../spec.ts";
-import { describeMethod, jsonNumber } from "./explain.ts";
+import { jsonNumber } from "../explainJson.ts";
+import { describeMethod } from "./explain.ts";
 import { propertyFlags, runProperties } from "./ruleProperties.ts";
 
 /** What `verifyRoots` reports, summarised; `refused` says why no root was checked (then `ok` is false). */

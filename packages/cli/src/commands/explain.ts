@@ -19,33 +19,7 @@ import { featureNames } from "../loadModel.ts";
 import { picture } from "../picture.ts";
 import { explainPrepared, type Prepared, prepare, type Result } from "../pipeline.ts";
 import { explainFlags, type Method } from "../spec.ts";
-
-/** A number of the JSON output: itself, or "NaN", "Infinity", "-Infinity" (JSON has none of them; null would hide which). */
-export type JsonNumber = number | "NaN" | "Infinity" | "-Infinity";
-
-/** The JSON object of `dtd explain --json`. */
-export interface ExplainJson {
-  readonly f: JsonNumber;
-  readonly relevance: JsonNumber[];
-  readonly conservationError: JsonNumber;
-  readonly minRelevance: JsonNumber;
-  readonly consistent: boolean;
-  /** Deep Taylor: the relevance the biases absorbed (Σ relevance + biasRelevance = f); 0 for baselines. */
-  readonly biasRelevance: JsonNumber;
-}
-
-/** A double for JSON: finite numbers as they are, the others by name (only ever printed with exit status 1). */
-export const jsonNumber = (v: number): JsonNumber => (Number.isFinite(v) ? v : (String(v) as JsonNumber));
-
-/** The JSON object of a result (one input's, or one of many: `@dtd/parallel`'s Heatmap): plain doubles, nothing rounded. */
-export const toJson = (r: Pick<Result, "f" | "consistency" | "biasRelevance"> & { readonly R: ArrayLike<number> }): ExplainJson => ({
-  f: jsonNumber(r.f),
-  relevance: Array.from(r.R, jsonNumber),
-  conservationError: jsonNumber(r.consistency.conservationError),
-  minRelevance: jsonNumber(r.consistency.minRelevance),
-  consistent: r.consistency.consistent,
-  biasRelevance: jsonNumber(r.biasRelevance),
-});
+import { toJson } from "../explainJson.ts";
 
 const METHOD_NAMES: { readonly [M in Method]: string } = {
   "deep-taylor": "deep Taylor decomposition",
