@@ -19,15 +19,8 @@ export interface Entry {
 }
 
 /**
- * An example module (`src/demo/index.ts`, `src/titanic/index.ts`) exports `command`, built with
- * `defineCommand` from `../Command.ts`; its `name` is the subcommand's.
- */
-export interface ExampleModule {
-  readonly command: AnyCommand;
-}
-
-/**
- * Every subcommand, in the order `dtd --help` lists them. Each is loaded only when it runs (or its help is asked
+ * Every subcommand, in the order `dtd --help` lists them (a program built on this one — the repository's examples,
+ * packages/examples — passes its own table to {@link run}: these and its own). Each is loaded only when it runs (or its help is asked
  * for), so that `dtd --help` and `dtd --version` load none of the libraries: 0.2 s → ~0.07 s from the built files.
  * A test checks that each summary here is the loaded command's.
  */
@@ -62,26 +55,6 @@ export const entries: readonly Entry[] = [
     summary: "a TF.js (model.json) or ONNX model as a dtd model file",
     load: () => import("./commands/import.ts").then((m) => m.importCommand),
   },
-  {
-    name: "demo",
-    summary: "the deck's MNIST example: train the 1568-400-1 detector, explain test pairs, draw heatmaps",
-    load: () => import("./demo/index.ts").then((m: ExampleModule) => m.command),
-  },
-  {
-    name: "graphs",
-    summary: "train the ResNet- and Inception-style MNIST networks of docs/graphs.md and write them as model files",
-    load: () => import("./graphs/index.ts").then((m: ExampleModule) => m.command),
-  },
-  {
-    name: "real-model",
-    summary: "a pretrained anti-spoofing CNN from npm explained on real photos (import, tfjs check, zb + z+, bias sinks)",
-    load: () => import("./realModel/index.ts").then((m: ExampleModule) => m.command),
-  },
-  {
-    name: "titanic",
-    summary: "the deck's Titanic example: train a survival model, relevance per passenger feature",
-    load: () => import("./titanic/index.ts").then((m: ExampleModule) => m.command),
-  },
 ];
 
 /** The version in packages/cli/package.json. */
@@ -90,16 +63,16 @@ export const version = (): string => {
   return typeof pkg.version === "string" ? pkg.version : "unknown";
 };
 
-/** The program's help. */
-export const programHelp = (program: string): string => {
-  const width = Math.max(...entries.map((e) => e.name.length)) + 2;
+/** The program's help, listing the commands of `table`. */
+export const programHelp = (program: string, table: readonly Entry[] = entries): string => {
+  const width = Math.max(...table.map((e) => e.name.length)) + 2;
   return [
     `${program} — deep Taylor decomposition (Montavon et al., Pattern Recognition 2017) on the command line`,
     "",
     `Usage: ${program} <command> [options]`,
     "",
     "Commands:",
-    ...entries.map((e) => `  ${e.name.padEnd(width)}${e.summary}`),
+    ...table.map((e) => `  ${e.name.padEnd(width)}${e.summary}`),
     `  ${"help".padEnd(width)}help for a command: ${program} help <command> (or ${program} <command> --help)`,
     "",
     "Options:",
@@ -131,8 +104,11 @@ const runCommand = async (cmd: AnyCommand, argv: readonly string[], ctx: Context
   return E.isLeft(result) ? refuse(ctx.io, prefix, result.left, usageHint(cmd, ctx.program)) : result.right;
 };
 
-/** Runs the program on the words after its name; returns the exit code. Unexpected exceptions exit 1. */
-export const run = async (argv: readonly string[], io: Io, program = "dtd"): Promise<ExitCode> => {
+/**
+ * Runs the program on the words after its name; returns the exit code. Unexpected exceptions exit 1. `table` is
+ * the commands it offers (default: the CLI's {@link entries}).
+ */
+export const run = async (argv: readonly string[], io: Io, program = "dtd", table: readonly Entry[] = entries): Promise<ExitCode> => {
   const ctx: Context = { io, program };
   const [first, ...rest] = argv;
   try {
@@ -145,23 +121,23 @@ export const run = async (argv: readonly string[], io: Io, program = "dtd"): Pro
         return refuse(io, program, usage(u instanceof Error ? u.message.split("\n")[0]! : String(u)), programHint(program));
       }
       if (values.version === true) line(io.stdout, `${program} ${version()}`);
-      else io.stdout.write(programHelp(program));
+      else io.stdout.write(programHelp(program, table));
       return ExitCode.ok;
     }
     if (first === "help") {
       const name = rest[0];
       if (name === undefined) {
-        io.stdout.write(programHelp(program));
+        io.stdout.write(programHelp(program, table));
         return ExitCode.ok;
       }
-      const entry = entries.find((e) => e.name === name);
-      if (entry === undefined || rest.length > 1) return refuse(io, program, usage(`help: expected one command name (${entries.map((e) => e.name).join(", ")}), found ${rest.join(" ")}`), programHint(program));
+      const entry = table.find((e) => e.name === name);
+      if (entry === undefined || rest.length > 1) return refuse(io, program, usage(`help: expected one command name (${table.map((e) => e.name).join(", ")}), found ${rest.join(" ")}`), programHint(program));
       io.stdout.write(helpText(await entry.load(), program));
       return ExitCode.ok;
     }
-    const entry = entries.find((e) => e.name === first);
+    const entry = table.find((e) => e.name === first);
     if (entry === undefined) {
-      return refuse(io, program, usage(`unknown command '${first}': expected one of ${entries.map((e) => e.name).join(", ")}, help`), programHint(program));
+      return refuse(io, program, usage(`unknown command '${first}': expected one of ${table.map((e) => e.name).join(", ")}, help`), programHint(program));
     }
     return await runCommand(await entry.load(), rest, ctx);
   } catch (u) {

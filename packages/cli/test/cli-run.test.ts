@@ -287,13 +287,3 @@ describe("inputs, bounds, methods and pooling", () => {
     expect(r.stderr).toMatch(/expected f\(x\) ≥ 0, found f\(x\) = -6\.5/);
   });
 });
-
-describe("the example hooks", () => {
-  test("demo and titanic load their modules and answer --help", async () => {
-    for (const name of ["demo", "titanic"]) {
-      const r = await dtd(name, "--help");
-      expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(new RegExp(`^dtd ${name} — `));
-    }
-  });
-});

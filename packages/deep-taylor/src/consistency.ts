@@ -158,7 +158,13 @@ export interface Leak {
  */
 export const leaks = (
   nodes: readonly { readonly name: string; readonly layer: { readonly kind: string } }[],
-  e: { readonly balance: readonly Float64Array[]; readonly relevances: readonly T.Tensor[]; readonly tolerance: ConsistencyTolerance; readonly biasSink?: boolean },
+  e: {
+    readonly balance: readonly Float64Array[];
+    readonly passedMagnitude?: readonly Float64Array[];
+    readonly relevances: readonly T.Tensor[];
+    readonly tolerance: ConsistencyTolerance;
+    readonly biasSink?: boolean;
+  },
 ): Leak[] => {
   const out: Leak[] = [];
   for (let i = nodes.length - 1; i >= 0; i--) {
@@ -175,6 +181,9 @@ export const leaks = (
         sum += R.data[k]!;
         scaledSumAbs += g * Math.abs(R.data[k]!);
       }
+      // What the node passed down is rounded too: its magnitude can exceed the output's (an add whose inputs
+      // nearly cancel), so it enters the bound beside Σ|R(out)|.
+      scaledSumAbs += g * (e.passedMagnitude?.[i]?.[n] ?? 0);
       const b = boundOf(e.tolerance, Math.abs(sum), scaledSumAbs, terms, dtype);
       if (!(Math.abs(leaked) <= b)) {
         const kind = nodes[i]!.layer.kind;

@@ -57,6 +57,17 @@ const perSampleSum = (t: T.Tensor): Float64Array => {
   return out;
 };
 
+/** Per sample, Σ_p |t_p| added into `into` (the magnitude a node's rounding scales with). */
+const addPerSampleAbs = (t: T.Tensor, into: Float64Array): void => {
+  const N = t.shape[0]!;
+  const d = t.data.length / Math.max(N, 1);
+  for (let n = 0; n < N; n++) {
+    let s = 0;
+    for (let i = n * d; i < (n + 1) * d; i++) s += Math.abs(t.data[i]!);
+    into[n] = into[n]! + s;
+  }
+};
+
 /**
  * The top relevance: the selected score of each sample, zero elsewhere (R_f = f(x)), and the scores f.
  * Left when a target is missing or out of range.
@@ -110,6 +121,12 @@ export interface Explanation {
    */
   readonly balance: readonly Float64Array[];
   /**
+   * Per node, per sample: Σ_p |R_p| over the relevance it passed to its inputs. The rounding of `balance` scales
+   * with it, not only with the output's relevance: an add whose inputs nearly cancel passes shares far larger
+   * than what it received (R_a = a / Σ_a' a' · R).
+   */
+  readonly passedMagnitude: readonly Float64Array[];
+  /**
    * absorbed[i]: per sample [N], the relevance node i took in and did not pass on — for an affine node with a
    * rule under `biasSink`, its bias's share computed neuron by neuron (Rule.propagateWithSink), including units
    * whose rule's denominator is 0 (a neuron active through its bias alone); for an unfolded batch norm or
@@ -160,6 +177,7 @@ export const explain = (model: L.Model, x: T.Tensor, composite: Composite, opts:
   const relevances: (T.Tensor | undefined)[] = new Array<T.Tensor | undefined>(n + 1).fill(undefined);
   relevances[n] = top.right.R;
   const balance: Float64Array[] = new Array<Float64Array>(n);
+  const passedMagnitude: Float64Array[] = new Array<Float64Array>(n);
   const absorbed: (Float64Array | undefined)[] = new Array<Float64Array | undefined>(n).fill(undefined);
   const biasRelevance = new Float64Array(N);
   for (let i = n - 1; i >= 0; i--) {
@@ -203,6 +221,8 @@ export const explain = (model: L.Model, x: T.Tensor, composite: Composite, opts:
     const passed = new Float64Array(N);
     for (const r of ins) perSampleSum(r).forEach((v, k) => (passed[k] = passed[k]! + v));
     balance[i] = passed.map((v, k) => v - out[k]!);
+    passedMagnitude[i] = new Float64Array(N);
+    for (const r of ins) addPerSampleAbs(r, passedMagnitude[i]!);
     // What a bias sink keeps (computed neuron by neuron), or a batch norm's shift: Σ R(out) − Σ R(in). Without
     // the sink an affine node keeps nothing by design; its rounding and zero denominators show in the balance.
     if (sunk !== undefined || layer.kind === "batchNorm" || layer.kind === "scaleShift") {
@@ -225,5 +245,5 @@ export const explain = (model: L.Model, x: T.Tensor, composite: Composite, opts:
   const all = relevances.map((r, p) => r ?? T.zerosLike(activations[p]!));
   const tolerance = { dtype: x.dtype, terms: accumulatedTerms(model) };
   const rules = assignments.map((a) => (a._tag === "Rule" ? a.rule.name : ""));
-  return E.right({ f, R: all[0]!, relevances: all, activations, warnings, rules, assignments, balance, absorbed, biasRelevance, biasSink, tolerance });
+  return E.right({ f, R: all[0]!, relevances: all, activations, warnings, rules, assignments, balance, passedMagnitude, absorbed, biasRelevance, biasSink, tolerance });
 };

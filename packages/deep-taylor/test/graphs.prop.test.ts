@@ -55,6 +55,26 @@ describe("what the add split changes", () => {
       runs(30),
     );
   });
+  test("split proportionally, an add whose inputs nearly cancel balances within the rounding of the shares it passes", () => {
+    // a = 1e6·x₁ + 0.1·x₂ and b = −1e6·x₁: a + b = 0.1·x₂, so the shares a/(a+b)·R ≈ ±1e6·R are rounded at their
+    // own magnitude, far above the rounding of R itself (the bound once used only Σ|R(out)|: DTD_SEED=-2106190644).
+    const m = L.build([2], [
+      L.node("a", L.dense(T.of([1e6 + 0.1, 0.1], [2, 1]), T.zeros([1]))),
+      L.node("b", L.dense(T.of([-1e6, 0], [2, 1]), T.zeros([1])), ["input"]),
+      L.node("sum", L.add, ["a", "b"]),
+      L.relu,
+      L.dense(T.of([0.37], [1, 1]), T.zeros([1])),
+      L.sumPool(),
+    ]);
+    if (E.isLeft(m)) throw new Error("build");
+    const x = T.of([0.7, 0.3, 0.3, 0.9, 0.123, 0.456, 0.31, 0.77], [4, 2]);
+    const e = DT.explain(m.right, x, DT.uniform(DT.deriveRule(DT.zPlus)));
+    if (E.isLeft(e)) throw new Error(DT.message(e.left));
+    const sum = m.right.nodes.findIndex((nd) => nd.name === "sum");
+    const worst = Math.max(...Array.from(e.right.balance[sum]!, Math.abs));
+    expect(worst).toBeGreaterThan(0); // the rounding is there to be bounded
+    expect(DT.Consistency.leaks(m.right.nodes, e.right).filter((l) => l.kind === "add")).toEqual([]);
+  });
   test("split proportionally, relevance leaks below the add where a branch unit gets relevance but its z⁺ denominator vanishes", () => {
     // relu(fc(x) + proj(x)) with fc = (x₁, −x₁), proj = (0, 2x₃) at x = (1, 0, 1): sums (1, 1), f = 2. Unit 2 splits
     // its R = 1 as −1 to fc and 2 to proj; fc's unit 2 has Σ_i x_i w⁺_i2 = 0 (no positive weight), so its −1 is lost.

@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
 import { stringifyModel } from "@dtd/model-io";
-import { loadMnist, splitMnist, makePairs, PAIR_PIXELS, PAIR_SHAPE, RECIPE, type Hooks, obtainModel } from "@dtd/cli/experiments";
+import { loadMnist, splitMnist, makePairs, PAIR_PIXELS, PAIR_SHAPE, RECIPE, type Hooks, obtainModel } from "@dtd/examples";
 
 /** What to prepare. */
 export interface DemoModelOptions {

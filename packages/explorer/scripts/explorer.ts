@@ -8,7 +8,7 @@ import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import * as E from "fp-ts/lib/Either.js";
 import { createServer } from "vite";
-import { DEFAULT_STEPS, defaultCacheDir } from "@dtd/cli/experiments";
+import { DEFAULT_STEPS, defaultCacheDir } from "@dtd/examples";
 import { startProgress } from "@dtd/cli";
 import { prepareDemoModel } from "./demoModel.ts";
 

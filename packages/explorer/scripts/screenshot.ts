@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import * as E from "fp-ts/lib/Either.js";
 import { build } from "vite";
-import { DEFAULT_STEPS, defaultCacheDir } from "@dtd/cli/experiments";
+import { DEFAULT_STEPS, defaultCacheDir } from "@dtd/examples";
 import { startProgress } from "@dtd/cli";
 import { launchChromium } from "./browser.ts";
 import { prepareDemoModel } from "./demoModel.ts";

@@ -22,7 +22,7 @@ import { importModel, message } from "@dtd/import";
 import { parseModel } from "@dtd/model-io";
 import { Image, imageToInput } from "@dtd/viz";
 import { encodePng } from "@dtd/viz/png";
-import { silent } from "@dtd/cli/experiments";
+import { silent } from "@dtd/examples";
 import { prepareDemoModel } from "../scripts/demoModel.ts";
 import { formatNumber } from "../src/picture.ts";
 import type { Snapshot } from "../src/page/main.ts";

@@ -31,7 +31,7 @@ export { type SparseRow, rowCapacity, sparseRow, fillRow } from "./JacobianRow.t
 export { type Fold, type Kept, type Canonized, featureAffine, foldScaleShift, canonizeReport, canonize, type CanonizeCheckOptions, canonizeChecked } from "./canonize.ts";
 
 // Training: losses, optimizers, initialisation, batches, constraints, the loop.
-export { type Loss, meanSquaredError, softmaxCrossEntropy, softplus, binaryCrossEntropyWithLogits } from "./train/Loss.ts";
+export { type Loss, meanSquaredError, softmaxCrossEntropy, softplus, binaryCrossEntropyWithLogits, detectionHinge } from "./train/Loss.ts";
 export { type Optimizer, type SgdOptions, type SgdState, sgd, type AdamOptions, type AdamState, adam } from "./train/Optimizer.ts";
 export { type Scheme, type Fans, fans, heNormal, glorotUniform, type InitOptions, initialize, initModel, zeroDense, zeroConv2d } from "./train/Init.ts";
 export { type Dataset, type Batch, type EpochBatch, datasetSize, takeRows, type BatchOptions, batchesPerEpoch, batches } from "./train/Shuffle.ts";

@@ -3,7 +3,7 @@ import * as AD from "@dtd/autodiff";
 import { checkGrads } from "@dtd/autodiff/testing";
 import * as T from "@dtd/tensor";
 import { expectAllClose } from "@dtd/tensor/testing";
-import { binaryCrossEntropyWithLogits, meanSquaredError, softmaxCrossEntropy, softplus } from "@dtd/layers";
+import { binaryCrossEntropyWithLogits, detectionHinge, meanSquaredError, softmaxCrossEntropy, softplus } from "@dtd/layers";
 
 const t = (data: number[], shape: number[]) => T.of(data, shape);
 const value = (v: AD.Var) => T.item(v.value);
@@ -84,5 +84,23 @@ describe("binaryCrossEntropyWithLogits", () => {
   });
   test("refuses targets outside [0, 1]", () => {
     expect(() => binaryCrossEntropyWithLogits(T.zeros([2]), t([0, 2], [2]))).toThrow("expected targets in [0, 1], found 2 at flat index 1");
+  });
+});
+
+describe("detectionHinge", () => {
+  test("is y·max(0, 1 − f) + (1 − y)·f averaged, with the matching gradient", () => {
+    const f = T.of([0.25, 2, 0.5, 0], [4, 1]);
+    const y = T.of([1, 1, 0, 0], [4, 1]);
+    // (0.75 + 0 + 0.5 + 0) / 4
+    expectAllClose(AD.value(detectionHinge(f, y)), 0.3125, { atol: 1e-15 });
+    const [value, grads] = AD.valueAndGrad((v: AD.Var) => detectionHinge(v, y))(f);
+    expectAllClose(value.value, 0.3125, { atol: 1e-15 });
+    // ∂/∂f: −1/N for a positive below the margin, 0 above it, +1/N for a negative.
+    expectAllClose(grads[0]!.value, T.of([-0.25, 0, 0.25, 0.25], [4, 1]), { atol: 1e-15 });
+  });
+
+  test("refuses targets other than 0 and 1, and a shape mismatch", () => {
+    expect(() => detectionHinge(T.of([1], [1, 1]), T.of([0.5], [1, 1]))).toThrow(/targets 0 or 1, found 0.5 at flat index 0/);
+    expect(() => detectionHinge(T.of([1, 2], [2, 1]), T.of([1], [1, 1]))).toThrow(/\[2, 1\]/);
   });
 });

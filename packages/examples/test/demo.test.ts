@@ -8,8 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
 import { beforeAll, describe, expect, test } from "vitest";
-import { memoryIo } from "../src/Io.ts";
-import { run } from "../src/run.ts";
+import { memoryIo } from "@dtd/cli";
+import { run } from "../src/program.ts";
 import { type DemoOptions, type DemoResult, runDemo, silent } from "../src/demo/pipeline.ts";
 import * as Png from "@dtd/viz/png";
 

@@ -19,14 +19,8 @@ import * as T from "@dtd/tensor";
 import { Grid, Heatmap, Image, VizError } from "@dtd/viz";
 import * as Photo from "@dtd/viz/photo";
 import * as Png from "@dtd/viz/png";
-import { type CliError, ExitCode, failure } from "../CliError.ts";
-import { defineCommand } from "../Command.ts";
-import { num, table } from "../format.ts";
-import { line } from "../Io.ts";
-import { infoOf } from "../imported.ts";
-import { importFile } from "../loadModel.ts";
-import { negateOutput } from "../outputClass.ts";
-import { defaultPrep, photoToInput } from "../photoInput.ts";
+import { type CliError, defineCommand, ExitCode, failure, line, num, table } from "@dtd/cli";
+import { defaultPrep, importFile, infoOf, negateOutput, photoToInput } from "@dtd/cli/blocks";
 import { repoRoot } from "../demo/repoRoot.ts";
 import { boxIn, type Face, FACES, faceMask } from "./faces.ts";
 

@@ -7,7 +7,7 @@
 import { writeFileSync } from "node:fs";
 import { extname } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
-import { encodeNpy } from "../batch/npy.ts";
+import { encodeNpy } from "@dtd/cli/blocks";
 import { PAIR_PIXELS, splitMnist } from "@dtd/datasets";
 import { loadMnist } from "@dtd/datasets/node";
 import { type DemoOptions, testPairs } from "./pipeline.ts";

@@ -5,8 +5,7 @@
  * @module
  */
 import * as E from "fp-ts/lib/Either.js";
-import { type CliError, usage } from "../CliError.ts";
-import { integerFlag } from "../integerFlag.ts";
+import { type CliError, integerFlag, usage } from "@dtd/cli";
 import { aopcSummary, methodTable, verdict } from "../demo/terminal.ts";
 import { defaultCacheDir } from "../demo/repoRoot.ts";
 import type { DemoFlagValues } from "../demo/index.ts";

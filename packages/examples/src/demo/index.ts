@@ -6,10 +6,7 @@
  * @module
  */
 import * as E from "fp-ts/lib/Either.js";
-import { type CliError, ExitCode, failure, usage } from "../CliError.ts";
-import { defineCommand, type Values } from "../Command.ts";
-import { line } from "../Io.ts";
-import { startProgress } from "../progress.ts";
+import { type CliError, defineCommand, ExitCode, failure, integerFlag, line, startProgress, usage, type Values } from "@dtd/cli";
 import { aopcSummary, methodTable, verdict } from "./terminal.ts";
 import { DEEP_DEFAULTS } from "../deep/defaults.ts";
 import { writeTestPairs } from "./exportPairs.ts";
@@ -17,7 +14,6 @@ import { DEEP_NETS, deepNets } from "../deep/networks.ts";
 import { FULL_STEPS } from "./network.ts";
 import { type DemoOptions, type DemoResult, type Hooks, runDemo } from "./pipeline.ts";
 import { defaultCacheDir } from "./repoRoot.ts";
-import { integerFlag } from "../integerFlag.ts";
 
 export { runDemo, silent, type DemoOptions, type DemoResult, type Hooks } from "./pipeline.ts";
 

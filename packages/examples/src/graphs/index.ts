@@ -15,16 +15,12 @@ import { unsafeMake } from "@dtd/tensor/unsafe";
 import * as L from "@dtd/layers";
 import { writeModelFile } from "@dtd/model-io/file";
 import { formatError } from "@dtd/model-io";
-import { ExitCode, failure } from "../CliError.ts";
-import { defineCommand } from "../Command.ts";
-import { integerFlag } from "../integerFlag.ts";
+import { defineCommand, ExitCode, failure, integerFlag, line, startProgress } from "@dtd/cli";
 import { DIGIT_PIXELS, type MnistPool, splitMnist } from "@dtd/datasets";
 import { loadMnist } from "@dtd/datasets/node";
-import { line } from "../Io.ts";
 import { Grid, VizError } from "@dtd/viz";
 import * as Png from "@dtd/viz/png";
 import type { Image } from "@dtd/viz";
-import { startProgress } from "../progress.ts";
 import { type Architecture, constraints, initGraph, learningRates, setBatchNormStatistics } from "./networks.ts";
 import { consistencyTable, figureTitles, heatmapRows, tableLines } from "./report.ts";
 

@@ -5,8 +5,8 @@
  * proportionally, the ResNet's heatmap leaks below an add and `dtd check` names the layer.
  */
 import { describe, expect, test } from "vitest";
-import { memoryIo } from "../src/Io.ts";
-import { run } from "../src/run.ts";
+import { memoryIo } from "@dtd/cli";
+import { run } from "../src/program.ts";
 
 const file = (name: string): string => decodeURIComponent(new URL(`../../../docs/examples/graphs/${name}`, import.meta.url).pathname);
 

@@ -8,16 +8,11 @@
  */
 import { resolve } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
-import { type CliError, ExitCode, failure, usage } from "../CliError.ts";
-import { defineCommand } from "../Command.ts";
+import { type CliError, defineCommand, ExitCode, failure, integerFlag, line, startProgress, table, usage } from "@dtd/cli";
 import { type Scaling, SCALINGS } from "@dtd/datasets";
 import { DEFAULT_TITANIC_PATH } from "@dtd/datasets/node";
 import type { Hooks } from "../demo/pipeline.ts";
 import { repoRoot } from "../demo/repoRoot.ts";
-import { table } from "../format.ts";
-import { integerFlag } from "../integerFlag.ts";
-import { line } from "../Io.ts";
-import { startProgress } from "../progress.ts";
 import { TITANIC_RECIPE, type TitanicRecipe } from "./network.ts";
 import { DEFAULT_INITS, DEFAULT_SPLITS, runTitanic, type TitanicResult } from "./pipeline.ts";
 

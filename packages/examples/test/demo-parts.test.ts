@@ -6,10 +6,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import * as AD from "@dtd/autodiff";
-import * as T from "@dtd/tensor";
 import { unsafeMake } from "@dtd/tensor/unsafe";
-import { expectAllClose } from "@dtd/tensor/testing";
 import type { Consistency } from "@dtd/deep-taylor";
 import { cacheFile, lookup } from "../src/demo/cache.ts";
 import { checkClaims } from "../src/demo/claims.ts";
@@ -17,7 +14,6 @@ import { checkDeepClaims } from "../src/deep/claims.ts";
 import type { AopcResult, MethodAopc } from "../src/demo/aopc.ts";
 import { samekClaim } from "../src/demo/samek.ts";
 import { aopc } from "@dtd/evaluate";
-import { detectionHinge } from "../src/demo/detectionLoss.ts";
 import { halfShares, targetShare } from "../src/demo/halves.ts";
 import { RECIPE } from "../src/demo/network.ts";
 import { accuracy, chooseThreshold } from "../src/demo/threshold.ts";
@@ -36,24 +32,6 @@ const stats = (over: Partial<Consistency.DatasetConsistency>): Consistency.Datas
   ...over,
 });
 const halves = (target: number) => ({ target, distractor: 1 - target, samples: 5, majority: 4 });
-
-describe("detectionHinge", () => {
-  test("is y·max(0, 1 − f) + (1 − y)·f averaged, with the matching gradient", () => {
-    const f = T.of([0.25, 2, 0.5, 0], [4, 1]);
-    const y = T.of([1, 1, 0, 0], [4, 1]);
-    // (0.75 + 0 + 0.5 + 0) / 4
-    expectAllClose(AD.value(detectionHinge(f, y)), 0.3125, { atol: 1e-15 });
-    const [value, grads] = AD.valueAndGrad((v: AD.Var) => detectionHinge(v, y))(f);
-    expectAllClose(value.value, 0.3125, { atol: 1e-15 });
-    // ∂/∂f: −1/N for a positive below the margin, 0 above it, +1/N for a negative.
-    expectAllClose(grads[0]!.value, T.of([-0.25, 0, 0.25, 0.25], [4, 1]), { atol: 1e-15 });
-  });
-
-  test("refuses targets other than 0 and 1, and a shape mismatch", () => {
-    expect(() => detectionHinge(T.of([1], [1, 1]), T.of([0.5], [1, 1]))).toThrow(/targets 0 or 1, found 0.5 at flat index 0/);
-    expect(() => detectionHinge(T.of([1, 2], [2, 1]), T.of([1], [1, 1]))).toThrow(/\[2, 1\]/);
-  });
-});
 
 describe("chooseThreshold", () => {
   test("finds the midpoint that separates separable scores", () => {

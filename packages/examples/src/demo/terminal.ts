@@ -3,7 +3,7 @@
  * region perturbation, and the verdict of a claim.
  * @module
  */
-import { table } from "../format.ts";
+import { table } from "@dtd/cli";
 import { type AopcResult, replacements } from "./aopc.ts";
 import type { Claim } from "./claims.ts";
 import type { MethodResult } from "./pipeline.ts";
