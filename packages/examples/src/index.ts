@@ -10,5 +10,4 @@ export { loadMnist } from "@dtd/datasets/node";
 export { DEFAULT_STEPS } from "./demo/index.ts";
 export { RECIPE } from "./demo/network.ts";
 export { obtainModel } from "./demo/pipeline.ts";
-export { type Hooks, silent } from "./demo/hooks.ts";
-export { defaultCacheDir } from "./demo/repoRoot.ts";
+export { defaultCacheDir, type Hooks, silent } from "./kit/index.ts";

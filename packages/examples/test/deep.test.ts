@@ -11,10 +11,10 @@ import { join } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
 import { beforeAll, describe, expect, test } from "vitest";
 import { memoryIo } from "@dtd/cli";
+import { silent } from "../src/kit/index.ts";
 import { run } from "../src/program.ts";
 import { type DeepOptions, type DeepResult, runDeep } from "../src/deep/pipeline.ts";
 import { deepOptions } from "../src/deep/index.ts";
-import { silent } from "../src/demo/hooks.ts";
 import * as Png from "@dtd/viz/png";
 
 const dir = mkdtempSync(join(tmpdir(), "dtd-deep-"));

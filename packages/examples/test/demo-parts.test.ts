@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { unsafeMake } from "@dtd/tensor/unsafe";
 import type { Consistency } from "@dtd/deep-taylor";
+import { accuracy, chooseThreshold } from "../src/kit/index.ts";
 import { cacheFile, lookup } from "../src/demo/cache.ts";
 import { checkClaims } from "../src/demo/claims.ts";
 import { checkDeepClaims } from "../src/deep/claims.ts";
@@ -16,7 +17,6 @@ import { samekClaim } from "../src/demo/samek.ts";
 import { aopc } from "@dtd/evaluate";
 import { halfShares, targetShare } from "../src/demo/halves.ts";
 import { RECIPE } from "../src/demo/network.ts";
-import { accuracy, chooseThreshold } from "../src/demo/threshold.ts";
 import { PAIR_PIXELS, PAIR_WIDTH, type PairMeta } from "@dtd/datasets";
 
 /** Dataset consistency with every check passing, except what `over` says. */

@@ -10,7 +10,8 @@ import * as E from "fp-ts/lib/Either.js";
 import { beforeAll, describe, expect, test } from "vitest";
 import { memoryIo } from "@dtd/cli";
 import { run } from "../src/program.ts";
-import { type DemoOptions, type DemoResult, runDemo, silent } from "../src/demo/pipeline.ts";
+import { type DemoOptions, type DemoResult, runDemo } from "../src/demo/pipeline.ts";
+import { silent } from "../src/kit/index.ts";
 import * as Png from "@dtd/viz/png";
 
 const dir = mkdtempSync(join(tmpdir(), "dtd-demo-"));

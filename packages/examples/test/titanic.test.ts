@@ -13,7 +13,7 @@ import { describe, expect, test } from "vitest";
 import { expectAllClose } from "@dtd/tensor/testing";
 import { memoryIo } from "@dtd/cli";
 import { run } from "../src/program.ts";
-import { silent } from "../src/demo/pipeline.ts";
+import { silent } from "../src/kit/index.ts";
 import { featureShares, variableShares } from "../src/titanic/shares.ts";
 import { runTitanic, type TitanicResult } from "../src/titanic/pipeline.ts";
 import { absentShares, isSound } from "../src/titanic/claims.ts";

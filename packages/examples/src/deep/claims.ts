@@ -16,7 +16,7 @@
  * @module
  */
 import type { Consistency } from "@dtd/deep-taylor";
-import type { Claim } from "../demo/claims.ts";
+import { type Claim } from "../kit/index.ts";
 import type { HalfShares } from "../demo/halves.ts";
 
 /** What the claims are checked against. */

@@ -6,8 +6,8 @@
  */
 import * as E from "fp-ts/lib/Either.js";
 import { type CliError, integerFlag, usage } from "@dtd/cli";
+import { defaultCacheDir } from "../kit/index.ts";
 import { aopcSummary, methodTable, verdict } from "../demo/terminal.ts";
-import { defaultCacheDir } from "../demo/repoRoot.ts";
 import type { DemoFlagValues } from "../demo/index.ts";
 import { DEEP_DEFAULTS } from "./defaults.ts";
 import { DEEP_NETS, type DeepNetId } from "./networks.ts";

@@ -21,8 +21,7 @@ import * as DT from "@dtd/deep-taylor";
 import { accumulatedTerms } from "@dtd/deep-taylor";
 import { MinMax as MM } from "@dtd/deep-taylor";
 import { type PairSet } from "@dtd/datasets";
-import type { Hooks } from "../demo/hooks.ts";
-import type { Heatmaps, Method } from "../demo/methods.ts";
+import { type Heatmaps, type Hooks, type Method } from "../kit/index.ts";
 import { batchOf } from "../demo/pairSets.ts";
 
 /** Where the model sits in a network: positions in `Explanation.relevances` (0: the input). */

@@ -16,8 +16,8 @@
 import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
 import * as L from "@dtd/layers";
+import { type LossName } from "../kit/index.ts";
 import type { Structure } from "../demo/cache.ts";
-import type { LossName } from "../demo/detectionLoss.ts";
 import type { MinMaxPlacement } from "./minMax.ts";
 
 /** The networks. */

@@ -4,9 +4,9 @@
  * @module
  */
 import { basename } from "node:path";
+import { claimLines, markdownTable } from "../kit/index.ts";
 import { aopcSection } from "../demo/aopcReport.ts";
 import type { MethodResult } from "../demo/pipeline.ts";
-import { claimLines, markdownTable } from "../demo/report.ts";
 import type { DeepResult, NetResult } from "./pipeline.ts";
 
 const pct = (v: number): string => (Number.isFinite(v) ? `${(100 * v).toFixed(1)} %` : "–");

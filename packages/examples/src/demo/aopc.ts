@@ -19,7 +19,7 @@ import type * as L from "@dtd/layers";
 import { type AopcSummary, constantValue, type Curve, Dtd, message, type Ordering, pairedDifference, type Replacement, regionPerturbation, uniformNoise } from "@dtd/evaluate";
 import { Grid, type Image, Plot } from "@dtd/viz";
 import { PAIR_PIXELS, type PairSet } from "@dtd/datasets";
-import type { Hooks } from "./hooks.ts";
+import { type Hooks } from "../kit/index.ts";
 import { batchOf, subset } from "./pairSets.ts";
 
 /** What a replaced pixel becomes. */

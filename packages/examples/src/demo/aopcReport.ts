@@ -3,8 +3,8 @@
  * @module
  */
 import { basename } from "node:path";
+import { type Claim } from "../kit/index.ts";
 import { type AopcResult, replacements } from "./aopc.ts";
-import type { Claim } from "./claims.ts";
 
 const f3 = (v: number): string => (Number.isFinite(v) ? v.toFixed(3) : "–");
 const pm = (v: number, se: number): string => `${f3(v)} ± ${f3(se)}`;

@@ -5,8 +5,8 @@
  */
 import * as E from "fp-ts/lib/Either.js";
 import type * as L from "@dtd/layers";
+import { type Hooks } from "../kit/index.ts";
 import { lookupModel, store, type Structure } from "./cache.ts";
-import type { Hooks } from "./hooks.ts";
 import type { Trained, TrainProgress } from "./network.ts";
 
 /** How training went (seconds and losses are unknown for a cached model trained by an older run). */

@@ -13,13 +13,8 @@
  */
 import type { Consistency } from "@dtd/deep-taylor";
 import type { HalfShares } from "./halves.ts";
+import type { Claim } from "../kit/index.ts";
 
-/** A claim and the verdict of this run, with the numbers behind it. */
-export interface Claim {
-  readonly statement: string;
-  readonly holds: boolean;
-  readonly evidence: string;
-}
 
 /** What the claims are checked against, per method id. */
 export interface ClaimInputs {

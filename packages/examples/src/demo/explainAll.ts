@@ -7,8 +7,7 @@ import * as E from "fp-ts/lib/Either.js";
 import { unsafeMake } from "@dtd/tensor/unsafe";
 import type * as L from "@dtd/layers";
 import { PAIR_PIXELS, type PairSet } from "@dtd/datasets";
-import type { ProgressHandle } from "./hooks.ts";
-import type { Heatmaps, Method } from "./methods.ts";
+import { type Heatmaps, type Method, type ProgressHandle } from "../kit/index.ts";
 import { batchOf } from "./pairSets.ts";
 
 /** Explains the pairs with one method in chunks of `chunk`, reporting progress. */

@@ -7,15 +7,15 @@
  */
 import * as E from "fp-ts/lib/Either.js";
 import { type CliError, defineCommand, ExitCode, failure, integerFlag, line, startProgress, usage, type Values } from "@dtd/cli";
+import { defaultCacheDir, type Hooks } from "../kit/index.ts";
 import { aopcSummary, methodTable, verdict } from "./terminal.ts";
 import { DEEP_DEFAULTS } from "../deep/defaults.ts";
 import { writeTestPairs } from "./exportPairs.ts";
 import { DEEP_NETS, deepNets } from "../deep/networks.ts";
 import { FULL_STEPS } from "./network.ts";
-import { type DemoOptions, type DemoResult, type Hooks, runDemo } from "./pipeline.ts";
-import { defaultCacheDir } from "./repoRoot.ts";
+import { type DemoOptions, type DemoResult, runDemo } from "./pipeline.ts";
 
-export { runDemo, silent, type DemoOptions, type DemoResult, type Hooks } from "./pipeline.ts";
+export { runDemo, type DemoOptions, type DemoResult } from "./pipeline.ts";
 
 /**
  * Steps of the default run: about two minutes of training on the 2-core development machine, where one SGD step

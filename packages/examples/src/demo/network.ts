@@ -15,7 +15,7 @@ import * as T from "@dtd/tensor";
 import { unsafeMake } from "@dtd/tensor/unsafe";
 import * as L from "@dtd/layers";
 import { type MnistPool, PAIR_PIXELS, pairSampler } from "@dtd/datasets";
-import { LOSSES, type LossName } from "./detectionLoss.ts";
+import { LOSSES, type LossName } from "../kit/index.ts";
 
 /** How the network is built and trained. */
 export interface Recipe {

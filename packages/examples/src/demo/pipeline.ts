@@ -20,23 +20,20 @@ import { accumulatedTerms } from "@dtd/deep-taylor";
 import { Consistency } from "@dtd/deep-taylor";
 import { makePairs, type MnistPool, PAIR_PIXELS, type PairSet, splitMnist } from "@dtd/datasets";
 import { loadMnist } from "@dtd/datasets/node";
+import { accuracy, chooseThreshold, type Claim, type Heatmaps, type Hooks, mnistMethods, silent } from "../kit/index.ts";
 import { type AopcResult, type AopcSettings, defaultAopcSettings, measureAll, perturbationFigure } from "./aopc.ts";
 import { cacheFile } from "./cache.ts";
-import { checkClaims, type Claim } from "./claims.ts";
+import { checkClaims } from "./claims.ts";
 import { explainAll } from "./explainAll.ts";
 import { ensureDir, writePng, writeText } from "./files.ts";
 import { figure2, type GridRow, heatmapGrid } from "./figures.ts";
 import { halfShares, type HalfShares } from "./halves.ts";
-import { type Hooks, silent } from "./hooks.ts";
-import { type Heatmaps, mnistMethods } from "./methods.ts";
 import { fingerprint, type Recipe, RECIPE, trainNetwork } from "./network.ts";
 import { cachedOrTrained, type ModelSource, type Obtained, type TrainingRecord } from "./cachedOrTrained.ts";
 import { gridRows, range, rowLabel, scores, subset } from "./pairSets.ts";
 import { mnistReport } from "./report.ts";
 import { samekClaim } from "./samek.ts";
-import { accuracy, chooseThreshold } from "./threshold.ts";
 
-export { type Hooks, type ProgressHandle, silent } from "./hooks.ts";
 
 /** Options of a run. */
 export interface DemoOptions {

@@ -4,24 +4,13 @@
  * @module
  */
 import { basename } from "node:path";
+import { claimLines, markdownTable } from "../kit/index.ts";
 import { aopcSection } from "./aopcReport.ts";
-import type { Claim } from "./claims.ts";
 import { fingerprint } from "./network.ts";
 import type { DemoResult, MethodResult } from "./pipeline.ts";
 
 const pct = (v: number): string => (Number.isFinite(v) ? `${(100 * v).toFixed(1)} %` : "–");
 const sci = (v: number): string => (v === 0 ? "0" : Number.isFinite(v) ? v.toExponential(2) : "–");
-
-/** A Markdown table. */
-export const markdownTable = (header: readonly string[], rows: readonly (readonly string[])[]): string[] => [
-  `| ${header.join(" | ")} |`,
-  `| ${header.map(() => "---").join(" | ")} |`,
-  ...rows.map((r) => `| ${r.join(" | ")} |`),
-];
-
-/** The claims as a list: "- **holds** — statement (evidence)". */
-export const claimLines = (claims: readonly Claim[]): string[] =>
-  claims.map((c) => `- **${c.holds ? "holds" : "does not hold"}** — ${c.statement}.  \n  ${c.evidence}.`);
 
 const methodRow = (m: MethodResult): string[] => [
   m.title,

@@ -5,8 +5,8 @@
  * "beats" means a higher MoRF AOPC by more than two standard errors of the paired difference on the same pairs.
  * @module
  */
+import { type Claim } from "../kit/index.ts";
 import { beats, type AopcResult, type MethodAopc, replacements } from "./aopc.ts";
-import type { Claim } from "./claims.ts";
 
 const f3 = (v: number): string => (Number.isFinite(v) ? v.toFixed(3) : "–");
 

@@ -4,8 +4,8 @@
  * @module
  */
 import { table } from "@dtd/cli";
+import { type Claim } from "../kit/index.ts";
 import { type AopcResult, replacements } from "./aopc.ts";
-import type { Claim } from "./claims.ts";
 import type { MethodResult } from "./pipeline.ts";
 
 /** Per method: the mean relative conservation error, the shares conservative and positive, min R_p, the share on the 0–3 digit. */

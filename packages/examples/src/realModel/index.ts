@@ -21,7 +21,7 @@ import * as Photo from "@dtd/viz/photo";
 import * as Png from "@dtd/viz/png";
 import { type CliError, defineCommand, ExitCode, failure, line, num, table } from "@dtd/cli";
 import { defaultPrep, importFile, infoOf, negateOutput, photoToInput } from "@dtd/cli/blocks";
-import { repoRoot } from "../demo/repoRoot.ts";
+import { repoRoot } from "../kit/index.ts";
 import { boxIn, type Face, FACES, faceMask } from "./faces.ts";
 
 /** What one face gave. */

@@ -4,13 +4,13 @@
  * passengers make one split's accuracy move by a few points (one passenger is 0.38 points).
  *
  * One run: train on the training passengers (early stopping on a held-out share of them, network.ts), choose the
- * threshold t on f(x) on all training passengers (../demo/threshold.ts), predict "survived" when f(x) > t on the
+ * threshold t on f(x) on all training passengers (../kit/threshold.ts), predict "survived" when f(x) > t on the
  * test passengers. The test passengers choose nothing.
  * @module
  */
 import * as E from "fp-ts/lib/Either.js";
 import { type TitanicData } from "@dtd/datasets";
-import { accuracy, chooseThreshold } from "../demo/threshold.ts";
+import { accuracy, chooseThreshold } from "../kit/index.ts";
 import { scores, type TitanicRecipe, type Trained, trainTitanic } from "./network.ts";
 
 /** A trained network and how it scores. */

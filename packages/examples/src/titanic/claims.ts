@@ -14,7 +14,7 @@
  */
 import type { Consistency } from "@dtd/deep-taylor";
 import type * as DT from "@dtd/deep-taylor";
-import type { Claim } from "../demo/claims.ts";
+import { type Claim } from "../kit/index.ts";
 import { RULE_IDS, RULE_NAMES, type FeatureBox, type RuleId } from "./rules.ts";
 
 /** What one rule found on the test passengers. */

@@ -11,8 +11,7 @@ import * as E from "fp-ts/lib/Either.js";
 import { type CliError, defineCommand, ExitCode, failure, integerFlag, line, startProgress, table, usage } from "@dtd/cli";
 import { type Scaling, SCALINGS } from "@dtd/datasets";
 import { DEFAULT_TITANIC_PATH } from "@dtd/datasets/node";
-import type { Hooks } from "../demo/pipeline.ts";
-import { repoRoot } from "../demo/repoRoot.ts";
+import { type Hooks, repoRoot } from "../kit/index.ts";
 import { TITANIC_RECIPE, type TitanicRecipe } from "./network.ts";
 import { DEFAULT_INITS, DEFAULT_SPLITS, runTitanic, type TitanicResult } from "./pipeline.ts";
 

@@ -4,7 +4,7 @@
  *
  *   x_j = max(0, Σ_i x_i w_ij + b_j) (one or more such layers, every b_j ≤ 0),     f(x) = Σ_j x_j ≥ 0,
  *
- * trained on survival (target 1 survived, 0 died) with the detection hinge of ../demo/detectionLoss.ts, so that
+ * trained on survival (target 1 survived, 0 died) with the detection hinge (@dtd/layers' detectionHinge, by name in ../kit/losses.ts), so that
  * f(x) measures the evidence for survival. Adam over shuffled mini-batches, biases projected onto b ≤ 0 after
  * every step (what z⁺ and zᵇ need). Early stopping: a seeded share of the training passengers is held out as a
  * validation set; after every epoch the validation loss is measured, training stops once it has not improved for
@@ -15,7 +15,7 @@ import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
 import { unsafeMake } from "@dtd/tensor/unsafe";
 import * as L from "@dtd/layers";
-import { LOSSES, type LossName } from "../demo/detectionLoss.ts";
+import { LOSSES, type LossName } from "../kit/index.ts";
 
 /** How the network is built and trained. */
 export interface TitanicRecipe {

@@ -24,7 +24,7 @@ import { Grid, Plot, VizError } from "@dtd/viz";
 import * as Png from "@dtd/viz/png";
 import { CONTINUOUS_FEATURES, message as dataMessage, type Scaling, TITANIC_VARIABLES, type TitanicData, titanicFeatures, type TitanicVariable } from "@dtd/datasets";
 import { readTitanic } from "@dtd/datasets/node";
-import type { Hooks } from "../demo/pipeline.ts";
+import type { Hooks } from "../kit/index.ts";
 import { accuracyOverSplits, fitAndScore, type SplitTable } from "./accuracy.ts";
 import { absentShares, checkRuleClaims, type RuleClaim, type RuleEvidence } from "./claims.ts";
 import { TITANIC_RECIPE, type TitanicRecipe, type Trained } from "./network.ts";

@@ -7,7 +7,7 @@
  */
 import { basename } from "node:path";
 import { CONTINUOUS_FEATURES, TITANIC_VARIABLES, type TitanicFeature, type TitanicVariable } from "@dtd/datasets";
-import { markdownTable } from "../demo/report.ts";
+import { markdownTable } from "../kit/index.ts";
 import { isSound } from "./claims.ts";
 import type { TitanicResult } from "./pipeline.ts";
 import { RULE_NAMES } from "./rules.ts";

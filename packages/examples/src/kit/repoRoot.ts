@@ -6,7 +6,7 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** The repository root (this file is packages/examples/src/demo/repoRoot.ts, or its build in dist/demo/). */
+/** The repository root (this file is packages/examples/src/kit/repoRoot.ts, or its build in dist/kit/). */
 export const repoRoot = (): string => fileURLToPath(new URL("../../../../", import.meta.url));
 
 /** The default cache folder of trained models: `<root>/.cache/dtd`. */
