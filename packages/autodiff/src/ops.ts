@@ -4,6 +4,7 @@
  * @module
  */
 import * as T from "@dtd/tensor";
+import { IdentityMemo } from "@dtd/tensor/unsafe";
 import { apply, record } from "./apply.ts";
 import type { ConvParams, PoolParams } from "./Primitive.ts";
 import { constant, dtypeOfInputs, type Input, lift, type Var } from "./Var.ts";
@@ -243,9 +244,9 @@ export const avgPool2d = (x: Input, opts: Pool2dOptions): Var => mul(sumPool2d(x
 /**
  * The last max pooling of each input tensor (by window and stride). Tensors are immutable, so pooling the same
  * tensor again — a relevance or gradient pass re-tracing a layer whose forward pass already ran — reuses its
- * winners instead of scanning every window again. Keyed weakly: an entry goes with its input.
+ * winners instead of scanning every window again. Owners are held weakly: an entry goes with its input.
  */
-const pooled = new WeakMap<T.Tensor, { readonly key: string; readonly y: T.Tensor; readonly argmax: Int32Array }>();
+const pooled = IdentityMemo.make<T.Tensor, { readonly y: T.Tensor; readonly argmax: Int32Array }>();
 
 /**
  * Max pooling: the winners' positions are found on the value, then the output is `gather(x, winners)`, so the
@@ -257,11 +258,7 @@ export const maxPool2d = (x: Input, opts: MaxPool2dOptions): Var => {
   const p = poolParams(opts);
   const padding = opts.padding ?? ([0, 0, 0, 0] as const);
   const key = `${p.kernel.join(",")}|${p.stride.join(",")}|${padding.join(",")}`;
-  let hit = pooled.get(v.value);
-  if (hit === undefined || hit.key !== key) {
-    hit = { key, ...T.maxPool2d(v.value, { kernel: [...p.kernel], stride: [...p.stride], padding: [...padding] }) };
-    pooled.set(v.value, hit);
-  }
+  const hit = pooled.get(v.value, "maxPool2d", key, () => T.maxPool2d(v.value, { kernel: [...p.kernel], stride: [...p.stride], padding: [...padding] }));
   return record("gather", [v], { indices: hit.argmax, shape: hit.y.shape }, hit.y);
 };
 

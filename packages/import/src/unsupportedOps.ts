@@ -16,6 +16,7 @@ const leaky = "a ReLU that lets negative inputs through with a slope: dtd's ReLU
 const slicing = "a slice of an activation (e.g. ShuffleNet's channel split): dtd's graphs have no slicing layer";
 const upsampling = "upsampling: dtd's graphs have no upsampling layer";
 const plumbing = "tensor plumbing on activations (a detector's post-processing — anchors, non-maximum suppression — or upsampling by stacking): dtd's graphs have no such layer; import the network's raw head instead (its output node, by name)";
+const quantized = "quantized activations (integer arithmetic with rounding): dtd explains the float model — export it without activation quantization (weight-only quantization, DequantizeLinear of the weights, is read)";
 const selfNormalising = "normalisation by the input's own statistics: not an affine map of the input, which dtd cannot express";
 
 /** The reason per op name. */
@@ -61,6 +62,14 @@ const reasons: Readonly<Record<string, string>> = {
   Tile: plumbing,
   TopKV2: plumbing,
   NonMaxSuppressionV5: plumbing,
+  // Quantized inference (activations quantized too): only weight-only quantization (DequantizeLinear of constants) is read.
+  QuantizeLinear: quantized,
+  DequantizeLinear: quantized,
+  QLinearConv: quantized,
+  QLinearMatMul: quantized,
+  ConvInteger: quantized,
+  MatMulInteger: quantized,
+  DynamicQuantizeLinear: quantized,
   // Keras layer classes (TF.js layers models).
   LeakyReLU: leaky,
   PReLU: leaky,

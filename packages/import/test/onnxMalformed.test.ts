@@ -102,6 +102,34 @@ describe("legal but unusual ONNX graphs, against onnxruntime-web", () => {
     expectAllClose(dtdLogits(model, x), Float64Array.from(await run(x)), { rtol: 0, atol: 0 });
   });
 
+  test("weight-only quantization (DequantizeLinear of int8 weights, per output channel) and opset 15's Shape(start, end) in a flatten", async () => {
+    const bytes = encodeModel({
+      shape: [1, 3, 4, 4],
+      opset: 15,
+      nodes: [
+        node("DequantizeLinear", ["wq", "scale", "zero"], ["w"], [int("axis", 0)], "dq"),
+        node("Conv", ["x", "w"], ["c"], [], "conv"),
+        node("Relu", ["c"], ["r"], [], "relu"),
+        node("Shape", ["r"], ["n"], [int("start", 0), int("end", 1)], "batch"),
+        node("Concat", ["n", "minus1"], ["target"], [int("axis", 0)], "cat"),
+        node("Reshape", ["r", "target"], ["y"], [], "flatten"),
+      ],
+      initializers: [
+        { name: "wq", dims: [2, 3, 1, 1], dataType: 3, int32Data: [-100, 7, 127, 3, -128, 55] },
+        initializer("scale", [2], [0.01, 0.02]),
+        { name: "zero", dims: [2], dataType: 3, int32Data: [1, -2] },
+        { name: "minus1", dims: [1], dataType: 7, int64Data: [-1] },
+      ],
+    });
+    const r = importIr(bytes, { name: "dq.onnx" });
+    if (E.isLeft(r)) throw new Error(message(r.left));
+    expect(r.right.nodes.map((n) => n.op)).toEqual(["conv2d", "relu", "flatten"]);
+    const run = await ortLogits(bytes, [3, 4, 4]);
+    const model = dtdModel(bytes, { name: "dq.onnx" });
+    const x = rnd(9, 48);
+    expectAllClose(dtdLogits(model, x), Float64Array.from(await run(x)), { rtol: 1e-6, atol: 1e-7 });
+  });
+
   test("nodes out of topological order, Identity, a Constant node, Dropout with training_mode false, initializers also listed as inputs", async () => {
     const bytes = encodeModel({
       shape: [1, 2, 5, 5],

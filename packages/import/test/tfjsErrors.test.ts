@@ -52,6 +52,21 @@ describe("TF.js layers models: refusals", () => {
     expect(refusal(m([spec]), new Map([["w.bin", nan]]))).toBe(`weight file w.bin: weight "d/kernel" holds NaN at flat index 2: expected finite values`);
   });
 
+  test("string and bool weights a graph may carry are skipped, their bytes counted, and the weights after them read in place", () => {
+    const specs = [
+      { name: "labels", shape: [2], dtype: "string" },
+      { name: "flag", shape: [3], dtype: "bool" },
+      { name: "d/kernel", shape: [3, 2], dtype: "float32" },
+    ];
+    const text = (t: string) => [...new Uint8Array(Uint32Array.of(t.length).buffer), ...new TextEncoder().encode(t)];
+    const kernel = new Float32Array([1, 2, 3, 4, 5, 6]);
+    const bin = Uint8Array.from([...text("cat"), ...text("dog!"), 1, 0, 1, ...new Uint8Array(kernel.buffer)]);
+    const m = json({ ...sequential([dense("d")]), weightsManifest: [{ paths: ["w.bin"], weights: specs }] });
+    const r = importIr(m, { name: "model.json", readFile: (p) => (p === "w.bin" ? bin : undefined) });
+    expect(E.isRight(r) && Array.from(r.right.nodes[0]!.op === "dense" ? r.right.nodes[0]!.W.data : [])).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(refusal(m, new Map([["w.bin", bin.subarray(0, 6)]]))).toBe(`weight file w.bin: holds 6 bytes, too few for string weight "labels" (weightsManifest[0].weights[0]) from byte 0`);
+  });
+
   test("channels_first, dilation, a model nested as a layer, two inputs", async () => {
     const conv = (extra: object) => sequential([{ class_name: "Conv2D", config: { name: "c", filters: 2, kernel_size: [3, 3], batch_input_shape: [null, 5, 5, 1], ...extra } }]);
     expect(refusal(json(conv({ data_format: "channels_first" })))).toContain(`node "c" (Conv2D) is not supported: data_format "channels_first"`);

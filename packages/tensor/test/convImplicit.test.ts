@@ -28,7 +28,7 @@ const unfolded = (x: T.FloatArray, w: T.FloatArray, g: Conv2dGeometry, y: T.Floa
   const cols = new Float64Array(ckk * plane);
   for (let n = 0; n < g.n; n++) {
     im2col(x, n * g.c * g.h * g.w, g, cols);
-    gemm(g.o, plane, ckk, w, 0, false, cols, 0, false, y, n * g.o * plane, false, "auto", "scratchB");
+    gemm({ m: g.o, n: plane, k: ckk, a: { data: w }, b: { data: cols, lifetime: "scratch" }, out: y, outOffset: n * g.o * plane });
     if (bias !== undefined) for (let o = 0; o < g.o; o++) for (let q = 0; q < plane; q++) y[n * g.o * plane + o * plane + q] = y[n * g.o * plane + o * plane + q]! + bias[o]!;
   }
 };

@@ -40,7 +40,7 @@ describe("float32 gemm on the WebAssembly path (float32 sums)", () => {
     b.fill(-(2 ** 24), 8, 12);
     const sums = (kernel: GemmKernel): number[] => {
       const out = new Float32Array(16).fill(Number.NaN);
-      gemm(4, 4, 3, a, 0, false, b, 0, false, out, 0, false, kernel);
+      gemm({ m: 4, n: 4, k: 3, a: { data: a }, b: { data: b }, out, kernel });
       return Array.from(out);
     };
     expect(sums("auto")).toEqual(new Array<number>(16).fill(0));
@@ -69,7 +69,7 @@ describe("float32 gemm on the WebAssembly path (float32 sums)", () => {
         const a = filled32(m * k, rng);
         const b = filled32(k * n, rng);
         const out = new Float32Array(m * n).fill(Number.NaN);
-        gemm(m, n, k, a, 0, tA, b, 0, tB, out, 0, false);
+        gemm({ m, n, k, a: { data: a, transpose: tA }, b: { data: b, transpose: tB }, out });
         const ref = gemmRefAbs(m, n, k, a, tA, b, tB);
         expect(worstRatio(out, ref.c, ref.abs, k), `${m}×${n}×${k}`).toBeLessThanOrEqual(1);
       }
@@ -90,7 +90,7 @@ describe("float32 gemm on the WebAssembly path (float32 sums)", () => {
           const b = filled32(5 + k * n, rng);
           const before = filled32(4 + m * n + 2, rng);
           const out = before.slice();
-          gemm(m, n, k, a, 3, tA, b, 5, tB, out, 4, accumulate);
+          gemm({ m, n, k, a: { data: a, offset: 3, transpose: tA }, b: { data: b, offset: 5, transpose: tB }, out, outOffset: 4, accumulate });
           const ref = gemmRefAbs(m, n, k, a.subarray(3), tA, b.subarray(5), tB);
           const prior = accumulate ? before.subarray(4, 4 + m * n) : undefined;
           expect(worstRatio(out.subarray(4, 4 + m * n), ref.c, ref.abs, k, prior), `${m}×${n}×${k} ${label(tA, tB)} ${accumulate}`).toBeLessThanOrEqual(1);
@@ -106,7 +106,7 @@ describe("float32 gemm on the WebAssembly path (float32 sums)", () => {
     const a = Float64Array.from(filled32(m * k, rng), (x) => x * (1 + 1e-9));
     const b = Float64Array.from(filled32(k * n, rng), (x) => x * (1 - 1e-9));
     const out = new Float32Array(m * n);
-    gemm(m, n, k, a, 0, false, b, 0, false, out, 0, false);
+    gemm({ m, n, k, a: { data: a }, b: { data: b }, out });
     const ref = gemmRefAbs(m, n, k, a, false, b, false);
     expect(worstRatio(out, ref.c, ref.abs, k)).toBeLessThanOrEqual(1);
   });
@@ -122,7 +122,7 @@ describe("float32 gemm on the WebAssembly path (float32 sums)", () => {
     const b = filled32(k * n, rng);
     const product = (dtype: T.DType, from: Float32Array): FloatArray => {
       const out = T.alloc(dtype, m * n);
-      gemm(m, n, k, from, 0, false, b, 0, false, out, 0, false, "auto", "scratchB");
+      gemm({ m, n, k, a: { data: from }, b: { data: b, lifetime: "scratch" }, out });
       return out;
     };
     const expected = { float32: product("float32", a.slice()), float64: product("float64", a.slice()) };

@@ -101,7 +101,7 @@ describe("gemm thin paths (m < 4 or n < 4)", () => {
             const b = filled(dtype, 5 + k * n, rng);
             const before = filled(dtype, 4 + m * n + 3, rng);
             const out = before.slice();
-            gemm(m, n, k, a, 2, tA, b, 5, tB, out, 4, accumulate, kernel);
+            gemm({ m, n, k, a: { data: a, offset: 2, transpose: tA }, b: { data: b, offset: 5, transpose: tB }, out, outOffset: 4, accumulate, kernel });
             const prod = gemmRef(m, n, k, a.subarray(2), tA, b.subarray(5), tB);
             const expected = new Float64Array(before);
             for (let i = 0; i < m * n; i++) expected[4 + i] = (accumulate ? before[4 + i]! : 0) + prod[i]!;
@@ -122,7 +122,7 @@ describe("gemm thin paths (m < 4 or n < 4)", () => {
         const a = filled(dtype, m * k, rng);
         const b = filled(dtype, k * n, rng);
         const out = T.alloc(dtype, m * n);
-        gemm(m, n, k, a, 0, tA, b, 0, tB, out, 0, false);
+        gemm({ m, n, k, a: { data: a, transpose: tA }, b: { data: b, transpose: tB }, out });
         expectAllClose(out, gemmRef(m, n, k, a, tA, b, tB), tol(dtype, k));
       }
     }
@@ -140,7 +140,7 @@ describe("gemm thin paths (m < 4 or n < 4)", () => {
       setB(0, 0, Infinity);
       setB(1, 1, Infinity);
       const out = new F(n);
-      gemm(1, n, k, a, 0, tA, b, 0, tB, out, 0, false);
+      gemm({ m: 1, n, k, a: { data: a, transpose: tA }, b: { data: b, transpose: tB }, out });
       expect(Number.isNaN(out[0])).toBe(true);
       expect(out[1]).toBe(Infinity);
       expect(out[2]).toBe(0);
@@ -152,7 +152,7 @@ describe("gemm thin paths (m < 4 or n < 4)", () => {
       setA(0, 0, Infinity);
       setA(1, 1, Infinity);
       const out2 = new F(n);
-      gemm(n, 1, k, mat, 0, tA, col, 0, tB, out2, 0, false);
+      gemm({ m: n, n: 1, k, a: { data: mat, transpose: tA }, b: { data: col, transpose: tB }, out: out2 });
       expect(Number.isNaN(out2[0])).toBe(true);
       expect(out2[1]).toBe(Infinity);
       expect(out2[2]).toBe(0);

@@ -88,7 +88,7 @@ describe("resident matrices in the wasm thin products", () => {
           const b = filled(dtype, k * n, rng);
           const run = (kernel: "auto" | "js"): FloatArray => {
             const out = T.alloc(dtype, m * n);
-            gemm(m, n, k, a, 0, tA, b, 0, tB, out, 0, false, kernel);
+            gemm({ m, n, k, a: { data: a, transpose: tA }, b: { data: b, transpose: tB }, out, kernel });
             return out;
           };
           const before = residentStats().count;
@@ -166,7 +166,7 @@ describe("resident matrices in the wasm thin products", () => {
     const a = filled("float64", k, rng);
     const product = (): Float64Array => {
       const out = new Float64Array(n);
-      gemm(1, n, k, a, 0, false, b, 0, false, out, 0, false);
+      gemm({ m: 1, n, k, a: { data: a }, b: { data: b }, out });
       return out;
     };
     product();
@@ -177,11 +177,11 @@ describe("resident matrices in the wasm thin products", () => {
     forgetResident(b);
     expect(residentStats().count).toBe(count - 1);
     const js = new Float64Array(n);
-    gemm(1, n, k, a, 0, false, b, 0, false, js, 0, false, "js");
+    gemm({ m: 1, n, k, a: { data: a }, b: { data: b }, out: js, kernel: "js" });
     expect(Array.from(product())).toEqual(Array.from(js));
   });
 
-  test('"scratchB" operands are never made resident: a buffer rewritten between products is read afresh each time', () => {
+  test('scratch operands (Lifetime "scratch") are never made resident: a buffer rewritten between products is read afresh each time', () => {
     const rng = T.Random.make(75);
     const [k, n] = [40, 30];
     for (const dtype of T.dtypes) {
@@ -191,9 +191,9 @@ describe("resident matrices in the wasm thin products", () => {
       for (let call = 0; call < 4; call++) {
         for (let i = 0; i < cols.length; i++) cols[i] = T.Random.uniform(rng, -1, 1);
         const out = T.alloc(dtype, n);
-        gemm(1, n, k, a, 0, false, cols, 0, false, out, 0, false, "auto", "scratchB");
+        gemm({ m: 1, n, k, a: { data: a }, b: { data: cols, lifetime: "scratch" }, out });
         const js = T.alloc(dtype, n);
-        gemm(1, n, k, a, 0, false, cols, 0, false, js, 0, false, "js");
+        gemm({ m: 1, n, k, a: { data: a }, b: { data: cols }, out: js, kernel: "js" });
         expect(Array.from(out)).toEqual(Array.from(js));
       }
       expect(residentStats().count).toBe(count);

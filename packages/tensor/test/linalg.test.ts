@@ -2,7 +2,7 @@ import { describe, expect, test } from "vitest";
 import * as T from "@dtd/tensor";
 import { matmul } from "@dtd/tensor";
 import { expectAllClose } from "@dtd/tensor/testing";
-import { gemm, type GemmKernel, wasmBlockSizes } from "../src/internal/kernels/gemm.ts";
+import { gemm, type GemmKernel, gemmRoute, wasmBlockSizes } from "../src/internal/kernels/gemm.ts";
 import { wasmBlock } from "../src/internal/kernels/wasmBlock.ts";
 import { filled, type FloatArray, gemmRef, label, tol, transposes } from "./gemmFixtures.ts";
 
@@ -21,7 +21,7 @@ describe("gemm kernel against the definition", () => {
               const a = filled(dtype, m * k, rng);
               const b = filled(dtype, k * n, rng);
               const out = T.alloc(dtype, m * n).fill(Number.NaN);
-              gemm(m, n, k, a, 0, tA, b, 0, tB, out, 0, false, kernel);
+              gemm({ m, n, k, a: { data: a, transpose: tA }, b: { data: b, transpose: tB }, out, kernel });
               expectAllClose(out, gemmRef(m, n, k, a, tA, b, tB), tol(dtype, k));
             }
           }
@@ -45,7 +45,7 @@ describe("gemm kernel against the definition", () => {
           const b = filled(dtype, k * n, rng);
           // Without accumulate, out is overwritten: its previous content (NaN here) must not leak into any k block.
           const out = T.alloc(dtype, m * n).fill(Number.NaN);
-          gemm(m, n, k, a, 0, tA, b, 0, tB, out, 0, false, kernel);
+          gemm({ m, n, k, a: { data: a, transpose: tA }, b: { data: b, transpose: tB }, out, kernel });
           expectAllClose(out, gemmRef(m, n, k, a, tA, b, tB), tol(dtype, k));
         }
       });
@@ -68,8 +68,8 @@ describe("gemm kernel against the definition", () => {
           const b = filled(dtype, k * n, rng);
           const viaWasm = T.alloc(dtype, m * n);
           const viaJs = T.alloc(dtype, m * n);
-          gemm(m, n, k, a, 0, tA, b, 0, tB, viaWasm, 0, false, "auto");
-          gemm(m, n, k, a, 0, tA, b, 0, tB, viaJs, 0, false, "js");
+          gemm({ m, n, k, a: { data: a, transpose: tA }, b: { data: b, transpose: tB }, out: viaWasm });
+          gemm({ m, n, k, a: { data: a, transpose: tA }, b: { data: b, transpose: tB }, out: viaJs, kernel: "js" });
           let mismatches = 0;
           for (let i = 0; i < m * n; i++) if (!Object.is(viaWasm[i], viaJs[i])) mismatches++;
           expect(mismatches).toBe(0);
@@ -81,7 +81,7 @@ describe("gemm kernel against the definition", () => {
   test("the wasm path reuses a packed A only for the same array, offset, transpose, shape and k block", () => {
     const rng = T.Random.make(16);
     // Calls that share A (as a convolution's filters meet each image) interleaved with calls that differ in one
-    // of the key's parts; B is rewritten in place before every call ("scratchB"). Each must equal, to the bit, the
+    // of the key's parts; B is rewritten in place before every call (Lifetime "scratch"). Each must equal, to the bit, the
     // JavaScript kernel (float64) or the wasm kernel given a fresh copy of A, which no packed A can match
     // (float32, whose wasm sums are float32). m = 600 > 512 rows takes the block-by-block packing; k = 801 spans
     // three k blocks.
@@ -109,18 +109,35 @@ describe("gemm kernel against the definition", () => {
       const expected = calls.map(([a, aOff, tA, m, k], c) => {
         const e = T.alloc(dtype, m * 37);
         b.set(bs[c]!);
-        if (dtype === "float64") gemm(m, 37, k, a, aOff, tA, b, 0, false, e, 0, false, "js");
-        else gemm(m, 37, k, a.slice(), aOff, tA, b, 0, false, e, 0, false, "auto", "scratchB");
+        if (dtype === "float64") gemm({ m, n: 37, k, a: { data: a, offset: aOff, transpose: tA }, b: { data: b }, out: e, kernel: "js" });
+        else gemm({ m, n: 37, k, a: { data: a.slice(), offset: aOff, transpose: tA }, b: { data: b, lifetime: "scratch" }, out: e });
         return e;
       });
       calls.forEach(([a, aOff, tA, m, k], c) => {
         b.set(bs[c]!);
         const viaWasm = T.alloc(dtype, m * 37);
-        gemm(m, 37, k, a, aOff, tA, b, 0, false, viaWasm, 0, false, "auto", "scratchB");
+        gemm({ m, n: 37, k, a: { data: a, offset: aOff, transpose: tA }, b: { data: b, lifetime: "scratch" }, out: viaWasm });
         let mismatches = 0;
         for (let i = 0; i < viaWasm.length; i++) if (!Object.is(viaWasm[i], expected[c]![i])) mismatches++;
         expect(mismatches, `call ${c}`).toBe(0);
       });
+    }
+  });
+
+  test("a scratch A is packed afresh on every call: rewriting it between calls gives the new product", () => {
+    const rng = T.Random.make(21);
+    for (const dtype of T.dtypes) {
+      const [m, n, k] = [64, 37, 288];
+      const a = filled(dtype, m * k, rng);
+      const b = filled(dtype, k * n, rng);
+      for (let call = 0; call < 3; call++) {
+        a.set(filled(dtype, m * k, rng));
+        const got = T.alloc(dtype, m * n);
+        gemm({ m, n, k, a: { data: a, lifetime: "scratch" }, b: { data: b }, out: got });
+        const want = T.alloc(dtype, m * n);
+        gemm({ m, n, k, a: { data: a.slice() }, b: { data: b }, out: want });
+        expect(Array.from(got)).toEqual(Array.from(want));
+      }
     }
   });
 
@@ -138,7 +155,7 @@ describe("gemm kernel against the definition", () => {
           const b = filled("float64", 5 + k * n, rng);
           const before = filled("float64", 4 + m * n + 2, rng);
           const out = before.slice();
-          gemm(m, n, k, a, 3, tA, b, 5, tB, out, 4, accumulate, kernel);
+          gemm({ m, n, k, a: { data: a, offset: 3, transpose: tA }, b: { data: b, offset: 5, transpose: tB }, out, outOffset: 4, accumulate, kernel });
           const prod = gemmRef(m, n, k, a.subarray(3), tA, b.subarray(5), tB);
           const expected = before.slice();
           for (let i = 0; i < m * n; i++) expected[4 + i] = (accumulate ? before[4 + i]! : 0) + prod[i]!;
@@ -156,22 +173,22 @@ describe("gemm kernel against the definition", () => {
       const a = filled("float64", m * k, rng);
       const b = filled("float64", k * n, rng);
       const out = new Float64Array(m * n);
-      gemm(m, n, k, a, 0, tA, b, 0, tB, out, 0, false);
+      gemm({ m, n, k, a: { data: a, transpose: tA }, b: { data: b, transpose: tB }, out });
       expectAllClose(out, gemmRef(m, n, k, a, tA, b, tB), { atol: 1e-12 });
     }
   });
 
   test("k = 0 gives zeros (or leaves out unchanged when accumulating)", () => {
     const out = new Float64Array([1, 2, 3, 4]);
-    gemm(2, 2, 0, new Float64Array(0), 0, false, new Float64Array(0), 0, false, out, 0, true);
+    gemm({ m: 2, n: 2, k: 0, a: { data: new Float64Array(0) }, b: { data: new Float64Array(0) }, out, accumulate: true });
     expect(Array.from(out)).toEqual([1, 2, 3, 4]);
-    gemm(2, 2, 0, new Float64Array(0), 0, false, new Float64Array(0), 0, false, out, 0, false);
+    gemm({ m: 2, n: 2, k: 0, a: { data: new Float64Array(0) }, b: { data: new Float64Array(0) }, out });
     expect(Array.from(out)).toEqual([0, 0, 0, 0]);
   });
 
   test("non-finite values propagate (0·∞ is NaN, not skipped)", () => {
     const out = new Float64Array(1);
-    gemm(1, 1, 2, new Float64Array([0, 1]), 0, false, new Float64Array([Infinity, 1]), 0, false, out, 0, false);
+    gemm({ m: 1, n: 1, k: 2, a: { data: new Float64Array([0, 1]) }, b: { data: new Float64Array([Infinity, 1]) }, out });
     expect(Number.isNaN(out[0])).toBe(true);
   });
 });
@@ -264,5 +281,24 @@ describe("matmul", () => {
     const a32: T.AnyTensor = T.zeros([2, 2], "float32");
     const b64: T.AnyTensor = T.zeros([2, 2]);
     expect(() => matmul(a32, b64)).toThrow("matmul: dtype mismatch: expected float32, found float64");
+  });
+});
+
+describe("gemm routes (docs/kernels.md)", () => {
+  const args = (m: number, n: number, k: number, out: FloatArray, kernel: GemmKernel = "auto") => ({
+    m, n, k, a: { data: new Float64Array(m * k) }, b: { data: new Float64Array(k * n) }, out, kernel,
+  });
+  test("each shape takes the route the table names, and the route computes the product", () => {
+    const f64 = new Float64Array(64 * 64);
+    const f32 = new Float32Array(64 * 64);
+    expect(gemmRoute(args(0, 5, 5, f64))).toBe("empty");
+    expect(gemmRoute(args(5, 5, 0, f64))).toBe("empty");
+    expect(gemmRoute(args(1, 64, 64, f64))).toBe("thinRows");
+    expect(gemmRoute(args(3, 2, 64, f64))).toBe("thinRows");
+    expect(gemmRoute(args(64, 3, 64, f64))).toBe("thinCols");
+    expect(gemmRoute(args(4, 4, 1, f64))).toBe("blockedWasm");
+    expect(gemmRoute(args(64, 64, 64, f32))).toBe("blockedWasm");
+    expect(gemmRoute(args(64, 64, 64, f64, "js"))).toBe("blockedJs");
+    expect(gemmRoute(args(1, 64, 64, f64, "js"))).toBe("thinRows");
   });
 });

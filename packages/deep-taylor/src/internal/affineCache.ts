@@ -7,51 +7,24 @@
  *   read a variable (a γ swept in a loop) — and kept only while their values stay the same (`byValue`): then the
  *   very same tensor comes back, and so do the entries computed from it (keyed by its id);
  * - entries derived from modified weights take the ids of those tensors as their token.
- * Entries are keyed weakly by the layer object and vanish with it; one entry per key, so a sweep over γ does not
- * pile up transposed maps.
+ * Entries are kept in an identity memo (IdentityMemo of @dtd/tensor/unsafe, the scheme of every identity-keyed cache), keyed
+ * weakly by the layer object, and vanish with it; one entry per key, so a sweep over γ does not pile up transposed
+ * maps.
  * @module
  */
 import * as AD from "@dtd/autodiff";
 import * as T from "@dtd/tensor";
+import { IdentityMemo } from "@dtd/tensor/unsafe";
 import { type Affine, linearPart } from "@dtd/layers";
 
 type Entry = T.Tensor | ((ct: T.Tensor) => T.Tensor);
-interface Slot {
-  readonly token: string;
-  readonly value: Entry;
-}
-const caches = new WeakMap<Affine, Map<string, Slot>>();
-const ids = new WeakMap<object, number>();
-let nextId = 0;
+const caches = IdentityMemo.make<Affine, Entry>();
 
 /** A stable id for an object (a selector, a term, a tensor), for cache keys and tokens. */
-export const idOf = (o: object): number => {
-  let id = ids.get(o);
-  if (id === undefined) {
-    id = ++nextId;
-    ids.set(o, id);
-  }
-  return id;
-};
-
-const slotsOf = (layer: Affine): Map<string, Slot> => {
-  let m = caches.get(layer);
-  if (m === undefined) {
-    m = new Map();
-    caches.set(layer, m);
-  }
-  return m;
-};
+export const idOf = IdentityMemo.idOf;
 
 /** The cached value of `key` for `layer`, computed by `make` when absent or computed from another `token`. */
-export const cached = <E extends Entry>(layer: Affine, key: string, make: () => E, token = ""): E => {
-  const m = slotsOf(layer);
-  const slot = m.get(key);
-  if (slot !== undefined && slot.token === token) return slot.value as E;
-  const value = make();
-  m.set(key, { token, value });
-  return value;
-};
+export const cached = <E extends Entry>(layer: Affine, key: string, make: () => E, token = ""): E => caches.get(layer, key, token, make) as E;
 
 const sameValues = (a: T.Tensor, b: T.Tensor): boolean => {
   if (a.dtype !== b.dtype || a.data.length !== b.data.length) return false;
@@ -64,10 +37,9 @@ const sameValues = (a: T.Tensor, b: T.Tensor): boolean => {
  * from it stays valid exactly while the values do.
  */
 export const byValue = (layer: Affine, key: string, fresh: T.Tensor): T.Tensor => {
-  const m = slotsOf(layer);
-  const slot = m.get(key);
-  if (slot !== undefined && typeof slot.value !== "function" && sameValues(slot.value, fresh)) return slot.value;
-  m.set(key, { token: "", value: fresh });
+  const kept = caches.peek(layer, key, "");
+  if (kept !== undefined && typeof kept !== "function" && sameValues(kept, fresh)) return kept;
+  caches.set(layer, key, "", fresh);
   return fresh;
 };
 

@@ -4,6 +4,7 @@
  * @module
  */
 import * as T from "@dtd/tensor";
+import { IdentityMemo } from "@dtd/tensor/unsafe";
 import type * as L from "@dtd/layers";
 
 /**
@@ -11,9 +12,9 @@ import type * as L from "@dtd/layers";
  * elementwise activations that keep it 0; undefined where every entry is computed from the input. Computed once
  * per model (the rules cache per mask).
  */
-export const padMasks = (model: L.Model): readonly (T.Tensor | undefined)[] => {
-  const known = masksByModel.get(model);
-  if (known !== undefined) return known;
+export const padMasks = (model: L.Model): readonly (T.Tensor | undefined)[] => masksByModel.get(model, "padMasks", "", () => maskChain(model));
+
+const maskChain = (model: L.Model): readonly (T.Tensor | undefined)[] => {
   const masks: (T.Tensor | undefined)[] = [undefined];
   model.nodes.forEach((n, i) => {
     const src = model.sources[i]![0]!;
@@ -24,8 +25,7 @@ export const padMasks = (model: L.Model): readonly (T.Tensor | undefined)[] => {
       masks.push(T.add(T.pad(T.sub(inner, 1), [0, l.padding[0], l.padding[2]], [0, l.padding[1], l.padding[3]]), 1));
     } else masks.push(l.kind === "relu" || l.kind === "clippedRelu" || l.kind === "identity" ? masks[src] : undefined);
   });
-  masksByModel.set(model, masks);
   return masks;
 };
-const masksByModel = new WeakMap<L.Model, readonly (T.Tensor | undefined)[]>();
+const masksByModel = IdentityMemo.make<L.Model, readonly (T.Tensor | undefined)[]>();
 

@@ -17,6 +17,7 @@
  * @module
  */
 import * as T from "@dtd/tensor";
+import { IdentityMemo } from "@dtd/tensor/unsafe";
 import type { DirectionTerm, InputModifier, WeightSelector } from "../Strategy.ts";
 import { idOf } from "./affineCache.ts";
 
@@ -35,16 +36,12 @@ export const ALL: Part = { key: "W", make: (W) => W, byFunction: false };
 const SQUARE: Part = { key: "W²", make: (W) => T.mul(W, W), byFunction: false };
 
 type FunctionSelector = WeightSelector & { readonly _tag: "Custom" | "Modified" };
-const functionParts = new WeakMap<FunctionSelector, Part>();
-const functionPart = (g: FunctionSelector): Part => {
-  let p = functionParts.get(g);
-  if (p === undefined) {
+const functionParts = IdentityMemo.make<FunctionSelector, Part>();
+const functionPart = (g: FunctionSelector): Part =>
+  functionParts.get(g, "part", "", () => {
     const make = g._tag === "Custom" ? (W: T.Tensor) => T.map(W, (w) => g.g(w) * w) : (W: T.Tensor) => T.map(W, (w) => g.q(w));
-    p = { key: `g${idOf(g)}`, make, byFunction: true };
-    functionParts.set(g, p);
-  }
-  return p;
-};
+    return { key: `g${idOf(g)}`, make, byFunction: true };
+  });
 
 /** A weighted sum Σ coef·part standing for one selector's modified weight g(W)⊙W. */
 export const partsOf = (g: WeightSelector): [Part, number][] => {

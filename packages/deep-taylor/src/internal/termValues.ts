@@ -5,6 +5,7 @@
  * @module
  */
 import * as T from "@dtd/tensor";
+import { IdentityMemo } from "@dtd/tensor/unsafe";
 import { type DirectionContext, type InputModifier, modifierValue, modifiedWeightAt, type WeightSelector } from "../Strategy.ts";
 
 /**
@@ -15,16 +16,9 @@ import { type DirectionContext, type InputModifier, modifierValue, modifiedWeigh
 export type Free = T.Tensor | undefined;
 
 /** 1 − fixed, shaped [1, ...in] (cached by the fixed mask, which a model's pad2d node makes once). */
-const freeMasks = new WeakMap<T.Tensor, T.Tensor>();
-export const freeOf = (fixed: T.Tensor | undefined, x: T.Tensor): Free => {
-  if (fixed === undefined) return undefined;
-  let free = freeMasks.get(fixed);
-  if (free === undefined) {
-    free = T.reshape(T.sub(1, fixed), [1, ...x.shape.slice(1)]);
-    freeMasks.set(fixed, free);
-  }
-  return free;
-};
+const freeMasks = IdentityMemo.make<T.Tensor, T.Tensor>();
+export const freeOf = (fixed: T.Tensor | undefined, x: T.Tensor): Free =>
+  fixed === undefined ? undefined : freeMasks.get(fixed, "free", "", () => T.reshape(T.sub(1, fixed), [1, ...x.shape.slice(1)]));
 
 /** A modifier's value restricted to the free inputs (a number stays a number when every input is free). */
 export const restrict = (a: T.Tensor | number, free: Free, x: T.Tensor): T.Tensor | number => {

@@ -222,6 +222,21 @@ export const constantValue = (node: NodeProto): FoldResult => {
   }
 };
 
+/**
+ * DequantizeLinear of a constant (weight-only quantization: int8/uint8 weights with a scale): y = (x − zero_point)·scale,
+ * scale and zero point per tensor or per slice along `axis` (default 1).
+ */
+const dequantizeLinear = (node: NodeProto, [x, scale, zero]: readonly WeightTensor[]): FoldResult => {
+  const rank = x!.shape.length;
+  const perAxis = scale!.data.length > 1;
+  const axis = normAxis(int(node, "axis", 1), rank);
+  if (perAxis && x!.shape[axis] !== scale!.data.length) return { error: `a scale of ${scale!.data.length} values along axis ${axis} of a tensor [${x!.shape.join(", ")}]` };
+  const inner = perAxis ? sizeOf(x!.shape.slice(axis + 1)) : 1;
+  const k = (i: number): number => (perAxis ? Math.floor(i / inner) % scale!.data.length : 0);
+  const out = Float32Array.from(x!.data, (v, i) => (v - (zero?.data[k(i)] ?? 0)) * scale!.data[k(i)]!);
+  return make(node.output?.[0] ?? "", x!.shape, out);
+};
+
 /** The ops folded when every input is constant. */
 export const folders: Readonly<Record<string, (node: NodeProto, inputs: readonly WeightTensor[]) => FoldResult>> = {
   Identity: (node, [t]) => make(node.output?.[0] ?? "", t!.shape, t!.data as Data),
@@ -238,4 +253,5 @@ export const folders: Readonly<Record<string, (node: NodeProto, inputs: readonly
   Sub: elementwise((x, y) => x - y),
   Mul: elementwise((x, y) => x * y),
   Div: elementwise((x, y, integer) => (integer ? Math.trunc(x / y) : x / y)),
+  DequantizeLinear: dequantizeLinear,
 };

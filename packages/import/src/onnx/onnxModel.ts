@@ -474,7 +474,14 @@ export const importOnnx = (bytes: Uint8Array, file: string, opts: OnnxOptions = 
     const given = inputs.filter((i) => i !== "");
     const folder = folders[op];
     if (op === "Shape" && given.length === 1 && values.has(given[0]!)) {
-      const s = onnxShape(values.get(given[0]!)!);
+      // Opset 15's start and end select axes (negative from the back, clamped).
+      const full = onnxShape(values.get(given[0]!)!);
+      const at = (key: string, fallback: number): number => {
+        const a = attribute(node, key);
+        const v = a === undefined ? fallback : num(a.i);
+        return Math.min(Math.max(v < 0 ? v + full.length : v, 0), full.length);
+      };
+      const s = full.slice(at("start", 0), at("end", full.length));
       constants.set(output, { name: output, shape: [s.length], data: Float64Array.from(s) });
       continue;
     }

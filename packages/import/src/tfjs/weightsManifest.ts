@@ -28,6 +28,24 @@ interface Spec {
   readonly at: J.Cursor;
 }
 
+/** Weights of these dtypes hold no numbers dtd uses (a graph's string or boolean constants): skipped, their bytes counted. */
+const NON_NUMERIC: Readonly<Record<string, number | "string">> = { bool: 1, complex64: 8, string: "string" };
+
+/**
+ * The bytes a non-numeric weight takes: fixed per element, or — for strings — each a 4-byte little-endian length
+ * then its bytes (TF.js's encoding), read from the shards; undefined when it does not fit them.
+ */
+const skippedLength = (dtype: string, n: number, view: DataView, offset: number): number | undefined => {
+  const per = NON_NUMERIC[dtype]!;
+  if (per !== "string") return n * per;
+  let o = offset;
+  for (let i = 0; i < n; i++) {
+    if (o + 4 > view.byteLength) return undefined;
+    o += 4 + view.getUint32(o, true);
+  }
+  return o - offset;
+};
+
 const readSpec = (c: J.Cursor): Spec => {
   const name = J.string(J.at(c, "name"));
   const shape = J.array(J.at(c, "shape")).map((d) => {
@@ -90,6 +108,14 @@ export const readWeightsManifest = (manifest: J.Cursor, readShard: ShardReader):
     const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
     let offset = 0;
     for (const c of J.array(J.at(group, "weights"))) {
+      const dtype = J.at(c, "dtype").value;
+      if (typeof dtype === "string" && dtype in NON_NUMERIC && J.isNil(J.at(c, "quantization"))) {
+        const n = sizeOf(J.array(J.at(c, "shape")).map(J.integerLike));
+        const length = skippedLength(dtype, n, view, offset);
+        if (length === undefined || offset + length > buffer.length) fail(weightError(paths.join(" + ") || "(no shard)", `holds ${buffer.length} bytes, too few for ${dtype} weight "${J.string(J.at(c, "name"))}" (${c.path}) from byte ${offset}`));
+        offset += length!;
+        continue;
+      }
       const spec = readSpec(c);
       const length = sizeOf(spec.shape) * bytesPer[spec.stored];
       if (offset + length > buffer.length) {

@@ -69,17 +69,19 @@ export function matmul<A extends Shape.Shape, B extends Shape.Shape, D extends D
   const batch = batchA ?? batchB;
   if (batch === undefined) {
     const out = alloc(dtype, m * n);
-    gemm(m, n, k, a.data, 0, tA, b.data, 0, tB, out, 0, false);
+    gemm({ m, n, k, a: { data: a.data, transpose: tA }, b: { data: b.data, transpose: tB }, out });
     return unsafeMake([m, n] as MatMulShape<A, B>, out);
   }
   const out = alloc(dtype, batch * m * n);
   if (batchB === undefined && !tA) {
     // [B, m, k] × [k, n] is one product of the stacked [B·m, k] rows.
-    gemm(batch * m, n, k, a.data, 0, false, b.data, 0, tB, out, 0, false);
+    gemm({ m: batch * m, n, k, a: { data: a.data }, b: { data: b.data, transpose: tB }, out });
   } else {
     const strideA = batchA === undefined ? 0 : m * k;
     const strideB = batchB === undefined ? 0 : k * n;
-    for (let i = 0; i < batch; i++) gemm(m, n, k, a.data, i * strideA, tA, b.data, i * strideB, tB, out, i * m * n, false);
+    for (let i = 0; i < batch; i++) {
+      gemm({ m, n, k, a: { data: a.data, offset: i * strideA, transpose: tA }, b: { data: b.data, offset: i * strideB, transpose: tB }, out, outOffset: i * m * n });
+    }
   }
   return unsafeMake([batch, m, n] as MatMulShape<A, B>, out);
 }

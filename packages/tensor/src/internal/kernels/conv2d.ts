@@ -14,9 +14,9 @@
  * (im2colPanels, gemmPackedB) unless the product is thin (fewer than 4 output channels or positions).
  *
  * All three kernels overwrite their output. The column scratch (and dw's float64 accumulator) is allocated once
- * per call; it is rewritten for every image, so the products that read it say so (`"scratchB"`: nothing derived
- * from it may be kept, see gemm's GemmOperands). The filters are tensor data: their packing is reused across
- * the images of the batch.
+ * per call; it is rewritten for every image, so the products that read it say so (gemm's Lifetime "scratch":
+ * nothing derived from it may be kept). The filters are tensor data: their packing is reused across the images
+ * of the batch.
  * @module
  */
 import { alloc, dtypeOf, type FloatArray } from "../../DType.ts";
@@ -69,10 +69,10 @@ export const conv2dForward = (x: FloatArray, w: FloatArray, g: Conv2dGeometry, o
     const outOff = n * g.o * plane;
     if (cols === undefined) {
       // The image unfolded straight into gemm's packed panels: no column matrix.
-      gemmPackedB(g.o, plane, ckk, w, 0, false, (bp, p0, kb, j0, nb) => im2colPanels(x, xOff, g, p0, kb, j0, nb, bp), out, outOff, false);
+      gemmPackedB({ m: g.o, n: plane, k: ckk, a: { data: w }, out, outOffset: outOff }, (bp, p0, kb, j0, nb) => im2colPanels(x, xOff, g, p0, kb, j0, nb, bp));
     } else {
       im2col(x, xOff, g, cols);
-      gemm(g.o, plane, ckk, w, 0, false, cols, 0, false, out, outOff, false, "auto", "scratchB");
+      gemm({ m: g.o, n: plane, k: ckk, a: { data: w }, b: { data: cols, lifetime: "scratch" }, out, outOffset: outOff });
     }
     if (bias !== undefined) addChannelBias(out, outOff, g.o, plane, bias);
   }
@@ -113,7 +113,7 @@ export const conv2dBackpropInput = (dy: FloatArray, w: FloatArray, g: Conv2dGeom
   let cols: FloatArray | undefined;
   for (let n = 0; n < g.n; n++) {
     // The image is folded where B was packed: it must fit there.
-    const inWasm = g.sh === 1 && g.sw === 1 && image <= KC * NC ? gemmInWasm(ckk, plane, g.o, w, 0, true, dy, n * g.o * plane, dx) : undefined;
+    const inWasm = g.sh === 1 && g.sw === 1 && image <= KC * NC ? gemmInWasm({ m: ckk, n: plane, k: g.o, a: { data: w, transpose: true }, b: { data: dy, offset: n * g.o * plane } }, dx) : undefined;
     if (inWasm !== undefined) {
       inWasm.bp.fill(0, 0, image);
       inWasm.col2im(g, (plane + 3) & ~3);
@@ -121,7 +121,7 @@ export const conv2dBackpropInput = (dy: FloatArray, w: FloatArray, g: Conv2dGeom
       continue;
     }
     cols ??= alloc(dtypeOf(dx), ckk * plane);
-    gemm(ckk, plane, g.o, w, 0, true, dy, n * g.o * plane, false, cols, 0, false);
+    gemm({ m: ckk, n: plane, k: g.o, a: { data: w, transpose: true }, b: { data: dy, offset: n * g.o * plane }, out: cols });
     dx.fill(0, n * image, (n + 1) * image);
     col2im(cols, g, dx, n * image);
   }
@@ -136,7 +136,7 @@ export const conv2dBackpropFilter = (x: FloatArray, dy: FloatArray, g: Conv2dGeo
   const acc = new Float64Array(g.o * ckk);
   for (let n = 0; n < g.n; n++) {
     im2col(x, n * g.c * g.h * g.w, g, cols);
-    gemm(g.o, ckk, plane, dy, n * g.o * plane, false, cols, 0, true, acc, 0, true, "auto", "scratchB");
+    gemm({ m: g.o, n: ckk, k: plane, a: { data: dy, offset: n * g.o * plane }, b: { data: cols, transpose: true, lifetime: "scratch" }, out: acc, accumulate: true });
   }
   dw.set(acc);
 };

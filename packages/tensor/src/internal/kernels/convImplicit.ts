@@ -59,7 +59,7 @@ const convImage = (w: WasmPanels, g: Conv2dGeometry, x: FloatArray, xOff: number
     const nb = (rows - 1) * Wp + OW;
     for (let p0 = 0; p0 < ckk; p0 += KC) {
       const kb = Math.min(KC, ckk - p0);
-      packWholeA(w, filters, 0, false, O, ckk, p0, kb);
+      packWholeA(w, { data: filters }, O, ckk, p0, kb);
       for (let i0 = 0; i0 < O; i0 += MC) w.conv(Math.min(MC, O - i0), nb, kb, i0 * kb, u0 * Wp, p0, i0, p0 > 0);
     }
     copyRows(w, (nb + 3) & ~3, { channels: O, rows, Wp, OW }, y, yOff + u0 * OW, OH * OW, bias);

@@ -20,8 +20,12 @@
  *   exactly), 4×4 tiles, sums in float64 rounded once per KC block into C, for both dtypes. So float32 products
  *   on the wasm path differ from this fallback by float32 rounding; float64 products do not differ at all.
  * On the wasm path the panels are packed straight into the module's memory, the kernel adds each k block into C
- * there, and C is copied into `out` once per row chunk. Thin products (m < 4 or n < 4) take gemmThin.ts (float64 sums for both dtypes), where packing
- * would cost as much as the product.
+ * there, and C is copied into `out` once per row chunk. Thin products (m < 4 or n < 4) take gemmThin.ts (float64
+ * sums for both dtypes), where packing would cost as much as the product.
+ *
+ * One entry point, {@link gemm}, takes a named-options object ({@link GemmArgs}) and runs the route
+ * {@link gemmRoute} names from a table keyed by {@link GemmRoute}; docs/kernels.md lists every route of a product
+ * and of a convolution, and the immutability contract the caches rely on.
  *
  * The JavaScript path's packing scratch is module-level, grown on demand and bounded by KC·NC + MC·KC doubles
  * (≈ 3.3 MB), like the wasm memory: allocating it per call would zero megabytes for every small product.
@@ -32,7 +36,9 @@ import type { DType, FloatArray } from "../../DType.ts";
 import { gemmThinCols, gemmThinRows } from "./gemmThin.ts";
 import { micro4x4, microEdge } from "./microKernel.ts";
 import { packPanels } from "./pack.ts";
+import * as IdentityMemo from "../../IdentityMemo.ts";
 import { type WasmBlock, wasmBlock } from "./wasmBlock.ts";
+import type { WasmUse } from "./wasmThin.ts";
 
 /**
  * Block sizes: a KC×4 micro-panel of B (12 KB) stays in L1 while it meets every 4-row micro-panel of the MC×KC
@@ -67,51 +73,101 @@ const scratch = (buf: Float64Array, length: number): Float64Array => (buf.length
 export type GemmKernel = "auto" | "js";
 
 /**
- * What the operands are: "tensors" (the default) when both are tensor data, immutable by convention, so that
- * gemm may reuse what it derived from them in an earlier call, keyed by the array's identity (a thin product's
- * resident matrix, residentCache.ts; the packed A of the wasm path, {@link PackedA}); "scratchB" when `a` is
- * tensor data but `b` is a buffer the caller rewrites between calls (e.g. conv2d's im2col columns).
+ * How long an operand's contents stay as they are: "tensor" (the default) for tensor data, immutable by contract
+ * (docs/kernels.md), so that gemm may reuse what it derived from it in an earlier call, keyed by the array's
+ * identity (the packed A of the wasm path, a thin product's resident matrix); "scratch" for a buffer the caller
+ * rewrites after the call (e.g. conv2d's im2col columns), from which nothing is kept.
  */
-export type GemmOperands = "tensors" | "scratchB";
+export type Lifetime = "tensor" | "scratch";
+
+/** One operand of a product: the matrix stored row-major in `data` from `offset`, or its transpose. */
+export interface Operand {
+  readonly data: FloatArray;
+  /** The first element (default 0). */
+  readonly offset?: number;
+  /** The stored matrix is the operand's transpose: op(X) = Xᵀ (default false). */
+  readonly transpose?: boolean;
+  /** Default "tensor": see {@link Lifetime}. */
+  readonly lifetime?: Lifetime;
+}
 
 /**
- * out[outOff + i·n + j] (+)= Σ_p op(A)[i, p] · op(B)[p, j] for i < m, j < n.
- *
- * `a` holds A row-major from `aOff`: m×k, or k×m when `transA` (then op(A) = Aᵀ). Likewise `b`: k×n, or n×k when
- * `transB`. `out` must not overlap `a` or `b`. With `accumulate` false the m×n block of `out` is overwritten
- * (k = 0 yields zeros). `kernel` "js" forces the JavaScript loops (tests compare the two). `operands` must be
- * "scratchB" if `b` is written after this call and passed again; `a` never may (see {@link GemmOperands}).
+ * A product out[outOffset + i·n + j] (+)= Σ_p op(A)[i, p] · op(B)[p, j] for i < m, j < n: op(A) is m×k (stored
+ * k×m when `a.transpose`), op(B) k×n (stored n×k when `b.transpose`). `out` must not overlap `a` or `b`. With
+ * `accumulate` false (the default) the m×n block of `out` is overwritten (k = 0 yields zeros). `kernel` "js"
+ * forces the JavaScript loops (tests compare the two).
  */
-export const gemm = (
-  m: number,
-  n: number,
-  k: number,
-  a: FloatArray,
-  aOff: number,
-  transA: boolean,
-  b: FloatArray,
-  bOff: number,
-  transB: boolean,
-  out: FloatArray,
-  outOff: number,
-  accumulate: boolean,
-  kernel: GemmKernel = "auto",
-  operands: GemmOperands = "tensors",
-): void => {
-  if (m === 0 || n === 0 || k === 0) {
-    if (!accumulate) out.fill(0, outOff, outOff + m * n);
-    return;
-  }
-  if (m < MR || n < NR) {
-    if (!accumulate) out.fill(0, outOff, outOff + m * n);
-    if (kernel === "js") {
-      if (m < MR) gemmThinRows(m, n, k, a, aOff, transA, b, bOff, transB, out, outOff, "none");
-      else gemmThinCols(m, n, k, a, aOff, transA, b, bOff, transB, out, outOff, "none");
-    } else if (m < MR) gemmThinRows(m, n, k, a, aOff, transA, b, bOff, transB, out, outOff, operands === "tensors" ? "resident" : "copy");
-    else gemmThinCols(m, n, k, a, aOff, transA, b, bOff, transB, out, outOff, "resident");
-    return;
-  }
-  blocked(m, n, k, a, aOff, transA, (bp, p0, kb, j0, nb) => packPanelB(b, bOff, transB, n, k, p0, kb, j0, nb, bp), out, outOff, accumulate, kernel);
+export interface GemmArgs {
+  readonly m: number;
+  readonly n: number;
+  readonly k: number;
+  readonly a: Operand;
+  readonly b: Operand;
+  readonly out: FloatArray;
+  readonly outOffset?: number;
+  readonly accumulate?: boolean;
+  readonly kernel?: GemmKernel;
+}
+
+/**
+ * The routes of a product ({@link gemmRoute}; docs/kernels.md has the table with the conv routes):
+ * - "empty": m, n or k is 0: out's block is zeroed (unless accumulating);
+ * - "thinRows" / "thinCols": fewer than 4 rows / columns (m < 4 is tried first): gemmThin.ts, where the large
+ *   operand is read once by axpy or dot loops (WebAssembly over a resident or copied matrix, or JavaScript);
+ * - "blockedWasm": the packed, blocked product with the WebAssembly SIMD block kernel of out's precision;
+ * - "blockedJs": the same blocking with the JavaScript 4×4 micro-kernel (no WebAssembly SIMD, or kernel "js").
+ */
+export type GemmRoute = "empty" | "thinRows" | "thinCols" | "blockedWasm" | "blockedJs";
+
+/** Which route {@link gemm} takes for `p` (instantiates the WebAssembly module on first use, as gemm would). */
+export const gemmRoute = (p: GemmArgs): GemmRoute =>
+  p.m === 0 || p.n === 0 || p.k === 0
+    ? "empty"
+    : p.m < MR
+      ? "thinRows"
+      : p.n < NR
+        ? "thinCols"
+        : p.kernel !== "js" && wasmPanelsFor(p.out) !== undefined
+          ? "blockedWasm"
+          : "blockedJs";
+
+/** How a thin product may use WebAssembly for its large operand (b for thin rows, a for thin columns). */
+const thinUse = (p: GemmArgs, large: Operand): WasmUse | "none" =>
+  p.kernel === "js" ? "none" : (large.lifetime ?? "tensor") === "tensor" ? "resident" : "copy";
+
+const zeroUnlessAccumulating = (p: GemmArgs): void => {
+  const o = p.outOffset ?? 0;
+  if (p.accumulate !== true) p.out.fill(0, o, o + p.m * p.n);
+};
+
+/** The loops of each route; every one computes what {@link GemmArgs} says. */
+const routes: { readonly [R in GemmRoute]: (p: GemmArgs) => void } = {
+  empty: zeroUnlessAccumulating,
+  thinRows: (p) => {
+    zeroUnlessAccumulating(p);
+    gemmThinRows(p, thinUse(p, p.b));
+  },
+  thinCols: (p) => {
+    zeroUnlessAccumulating(p);
+    gemmThinCols(p, thinUse(p, p.a));
+  },
+  blockedWasm: (p) => blockedWasm(p, packerOf(p), wasmPanelsFor(p.out)!),
+  blockedJs: (p) => blockedJs(p, packerOf(p)),
+};
+
+/**
+ * The product of {@link GemmArgs}, by the route {@link gemmRoute} names: the one entry point of every matrix
+ * product (matmul, the convolutions and their adjoints).
+ */
+export const gemm = (p: GemmArgs): void => routes[gemmRoute(p)](p);
+
+/** B packed block by block from its stored matrix. */
+const packerOf = (p: Pick<GemmArgs, "b" | "n" | "k">): PackB => {
+  const { b, n, k } = p;
+  const data = b.data;
+  const off = b.offset ?? 0;
+  const trans = b.transpose === true;
+  return (bp, p0, kb, j0, nb) => packPanelB(data, off, trans, n, k, p0, kb, j0, nb, bp);
 };
 
 /**
@@ -122,47 +178,30 @@ export const gemm = (
  */
 export type PackB = (bp: FloatArray, p0: number, kb: number, j0: number, nb: number) => void;
 
+/** A product whose B is never stored whole ({@link gemmPackedB}): {@link GemmArgs} without b. */
+export type PackedBArgs = Omit<GemmArgs, "b">;
+
 /**
- * {@link gemm} without thin paths (m ≥ 4, n ≥ 4, k ≥ 1) for a B that is never stored whole: `packB` writes each
+ * {@link gemm} without thin paths (m ≥ 4, n ≥ 4, k ≥ 1) for a B that is never stored whole: `fillB` writes each
  * block of it straight into the packed layout. conv2d unfolds each image this way (im2col into the panels),
  * saving a pass over the unfolded image.
  */
-export const gemmPackedB = (
-  m: number,
-  n: number,
-  k: number,
-  a: FloatArray,
-  aOff: number,
-  transA: boolean,
-  packB: PackB,
-  out: FloatArray,
-  outOff: number,
-  accumulate: boolean,
-  kernel: GemmKernel = "auto",
-): void => {
+export const gemmPackedB = (p: PackedBArgs, fillB: PackB): void => {
+  const { m, n, k } = p;
   if (m < MR || n < NR || k < 1) throw new Error(`gemmPackedB: expected m ≥ ${MR}, n ≥ ${NR} and k ≥ 1, found m = ${m}, n = ${n}, k = ${k}`);
-  blocked(m, n, k, a, aOff, transA, packB, out, outOff, accumulate, kernel);
+  const w = p.kernel === "js" ? undefined : wasmPanelsFor(p.out);
+  if (w !== undefined) blockedWasm(p, fillB, w);
+  else blockedJs(p, fillB);
 };
 
-/** The blocked loops (wasm or JavaScript micro-kernel) with B packed block by block by `fillB`. */
-const blocked = (
-  m: number,
-  n: number,
-  k: number,
-  a: FloatArray,
-  aOff: number,
-  transA: boolean,
-  fillB: PackB,
-  out: FloatArray,
-  outOff: number,
-  accumulate: boolean,
-  kernel: GemmKernel,
-): void => {
-  const w = kernel === "auto" ? wasmPanelsFor(out) : undefined;
-  if (w !== undefined) {
-    blockedWasm(m, n, k, a, aOff, transA, fillB, out, outOff, accumulate, w);
-    return;
-  }
+/** The blocked loops with the JavaScript micro-kernel, B packed block by block by `fillB`. */
+const blockedJs = (p: PackedBArgs, fillB: PackB): void => {
+  const { m, n, k, out } = p;
+  const a = p.a.data;
+  const aOff = p.a.offset ?? 0;
+  const transA = p.a.transpose === true;
+  const outOff = p.outOffset ?? 0;
+  const accumulate = p.accumulate === true;
   const kcMax = Math.min(KC, k);
   packB = scratch(packB, kcMax * Math.min(NC, roundUp(n, NR)));
   packA = scratch(packA, kcMax * Math.min(MC, roundUp(m, MR)));
@@ -194,29 +233,18 @@ const blocked = (
 };
 
 /**
- * Which A the wasm kernel's `ap` holds, packed for all its rows (m ≤ MA) and the k block [p0, p0 + kb) in
- * `precision` (`ap32` and `ap` share their memory): a call with the same array, range and transpose, the same
- * k block and precision, skips packing it. Sound because `a` is tensor data, immutable by convention (see
- * {@link GemmOperands}); every other write to `ap` or `ap32` clears or replaces it. A convolution
- * multiplies the same filters with each image of a batch, so packing them once saves a pass over the filters
- * per image (e.g. 64×288 entries per image for net C's second convolution and for its transpose).
+ * Which A the wasm kernel's `ap` region holds, packed for all its rows (m ≤ MA) and the k block [p0, p0 + kb)
+ * in a precision (`ap32` and `ap` share their memory): a call with the same array, range and transpose, the same
+ * k block and precision, skips packing it. Sound because A is tensor data (Lifetime "tensor"): packing from
+ * scratch, or from a part of A, forgets it. A convolution multiplies the same filters with each image of a
+ * batch, so packing them once saves a pass over the filters per image (e.g. 64×288 entries per image for net C's
+ * second convolution and for its transpose). The memo's one owner is the region, its one slot "A".
  */
-interface PackedA {
-  readonly precision: DType;
-  readonly a: FloatArray;
-  readonly aOff: number;
-  readonly transA: boolean;
-  readonly m: number;
-  readonly k: number;
-  readonly p0: number;
-  readonly kb: number;
-}
+const packedA = IdentityMemo.make<object, true>();
+const apRegion = {};
 
-let packedA: PackedA | undefined;
-
-const samePackedA = (precision: DType, a: FloatArray, aOff: number, transA: boolean, m: number, k: number, p0: number, kb: number): boolean =>
-  packedA !== undefined && packedA.precision === precision && packedA.a === a && packedA.aOff === aOff &&
-  packedA.transA === transA && packedA.m === m && packedA.k === k && packedA.p0 === p0 && packedA.kb === kb;
+const packedToken = (precision: DType, a: FloatArray, aOff: number, transA: boolean, m: number, k: number, p0: number, kb: number): string =>
+  `${precision}|${IdentityMemo.idOf(a)}|${aOff}|${transA}|${m}|${k}|${p0}|${kb}`;
 
 /** One precision of the wasm block kernel: its panels, its C block and the kernels that fill it (WasmBlock). */
 export interface WasmPanels {
@@ -236,20 +264,36 @@ export interface WasmPanels {
 const wasm64 = (w: WasmBlock): WasmPanels => ({ precision: "float64", ap: w.ap, bp: w.bp, c: w.c, offs: w.offs, bias: w.bias, block: w.block, conv: w.conv, convOut: w.convOut, convCopy: w.convCopy, col2im: w.col2im });
 const wasm32 = (w: WasmBlock): WasmPanels => ({ precision: "float32", ap: w.ap32, bp: w.bp32, c: w.c32, offs: w.offs, bias: w.bias32, block: w.block32, conv: w.conv32, convOut: w.convOut32, convCopy: w.convCopy32, col2im: w.col2im32 });
 
+/** Both precisions' views of the one wasm block module, made on first use (null: not yet; undefined: no SIMD). */
+let panels: { readonly f32: WasmPanels; readonly f64: WasmPanels } | undefined | null = null;
+
 /** The wasm kernels of out's precision (float32 for a Float32Array), or undefined where WebAssembly SIMD is absent. */
 export const wasmPanelsFor = (out: FloatArray): WasmPanels | undefined => {
-  const w = wasmBlock(MA, MC, KC, NC);
-  return w === undefined ? undefined : out instanceof Float32Array ? wasm32(w) : wasm64(w);
+  if (panels === null) {
+    const w = wasmBlock(MA, MC, KC, NC);
+    panels = w === undefined ? undefined : { f32: wasm32(w), f64: wasm64(w) };
+  }
+  return panels === undefined ? undefined : out instanceof Float32Array ? panels.f32 : panels.f64;
 };
 
 /**
- * Packs all m ≤ MA rows of op(A) for the k block [p0, p0 + kb) into `w.ap`, unless it already holds them (an A is
- * tensor data, immutable by convention: see {@link PackedA}). Row block i0 then starts at ap[i0·kb].
+ * Packs all m ≤ MA rows of op(A) for the k block [p0, p0 + kb) into `w.ap`, unless it already holds them (A is
+ * tensor data, immutable: see {@link packedA}); from a scratch A (`lifetime` "scratch") always, and then nothing
+ * is remembered. Row block i0 then starts at ap[i0·kb].
  */
-export const packWholeA = (w: WasmPanels, a: FloatArray, aOff: number, transA: boolean, m: number, k: number, p0: number, kb: number): void => {
-  if (samePackedA(w.precision, a, aOff, transA, m, k, p0, kb)) return;
-  packPanelA(a, aOff, transA, m, k, 0, m, p0, kb, w.ap);
-  packedA = { precision: w.precision, a, aOff, transA, m, k, p0, kb };
+export const packWholeA = (w: WasmPanels, a: Operand, m: number, k: number, p0: number, kb: number): void => {
+  const data = a.data;
+  const aOff = a.offset ?? 0;
+  const transA = a.transpose === true;
+  if ((a.lifetime ?? "tensor") === "scratch") {
+    packedA.forget(apRegion);
+    packPanelA(data, aOff, transA, m, k, 0, m, p0, kb, w.ap);
+    return;
+  }
+  const token = packedToken(w.precision, data, aOff, transA, m, k, p0, kb);
+  if (packedA.peek(apRegion, "A", token) === true) return;
+  packPanelA(data, aOff, transA, m, k, 0, m, p0, kb, w.ap);
+  packedA.set(apRegion, "A", token, true);
 };
 
 /**
@@ -259,20 +303,10 @@ export const packWholeA = (w: WasmPanels, a: FloatArray, aOff: number, transA: b
  * copied out once: no pass over `out` per k block. In float64 these are the additions the JavaScript path makes
  * into `out`, in the same order, so the results agree to the bit.
  */
-const blockedWasm = (
-  m: number,
-  n: number,
-  k: number,
-  a: FloatArray,
-  aOff: number,
-  transA: boolean,
-  fillB: PackB,
-  out: FloatArray,
-  outOff: number,
-  accumulate: boolean,
-  w: WasmPanels,
-  keepC = false,
-): void => {
+const blockedWasm = (p: PackedBArgs, fillB: PackB, w: WasmPanels, keepC = false): void => {
+  const { m, n, k, a, out } = p;
+  const outOff = p.outOffset ?? 0;
+  const accumulate = p.accumulate === true;
   for (let j0 = 0; j0 < n; j0 += NC) {
     const nb = Math.min(NC, n - j0);
     const ldc = roundUp(nb, NR);
@@ -286,9 +320,9 @@ const blockedWasm = (
         // All the chunk's rows at once: row block i0 then starts at ap[i0·kb], as if packed on its own. An A of at
         // most MA rows is remembered, and not packed again by the next call with the same A and k block.
         if (rb < m) {
-          packedA = undefined;
-          packPanelA(a, aOff, transA, m, k, r0, rb, p0, kb, w.ap);
-        } else packWholeA(w, a, aOff, transA, m, k, p0, kb);
+          packedA.forget(apRegion);
+          packPanelA(a.data, a.offset ?? 0, a.transpose === true, m, k, r0, rb, p0, kb, w.ap);
+        } else packWholeA(w, a, m, k, p0, kb);
         const add = accumulate || p0 > 0;
         for (let i0 = 0; i0 < rb; i0 += MC) w.block(Math.min(MC, rb - i0), nb, kb, i0 * kb, i0, add);
       }
@@ -298,23 +332,15 @@ const blockedWasm = (
 };
 
 /**
- * op(A)·op(B) (m×n, 4 ≤ m ≤ MA, 4 ≤ n ≤ NC) on the wasm path of `like`'s element type, left in the module's C
- * (rows of stride roundUp(n, 4)) for a kernel that reads it there (conv2d's col2im); undefined, with nothing
- * computed, where that path does not apply. `b` may be a scratch buffer (B is packed afresh).
+ * op(A)·op(B) (m×n, 4 ≤ m ≤ MA, 4 ≤ n ≤ NC; `out`, `accumulate` and `kernel` ignored) on the wasm path of
+ * `like`'s element type, left in the module's C (rows of stride roundUp(n, 4)) for a kernel that reads it there
+ * (conv2d's col2im); undefined, with nothing computed, where that path does not apply. B is packed afresh, so it
+ * may be scratch.
  */
-export const gemmInWasm = (
-  m: number,
-  n: number,
-  k: number,
-  a: FloatArray,
-  aOff: number,
-  transA: boolean,
-  b: FloatArray,
-  bOff: number,
-  like: FloatArray,
-): WasmPanels | undefined => {
+export const gemmInWasm = (p: Omit<GemmArgs, "out">, like: FloatArray): WasmPanels | undefined => {
+  const { m, n, k } = p;
   const w = m >= MR && n >= NR && k >= 1 && m <= MA && n <= NC ? wasmPanelsFor(like) : undefined;
-  if (w !== undefined) blockedWasm(m, n, k, a, aOff, transA, (bp, p0, kb, j0, nb) => packPanelB(b, bOff, false, n, k, p0, kb, j0, nb, bp), like, 0, false, w, true);
+  if (w !== undefined) blockedWasm({ ...p, out: like, outOffset: 0, accumulate: false }, packerOf(p), w, true);
   return w;
 };
 

@@ -1,7 +1,8 @@
 /**
  * Thin matrix products, where packing for the blocked {@link gemm} costs as much as the multiply itself: fewer
  * than 4 rows (a single sample through a dense layer, m = 1) or fewer than 4 columns (a matrix–vector
- * product). Same contract as `gemm`, except that `out` is only added to (the caller zeroes it).
+ * product). Same arguments as `gemm` (GemmArgs), except that `out` is only added to (the caller zeroes it), `accumulate` and
+ * `kernel` are ignored, and `wasm` says whether the large operand may be kept resident, copied, or not used in wasm.
  *
  * Every path reduces to one of two loops over the large operand, stored row-major (axpy, dots of
  * thinLoops.ts): the short operand's row (or column) is first gathered into a float64 vector, so that the loops
@@ -15,6 +16,7 @@
  * @module
  */
 import type { FloatArray } from "../../DType.ts";
+import type { GemmArgs } from "./gemm.ts";
 import { axpy, dots } from "./thinLoops.ts";
 import { type WasmUse, wasmThinLoops } from "./wasmThin.ts";
 
@@ -69,27 +71,19 @@ const loopsFor = (mat: FloatArray, off: number, length: number, k: number, n: nu
  * out[i, :] += op(A)[i, :]·op(B) one row at a time. Without `transB` the row of the result is a combination of
  * the k rows of the stored B (axpy); with `transB` it is n dot products with the rows of the stored B (dots).
  */
-export const gemmThinRows = (
-  m: number,
-  n: number,
-  k: number,
-  a: FloatArray,
-  aOff: number,
-  transA: boolean,
-  b: FloatArray,
-  bOff: number,
-  transB: boolean,
-  out: FloatArray,
-  outOff: number,
-  wasm: WasmUse | "none",
-): void => {
-  const loops = loopsFor(b, bOff, k * n, k, n, wasm);
+export const gemmThinRows = (p: GemmArgs, wasm: WasmUse | "none"): void => {
+  const { m, n, k, out } = p;
+  const outOff = p.outOffset ?? 0;
+  const a = p.a.data;
+  const aOff = p.a.offset ?? 0;
+  const loops = loopsFor(p.b.data, p.b.offset ?? 0, k * n, k, n, wasm);
   const { v, acc } = loops;
   // op(A)[i, p] = a[aOff + i·sai + p·sap]
-  const sai = transA ? 1 : k;
-  const sap = transA ? m : 1;
+  const sai = p.a.transpose === true ? 1 : k;
+  const sap = p.a.transpose === true ? m : 1;
+  const transB = p.b.transpose === true;
   for (let i = 0; i < m; i++) {
-    for (let p = 0, q = aOff + i * sai; p < k; p++, q += sap) v[p] = a[q]!;
+    for (let q = aOff + i * sai, r = 0; r < k; r++, q += sap) v[r] = a[q]!;
     if (transB) loops.dots(k, n);
     else loops.axpy(k, n);
     for (let j = 0, o = outOff + i * n; j < n; j++, o++) out[o] = out[o]! + acc[j]!;
@@ -100,27 +94,19 @@ export const gemmThinRows = (
  * out[:, j] += op(A)·op(B)[:, j] one column at a time: m dot products with the rows of the stored A (m×k), or,
  * with `transA` (A stored k×m), a combination of its k rows.
  */
-export const gemmThinCols = (
-  m: number,
-  n: number,
-  k: number,
-  a: FloatArray,
-  aOff: number,
-  transA: boolean,
-  b: FloatArray,
-  bOff: number,
-  transB: boolean,
-  out: FloatArray,
-  outOff: number,
-  wasm: WasmUse | "none",
-): void => {
-  const loops = loopsFor(a, aOff, m * k, k, m, wasm);
+export const gemmThinCols = (p: GemmArgs, wasm: WasmUse | "none"): void => {
+  const { m, n, k, out } = p;
+  const outOff = p.outOffset ?? 0;
+  const b = p.b.data;
+  const bOff = p.b.offset ?? 0;
+  const loops = loopsFor(p.a.data, p.a.offset ?? 0, m * k, k, m, wasm);
   const { v, acc } = loops;
   // op(B)[p, j] = b[bOff + p·sbp + j·sbj]
-  const sbp = transB ? 1 : n;
-  const sbj = transB ? k : 1;
+  const sbp = p.b.transpose === true ? 1 : n;
+  const sbj = p.b.transpose === true ? k : 1;
+  const transA = p.a.transpose === true;
   for (let j = 0; j < n; j++) {
-    for (let p = 0, q = bOff + j * sbj; p < k; p++, q += sbp) v[p] = b[q]!;
+    for (let q = bOff + j * sbj, r = 0; r < k; r++, q += sbp) v[r] = b[q]!;
     if (transA) loops.axpy(k, m);
     else loops.dots(k, m);
     for (let i = 0, o = outOff + j; i < m; i++, o += n) out[o] = out[o]! + acc[i]!;

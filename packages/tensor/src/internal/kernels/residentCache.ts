@@ -21,10 +21,11 @@
  * - least-recently-used eviction when a new range does not fit (first fit among the gaps between resident
  *   ranges, so eviction stops as soon as one gap is large enough);
  * - a FinalizationRegistry (where the platform has one) frees the space of a range whose array was garbage
- *   collected; the WeakMap keyed by the array forgets it at the same time.
+ *   collected; the identity memo of ranges (IdentityMemo.ts, keyed weakly by the array) forgets it at the same time.
  * @module
  */
 import type { FloatArray } from "../../DType.ts";
+import * as IdentityMemo from "../../IdentityMemo.ts";
 
 /** The default budget of the resident region: 32 MB (e.g. net A's W and W⁺ take 2.5 MB each in float32). */
 export const DEFAULT_BUDGET = 32 * 1024 * 1024;
@@ -85,7 +86,8 @@ interface Registry {
 /** A cache with `budget` bytes. */
 export const makeResidentCache = (budget: number = DEFAULT_BUDGET): ResidentCache => {
   let capacity = budget;
-  const ranges = new WeakMap<FloatArray, Map<number, Entry>>();
+  /** Each array's ranges, one slot per offset. */
+  const ranges = IdentityMemo.make<FloatArray, Entry>();
   /** Resident entries, least recently used first (a Set iterates in insertion order). */
   const lru = new Set<Entry>();
   let evictions = 0;
@@ -134,17 +136,13 @@ export const makeResidentCache = (budget: number = DEFAULT_BUDGET): ResidentCach
   };
 
   const lookup: ResidentCache["lookup"] = (mat, off, length, reserve, fill) => {
-    let byOff = ranges.get(mat);
-    if (byOff === undefined) {
-      byOff = new Map();
-      ranges.set(mat, byOff);
-    }
-    let e = byOff.get(off);
+    const slot = String(off);
+    const e = ranges.peek(mat, slot, "");
     if (e === undefined || e.length !== length) {
       // First use of this range: only remembered.
       const bytes = Math.ceil((length * mat.BYTES_PER_ELEMENT) / ALIGN) * ALIGN;
       if (e !== undefined && e.at >= 0) evict(e);
-      byOff.set(off, { off, length, bytes, at: -1 });
+      ranges.set(mat, slot, "", { off, length, bytes, at: -1 });
       return undefined;
     }
     if (e.at >= 0) {
@@ -169,13 +167,11 @@ export const makeResidentCache = (budget: number = DEFAULT_BUDGET): ResidentCach
   };
 
   const forget = (mat: FloatArray): void => {
-    const byOff = ranges.get(mat);
-    if (byOff === undefined) return;
-    for (const e of byOff.values()) if (e.at >= 0) {
+    for (const e of ranges.valuesOf(mat)) if (e.at >= 0) {
       release(e);
       registry?.unregister(e);
     }
-    ranges.delete(mat);
+    ranges.forget(mat);
   };
 
   const setBudget = (bytes: number): void => {
