@@ -40,6 +40,11 @@ export const explainFlags = {
   },
   rule: { type: "string", value: "RULE", choices: RULES, description: "the rule of every dense/conv2d/depthwiseConv2d layer (required with --method deep-taylor)" },
   "first-rule": { type: "string", value: "RULE", choices: RULES, description: "the rule of the first such layers (those that read the input), overriding --rule there" },
+  "rule-at": {
+    type: "string",
+    value: "NODE=RULE,…",
+    description: "per node: the rule of the named dense/conv2d/depthwiseConv2d nodes (comma-separated), overriding --first-rule and --rule there",
+  },
   low: {
     type: "string",
     value: "L",
@@ -91,6 +96,8 @@ export type BoundArg =
 export interface RulesSpec {
   readonly rule: RuleName;
   readonly firstRule?: RuleName;
+  /** Rules of named affine nodes (--rule-at), before --first-rule and --rule. */
+  readonly at?: readonly { readonly node: string; readonly rule: RuleName }[];
   readonly low?: BoundArg;
   readonly high?: BoundArg;
   readonly maxPool: DT.MaxPoolMode;
@@ -125,6 +132,21 @@ const boundArg = (flag: string, v: string): E.Either<CliError, BoundArg> => {
 };
 
 const isRule = (v: string | undefined): v is RuleName => v !== undefined && (RULES as readonly string[]).includes(v);
+
+/** `--rule-at NODE=RULE,…`: the rules of named nodes, each name once. */
+const ruleAtOf = (v: string): E.Either<CliError, readonly { readonly node: string; readonly rule: RuleName }[]> => {
+  const out: { node: string; rule: RuleName }[] = [];
+  for (const item of v.split(",")) {
+    const eq = item.lastIndexOf("=");
+    const node = item.slice(0, eq).trim();
+    const rule = item.slice(eq + 1).trim();
+    if (eq <= 0 || node === "") return E.left(usage(`--rule-at: expected NODE=RULE (comma-separated), found "${item}"`));
+    if (!isRule(rule)) return E.left(usage(`--rule-at: ${node}: expected one of ${RULES.join(", ")}, found "${rule}"`));
+    if (out.some((a) => a.node === node)) return E.left(usage(`--rule-at: node "${node}" is given twice`));
+    out.push({ node, rule });
+  }
+  return E.right(out);
+};
 const isMethod = (v: string | undefined): v is Method => v !== undefined && (METHODS as readonly string[]).includes(v);
 
 const outputNodeOf = (values: Values<ExplainFlags>): { readonly outputNode?: string } => (values["output-node"] === undefined ? {} : { outputNode: values["output-node"] });
@@ -155,13 +177,15 @@ export const parseSpec = (values: Values<ExplainFlags>): E.Either<CliError, Spec
     if (values.target !== undefined) return E.left(usage(`--target selects the explained output of deep Taylor decomposition and does not apply to --method ${method}`));
     if (rule !== undefined && !isRule(rule)) return E.left(usage(`--rule: expected one of ${RULES.join(", ")}, found "${rule}"`));
     if (firstRule !== undefined && !isRule(firstRule)) return E.left(usage(`--first-rule: expected one of ${RULES.join(", ")}, found "${firstRule}"`));
-    const ignored = (["rule", "first-rule", "low", "high", "maxpool", "add", "bias-sink"] as const).filter((k) => (k === "bias-sink" ? values[k] : values[k] !== undefined));
+    const ignored = (["rule", "first-rule", "rule-at", "low", "high", "maxpool", "add", "bias-sink"] as const).filter((k) => (k === "bias-sink" ? values[k] : values[k] !== undefined));
     const notes = ignored.length > 0 ? [`${ignored.map((k) => `--${k}`).join(", ")} configure deep Taylor rules and are ignored by --method ${method}`] : [];
     return E.right({ modelPath: values.model!, ...imported.right, input, biasSink: false, method, rules: undefined, lenient: values.lenient, notes });
   }
   if (!isRule(rule)) return E.left(usage(`missing required flag --rule (one of ${RULES.join(", ")}) for --method deep-taylor`));
   if (firstRule !== undefined && !isRule(firstRule)) return E.left(usage(`--first-rule: expected one of ${RULES.join(", ")}, found "${firstRule}"`));
-  const usesZb = rule === "zb" || firstRule === "zb";
+  const at = values["rule-at"] === undefined ? E.right([]) : ruleAtOf(values["rule-at"]);
+  if (E.isLeft(at)) return at;
+  const usesZb = rule === "zb" || firstRule === "zb" || at.right.some((a) => a.rule === "zb");
   const boundsGiven = (["low", "high"] as const).filter((k) => values[k] !== undefined);
   // With a photo, zᵇ's box defaults to the values its pixels 0…255 take after their preparation.
   const boxFromImage = usesZb && boundsGiven.length === 0 && input._tag === "Image";
@@ -200,6 +224,7 @@ export const parseSpec = (values: Values<ExplainFlags>): E.Either<CliError, Spec
   const rules: RulesSpec = {
     rule,
     ...(firstRule !== undefined ? { firstRule } : {}),
+    ...(at.right.length > 0 ? { at: at.right } : {}),
     ...(low !== undefined ? { low } : {}),
     ...(high !== undefined ? { high } : {}),
     maxPool,
@@ -258,8 +283,26 @@ const strategyOf = (name: RuleName, zb: P.StrategySpec | undefined): P.StrategyS
 };
 
 /** The composite of the rules, with `zb` as the zᵇ rule: --first-rule on the affine nodes that read the input, --rule elsewhere. */
-const layerwiseOf = (rules: RulesSpec, zb: P.StrategySpec | undefined): P.CompositeSpec =>
-  P.layerwise({ first: strategyOf(rules.firstRule ?? rules.rule, zb), rest: strategyOf(rules.rule, zb), maxPool: rules.maxPool, add: rules.add });
+const layerwiseOf = (rules: RulesSpec, zb: P.StrategySpec | undefined): P.CompositeSpec => {
+  const layered = P.layerwise({ first: strategyOf(rules.firstRule ?? rules.rule, zb), rest: strategyOf(rules.rule, zb), maxPool: rules.maxPool, add: rules.add });
+  // --rule-at first: in a composite the first matching entry wins.
+  const named = (rules.at ?? []).map((a) => ({ match: DT.byName(a.node), use: P.rule(strategyOf(a.rule, zb)) }));
+  return named.length === 0 ? layered : P.compositeSpec([...named, ...layered.entries], layered.epsilon === undefined ? {} : { epsilon: layered.epsilon });
+};
+
+/** --rule-at names nodes of the model that carry a rule (dense, conv2d, depthwiseConv2d), or is refused, naming them. */
+const checkRuleAt = (rules: RulesSpec, model: L.Model): E.Either<CliError, void> => {
+  for (const a of rules.at ?? []) {
+    const i = model.nodes.findIndex((n) => n.name === a.node);
+    if (i < 0 || !L.isAffine(model.layers[i]!)) {
+      const affine = model.nodes.filter((_, k) => L.isAffine(model.layers[k]!)).map((n) => n.name);
+      const shown = affine.slice(0, 12).join(", ") + (affine.length > 12 ? `, … (${affine.length} in all)` : "");
+      const found = i < 0 ? "no node of that name" : `a ${model.layers[i]!.kind} node`;
+      return E.left(usage(`--rule-at: expected a dense, conv2d or depthwiseConv2d node of the model, found ${found} for "${a.node}" (such nodes: ${shown})`));
+    }
+  }
+  return E.right(undefined);
+};
 
 /** The box of the values a photo's pixels can take after their preparation, per unit of the model input. */
 export interface ImageBox {
@@ -273,6 +316,8 @@ export interface ImageBox {
  * photo) and checked to be a box.
  */
 export const compositeSpecOf = (rules: RulesSpec, model: L.Model, imageBox?: ImageBox): E.Either<CliError, P.CompositeSpec> => {
+  const named = checkRuleAt(rules, model);
+  if (E.isLeft(named)) return named;
   let zb: P.StrategySpec | undefined;
   if (rules.low !== undefined && rules.high !== undefined) {
     const low = resolveBound("low", rules.low, rules, model, imageBox);

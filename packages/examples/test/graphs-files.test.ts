@@ -49,3 +49,43 @@ test("explain says what canonization folded", async () => {
   expect(r.code).toBe(0);
   expect(r.stderr.match(/note: canonized: folded \S+ \(batchNorm\) into \S+, the layer before it/g)?.length).toBe(7);
 });
+
+describe("--rule-at: rules by node name", () => {
+  const explain = async (...flags: string[]) => {
+    const r = await dtd("explain", "--model", file("resnet.json"), "--input", file("digit-3.json"), "--target", "argmax", "--add", "rules", "--json", ...flags);
+    return { ...r, relevance: r.code === 0 ? (JSON.parse(r.stdout) as { relevance: number[] }).relevance : [] };
+  };
+  test("naming the one node that reads the input is --first-rule (w², and zᵇ with its box)", async () => {
+    const [byName, byPlace] = await Promise.all([explain("--rule", "zplus", "--rule-at", "stem=w2"), explain(...rules.w2)]);
+    expect(byName.code).toBe(0);
+    expect(byName.relevance).toEqual(byPlace.relevance);
+    const [zbByName, zbByPlace] = await Promise.all([explain("--rule", "zplus", "--rule-at", "stem=zb", "--low", "0", "--high", "1"), explain(...rules.zb)]);
+    expect(zbByName.code).toBe(0);
+    expect(zbByName.relevance).toEqual(zbByPlace.relevance);
+  });
+  test("a node inside the network changes the heatmap, and the explanation stays conservative", async () => {
+    const [plain, mixed] = await Promise.all([explain(...rules.zb), explain(...rules.zb, "--rule-at", "b1_conv1=w2,b2_proj=w2")]);
+    expect(mixed.code).toBe(0);
+    expect(mixed.relevance).not.toEqual(plain.relevance);
+    const r = await dtd("check", "--model", file("resnet.json"), "--input", file("digit-3.json"), "--target", "argmax", "--add", "rules", ...rules.zb, "--rule-at", "b1_conv1=w2", "--json");
+    expect((JSON.parse(r.stdout) as { consistency: { conservative: boolean } }).consistency.conservative).toBe(true);
+  });
+  test("refused with the names it accepts: an unknown node, a node without a rule, a bad pair, a name twice, zb without a box", async () => {
+    const unknown = await explain("--rule", "zplus", "--rule-at", "nosuch=w2");
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/--rule-at: expected a dense, conv2d or depthwiseConv2d node of the model, found no node of that name for "nosuch" \(such nodes: stem, b1_conv1/);
+    const notAffine = await explain("--rule", "zplus", "--rule-at", "b1_add=w2");
+    expect(notAffine.code).toBe(2);
+    expect(notAffine.stderr).toMatch(/found a add node for "b1_add"/);
+    for (const [v, msg] of [
+      ["stem", /expected NODE=RULE \(comma-separated\), found "stem"/],
+      ["stem=w3", /--rule-at: stem: expected one of w2, zplus, zb, found "w3"/],
+      ["stem=w2,stem=zplus", /node "stem" is given twice/],
+      ["stem=zb", /the zb rule needs the box/],
+    ] as const) {
+      const r = await explain("--rule", "zplus", "--rule-at", v);
+      expect(r.code, v).toBe(2);
+      expect(r.stderr, v).toMatch(msg);
+    }
+  });
+});
