@@ -38,7 +38,7 @@ const pathText = (path: readonly PathStep[], root: string): string =>
   path.length <= 16 ? formatPath(path, root) : `${formatPath(path.slice(0, 8), root)}…(${path.length - 12} more levels)…${formatPath(path.slice(-4))}`;
 
 /**
- * The numbers of a flat or rectangular nested array, row-major (any nesting depth: the walk is iterative), each a
+ * The numbers of a flat or rectangular nested array, row-major (nesting of every depth: the walk is iterative), each a
  * number that fits `dtype`. Refusals name the JSON path.
  */
 export const flattenNumbers = (value: unknown, opts: FlattenOptions = {}): E.Either<string, Float64Array> => {

@@ -1,7 +1,7 @@
 /**
  * Which score is explained, for models whose final activation dtd dropped. A one-logit sigmoid model scores
  * class 1 with its logit z (σ(z) = P(class 1)); class 0 has P = 1 − σ(z) = σ(−z), so its logit is −z — the
- * same network with its last affine layer negated (and the linear pooling between it and the output, if any,
+ * same network with its last affine layer negated (and the linear pooling between it and the output, where there is one,
  * unchanged). Explaining class 0 that way keeps DTD's precondition f(x) ≥ 0 exactly where class 0 is the
  * prediction, instead of an all-negative map of the wrong class.
  * @module

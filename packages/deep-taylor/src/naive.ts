@@ -135,7 +135,7 @@ export const directionsOf = (strategy: Strategy, layer: Affine, x: T.Tensor, neu
 };
 
 /**
- * The rule of eq. (4) computed naively, neuron by neuron (any strategy, any affine layer): what `deriveRule`
+ * The rule of eq. (4) computed naively, neuron by neuron (every strategy, every affine layer): what `deriveRule`
  * computes through forward and transposed passes, and the rule of materialised directions.
  */
 export const naiveRule = (strategy: Strategy): Rule => ({

@@ -52,7 +52,7 @@ describe("the model by hand", () => {
 });
 
 describe("a_j ≤ 0", () => {
-  test("for any parameters and inputs (any signs), a ≤ 0, y ≥ 0 and R̂ = Σ_j y_j", () => {
+  test("for all parameters and inputs (of either sign), a ≤ 0, y ≥ 0 and R̂ = Σ_j y_j", () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 5 }), (seed, inputs, context, units) => {
         const rng = T.Random.make(seed);

@@ -225,7 +225,7 @@ describe("the explorer page, served statically, in Chromium", () => {
       document.getElementById("input")!.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
     }, bytes);
     const s = await settled(page, before);
-    // The page inverts the picture (255 − c per channel) and reads it as any image.
+    // The page inverts the picture (255 − c per channel) and reads it like every other image.
     const inverted = Image.fromRgba(56, 28, img.data.map((c, i) => (i % 4 === 3 ? c : 255 - c)));
     expect(s.x).toEqual(Array.from(imageToInput(inverted, { channels: 1, range: [0, 1] }).data));
     await expectSameAsNode(page, s, reference.w2(s.x));

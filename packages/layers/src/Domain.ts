@@ -262,7 +262,7 @@ export const halfSpace = (a: Bound, c: number): E.Either<string, Domain> => {
 
 /**
  * The ball ‖x‖₂ ≤ r (samples uniform in the ball): a convex set that is no polyhedron, declared by its functions
- * through `convex`, as any other domain can be. Its segment solves ‖x − s·v‖² ≤ (r + tol)², a quadratic in s.
+ * through `convex`, like every other domain. Its segment solves ‖x − s·v‖² ≤ (r + tol)², a quadratic in s.
  */
 export const ball = (r: number): E.Either<string, Domain> => {
   if (!(r > 0 && Number.isFinite(r))) return E.left(`ball: expected a finite radius r > 0, found ${r}`);

@@ -45,7 +45,7 @@ export const modelDType = (m: { readonly layers: readonly Layer[] }): T.DType | 
   return undefined;
 };
 
-/** Checks that `x` is a batch `[N, ...inputShape]` of finite values in the model's dtype (any dtype when it has no parameters). */
+/** Checks that `x` is a batch `[N, ...inputShape]` of finite values in the model's dtype (every dtype fits a model without parameters). */
 export const checkBatch = (m: { readonly inputShape: readonly number[]; readonly layers: readonly Layer[] }, x: T.Tensor): E.Either<LayerError, T.Tensor> => {
   if (x.shape.length !== m.inputShape.length + 1 || !T.Shape.equals(x.shape.slice(1), m.inputShape)) {
     return E.left({ _tag: "InputShape", expected: m.inputShape, found: x.shape.slice(1) });

@@ -53,7 +53,7 @@ const writers: { readonly [K in L.Kind]: (l: L.LayerOf<K>, w: TensorWriter) => L
 const writeLayer = <K extends L.Kind>(l: L.LayerOf<K>, w: TensorWriter): LayerJson => (writers[l.kind] as (l: L.LayerOf<K>, w: TensorWriter) => LayerJson)(l, w);
 
 /**
- * The model's dtype: the one dtype of all its parameters (float64 for a model without any). Mixed dtypes are a
+ * The model's dtype: the one dtype of all its parameters (float64 for a model without parameters). Mixed dtypes are a
  * programmer error (such a model cannot run) and throw a TensorException (DTypeMismatch).
  */
 export const dtypeOfModel = (model: L.Model): T.DType => {

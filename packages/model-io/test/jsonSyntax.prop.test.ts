@@ -40,7 +40,7 @@ describe("findSyntaxError agrees with JSON.parse", () => {
         expect(e.position).toBeGreaterThanOrEqual(0);
         expect(e.position).toBeLessThanOrEqual(text.length);
         // Every earlier position was accepted: cutting the text there gives a (possibly incomplete) prefix whose
-        // first error, if any, is at its end.
+        // first error, where there is one, is at its end.
         const prefix = findSyntaxError(text.slice(0, e.position));
         expect(prefix === undefined || (prefix.position === e.position && prefix.found === "the end of the text")).toBe(true);
       }),

@@ -3,7 +3,7 @@
  * numbers). Where SharedArrayBuffer is available (Node; browsers when the page is cross-origin isolated) every
  * parameter tensor is copied once into shared memory, and each worker's copy of the model reads those same
  * bytes: N workers cost one copy of the weights, not N. Elsewhere each worker receives its own copy, once, when
- * it starts. A worker rebuilds the model with `L.build`, which checks it as any model is checked.
+ * it starts. A worker rebuilds the model with `L.build`, which checks it like every other model.
  * @module
  */
 import * as E from "fp-ts/lib/Either.js";

@@ -40,7 +40,7 @@ export interface Heatmap {
   readonly warnings: readonly DT.DtdError[];
 }
 
-/** The result for the input at `index`, with what the worker's `encode` hook made of it (if any). */
+/** The result for the input at `index`, with what the worker's `encode` hook made of it (where it made something). */
 export interface Outcome<P = unknown> {
   readonly index: number;
   readonly result: E.Either<InputError, Heatmap>;

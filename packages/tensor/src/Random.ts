@@ -30,7 +30,7 @@ const splitmix32 = (seed: number): (() => number) => {
   };
 };
 
-/** A generator seeded with an integer (any JS number is reduced to 32 bits). */
+/** A generator seeded with an integer (every JS number is reduced to 32 bits). */
 export const make = (seed: number): Rng => {
   const sm = splitmix32(Math.floor(seed) ^ Math.floor(seed / 0x100000000));
   let a = sm(), b = sm(), c = sm(), d = sm();

@@ -164,11 +164,11 @@ const nestedError = (p: NestedProblem): TensorError => ({
   found: Array.isArray(p.found) ? `an array of length ${p.found.length}` : typeof p.found,
 });
 
-/** The shape of a nested array, validated to be rectangular (iterative: any depth). */
+/** The shape of a nested array, validated to be rectangular (iterative: every depth). */
 export const nestedShape = (nested: Nested): E.Either<TensorError, number[]> =>
   E.bimap(nestedError, (r: { readonly shape: number[] }) => r.shape)(flattenNested(nested));
 
-/** A tensor from nested arrays, validated (rectangular, finite; iterative: any depth). */
+/** A tensor from nested arrays, validated (rectangular, finite; iterative: every depth). */
 export const fromNested = <D extends DType = "float64">(nested: Nested, dtype?: D): E.Either<TensorError, Tensor<number[], D>> =>
   E.flatMap(E.mapLeft(nestedError)(flattenNested(nested)), ({ shape, data }) => fromArray(data, shape, dtype));
 

@@ -1,5 +1,5 @@
 /**
- * Nested arrays → tensors without recursion: any depth is a Left or a tensor, never a stack overflow.
+ * Nested arrays → tensors without recursion: every depth gives a Left or a tensor, never a stack overflow.
  */
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, test } from "vitest";

@@ -9,7 +9,7 @@ describe("positivePart (branch-free on the bits)", () => {
     for (let i = 0; i < x.length; i++) expect(Object.is(got[i], x[i]! > 0 ? x[i]! : 0), `x⁺ of ${x[i]}: ${got[i]}`).toBe(true);
   };
 
-  test("float32: any 32-bit patterns", () => {
+  test("float32: all 32-bit patterns", () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), { maxLength: 40 }), (bits) => {
         const x = new Float32Array(Int32Array.from(bits).buffer);
@@ -18,7 +18,7 @@ describe("positivePart (branch-free on the bits)", () => {
     );
   });
 
-  test("float64: any 64-bit patterns, and high words at the NaN/∞ boundary", () => {
+  test("float64: all 64-bit patterns, and high words at the NaN/∞ boundary", () => {
     const word = fc.oneof(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), fc.constantFrom(0x7ff00000, 0x7ff00001, 0x7fefffff, -0x100000, 0, 1, -1, -(2 ** 31)));
     fc.assert(
       fc.property(fc.array(fc.tuple(word, word), { maxLength: 40 }), (pairs) => {

@@ -27,7 +27,7 @@ export const encodePng = (image: Image.Image): Uint8Array => {
 };
 
 /**
- * Decodes PNG bytes (any bit depth, colour type or interlacing pngjs reads; 16-bit is rescaled to 8) into an
+ * Decodes PNG bytes (every bit depth, colour type and interlacing pngjs reads; 16-bit is rescaled to 8) into an
  * RGBA image. The size declared in the header is checked first, before any pixel is decoded: against `expected`
  * when given (Left(ImageSize)), and against MAX_PIXELS always. Left(CorruptPng) when the bytes are not a PNG
  * stream; `source` names them in the message.

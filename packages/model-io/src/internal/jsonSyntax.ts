@@ -183,7 +183,7 @@ interface Frame {
 
 /**
  * The first duplicate field name or overflowing number of a text that JSON.parse accepted, with its JSON path,
- * or undefined. One pass with an explicit stack (any nesting depth); field names with escapes are compared
+ * or undefined. One pass with an explicit stack (nesting of every depth); field names with escapes are compared
  * decoded ("\u0062ias" is "bias"). Only numbers that could overflow (with an exponent, or more than 308 integer
  * digits) are converted.
  */
