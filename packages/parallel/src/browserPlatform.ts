@@ -9,6 +9,7 @@
  */
 import type { Platform, WorkerPort } from "./Platform.ts";
 import type { Request, Response } from "./internal/protocol.ts";
+import { failureLatch } from "./internal/failureLatch.ts";
 
 /** The slice of the DOM's Worker used here (the package compiles without the DOM library). */
 interface WebWorker {
@@ -31,14 +32,7 @@ const g = globalThis as BrowserGlobals;
 export const defaultWorker = (): URL => new URL("./internal/browserWorker.js", import.meta.url);
 
 const port = (w: WebWorker): WorkerPort => {
-  let terminated = false;
-  let failed = false;
-  let onFailure: (reason: string) => void = () => undefined;
-  const fail = (reason: string): void => {
-    if (terminated || failed) return;
-    failed = true;
-    onFailure(reason);
-  };
+  const { fail, onFailure, terminated } = failureLatch();
   w.onerror = (e) => {
     e.preventDefault?.();
     fail(e.message ?? "the worker failed (a script error, or its module could not be loaded)");
@@ -47,9 +41,9 @@ const port = (w: WebWorker): WorkerPort => {
   return {
     post: (message, transfer) => w.postMessage(message, [...transfer]),
     onMessage: (h) => (w.onmessage = (e) => h(e.data)),
-    onFailure: (h) => (onFailure = h),
+    onFailure,
     terminate: async () => {
-      terminated = true;
+      terminated();
       w.terminate();
     },
   };

@@ -15,6 +15,7 @@ import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Platform, WorkerPort } from "./Platform.ts";
 import type { Response } from "./internal/protocol.ts";
+import { failureLatch } from "./internal/failureLatch.ts";
 
 const extension = import.meta.url.endsWith(".ts") ? "ts" : "js";
 
@@ -40,14 +41,7 @@ const start = (module: URL): Worker =>
 
 /** A worker_threads worker as a pool's port. */
 const port = (w: Worker): WorkerPort => {
-  let terminated = false;
-  let failed = false;
-  let onFailure: (reason: string) => void = () => undefined;
-  const fail = (reason: string): void => {
-    if (terminated || failed) return;
-    failed = true;
-    onFailure(reason);
-  };
+  const { fail, onFailure, terminated } = failureLatch();
   // The death is reported on "exit", after Node has delivered every message the worker posted (it drains the
   // port first): the pool then knows exactly which batches were answered. "error" only says why.
   let why: string | undefined;
@@ -57,9 +51,9 @@ const port = (w: Worker): WorkerPort => {
   return {
     post: (message, transfer) => w.postMessage(message, [...transfer]),
     onMessage: (h) => void w.on("message", (m: Response) => h(m)),
-    onFailure: (h) => (onFailure = h),
+    onFailure,
     terminate: async () => {
-      terminated = true;
+      terminated();
       await w.terminate();
     },
   };
