@@ -19,36 +19,13 @@ export type RecordStats =
 /** The error of an input, without the "input i: " that the record's index already says. */
 const errorText = (e: InputError): string => inputMessage(e).replace(/^input \d+: /, "");
 
-/**
- * A relevance vector as JSON text: `JSON.stringify(Array.from(R, jsonNumber))`, character for character. Each
- * finite double is written by `String` (what JSON.stringify writes for a number: ECMA-262 SerializeJSONProperty
- * is ToString), the others by name as strings; built in one loop, which is about 4× faster than JSON.stringify
- * of the array (measured in Node 20 on the 1568 doubles of a heatmap of the demo's pairs), the largest share of a
- * worker's time once the products run natively.
- */
-export const relevanceText = (R: ArrayLike<number>): string => {
-  let s = "[";
-  for (let i = 0; i < R.length; i++) {
-    const v = R[i]!;
-    if (i > 0) s += ",";
-    s += Number.isFinite(v) ? String(v) : `"${String(v)}"`;
-  }
-  return `${s}]`;
-};
-
-/**
- * The record of an outcome, as one line of JSON (no newline): the bytes of `JSON.stringify` of the object
- * (index, file, then `toJson`'s keys in order, warnings), with the relevance array written by `relevanceText`.
- */
+/** The record of an outcome, as one line of JSON (no newline). */
 export const recordLine = (o: Outcome<unknown>, file: string | undefined): string => {
   const head = { index: o.index, ...(file === undefined ? {} : { file }) };
   if (E.isLeft(o.result)) return JSON.stringify({ ...head, error: errorText(o.result.left), kind: o.result.left._tag });
   const h: Heatmap = o.result.right;
   const warnings = h.warnings.map(DT.message);
-  const { f, relevance: _, ...rest } = toJson({ f: h.f, R: [], consistency: h.consistency, biasRelevance: h.biasRelevance });
-  const before = JSON.stringify({ ...head, f });
-  const after = JSON.stringify({ ...rest, ...(warnings.length === 0 ? {} : { warnings }) });
-  return `${before.slice(0, -1)},"relevance":${relevanceText(h.R)},${after.slice(1)}`;
+  return JSON.stringify({ ...head, ...toJson({ f: h.f, R: h.R, consistency: h.consistency, biasRelevance: h.biasRelevance }), ...(warnings.length === 0 ? {} : { warnings }) });
 };
 
 /** The summary's view of an outcome. */
