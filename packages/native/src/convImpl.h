@@ -1,7 +1,7 @@
 /*
- * The convolution kernels for one instruction set and element type: included by conv.c once per pair, with
+ * The convolution kernels for one element type: included by conv.c once per element type, with
  *   T            the element type (float, double)
- *   SFX          the suffix of every name defined here
+ *   S            the suffix of every name defined here (f32, f64)
  *   VEC, VL      the vector type and its number of lanes
  *   VLOAD(p), VSTORE(p, v), VSET1(s), VZERO, VFMA(a, b, c) (= a·b + c)
  *   MR           rows of a register tile (output channels forward, taps backward)
@@ -19,7 +19,7 @@
 
 #define CAT_(a, b) a##_##b
 #define CAT(a, b) CAT_(a, b)
-#define FN(x) CAT(x, SFX)
+#define FN(x) CAT(x, S)
 #define NR (2 * VL)
 /* A B micro-panel (KC × NR) of 16 KB stays in L1 while the A panels stream past it. */
 #define KC (16384 / (long)(NR * sizeof(T)))
@@ -86,39 +86,40 @@ static inline void FN(inside)(long col0, long s, long len, long W, long *lo, lon
 
 /* Rows [pc, pc + kb) and columns [j0, j0 + nb) of the unfolded image x (C×H×W), packed as B panels:
  * bp[(q / NR)·kb·NR + (p − pc)·NR + q % NR] = x[c, u·sh − ph + i, v·sw − pw + j] for tap p = (c·KH + i)·KW + j and
- * output position j0 + q = u·OW + v; zero outside the image and past column nb. */
+ * output position j0 + q = u·OW + v; zero outside the image and past column nb. Tap by tap, one output row at a
+ * time: the part of the row inside the image is found once, then copied in runs that end at panel boundaries. */
 static void FN(pack_im2col)(const T *x, const dtd_conv_geom *g, long pc, long kb, long j0, long nb, T *bp) {
-  const long H = g->h, W = g->w, OW = g->ow, sh = g->sh, sw = g->sw, khw = g->kh * g->kw;
-  for (long s = 0; s * NR < nb; s++, bp += kb * NR) {
-    const long q0 = j0 + s * NR, wq = nb - s * NR < NR ? nb - s * NR : NR;
-    const long u0 = q0 / OW, v0 = q0 % OW;
-    for (long pp = 0; pp < kb; pp++) {
-      const long p = pc + pp, c = p / khw, i = (p / g->kw) % g->kh, j = p % g->kw;
-      const T *xc = x + c * H * W;
-      T *d = bp + pp * NR;
-      long u = u0, v = v0;
-      for (long q = 0; q < wq; u++, v = 0) {
-        const long len = wq - q < OW - v ? wq - q : OW - v;
-        const long row = u * sh - g->ph + i;
-        T *dq = d + q;
-        q += len;
-        if (row < 0 || row >= H) {
-          for (long k = 0; k < len; k++) dq[k] = 0;
-          continue;
-        }
-        const T *xr = xc + row * W;
-        const long col0 = v * sw - g->pw + j;
-        long lo, hi;
-        FN(inside)(col0, sw, len, W, &lo, &hi);
-        for (long k = 0; k < lo; k++) dq[k] = 0;
+  const long H = g->h, W = g->w, OW = g->ow, sh = g->sh, sw = g->sw, khw = g->kh * g->kw, kbnr = kb * NR;
+  const long u0 = j0 / OW, v0 = j0 % OW, end = (nb + NR - 1) / NR * NR;
+  for (long pp = 0; pp < kb; pp++) {
+    const long p = pc + pp, c = p / khw, i = (p / g->kw) % g->kh, j = p % g->kw;
+    const T *xc = x + c * H * W;
+    T *d = bp + pp * NR;
+    long u = u0, v = v0;
+    for (long q = 0; q < nb; u++, v = 0) {
+      const long len = nb - q < OW - v ? nb - q : OW - v;
+      const long row = u * sh - g->ph + i, col0 = v * sw - g->pw + j;
+      long lo = 0, hi = 0;
+      if (row >= 0 && row < H) FN(inside)(col0, sw, len, W, &lo, &hi);
+      const T *xr = xc + row * W + col0;
+      /* Runs [k, k + run) of the row within one panel. */
+      for (long k = 0; k < len;) {
+        const long at = q + k, off = at % NR, run = len - k < NR - off ? len - k : NR - off;
+        T *dst = d + at / NR * kbnr + off;
+        long a = lo - k, b = hi - k;
+        a = a < 0 ? 0 : a > run ? run : a;
+        b = b < a ? a : b > run ? run : b;
+        for (long t = 0; t < a; t++) dst[t] = 0;
         if (sw == 1)
-          for (long k = lo; k < hi; k++) dq[k] = xr[col0 + k];
+          for (long t = a; t < b; t++) dst[t] = xr[k + t];
         else
-          for (long k = lo; k < hi; k++) dq[k] = xr[col0 + k * sw];
-        for (long k = hi; k < len; k++) dq[k] = 0;
+          for (long t = a; t < b; t++) dst[t] = xr[(k + t) * sw];
+        for (long t = b; t < run; t++) dst[t] = 0;
+        k += run;
       }
-      for (long q = wq; q < NR; q++) d[q] = 0;
+      q += len;
     }
+    for (long q = nb; q < end; q++) d[q / NR * kbnr + q % NR] = 0;
   }
 }
 
@@ -170,7 +171,7 @@ static void FN(fold)(const T *cols, long ldc, const dtd_conv_geom *g, long j0, l
 
 /* out (N×O×OH×OW) ← conv(x, w) (+ bias): per image the product W (O × CKK) · X̂_n (CKK × OH·OW), B packed from the
  * image block by block. */
-static int FN(forward)(const T *x, const T *w, const T *bias, const dtd_conv_geom *g, T *out) {
+static int FN(forward)(const T *x, const T *w, const T *bias, const dtd_conv_geom *g, T *out, dtd_scratch *scratch) {
   const long M = g->o, K = g->c * g->kh * g->kw, plane = g->oh * g->ow, image = g->c * g->h * g->w;
   const long Mp = (M + MR - 1) / MR * MR;
   if (K == 0) {
@@ -179,13 +180,10 @@ static int FN(forward)(const T *x, const T *w, const T *bias, const dtd_conv_geo
         for (long q = 0; q < plane; q++) out[(n * M + o) * plane + q] = bias != NULL ? bias[o] : 0;
     return 0;
   }
-  T *ap = dtd_conv_alloc(Mp * K * sizeof(T));
-  T *bp = dtd_conv_alloc(KC * NC * sizeof(T));
-  T *bpad = dtd_conv_alloc(Mp * sizeof(T));
-  if (ap == NULL || bp == NULL || bpad == NULL) {
-    free(ap), free(bp), free(bpad);
-    return -1;
-  }
+  T *ap = dtd_grow(&scratch->pa, &scratch->na, Mp * K * sizeof(T));
+  T *bp = dtd_grow(&scratch->pb, &scratch->nb, KC * NC * sizeof(T));
+  T *bpad = dtd_grow(&scratch->pt, &scratch->nt, Mp * sizeof(T));
+  if (ap == NULL || bp == NULL || bpad == NULL) return -1;
   FN(pack_a)(w, M, K, K, 1, ap);
   for (long r = 0; r < Mp; r++) bpad[r] = bias != NULL && r < M ? bias[r] : 0;
   for (long n = 0; n < g->n; n++) {
@@ -212,13 +210,12 @@ static int FN(forward)(const T *x, const T *w, const T *bias, const dtd_conv_geo
       }
     }
   }
-  free(ap), free(bp), free(bpad);
   return 0;
 }
 
 /* dx (N×C×H×W) ← J_xᵀ·dy: per image and block of output positions, cols = Wᵀ (CKK × O) · dy_n (O × block) in a
  * scratch of cache size, folded onto dx at once. */
-static int FN(backprop_input)(const T *dy, const T *w, const dtd_conv_geom *g, T *dx) {
+static int FN(backprop_input)(const T *dy, const T *w, const dtd_conv_geom *g, T *dx, dtd_scratch *scratch) {
   const long M = g->c * g->kh * g->kw, K = g->o, plane = g->oh * g->ow, image = g->c * g->h * g->w;
   const long Mp = (M + MR - 1) / MR * MR;
   for (long e = 0; e < g->n * image; e++) dx[e] = 0;
@@ -227,13 +224,10 @@ static int FN(backprop_input)(const T *dy, const T *w, const dtd_conv_geom *g, T
   long ncb = 196608 / (long)(Mp * sizeof(T)) / NR * NR;
   if (ncb < NR) ncb = NR;
   if (ncb > NC) ncb = NC;
-  T *ap = dtd_conv_alloc(Mp * K * sizeof(T));
-  T *bp = dtd_conv_alloc(KC * ncb * sizeof(T));
-  T *cols = dtd_conv_alloc(Mp * ncb * sizeof(T));
-  if (ap == NULL || bp == NULL || cols == NULL) {
-    free(ap), free(bp), free(cols);
-    return -1;
-  }
+  T *ap = dtd_grow(&scratch->pa, &scratch->na, Mp * K * sizeof(T));
+  T *bp = dtd_grow(&scratch->pb, &scratch->nb, KC * ncb * sizeof(T));
+  T *cols = dtd_grow(&scratch->pt, &scratch->nt, Mp * ncb * sizeof(T));
+  if (ap == NULL || bp == NULL || cols == NULL) return -1;
   FN(pack_a)(w, M, K, 1, M, ap);
   for (long n = 0; n < g->n; n++) {
     const T *dyn = dy + n * K * plane;
@@ -248,7 +242,6 @@ static int FN(backprop_input)(const T *dy, const T *w, const dtd_conv_geom *g, T
       FN(fold)(cols, ncb, g, j0, nb, dx + n * image);
     }
   }
-  free(ap), free(bp), free(cols);
   return 0;
 }
 
@@ -258,3 +251,12 @@ static int FN(backprop_input)(const T *dy, const T *w, const dtd_conv_geom *g, T
 #undef NR
 #undef KC
 #undef NC
+#undef T
+#undef S
+#undef VEC
+#undef VL
+#undef VLOAD
+#undef VSTORE
+#undef VSET1
+#undef VZERO
+#undef VFMA
