@@ -174,6 +174,7 @@ static void FN(fold)(const T *cols, long ldc, const dtd_conv_geom *g, long j0, l
 static int FN(forward)(const T *x, const T *w, const T *bias, const dtd_conv_geom *g, T *out, dtd_scratch *scratch) {
   const long M = g->o, K = g->c * g->kh * g->kw, plane = g->oh * g->ow, image = g->c * g->h * g->w;
   const long Mp = (M + MR - 1) / MR * MR;
+  if (M == 0 || plane == 0) return 0;
   if (K == 0) {
     for (long n = 0; n < g->n; n++)
       for (long o = 0; o < M; o++)
@@ -219,7 +220,7 @@ static int FN(backprop_input)(const T *dy, const T *w, const dtd_conv_geom *g, T
   const long M = g->c * g->kh * g->kw, K = g->o, plane = g->oh * g->ow, image = g->c * g->h * g->w;
   const long Mp = (M + MR - 1) / MR * MR;
   for (long e = 0; e < g->n * image; e++) dx[e] = 0;
-  if (K == 0 || M == 0) return 0;
+  if (K == 0 || M == 0 || plane == 0) return 0;
   /* The column block: Mp × ncb in ~192 KB, at least one panel, at most NC columns. */
   long ncb = 196608 / (long)(Mp * sizeof(T)) / NR * NR;
   if (ncb < NR) ncb = NR;
