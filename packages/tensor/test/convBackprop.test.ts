@@ -8,6 +8,8 @@ import * as T from "../src/index.ts";
 import { convOutputSize, type Conv2dGeometry, conv2dBackpropInput } from "../src/internal/kernels/conv2d.ts";
 import { gemm } from "../src/internal/kernels/gemm.ts";
 import { col2im } from "../src/internal/kernels/im2col.ts";
+import { expectAllClose } from "../src/testing/index.ts";
+import { backpropInputRef } from "./convReference.ts";
 
 type Geo = Omit<Conv2dGeometry, "oh" | "ow" | "sh" | "sw"> & { readonly name: string };
 
@@ -38,5 +40,31 @@ describe("conv2dBackpropInput folded in wasm", () => {
         const got = T.alloc(dtype, g.n * image).fill(Number.NaN);
         conv2dBackpropInput(dy, w, g, got);
         expect(got).toEqual(want);
+      });
+});
+
+/** Images beyond the fold's limits (more than 1024 output positions, or more than the B region holds). */
+const large: readonly Geo[] = [
+  { name: "3 channels (fewer than a 4-row panel), 40×40, 8 filters, padding 1", n: 2, c: 3, h: 40, w: 40, o: 8, kh: 3, kw: 3, ph: 1, pw: 1 },
+  { name: "dy larger than the B region (48×90×90 padded): bands of rows; 432 taps: two k blocks", n: 1, c: 5, h: 92, w: 92, o: 48, kh: 3, kw: 3, ph: 0, pw: 0 },
+  { name: "a 2×4 kernel, asymmetric padding, a wide image (1 × 1100)", n: 1, c: 2, h: 2, w: 1100, o: 5, kh: 2, kw: 4, ph: 1, pw: 3 },
+];
+
+describe("conv2dBackpropInput of large stride-1 images: the transposed convolution on the implicit-GEMM path", () => {
+  for (const dtype of T.dtypes)
+    for (const geo of large)
+      test(`${dtype}: ${geo.name} — equal to the definition`, () => {
+        const g: Conv2dGeometry = { ...geo, sh: 1, sw: 1, oh: convOutputSize(geo.h, geo.kh, 1, geo.ph), ow: convOutputSize(geo.w, geo.kw, 1, geo.pw) };
+        const rng = T.Random.make(11);
+        const w = T.Random.uniformTensor(rng, [g.o, g.c, g.kh, g.kw], -1, 1, dtype).data;
+        const dy = T.Random.uniformTensor(rng, [g.n, g.o, g.oh, g.ow], -1, 1, dtype).data;
+        const got = T.alloc(dtype, g.n * g.c * g.h * g.w).fill(Number.NaN);
+        conv2dBackpropInput(dy, w, g, got);
+        const want = backpropInputRef(dy, w, g);
+        expectAllClose(got, want, { atol: dtype === "float64" ? 1e-12 : 2e-5 * Math.max(1, ...Array.from(want, Math.abs)), rtol: 0 });
+        // The filters flipped for it are remembered: a second call gives the same bits.
+        const again = T.alloc(dtype, got.length);
+        conv2dBackpropInput(dy, w, g, again);
+        expect(again).toEqual(got);
       });
 });

@@ -21,6 +21,7 @@
  */
 import { alloc, dtypeOf, type FloatArray } from "../../DType.ts";
 import { blockSizes, gemm, gemmInWasm, gemmPackedB } from "./gemm.ts";
+import * as IdentityMemo from "../../IdentityMemo.ts";
 import { implicitConv } from "./convImplicit.ts";
 import { col2im, im2col, im2colPanels } from "./im2col.ts";
 
@@ -104,7 +105,10 @@ const { KC, NC } = blockSizes;
  * dx (N×C×H×W) ← J_xᵀ·dy: the transposed convolution of dy (N×O×OH×OW) with w (O×C×KH×KW). The columns Wᵀ·dy_n
  * have dx's dtype, so a float32 dx takes gemm's float32 path (sums in float32, as the forward pass). On the wasm
  * path with stride 1 the columns stay in the module's memory and are folded there (wasm/convOut.c col2im, the
- * same additions in the same order as {@link col2im}): no copy of the columns out, no JavaScript fold.
+ * same additions in the same order as {@link col2im}): no copy of the columns out, no JavaScript fold. Where that
+ * does not apply to a stride-1 convolution (an image or column matrix beyond its limits: large images), the
+ * gradient is itself a stride-1 convolution, of dy with the flipped filters ({@link transposedConv}), on the
+ * implicit-GEMM wasm path: no column matrix at all.
  */
 export const conv2dBackpropInput = (dy: FloatArray, w: FloatArray, g: Conv2dGeometry, dx: FloatArray): void => {
   const ckk = g.c * g.kh * g.kw;
@@ -120,11 +124,47 @@ export const conv2dBackpropInput = (dy: FloatArray, w: FloatArray, g: Conv2dGeom
       dx.set(inWasm.bp.subarray(0, image), n * image);
       continue;
     }
+    // The fold's limits do not depend on the image: the first decides for the batch.
+    if (n === 0 && transposedConv(dy, w, g, dx)) return;
     cols ??= alloc(dtypeOf(dx), ckk * plane);
     gemm({ m: ckk, n: plane, k: g.o, a: { data: w, transpose: true }, b: { data: dy, offset: n * g.o * plane }, out: cols });
     dx.fill(0, n * image, (n + 1) * image);
     col2im(cols, g, dx, n * image);
   }
+};
+
+/**
+ * The input gradient of a stride-1 convolution as a stride-1 convolution: with i' = KH − 1 − i (and j' likewise),
+ *
+ *   dx[c, r, s] = Σ_{o,i',j'} w[o, c, KH−1−i', KW−1−j'] · dy[o, r − (KH−1−ph) + i', s − (KW−1−pw) + j']
+ *
+ * (zero outside dy): the convolution of dy, padded by KH−1−ph and KW−1−pw, with the filters flipped and their
+ * channel axes swapped (C×O×KH×KW), whose output is H×W. It runs on the implicit-GEMM path (convImplicit.ts), for
+ * every image; false, with nothing written, where that path does not take it (no WebAssembly SIMD, padding beyond
+ * KH − 1 or KW − 1, sizes beyond its limits). Its sums run over (o, i', j') in one chain: not the bits of the fold.
+ */
+const transposedConv = (dy: FloatArray, w: FloatArray, g: Conv2dGeometry, dx: FloatArray): boolean => {
+  if (g.sh !== 1 || g.sw !== 1 || g.ph > g.kh - 1 || g.pw > g.kw - 1) return false;
+  const gt: Conv2dGeometry = { n: g.n, c: g.o, h: g.oh, w: g.ow, o: g.c, kh: g.kh, kw: g.kw, sh: 1, sw: 1, ph: g.kh - 1 - g.ph, pw: g.kw - 1 - g.pw, oh: g.h, ow: g.w };
+  const conv = implicitConv(gt, dx, { fewChannels: true });
+  if (conv === undefined) return false;
+  // Flipped once per filter tensor (immutable data), so that gemm's packed-A cache also keeps its packing.
+  const wt = flippedFilters.get(w, "flipped", `${g.o}x${g.c}x${g.kh}x${g.kw}`, () => flipFilters(w, g));
+  for (let n = 0; n < g.n; n++) conv(dy, n * g.o * g.oh * g.ow, wt, dx, n * g.c * g.h * g.w, undefined);
+  return true;
+};
+
+const flippedFilters = IdentityMemo.make<FloatArray, FloatArray>();
+
+/** wt[c, o, i, j] = w[o, c, KH−1−i, KW−1−j] (C×O×KH×KW), in w's element type. */
+const flipFilters = (w: FloatArray, g: Conv2dGeometry): FloatArray => {
+  const { o: O, c: C, kh: KH, kw: KW } = g;
+  const wt = alloc(dtypeOf(w), O * C * KH * KW);
+  for (let o = 0; o < O; o++)
+    for (let c = 0; c < C; c++)
+      for (let i = 0; i < KH; i++)
+        for (let j = 0; j < KW; j++) wt[((c * O + o) * KH + i) * KW + j] = w[((o * C + c) * KH + KH - 1 - i) * KW + KW - 1 - j]!;
+  return wt;
 };
 
 /** dw (O×C×KH×KW) ← J_wᵀ·dy = Σ_n dy_n·im2col(x_n)ᵀ. */
