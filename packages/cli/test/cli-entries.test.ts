@@ -13,3 +13,13 @@ describe("the command table", () => {
     expect(command.summary).toBe(entry.summary);
   });
 });
+
+describe("each command's help", () => {
+  // A description's two-column list ("  name  text", continuation lines indented further) names each entry once:
+  // check's help once listed its preconditions and roots twice (an old and a newer wording, one after the other).
+  test.each(entries.map((e) => e.name))("%s: no entry of a listed section appears twice", async (name) => {
+    const command = await entries.find((e) => e.name === name)!.load();
+    const heads = (command.description ?? "").split("\n").flatMap((line) => /^ {2}([a-z][\w-]*) {2,}\S/.exec(line)?.[1] ?? []);
+    expect(heads.filter((h, i) => heads.indexOf(h) !== i)).toEqual([]);
+  });
+});

@@ -20,6 +20,7 @@ import { nonFiniteActivation, nonFiniteRelevance } from "./nonFinite.ts";
 import { propagateNonAffine } from "./internal/nonAffine.ts";
 import { affineBranch, ruleProblem, violationsOf } from "./preconditions.ts";
 import { padMasks } from "./internal/padMasks.ts";
+import { allFiniteBy, type SampleSums, sampleSums } from "./internal/sampleSums.ts";
 
 /**
  * Which output is explained when the model ends in a vector of scores (e.g. class logits): per sample, the
@@ -43,30 +44,6 @@ export interface ExplainOptions {
    */
   readonly biasSink?: boolean;
 }
-
-/** Σ over each sample's units: [N]. */
-const perSampleSum = (t: T.Tensor): Float64Array => {
-  const N = t.shape[0]!;
-  const d = t.data.length / Math.max(N, 1);
-  const out = new Float64Array(N);
-  for (let n = 0; n < N; n++) {
-    let s = 0;
-    for (let i = n * d; i < (n + 1) * d; i++) s += t.data[i]!;
-    out[n] = s;
-  }
-  return out;
-};
-
-/** Per sample, Σ_p |t_p| added into `into` (the magnitude a node's rounding scales with). */
-const addPerSampleAbs = (t: T.Tensor, into: Float64Array): void => {
-  const N = t.shape[0]!;
-  const d = t.data.length / Math.max(N, 1);
-  for (let n = 0; n < N; n++) {
-    let s = 0;
-    for (let i = n * d; i < (n + 1) * d; i++) s += Math.abs(t.data[i]!);
-    into[n] = into[n]! + s;
-  }
-};
 
 /**
  * The top relevance: the selected score of each sample, zero elsewhere (R_f = f(x)), and the scores f.
@@ -180,6 +157,12 @@ export const explain = (model: L.Model, x: T.Tensor, composite: Composite, opts:
   const passedMagnitude: Float64Array[] = new Array<Float64Array>(n);
   const absorbed: (Float64Array | undefined)[] = new Array<Float64Array | undefined>(n).fill(undefined);
   const biasRelevance = new Float64Array(N);
+  const summed = new Map<T.Tensor, SampleSums>();
+  const sumsOf = (t: T.Tensor): SampleSums => {
+    let s = summed.get(t);
+    if (s === undefined) summed.set(t, (s = sampleSums(t)));
+    return s;
+  };
   for (let i = n - 1; i >= 0; i--) {
     const node = model.nodes[i]!;
     const layer = node.layer;
@@ -197,7 +180,7 @@ export const explain = (model: L.Model, x: T.Tensor, composite: Composite, opts:
         const o = { z: activations[i + 1]!, ...eps, ...(mask === undefined ? {} : { fixed: mask }) };
         if (biasSink) {
           const r = a.rule.propagateWithSink(layer, xs[0]!, R, o);
-          sunk = perSampleSum(r.absorbed);
+          sunk = sumsOf(r.absorbed).sum;
           ins = [r.R];
         } else ins = [a.rule.propagate(layer, xs[0]!, R, o)];
       } else if (a._tag === "Rule") {
@@ -217,12 +200,19 @@ export const explain = (model: L.Model, x: T.Tensor, composite: Composite, opts:
       if (refused === undefined) throw u;
       return E.left(refused);
     }
-    const out = perSampleSum(R);
+    // Each relevance tensor is summed once (a pass-through node hands on the very tensor it received).
+    const out = sumsOf(R).sum;
     const passed = new Float64Array(N);
-    for (const r of ins) perSampleSum(r).forEach((v, k) => (passed[k] = passed[k]! + v));
+    const magnitude = new Float64Array(N);
+    for (const r of ins) {
+      const s = sumsOf(r);
+      for (let k = 0; k < N; k++) {
+        passed[k] = passed[k]! + s.sum[k]!;
+        magnitude[k] = magnitude[k]! + s.abs[k]!;
+      }
+    }
     balance[i] = passed.map((v, k) => v - out[k]!);
-    passedMagnitude[i] = new Float64Array(N);
-    for (const r of ins) addPerSampleAbs(r, passedMagnitude[i]!);
+    passedMagnitude[i] = magnitude;
     // What a bias sink keeps (computed neuron by neuron), or a batch norm's shift: Σ R(out) − Σ R(in). Without
     // the sink an affine node keeps nothing by design; its rounding and zero denominators show in the balance.
     if (sunk !== undefined || layer.kind === "batchNorm" || layer.kind === "scaleShift") {
@@ -236,7 +226,8 @@ export const explain = (model: L.Model, x: T.Tensor, composite: Composite, opts:
     });
     if (nonFinite === undefined) {
       for (const r of ins) {
-        nonFinite ??= nonFiniteRelevance(model, i, ruleName, r);
+        // Finite magnitudes: every entry is finite, no need to scan r again.
+        if (!allFiniteBy(sumsOf(r))) nonFinite ??= nonFiniteRelevance(model, i, ruleName, r);
       }
       if (nonFinite !== undefined && !lenient) return E.left(nonFinite);
       if (nonFinite !== undefined) warnings.push(nonFinite);

@@ -166,10 +166,6 @@ export const check = defineCommand({
   usage: "check --model FILE --input FILE --rule RULE [options]",
   description: `
 Checks that deep Taylor decomposition is sound for this model, input and rules, and lists every problem:
-  preconditions  each input unit of each dense/conv2d layer in its rule's domain (x ≥ 0 for zplus,
-                 l ≤ x ≤ h for zb), b ≤ 0 where the rule needs it, f(x) ≥ 0 (Propositions 1–3)
-  roots          for every active neuron, the root point x̃ on its search segment is a root of the neuron and
-                 lies in the rule's domain (verifyRoots); violations counted by problem, the first few listed
   finite         every activation and relevance is a number (the first NaN or ±Infinity is named: layer, unit)
   preconditions  each input unit of each dense/conv2d layer in its rule's domain (x ≥ 0 for zplus,
                  l ≤ x ≤ h for zb), b ≤ 0 where the rule needs it, f(x) ≥ 0 (Propositions 1–3), and x ≥ 0 at
