@@ -18,9 +18,41 @@ export const locateNonFinite = (t: { readonly shape: readonly number[]; readonly
   return { sample: Math.floor(k / d), unit: k % d, value: t.data[k]! };
 };
 
-/** The first non-finite activation of a forward pass, in layer order (activations[0], the input, is checked by checkInput). */
+/**
+ * Kinds whose output is finite whenever their inputs are: its entries are input entries, zeros, or clipped to a
+ * finite bound (ReLU maps even NaN to 0). The scan skips their outputs once their inputs have passed it.
+ */
+const keepsFinite: { readonly [K in L.Kind]: boolean } = {
+  relu: true,
+  clippedRelu: true,
+  identity: true,
+  maxPool2d: true,
+  globalMaxPool: true,
+  flatten: true,
+  select: true,
+  pad2d: true,
+  concat: true,
+  dense: false,
+  conv2d: false,
+  depthwiseConv2d: false,
+  sumPool: false,
+  pNormPool: false,
+  avgPool2d: false,
+  globalAvgPool: false,
+  scaleShift: false,
+  batchNorm: false,
+  add: false,
+};
+
+/**
+ * The first non-finite activation of a forward pass, in layer order (activations[0], the input, is checked by
+ * checkInput). Positions are scanned in order and the first non-finite one ends the scan, so a node of a
+ * {@link keepsFinite} kind reading only scanned positions (not the input) has finite inputs: its output is not
+ * scanned again (net C's ReLU and max pooling outputs: half of its activations).
+ */
 export const nonFiniteActivation = (model: L.Model, activations: readonly T.Tensor[]): NonFiniteError | undefined => {
   for (let i = 1; i < activations.length; i++) {
+    if (keepsFinite[model.layers[i - 1]!.kind] && model.sources[i - 1]!.every((p) => p >= 1)) continue;
     const at = locateNonFinite(activations[i]!);
     if (at !== undefined) return { _tag: "NonFinite", stage: "activation", layer: i - 1, name: model.nodes[i - 1]!.name, kind: model.layers[i - 1]!.kind, rule: "", ...at };
   }

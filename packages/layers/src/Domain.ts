@@ -88,9 +88,24 @@ const dot = (a: Bound, x: ArrayLike<number>): number => {
 const unitExpectation = (l: number, h: number): string =>
   l === -Infinity && h === Infinity ? "a finite number" : l === -Infinity ? `x ≤ ${h}` : h === Infinity ? `x ≥ ${l}` : `${l} ≤ x ≤ ${h}`;
 
+/** The first unit from `from` on that is not a finite number in [lo, hi], or x.length. */
+const firstUnitOutside = (x: ArrayLike<number>, lo: number, hi: number, from: number): number => {
+  const d = x.length;
+  let i = from;
+  for (; i < d; i++) {
+    const v = x[i]!;
+    // v − v is 0 for a finite v, NaN for ±∞ and NaN.
+    if (!(v >= lo && v <= hi && v - v === 0)) break;
+  }
+  return i;
+};
+
 /** Membership in a polyhedron: units first, then the constraints. */
 const polyhedronOutside = (p: Polyhedron, x: ArrayLike<number>, tol: number, from: number): Outside | undefined => {
   const d = x.length;
+  // Scalar bounds (ℝ₊ᵈ, a box with numbers): one loop with the widened bounds hoisted, until the first unit that
+  // fails; the general loop below then reports it (or, for bounds given per unit, checks every unit).
+  if (typeof p.low === "number" && typeof p.high === "number") from = firstUnitOutside(x, p.low - tol, p.high + tol, from);
   for (let i = from; i < d; i++) {
     const v = x[i]!;
     const l = at(p.low, i);

@@ -91,3 +91,27 @@ describe("membership reports", () => {
     expect(along.hi).toBeCloseTo(0.2, 12);
   });
 });
+
+describe("membership of per-unit bounds, scalar or per unit (the scan explain runs on every rule's input)", () => {
+  const bounded: readonly [string, L.DomainT, (i: number) => [number, number]][] = [
+    ["ℝᵈ", L.Domain.real, () => [-Infinity, Infinity]],
+    ["ℝ₊ᵈ", L.Domain.nonNegative, () => [0, Infinity]],
+    ["the box [−1, 2]", right(L.Domain.box(-1, 2)), () => [-1, 2]],
+    ["a box of per-unit bounds", right(L.Domain.box(T.of([-1, 0.5, -3], [3]), T.of([0, 1, -2], [3]))), (i) => [[-1, 0.5, -3][i % 3]!, [0, 1, -2][i % 3]!]],
+  ];
+  const entry = fc.oneof(fc.double({ min: -4, max: 4 }), fc.constantFrom(0, -0, NaN, Infinity, -Infinity, 2, -1));
+  test.each(bounded)("%s: the first unit from `from` on that is not a finite number within the widened bounds", (_name, domain, bounds) => {
+    fc.assert(
+      fc.property(fc.array(entry, { minLength: 0, maxLength: 9 }), fc.nat({ max: 9 }), fc.constantFrom(0, 1e-9, 0.5), (x, from, tol) => {
+        let want = -1;
+        for (let i = from; i < x.length && want < 0; i++) {
+          const [l, h] = bounds(i);
+          if (!(Number.isFinite(x[i]!) && x[i]! >= l - tol && x[i]! <= h + tol)) want = i;
+        }
+        const out = L.Domain.firstOutside(domain, Float64Array.from(x), tol, from);
+        expect(out?.unit ?? -1).toBe(want);
+        if (out !== undefined) expect(Object.is(out.value, x[want]!)).toBe(true);
+      }),
+    );
+  });
+});

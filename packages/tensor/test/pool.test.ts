@@ -205,5 +205,13 @@ describe("pooling ops", () => {
         "maxPool2dGather: invalid argument: expected argmax with one entry per element of yShape [1, 2, 2, 2] (8), found 4 entries",
       );
     });
+    test("indices are checked in the loop that reads them: negative ones too, in either dtype", () => {
+      const bad = Int32Array.of(0, 3, -1, 2);
+      for (const dtype of ["float32", "float64"] as const) {
+        expect(() => maxPool2dScatter(T.ones([4], dtype), bad, [2, 2])).toThrow("maxPool2dScatter: invalid argument: expected argmax indices in [0, 4), found -1 at position 2");
+        expect(() => maxPool2dGather(T.ones([4], dtype), bad, [4])).toThrow("maxPool2dGather: invalid argument: expected argmax indices in [0, 4), found -1 at position 2");
+        expect(Array.from(maxPool2dScatter(T.of([1, 2, 3, 4], [4], dtype), Int32Array.of(3, 3, 0, 1), [2, 2]).data)).toEqual([3, 4, 0, 3]);
+      }
+    });
   });
 });

@@ -90,3 +90,72 @@ export const unaryRun = (code: UnaryCode, out: FloatArray, X: FloatArray): void 
       return;
   }
 };
+
+/**
+ * `out[i] = A[i] ∘ B[i]` for operands of one shape (the common case: a rule's quotient and products): the loops
+ * of {@link binaryRun} without strides, one copy per element type. binaryRun's load sites see both Float32Array
+ * and Float64Array in a process that computes in both dtypes, and run 30–45 % slower than these monomorphic ones
+ * (measured on 2.8M float32 entries). Same arithmetic, so the same results to the bit.
+ */
+export const binarySame = (code: BinaryCode, out: FloatArray, A: FloatArray, B: FloatArray): void => {
+  if (out instanceof Float32Array && A instanceof Float32Array && B instanceof Float32Array) same32(code, out, A, B);
+  else if (out instanceof Float64Array && A instanceof Float64Array && B instanceof Float64Array) same64(code, out, A, B);
+  else binaryRun(code, out, 0, A, 0, 1, B, 0, 1, out.length);
+};
+
+const same64 = (code: BinaryCode, out: Float64Array, A: Float64Array, B: Float64Array): void => {
+  const n = out.length;
+  switch (code) {
+    case "add":
+      for (let i = 0; i < n; i++) out[i] = A[i]! + B[i]!;
+      return;
+    case "sub":
+      for (let i = 0; i < n; i++) out[i] = A[i]! - B[i]!;
+      return;
+    case "mul":
+      for (let i = 0; i < n; i++) out[i] = A[i]! * B[i]!;
+      return;
+    case "div":
+      for (let i = 0; i < n; i++) out[i] = A[i]! / B[i]!;
+      return;
+    case "divNoNan":
+      for (let i = 0; i < n; i++) {
+        const q = B[i]!;
+        out[i] = q === 0 ? 0 : A[i]! / q;
+      }
+      return;
+    case "maximum":
+    case "minimum":
+      binaryRun(code, out, 0, A, 0, 1, B, 0, 1, n);
+      return;
+  }
+};
+
+// The Float32Array copy of same64: keep them identical but for the type.
+const same32 = (code: BinaryCode, out: Float32Array, A: Float32Array, B: Float32Array): void => {
+  const n = out.length;
+  switch (code) {
+    case "add":
+      for (let i = 0; i < n; i++) out[i] = A[i]! + B[i]!;
+      return;
+    case "sub":
+      for (let i = 0; i < n; i++) out[i] = A[i]! - B[i]!;
+      return;
+    case "mul":
+      for (let i = 0; i < n; i++) out[i] = A[i]! * B[i]!;
+      return;
+    case "div":
+      for (let i = 0; i < n; i++) out[i] = A[i]! / B[i]!;
+      return;
+    case "divNoNan":
+      for (let i = 0; i < n; i++) {
+        const q = B[i]!;
+        out[i] = q === 0 ? 0 : A[i]! / q;
+      }
+      return;
+    case "maximum":
+    case "minimum":
+      binaryRun(code, out, 0, A, 0, 1, B, 0, 1, n);
+      return;
+  }
+};

@@ -5,7 +5,7 @@
  * @module
  */
 import { alloc, type ArrayOf, type DType, type FloatArray } from "../DType.ts";
-import { type BinaryCode, binaryRun, type UnaryCode, unaryRun } from "../internal/elementwiseRun.ts";
+import { type BinaryCode, binaryRun, binarySame, type UnaryCode, unaryRun } from "../internal/elementwiseRun.ts";
 import * as Shape from "../Shape.ts";
 import { type AnyTensor, sameDType, type Tensor, unsafeMake } from "../Tensor.ts";
 import { fail } from "../TensorError.ts";
@@ -66,7 +66,10 @@ export const zipWith = <D extends DType>(
   const shape = Shape.equals(ta.shape, tb.shape) ? ta.shape : Shape.broadcast(op, ta.shape, tb.shape);
   const n = Shape.size(shape);
   const out = alloc(dtype, n);
-  if (Shape.equals(ta.shape, tb.shape)) run(out, 0, 0, 1, 0, 1, n);
+  if (Shape.equals(ta.shape, tb.shape)) {
+    if (code === undefined) run(out, 0, 0, 1, 0, 1, n);
+    else binarySame(code, out, A, B);
+  }
   else if (B.length === 1 && Shape.equals(shape, ta.shape)) run(out, 0, 0, 1, 0, 0, n);
   else if (A.length === 1 && Shape.equals(shape, tb.shape)) run(out, 0, 0, 0, 0, 1, n);
   else {

@@ -116,31 +116,31 @@ export const maxPool2d = <S extends Shape.Shape, D extends DType>(
   return { y: unsafeMake(outShape as Pool2dShape<S>, y), argmax };
 };
 
-/** Throws unless `argmax` has one entry per element of `perShape` (named `what`), each a flat index below `limit`. */
-const checkArgmax = (op: string, argmax: Int32Array, what: string, perShape: Shape.Shape, limit: number): void => {
+/** Throws unless `argmax` has one entry per element of `perShape` (named `what`). */
+const checkCount = (op: string, argmax: Int32Array, what: string, perShape: Shape.Shape): void => {
   const count = Shape.size(perShape);
   if (argmax.length !== count) {
     fail({ _tag: "InvalidArgument", op, expected: `argmax with one entry per element of ${what} ${showShape(perShape)} (${count})`, found: `${argmax.length} entries` });
   }
-  for (let i = 0; i < argmax.length; i++) {
-    const j = argmax[i]!;
-    if (j < 0 || j >= limit) {
-      fail({ _tag: "InvalidArgument", op, expected: `argmax indices in [0, ${limit})`, found: `${j} at position ${i}` });
-    }
-  }
+};
+
+/** Throws for the argmax entry at `bad` (a kernel's report of an index outside [0, limit)), if any (bad ≥ 0). */
+const checkIndex = (op: string, argmax: Int32Array, bad: number, limit: number): void => {
+  if (bad >= 0) fail({ _tag: "InvalidArgument", op, expected: `argmax indices in [0, ${limit})`, found: `${argmax[bad]} at position ${bad}` });
 };
 
 /**
  * dx of shape `xShape` with dx[argmax[i]] = Σ dy[i] over the i routed there: max pooling's vector–Jacobian
- * product, and the adjoint of {@link maxPool2dGather}. `argmax` has one entry per element of `dy`.
+ * product, and the adjoint of {@link maxPool2dGather}. `argmax` has one entry per element of `dy`, each a flat
+ * index into dx (checked as the kernel reads it: no separate pass).
  */
 export const maxPool2dScatter = <S extends Shape.Shape, D extends DType>(dy: Tensor<Shape.Shape, D>, argmax: Int32Array, xShape: S): Tensor<S, D> => {
   const op = "maxPool2dScatter";
   Shape.assertValid(op, xShape);
   const limit = Shape.size(xShape);
-  checkArgmax(op, argmax, "dy", dy.shape, limit);
+  checkCount(op, argmax, "dy", dy.shape);
   const dx = alloc(dy.dtype, limit);
-  scatterAdd(dy.data, argmax, dx);
+  checkIndex(op, argmax, scatterAdd(dy.data, argmax, dx), limit);
   return unsafeMake([...xShape] as Shape.Shape as S, dx);
 };
 
@@ -148,9 +148,9 @@ export const maxPool2dScatter = <S extends Shape.Shape, D extends DType>(dy: Ten
 export const maxPool2dGather = <S extends Shape.Shape, D extends DType>(x: Tensor<Shape.Shape, D>, argmax: Int32Array, yShape: S): Tensor<S, D> => {
   const op = "maxPool2dGather";
   Shape.assertValid(op, yShape);
-  checkArgmax(op, argmax, "yShape", yShape, x.data.length);
+  checkCount(op, argmax, "yShape", yShape);
   const y = alloc(x.dtype, argmax.length);
-  gather(x.data, argmax, y);
+  checkIndex(op, argmax, gather(x.data, argmax, y), x.data.length);
   return unsafeMake([...yShape] as Shape.Shape as S, y);
 };
 

@@ -191,17 +191,47 @@ export const maxPool2dPaddedForward = (x: FloatArray, g: PaddedPool2dGeometry, o
   }
 };
 
-/** dx[argmax[i]] += dy[i] for every i: the adjoint of {@link gather}. dx must be zeroed by the caller. */
-export const scatterAdd = (dy: FloatArray, argmax: Int32Array, dx: FloatArray): void => {
+/**
+ * dx[argmax[i]] += dy[i] for every i: the adjoint of {@link gather}. dx must be zeroed by the caller. Each index is
+ * range-checked in the loop that uses it (one unsigned comparison, always predicted): the index of the first
+ * argmax entry outside [0, dx.length), with nothing added from it on, or −1. One loop per element type.
+ */
+export const scatterAdd = (dy: FloatArray, argmax: Int32Array, dx: FloatArray): number =>
+  dy instanceof Float32Array && dx instanceof Float32Array ? scatterAdd32(dy, argmax, dx) : scatterAddAny(dy, argmax, dx);
+
+const scatterAddAny = (dy: FloatArray, argmax: Int32Array, dx: FloatArray): number => {
+  const limit = dx.length;
   for (let i = 0; i < argmax.length; i++) {
     const j = argmax[i]!;
+    if (j >>> 0 >= limit) return i;
     dx[j] = dx[j]! + dy[i]!;
   }
+  return -1;
 };
 
-/** out[i] = x[argmax[i]]: max pooling's routing applied to another input (linear in x). */
-export const gather = (x: FloatArray, argmax: Int32Array, out: FloatArray): void => {
-  for (let i = 0; i < argmax.length; i++) out[i] = x[argmax[i]!]!;
+// The Float32Array copy of scatterAddAny (float64 operands take that one).
+const scatterAdd32 = (dy: Float32Array, argmax: Int32Array, dx: Float32Array): number => {
+  const limit = dx.length;
+  for (let i = 0; i < argmax.length; i++) {
+    const j = argmax[i]!;
+    if (j >>> 0 >= limit) return i;
+    dx[j] = dx[j]! + dy[i]!;
+  }
+  return -1;
+};
+
+/**
+ * out[i] = x[argmax[i]]: max pooling's routing applied to another input (linear in x). Range-checked in the loop
+ * as {@link scatterAdd}: the index of the first argmax entry outside [0, x.length), or −1.
+ */
+export const gather = (x: FloatArray, argmax: Int32Array, out: FloatArray): number => {
+  const limit = x.length;
+  for (let i = 0; i < argmax.length; i++) {
+    const j = argmax[i]!;
+    if (j >>> 0 >= limit) return i;
+    out[i] = x[j]!;
+  }
+  return -1;
 };
 
 /** out[n, c, u, v] = Σ_{i<kh, j<kw} x[n, c, u·sh + i, v·sw + j]. */
