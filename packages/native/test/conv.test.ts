@@ -70,7 +70,9 @@ const geoArb: fc.Arbitrary<Geo> = fc
     extraH: fc.integer({ min: 0, max: 12 }),
     extraW: fc.oneof(fc.integer({ min: 0, max: 12 }), fc.integer({ min: 30, max: 140 })),
   })
-  .map(({ extraH, extraW, ...g }) => ({ ...g, h: Math.max(1, g.kh - 2 * g.ph) + extraH, w: Math.max(1, g.kw - 2 * g.pw) + extraW }));
+  .map(({ extraH, extraW, ...g }) => ({ ...g, h: Math.max(1, g.kh - 2 * g.ph) + extraH, w: Math.max(1, g.kw - 2 * g.pw) + extraW }))
+  // Wide images with few channels, many channels on small images: the naive reference stays cheap.
+  .map((g) => (g.w > 20 ? { ...g, c: Math.min(g.c, 3), o: Math.min(g.o, 12), h: Math.min(g.h, g.kh + 3) } : g));
 
 const optsOf = (g: Geo) => ({ stride: [g.sh, g.sw] as [number, number], padding: [g.ph, g.pw] as [number, number] });
 
@@ -134,7 +136,7 @@ describe("native convolutions", () => {
           const refNoBias = reference(g, x.data, w.data, undefined, dy.data);
           expect(got.y.dtype).toBe(dtype);
           expect(got.dx.shape).toEqual(x.shape);
-          const scale = (a: ArrayLike<number>) => Math.max(1, ...Array.from(a, Math.abs));
+          const scale = (a: ArrayLike<number>) => Array.prototype.reduce.call(a, (m: number, v: number) => Math.max(m, Math.abs(v)), 1) as number;
           expectAllClose(got.y, old.y, { atol: tol * scale(refNoBias.y), rtol: 0 });
           expectAllClose(got.yb, old.yb, { atol: tol * scale(ref.y), rtol: 0 });
           expectAllClose(got.dx, old.dx, { atol: tol * scale(ref.dx), rtol: 0 });

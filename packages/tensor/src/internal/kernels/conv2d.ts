@@ -9,6 +9,10 @@
  * dw = Σ_n dy_n·X̂_nᵀ. At the sizes of a LeNet-like network this beats a direct loop by 2–4× because the matrix
  * product runs in the register-blocked {@link gemm}.
  *
+ * Where native kernels are installed (native.ts: `@dtd/native` under Node) and every array has one element type,
+ * the forward convolution and the input gradient run there whole (packages/native/src/conv.c: the image unfolded
+ * block by block into packed panels; Wᵀ·dy computed block by block and folded while in cache). Otherwise:
+ *
  * The forward pass on the wasm path with stride 1 reads each image without unfolding it (convImplicit.ts, to the
  * bit the unfolded product); otherwise it unfolds each image straight into the packed panels of the product
  * (im2colPanels, gemmPackedB) unless the product is thin (fewer than 4 output channels or positions).
@@ -24,6 +28,7 @@ import { blockSizes, gemm, gemmInWasm, gemmPackedB } from "./gemm.ts";
 import * as IdentityMemo from "../../IdentityMemo.ts";
 import { implicitConv } from "./convImplicit.ts";
 import { col2im, im2col, im2colPanels } from "./im2col.ts";
+import { nativeKernels } from "./native.ts";
 
 /**
  * The sizes of one convolution: batch n, input channels c, input h×w, output channels o, kernel kh×kw, stride
@@ -55,6 +60,11 @@ export const convOutputSize = (size: number, kernel: number, stride: number, pad
  * separate broadcast add would be another pass over the whole output (and a fresh array).
  */
 export const conv2dForward = (x: FloatArray, w: FloatArray, g: Conv2dGeometry, out: FloatArray, bias?: FloatArray): void => {
+  const native = nativeKernels()?.conv2d;
+  if (native !== undefined && sameType(out, x, w) && (bias === undefined || sameType(out, bias, bias))) {
+    native(x, w, bias, out, nativeGeometry(g));
+    return;
+  }
   const ckk = g.c * g.kh * g.kw;
   const plane = g.oh * g.ow;
   const image = g.c * g.h * g.w;
@@ -77,6 +87,30 @@ export const conv2dForward = (x: FloatArray, w: FloatArray, g: Conv2dGeometry, o
     }
     if (bias !== undefined) addChannelBias(out, outOff, g.o, plane, bias);
   }
+};
+
+/** Whether b and c have a's element type. */
+const sameType = (a: FloatArray, b: FloatArray, c: FloatArray): boolean =>
+  a instanceof Float32Array ? b instanceof Float32Array && c instanceof Float32Array : !(b instanceof Float32Array) && !(c instanceof Float32Array);
+
+/** [n, c, h, w, o, kh, kw, sh, sw, ph, pw, oh, ow] (NativeKernels' geometry), one array reused by every call. */
+const geometry = new Float64Array(13);
+
+const nativeGeometry = (g: Conv2dGeometry): Float64Array => {
+  geometry[0] = g.n;
+  geometry[1] = g.c;
+  geometry[2] = g.h;
+  geometry[3] = g.w;
+  geometry[4] = g.o;
+  geometry[5] = g.kh;
+  geometry[6] = g.kw;
+  geometry[7] = g.sh;
+  geometry[8] = g.sw;
+  geometry[9] = g.ph;
+  geometry[10] = g.pw;
+  geometry[11] = g.oh;
+  geometry[12] = g.ow;
+  return geometry;
 };
 
 /** out[o0 + c·plane + p] += bias[c] for c < channels, p < plane (one loop per element type, monomorphic). */
@@ -111,6 +145,11 @@ const { KC, NC } = blockSizes;
  * implicit-GEMM wasm path: no column matrix at all.
  */
 export const conv2dBackpropInput = (dy: FloatArray, w: FloatArray, g: Conv2dGeometry, dx: FloatArray): void => {
+  const native = nativeKernels()?.conv2dBackpropInput;
+  if (native !== undefined && sameType(dx, dy, w)) {
+    native(dy, w, dx, nativeGeometry(g));
+    return;
+  }
   const ckk = g.c * g.kh * g.kw;
   const plane = g.oh * g.ow;
   const image = g.c * g.h * g.w;
