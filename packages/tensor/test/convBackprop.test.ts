@@ -1,12 +1,14 @@
 /**
  * conv2dBackpropInput with its columns folded in wasm memory (stride 1) against the path it replaces: gemm's
  * columns Wᵀ·dy copied out, then the JavaScript col2im. The claim is bit-identity (the same additions in the same
- * order), so the comparison is exact, in both dtypes.
+ * order), so the comparison is exact, in both dtypes. Both run without the native kernels the test setup installs
+ * (those take every convolution whole: packages/native/test/conv.test.ts).
  */
-import { describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import * as T from "../src/index.ts";
 import { convOutputSize, type Conv2dGeometry, conv2dBackpropInput } from "../src/internal/kernels/conv2d.ts";
 import { gemm } from "../src/internal/kernels/gemm.ts";
+import { installNativeKernels, type NativeKernels, nativeKernels } from "../src/internal/kernels/native.ts";
 import { col2im } from "../src/internal/kernels/im2col.ts";
 import { expectAllClose } from "../src/testing/index.ts";
 import { backpropInputRef } from "./convReference.ts";
@@ -19,6 +21,13 @@ const geometries: readonly Geo[] = [
   { name: "padding, a 2×4 kernel, 5 filters", n: 3, c: 3, h: 9, w: 7, o: 5, kh: 2, kw: 4, ph: 1, pw: 2 },
   { name: "padding as large as the kernel allows", n: 1, c: 2, h: 5, w: 6, o: 4, kh: 3, kw: 3, ph: 2, pw: 2 },
 ];
+
+let installed: NativeKernels | undefined;
+beforeAll(() => {
+  installed = nativeKernels();
+  installNativeKernels(undefined);
+});
+afterAll(() => installNativeKernels(installed));
 
 describe("conv2dBackpropInput folded in wasm", () => {
   for (const dtype of T.dtypes)
