@@ -136,7 +136,11 @@ describe("native convolutions", () => {
           const refNoBias = reference(g, x.data, w.data, undefined, dy.data);
           expect(got.y.dtype).toBe(dtype);
           expect(got.dx.shape).toEqual(x.shape);
-          const scale = (a: ArrayLike<number>) => Array.prototype.reduce.call(a, (m: number, v: number) => Math.max(m, Math.abs(v)), 1) as number;
+          const scale = (a: ArrayLike<number>): number => {
+            let m = 1;
+            for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]!));
+            return m;
+          };
           expectAllClose(got.y, old.y, { atol: tol * scale(refNoBias.y), rtol: 0 });
           expectAllClose(got.yb, old.yb, { atol: tol * scale(ref.y), rtol: 0 });
           expectAllClose(got.dx, old.dx, { atol: tol * scale(ref.dx), rtol: 0 });
