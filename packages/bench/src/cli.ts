@@ -88,7 +88,9 @@ export const usage = `Usage: pnpm bench [options]
   --kernels          only the kernel section (matmul GFLOP/s, dtd vs naive i-j-k)
   --no-kernels       only the heatmap section
   --quick            fast smoke run (few calls, 256×256 kernels): not figures to quote
-  --help             this text`;
+  --help             this text
+Environment: DTD_KERNELS=wasm times dtd without its native kernels (@dtd/native; default auto: native when
+built, as the header line "dtd kernels" says); DTD_NATIVE_ISA=avx2|generic picks a narrower instruction set.`;
 
 const err = (flag: string, expected: string, found: string): E.Either<CliError, never> =>
   E.left({ _tag: "CliError", flag, expected, found });

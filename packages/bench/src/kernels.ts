@@ -7,6 +7,7 @@
 import * as AD from "@dtd/autodiff";
 import * as T from "@dtd/tensor";
 import { matmul } from "@dtd/tensor";
+import { installNativeKernels, nativeKernels } from "@dtd/tensor/unsafe";
 import { measure, type TimingOptions } from "./harness.ts";
 import { batchShapes, productCase, thinShapes } from "./kernelsThin.ts";
 
@@ -115,7 +116,21 @@ const row = (kernel: string, impl: string, n: number, dtype: T.DType, flops: num
   return { kernel, impl, n, dtype, median_s: t.median, min_s: t.min, iqr_s: t.iqr, runs: t.n, gflops: flops / t.median / 1e9 };
 };
 
-/** The matmul rows (dtd, then naive) for one dtype, after checking that both compute the same product. */
+/** Times `fn` with the native kernels uninstalled (WebAssembly SIMD), then puts them back. */
+const withoutNative = <R>(fn: () => R): R => {
+  const native = nativeKernels();
+  installNativeKernels(undefined);
+  try {
+    return fn();
+  } finally {
+    installNativeKernels(native);
+  }
+};
+
+/**
+ * The matmul rows (dtd, then dtd-wasm when native kernels are installed, then naive) for one dtype, after
+ * checking that both compute the same product.
+ */
 export const matmulRows = (n: number, dtype: T.DType, timing: TimingOptions): { rows: KernelRow[]; relDiff: number } => {
   const rng = T.Random.make(1024 + n);
   const a = T.Random.uniformTensor(rng, [n, n], -1, 1, dtype);
@@ -131,6 +146,7 @@ export const matmulRows = (n: number, dtype: T.DType, timing: TimingOptions): { 
     relDiff,
     rows: [
       row("matmul", "dtd", n, dtype, flops, () => void matmul(a, b), timing),
+      ...(nativeKernels() === undefined ? [] : [withoutNative(() => row("matmul", "dtd-wasm", n, dtype, flops, () => void matmul(a, b), timing))]),
       row("matmul", "naive-ijk", n, dtype, flops, () => naiveMatmul(a.data, b.data, c, n), timing),
     ],
   };

@@ -5,6 +5,7 @@
  */
 import * as E from "fp-ts/lib/Either.js";
 import { writeFileSync } from "node:fs";
+import { describeInstalled, message as nativeMessage, useNativeKernels } from "@dtd/native";
 import { cliErrorMessage, type CliOptions, parseArgs, usage } from "./cli.ts";
 import { fullTiming, quickTiming, type TimingOptions } from "./harness.ts";
 import { checkTolerance, type HeatmapOutcome, runHeatmaps } from "./heatmaps.ts";
@@ -106,10 +107,19 @@ const main = async (argv: readonly string[]): Promise<void> => {
     console.log(usage);
     return;
   }
+  // dtd's products run on the native kernels (@dtd/native) unless DTD_KERNELS=wasm; the pool's workers do the same.
+  const installed = useNativeKernels();
+  if (E.isLeft(installed)) {
+    console.error(`pnpm bench: ${nativeMessage(installed.left)}`);
+    process.exitCode = 2;
+    return;
+  }
+  const dtdKernels = describeInstalled(installed.right);
   const timing: TimingOptions = { ...(o.quick ? quickTiming : fullTiming), clock: o.clock };
   const machine = machineMeta();
   console.log(`# dtd bench${o.quick ? " (--quick: smoke run, not figures to quote)" : ""}`);
   console.log(`node ${machine.node} · ${machine.cpu} × ${machine.logical_cpus} · ${machine.platform}/${machine.arch} · ${machine.date} · commit ${machine.commit ?? "n/a"}`);
+  console.log(`dtd kernels: ${dtdKernels} (DTD_KERNELS=auto|native|wasm chooses)`);
   console.log(`timing: warm-up ≥ ${timing.warmupRuns} calls & ≥ ${timing.warmupSeconds} s, then ≥ ${timing.minRuns} calls & ≥ ${timing.minSeconds} s; median per call of ${o.clock === "cpu" ? "the process's CPU time (process.cpuUsage; time.process_time in the torch peer)" : "elapsed time (performance.now; time.perf_counter in the torch peer)"}`);
   const heat = o.sections === "kernels" ? undefined : await heatmapSection(o, timing);
   const kern = o.sections === "heatmaps" ? undefined : await kernelSection(o);
@@ -120,6 +130,7 @@ const main = async (argv: readonly string[]): Promise<void> => {
       meta: {
         ...machine,
         quick: o.quick,
+        dtd_kernels: dtdKernels,
         seed: defaultSeed,
         rounds: o.rounds,
         timing,

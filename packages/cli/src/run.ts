@@ -78,6 +78,7 @@ export const programHelp = (program: string, table: readonly Entry[] = entries):
     "Options:",
     "  -h, --help     show this help",
     "  -V, --version  show the version",
+    "  --kernels K    the products' loops: auto (native when @dtd/native is built, else WebAssembly), native, wasm",
     "",
     `Exit status: 0 success, 1 failure (unreadable file, violated precondition, failed check), 2 bad command line.`,
     "",

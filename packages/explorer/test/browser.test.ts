@@ -15,7 +15,7 @@ import type { Browser, Page } from "playwright-core";
 import { build, createServer } from "vite";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import * as T from "@dtd/tensor";
-import { unsafeMake } from "@dtd/tensor/unsafe";
+import { installNativeKernels, unsafeMake } from "@dtd/tensor/unsafe";
 import * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
 import { importModel, message } from "@dtd/import";
@@ -28,6 +28,10 @@ import { formatNumber } from "../src/picture.ts";
 import type { Snapshot } from "../src/page/main.ts";
 import { launchChromium } from "../scripts/browser.ts";
 import { type StaticServer, serveStatic } from "../scripts/staticServer.ts";
+
+// The page runs the WebAssembly kernels (a browser has no native ones): Node's side of the bit-for-bit comparisons
+// runs them too, not the native kernels vitest.setup.ts installs, whose float64 sums fuse multiply and add.
+installNativeKernels(undefined);
 
 const here = fileURLToPath(new URL("..", import.meta.url));
 const repo = fileURLToPath(new URL("../../..", import.meta.url));

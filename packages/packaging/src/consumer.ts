@@ -7,7 +7,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { cleanEnv, type Packed } from "./pack.ts";
 
 /** What a consumer project depends on. */
@@ -38,6 +38,20 @@ export interface Consumer {
 const yamlString = (s: string): string => JSON.stringify(s);
 
 /**
+ * The settings with the packed packages that have an install script (@dtd/native compiles its addon) allowed to
+ * run it. pnpm 12 names a tarball dependency `<name>@file:<path from the project>` and matches allowBuilds
+ * against that, so the workspace's `"@dtd/native": true` (which allows the registry's copies) does not cover it.
+ */
+const withBuildsAllowed = (settings: string, packed: readonly Packed[], dir: string): string => {
+  const lines = packed
+    .filter((p) => typeof p.manifest["scripts"] === "object" && p.manifest["scripts"] !== null && "install" in p.manifest["scripts"])
+    .map((p) => `  ${yamlString(`${p.name}@file:${relative(dir, p.tarball)}`)}: true\n`)
+    .join("");
+  if (lines === "") return settings;
+  return settings.includes("allowBuilds:\n") ? settings.replace("allowBuilds:\n", `allowBuilds:\n${lines}`) : `${settings}allowBuilds:\n${lines}`;
+};
+
+/**
  * Creates `<tmp>/dtd-<label>-XXXX` with a package.json (ESM, the dependencies), a pnpm-workspace.yaml whose
  * `overrides` send every @dtd package to its tarball (and hold the pinned packages to their versions), and
  * installs offline.
@@ -54,7 +68,7 @@ export const makeConsumer = (opts: ConsumerOptions): Consumer => {
   writeFileSync(join(dir, "package.json"), `${JSON.stringify({ name: `dtd-consumer-${opts.label}`, version: "1.0.0", private: true, type: "module", dependencies }, null, 2)}\n`);
   const pins = [...(opts.pins ?? new Map<string, string>())].filter(([name]) => !byName.has(name) && !(name in dependencies));
   const overrides = [...opts.packed.map((p) => [p.name, file(p.name)] as const), ...pins].map(([k, v]) => `  ${yamlString(k)}: ${yamlString(v)}`).join("\n");
-  writeFileSync(join(dir, "pnpm-workspace.yaml"), `overrides:\n${overrides}\n${opts.settings ?? ""}updateNotifier: false\n`);
+  writeFileSync(join(dir, "pnpm-workspace.yaml"), `overrides:\n${overrides}\n${withBuildsAllowed(opts.settings ?? "", opts.packed, dir)}updateNotifier: false\n`);
   const env = cleanEnv({ PATH: `${join(dir, "node_modules", ".bin")}:${process.env["PATH"] ?? ""}` });
   execFileSync("pnpm", ["install", "--offline", "--no-frozen-lockfile"], { cwd: dir, env, stdio: "pipe" });
   return {

@@ -261,8 +261,16 @@ export const rules: { readonly [R in RuleId]: Rule } = {
   },
   publishedFiles: {
     appliesTo: "published",
-    summary: `"files": ${json(PUBLISHED_FILES)} (README.md and package.json are always packed)`,
-    check: (p) => (isDeepStrictEqual(p.manifest["files"], PUBLISHED_FILES) ? [] : [`package.json "files" must be ${json(PUBLISHED_FILES)}, found ${json(p.manifest["files"])}`]),
+    summary: `"files": ${json(PUBLISHED_FILES)} (README.md and package.json are always packed), then, for a package with an "install" script (a native addon compiled on the user's machine), the sources that script builds from`,
+    check: (p) => {
+      const files = p.manifest["files"];
+      const install = obj(p.manifest["scripts"])["install"] !== undefined;
+      const head = Array.isArray(files) ? files.slice(0, PUBLISHED_FILES.length) : files;
+      const extra = Array.isArray(files) ? files.slice(PUBLISHED_FILES.length) : [];
+      if (!isDeepStrictEqual(head, PUBLISHED_FILES) || (!install && extra.length > 0))
+        return [`package.json "files" must be ${json(PUBLISHED_FILES)}${install ? " followed by the install script's sources" : ""}, found ${json(files)}`];
+      return extra.some((f) => typeof f !== "string" || f.startsWith("dist")) ? [`package.json "files": entries after ${json(PUBLISHED_FILES)} name the install script's sources, outside dist/, found ${json(extra)}`] : [];
+    },
   },
   publishedExports: {
     appliesTo: "published",

@@ -18,8 +18,13 @@ import { build, preview, type PreviewServer } from "vite";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import * as DT from "@dtd/deep-taylor";
 import * as P from "@dtd/parallel";
+import { installNativeKernels } from "@dtd/tensor/unsafe";
 import { type CancelReply, modelOf, type NetChoice, type Plain, poisoned, type RunReply, type RunRequest } from "./browser/cases.ts";
 import { expectReference, reference } from "./fixtures/reference.ts";
+
+// The page's workers run the WebAssembly kernels (a browser has no native ones): the Node references these
+// bit-for-bit comparisons use run them too, not the native kernels vitest.setup.ts installs.
+installNativeKernels(undefined);
 
 const root = fileURLToPath(new URL("./browser", import.meta.url));
 const shots = fileURLToPath(new URL("../../../.cache/parallel", import.meta.url));

@@ -32,7 +32,7 @@ describe("conv2dBackpropInput folded in wasm", () => {
         const want = T.alloc(dtype, g.n * image);
         const cols = T.alloc(dtype, ckk * plane);
         for (let n = 0; n < g.n; n++) {
-          gemm({ m: ckk, n: plane, k: g.o, a: { data: w, transpose: true }, b: { data: dy, offset: n * g.o * plane }, out: cols });
+          gemm({ m: ckk, n: plane, k: g.o, a: { data: w, transpose: true }, b: { data: dy, offset: n * g.o * plane }, out: cols, kernel: "wasm" });
           col2im(cols, g, want, n * image);
         }
         const got = T.alloc(dtype, g.n * image).fill(Number.NaN);

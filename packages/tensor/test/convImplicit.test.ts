@@ -1,6 +1,6 @@
 /**
  * The implicit-GEMM forward convolution (convImplicit.ts) against the unfolded product it replaces: im2col, then
- * gemm on the wasm path, then the bias added. The claim is bit-identity (same sums in the same order), so the
+ * gemm on the wasm path (kernel "wasm": the native kernels fuse multiply-adds), then the bias added. The claim is bit-identity (same sums in the same order), so the
  * comparison is exact, in both dtypes, over geometries that cross every edge of its blocking.
  */
 import { describe, expect, test } from "vitest";
@@ -28,7 +28,7 @@ const unfolded = (x: T.FloatArray, w: T.FloatArray, g: Conv2dGeometry, y: T.Floa
   const cols = new Float64Array(ckk * plane);
   for (let n = 0; n < g.n; n++) {
     im2col(x, n * g.c * g.h * g.w, g, cols);
-    gemm({ m: g.o, n: plane, k: ckk, a: { data: w }, b: { data: cols, lifetime: "scratch" }, out: y, outOffset: n * g.o * plane });
+    gemm({ m: g.o, n: plane, k: ckk, a: { data: w }, b: { data: cols, lifetime: "scratch" }, out: y, outOffset: n * g.o * plane, kernel: "wasm" });
     if (bias !== undefined) for (let o = 0; o < g.o; o++) for (let q = 0; q < plane; q++) y[n * g.o * plane + o * plane + q] = y[n * g.o * plane + o * plane + q]! + bias[o]!;
   }
 };

@@ -86,17 +86,17 @@ describe("resident matrices in the wasm thin products", () => {
         for (const dtype of T.dtypes) {
           const a = filled(dtype, m * k, rng);
           const b = filled(dtype, k * n, rng);
-          const run = (kernel: "auto" | "js"): FloatArray => {
+          const run = (kernel: "wasm" | "js"): FloatArray => {
             const out = T.alloc(dtype, m * n);
             gemm({ m, n, k, a: { data: a, transpose: tA }, b: { data: b, transpose: tB }, out, kernel });
             return out;
           };
           const before = residentStats().count;
-          const first = run("auto");
+          const first = run("wasm");
           expect(residentStats().count).toBe(before);
-          const second = run("auto");
+          const second = run("wasm");
           expect(residentStats().count).toBe(before + 1);
-          const third = run("auto");
+          const third = run("wasm");
           const js = run("js");
           for (const r of [second, third, js]) {
             let mismatches = 0;
@@ -166,7 +166,7 @@ describe("resident matrices in the wasm thin products", () => {
     const a = filled("float64", k, rng);
     const product = (): Float64Array => {
       const out = new Float64Array(n);
-      gemm({ m: 1, n, k, a: { data: a }, b: { data: b }, out });
+      gemm({ m: 1, n, k, a: { data: a }, b: { data: b }, out, kernel: "wasm" });
       return out;
     };
     product();
@@ -191,7 +191,7 @@ describe("resident matrices in the wasm thin products", () => {
       for (let call = 0; call < 4; call++) {
         for (let i = 0; i < cols.length; i++) cols[i] = T.Random.uniform(rng, -1, 1);
         const out = T.alloc(dtype, n);
-        gemm({ m: 1, n, k, a: { data: a }, b: { data: cols, lifetime: "scratch" }, out });
+        gemm({ m: 1, n, k, a: { data: a }, b: { data: cols, lifetime: "scratch" }, out, kernel: "wasm" });
         const js = T.alloc(dtype, n);
         gemm({ m: 1, n, k, a: { data: a }, b: { data: cols }, out: js, kernel: "js" });
         expect(Array.from(out)).toEqual(Array.from(js));

@@ -9,8 +9,14 @@ describe("kernels", () => {
     vi.resetModules();
   });
 
-  test("Node 20 has WebAssembly SIMD: the wasm kernels run", async () => {
+  test("Node 20 has WebAssembly SIMD: without native kernels the wasm kernels run; with them, the native ones", async () => {
+    vi.resetModules();
     const T = await import("@dtd/tensor");
+    const U = await import("@dtd/tensor/unsafe");
+    expect(T.kernels()).toBe("wasm-simd");
+    U.installNativeKernels({ name: "stand-in", gemm: () => undefined });
+    expect(T.kernels()).toBe("native");
+    U.installNativeKernels(undefined);
     expect(T.kernels()).toBe("wasm-simd");
   });
 

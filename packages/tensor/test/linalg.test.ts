@@ -3,11 +3,15 @@ import * as T from "@dtd/tensor";
 import { matmul } from "@dtd/tensor";
 import { expectAllClose } from "@dtd/tensor/testing";
 import { gemm, type GemmKernel, gemmRoute, wasmBlockSizes } from "../src/internal/kernels/gemm.ts";
+import { installNativeKernels, nativeKernels } from "../src/internal/kernels/native.ts";
 import { wasmBlock } from "../src/internal/kernels/wasmBlock.ts";
 import { filled, type FloatArray, gemmRef, label, tol, transposes } from "./gemmFixtures.ts";
 
-/** Both micro-kernels of the blocked path: "auto" is WebAssembly SIMD under Node (see the test below), "js" the fallback. */
-const kernels: readonly GemmKernel[] = ["auto", "js"];
+/**
+ * Every set of loops: "auto" is the native kernels where vitest.setup.ts installed them (@dtd/native), "wasm" the
+ * WebAssembly SIMD kernels (see the test below), "js" the fallback.
+ */
+const kernels: readonly GemmKernel[] = ["auto", "wasm", "js"];
 
 describe("gemm kernel against the definition", () => {
   const sizes = [1, 7, 33, 65];
@@ -68,7 +72,7 @@ describe("gemm kernel against the definition", () => {
           const b = filled(dtype, k * n, rng);
           const viaWasm = T.alloc(dtype, m * n);
           const viaJs = T.alloc(dtype, m * n);
-          gemm({ m, n, k, a: { data: a, transpose: tA }, b: { data: b, transpose: tB }, out: viaWasm });
+          gemm({ m, n, k, a: { data: a, transpose: tA }, b: { data: b, transpose: tB }, out: viaWasm, kernel: "wasm" });
           gemm({ m, n, k, a: { data: a, transpose: tA }, b: { data: b, transpose: tB }, out: viaJs, kernel: "js" });
           let mismatches = 0;
           for (let i = 0; i < m * n; i++) if (!Object.is(viaWasm[i], viaJs[i])) mismatches++;
@@ -110,13 +114,13 @@ describe("gemm kernel against the definition", () => {
         const e = T.alloc(dtype, m * 37);
         b.set(bs[c]!);
         if (dtype === "float64") gemm({ m, n: 37, k, a: { data: a, offset: aOff, transpose: tA }, b: { data: b }, out: e, kernel: "js" });
-        else gemm({ m, n: 37, k, a: { data: a.slice(), offset: aOff, transpose: tA }, b: { data: b, lifetime: "scratch" }, out: e });
+        else gemm({ m, n: 37, k, a: { data: a.slice(), offset: aOff, transpose: tA }, b: { data: b, lifetime: "scratch" }, out: e, kernel: "wasm" });
         return e;
       });
       calls.forEach(([a, aOff, tA, m, k], c) => {
         b.set(bs[c]!);
         const viaWasm = T.alloc(dtype, m * 37);
-        gemm({ m, n: 37, k, a: { data: a, offset: aOff, transpose: tA }, b: { data: b, lifetime: "scratch" }, out: viaWasm });
+        gemm({ m, n: 37, k, a: { data: a, offset: aOff, transpose: tA }, b: { data: b, lifetime: "scratch" }, out: viaWasm, kernel: "wasm" });
         let mismatches = 0;
         for (let i = 0; i < viaWasm.length; i++) if (!Object.is(viaWasm[i], expected[c]![i])) mismatches++;
         expect(mismatches, `call ${c}`).toBe(0);
@@ -150,7 +154,7 @@ describe("gemm kernel against the definition", () => {
       [13, 10, 400],
     ] as const) {
       for (const [tA, tB] of transposes) {
-        for (const [accumulate, kernel] of [[true, "auto"], [false, "auto"], [true, "js"], [false, "js"]] as const) {
+        for (const [accumulate, kernel] of kernels.flatMap((kn) => [[true, kn], [false, kn]] as const)) {
           const a = filled("float64", 3 + m * k, rng);
           const b = filled("float64", 5 + k * n, rng);
           const before = filled("float64", 4 + m * n + 2, rng);
@@ -293,12 +297,36 @@ describe("gemm routes (docs/kernels.md)", () => {
     const f32 = new Float32Array(64 * 64);
     expect(gemmRoute(args(0, 5, 5, f64))).toBe("empty");
     expect(gemmRoute(args(5, 5, 0, f64))).toBe("empty");
-    expect(gemmRoute(args(1, 64, 64, f64))).toBe("thinRows");
-    expect(gemmRoute(args(3, 2, 64, f64))).toBe("thinRows");
-    expect(gemmRoute(args(64, 3, 64, f64))).toBe("thinCols");
-    expect(gemmRoute(args(4, 4, 1, f64))).toBe("blockedWasm");
-    expect(gemmRoute(args(64, 64, 64, f32))).toBe("blockedWasm");
+    expect(gemmRoute(args(1, 64, 64, f64, "wasm"))).toBe("thinRows");
+    expect(gemmRoute(args(3, 2, 64, f64, "wasm"))).toBe("thinRows");
+    expect(gemmRoute(args(64, 3, 64, f64, "wasm"))).toBe("thinCols");
+    expect(gemmRoute(args(4, 4, 1, f64, "wasm"))).toBe("blockedWasm");
+    expect(gemmRoute(args(64, 64, 64, f32, "wasm"))).toBe("blockedWasm");
     expect(gemmRoute(args(64, 64, 64, f64, "js"))).toBe("blockedJs");
     expect(gemmRoute(args(1, 64, 64, f64, "js"))).toBe("thinRows");
+  });
+  test("with native kernels installed, every non-empty product whose arrays share a type takes them; mixed types do not", () => {
+    const f64 = new Float64Array(64 * 64);
+    const f32 = new Float32Array(64 * 64);
+    const saved = nativeKernels();
+    const calls: string[] = [];
+    // A stand-in that records its calls: the route, not the addon, is under test here (packages/native/test runs the addon).
+    installNativeKernels({ name: "recording", gemm: (_a, _b, _out, dims) => void calls.push(Array.from(dims).join(",")) });
+    try {
+      expect(gemmRoute(args(0, 5, 5, f64))).toBe("empty");
+      for (const [m, n, k] of [[1, 64, 64], [64, 3, 64], [4, 4, 1], [64, 64, 64]] as const) expect(gemmRoute(args(m, n, k, f64))).toBe("native");
+      expect(gemmRoute(args(64, 64, 64, f64, "native"))).toBe("native");
+      expect(gemmRoute(args(64, 64, 64, f64, "wasm"))).toBe("blockedWasm");
+      expect(gemmRoute(args(64, 64, 64, f64, "js"))).toBe("blockedJs");
+      // float64 operands into a float32 out: not one type, so not native; asking for native anyway is a bug.
+      expect(gemmRoute(args(64, 64, 64, f32))).toBe("blockedWasm");
+      expect(() => gemmRoute(args(64, 64, 64, f32, "native"))).toThrow('kernel "native" asked for, but a, b and out differ in element type');
+      gemm({ m: 3, n: 5, k: 7, a: { data: new Float64Array(30), offset: 2, transpose: true }, b: { data: new Float64Array(40), offset: 4 }, out: f64, outOffset: 6, accumulate: true });
+      expect(calls).toEqual(["3,5,7,2,4,6,5"]);
+      installNativeKernels(undefined);
+      expect(() => gemmRoute(args(64, 64, 64, f64, "native"))).toThrow('kernel "native" asked for, but no native kernels are installed');
+    } finally {
+      installNativeKernels(saved);
+    }
   });
 });

@@ -35,6 +35,7 @@
 import type { DType, FloatArray } from "../../DType.ts";
 import { gemmThinCols, gemmThinRows } from "./gemmThin.ts";
 import { micro4x4, microEdge } from "./microKernel.ts";
+import { type NativeKernels, nativeGemmFlags, nativeKernels } from "./native.ts";
 import { packPanels } from "./pack.ts";
 import * as IdentityMemo from "../../IdentityMemo.ts";
 import { type WasmBlock, wasmBlock } from "./wasmBlock.ts";
@@ -69,8 +70,13 @@ let packB: Float64Array = new Float64Array(0);
 
 const scratch = (buf: Float64Array, length: number): Float64Array => (buf.length >= length ? buf : new Float64Array(length));
 
-/** Which loops run: WebAssembly SIMD where available and faster (blocked path, thin path), or JavaScript. */
-export type GemmKernel = "auto" | "js";
+/**
+ * Which loops run: "auto" takes the installed native kernels (native.ts) where the operands and out share an
+ * element type, else WebAssembly SIMD where available and faster (blocked path, thin path), else JavaScript;
+ * "native" insists on the native kernels (a product they cannot take throws: a test's override); "wasm" skips
+ * them (WebAssembly where available, as "auto" without native kernels); "js" forces the JavaScript loops.
+ */
+export type GemmKernel = "auto" | "native" | "wasm" | "js";
 
 /**
  * How long an operand's contents stay as they are: "tensor" (the default) for tensor data, immutable by contract
@@ -94,8 +100,8 @@ export interface Operand {
 /**
  * A product out[outOffset + i·n + j] (+)= Σ_p op(A)[i, p] · op(B)[p, j] for i < m, j < n: op(A) is m×k (stored
  * k×m when `a.transpose`), op(B) k×n (stored n×k when `b.transpose`). `out` must not overlap `a` or `b`. With
- * `accumulate` false (the default) the m×n block of `out` is overwritten (k = 0 yields zeros). `kernel` "js"
- * forces the JavaScript loops (tests compare the two).
+ * `accumulate` false (the default) the m×n block of `out` is overwritten (k = 0 yields zeros). `kernel`
+ * chooses the loops ({@link GemmKernel}; tests compare them).
  */
 export interface GemmArgs {
   readonly m: number;
@@ -112,24 +118,65 @@ export interface GemmArgs {
 /**
  * The routes of a product ({@link gemmRoute}; docs/kernels.md has the table with the conv routes):
  * - "empty": m, n or k is 0: out's block is zeroed (unless accumulating);
+ * - "native": native kernels are installed (native.ts), `kernel` is "auto" or "native", and a, b and out share
+ *   one element type: the whole product (thin or blocked) runs there, on the arrays in place;
  * - "thinRows" / "thinCols": fewer than 4 rows / columns (m < 4 is tried first): gemmThin.ts, where the large
  *   operand is read once by axpy or dot loops (WebAssembly over a resident or copied matrix, or JavaScript);
  * - "blockedWasm": the packed, blocked product with the WebAssembly SIMD block kernel of out's precision;
  * - "blockedJs": the same blocking with the JavaScript 4×4 micro-kernel (no WebAssembly SIMD, or kernel "js").
  */
-export type GemmRoute = "empty" | "thinRows" | "thinCols" | "blockedWasm" | "blockedJs";
+export type GemmRoute = "empty" | "native" | "thinRows" | "thinCols" | "blockedWasm" | "blockedJs";
 
 /** Which route {@link gemm} takes for `p` (instantiates the WebAssembly module on first use, as gemm would). */
 export const gemmRoute = (p: GemmArgs): GemmRoute =>
   p.m === 0 || p.n === 0 || p.k === 0
     ? "empty"
-    : p.m < MR
+    : nativeFor(p) !== undefined
+      ? "native"
+      : p.m < MR
       ? "thinRows"
       : p.n < NR
         ? "thinCols"
         : p.kernel !== "js" && wasmPanelsFor(p.out) !== undefined
           ? "blockedWasm"
           : "blockedJs";
+
+/** Whether three arrays share one element type. */
+const sameType = (a: FloatArray, b: FloatArray, out: FloatArray): boolean =>
+  a instanceof Float32Array ? b instanceof Float32Array && out instanceof Float32Array : !(b instanceof Float32Array) && !(out instanceof Float32Array);
+
+/**
+ * The native kernels that take `p`: installed, allowed by `kernel`, and one element type throughout. With
+ * `kernel` "native" a product they cannot take is a caller's bug (a test asking for a route that does not run).
+ */
+const nativeFor = (p: GemmArgs): NativeKernels | undefined => {
+  const kernel = p.kernel ?? "auto";
+  if (kernel === "js" || kernel === "wasm") return undefined;
+  const native = nativeKernels();
+  const usable = native !== undefined && sameType(p.a.data, p.b.data, p.out);
+  if (kernel === "native" && !usable)
+    throw new Error(`gemm: kernel "native" asked for, but ${native === undefined ? "no native kernels are installed" : "a, b and out differ in element type"}`);
+  return usable ? native : undefined;
+};
+
+/** [m, n, k, aOffset, bOffset, outOffset, flags], reused by every native call (NativeKernels.gemm). */
+const nativeDims = new Float64Array(7);
+
+const gemmNative = (p: GemmArgs): void => {
+  const native = nativeKernels()!;
+  const flags =
+    (p.a.transpose === true ? nativeGemmFlags.transposeA : 0) |
+    (p.b.transpose === true ? nativeGemmFlags.transposeB : 0) |
+    (p.accumulate === true ? nativeGemmFlags.accumulate : 0);
+  nativeDims[0] = p.m;
+  nativeDims[1] = p.n;
+  nativeDims[2] = p.k;
+  nativeDims[3] = p.a.offset ?? 0;
+  nativeDims[4] = p.b.offset ?? 0;
+  nativeDims[5] = p.outOffset ?? 0;
+  nativeDims[6] = flags;
+  native.gemm(p.a.data, p.b.data, p.out, nativeDims);
+};
 
 /** How a thin product may use WebAssembly for its large operand (b for thin rows, a for thin columns). */
 const thinUse = (p: GemmArgs, large: Operand): WasmUse | "none" =>
@@ -143,6 +190,7 @@ const zeroUnlessAccumulating = (p: GemmArgs): void => {
 /** The loops of each route; every one computes what {@link GemmArgs} says. */
 const routes: { readonly [R in GemmRoute]: (p: GemmArgs) => void } = {
   empty: zeroUnlessAccumulating,
+  native: gemmNative,
   thinRows: (p) => {
     zeroUnlessAccumulating(p);
     gemmThinRows(p, thinUse(p, p.b));

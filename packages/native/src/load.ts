@@ -1,0 +1,71 @@
+/**
+ * Loading the addon (build/dtd_native.node, built by scripts/build.mjs) and wrapping it as @dtd/tensor's
+ * NativeKernels.
+ * @module
+ */
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import type { NativeKernels } from "@dtd/tensor/unsafe";
+import * as E from "fp-ts/lib/Either.js";
+import type { NativeError } from "./NativeError.ts";
+
+/** Where the install script puts the addon (src/ and dist/ both sit one level below the package root). */
+export const defaultAddonPath = fileURLToPath(new URL("../build/dtd_native.node", import.meta.url));
+
+/** What the addon exports (addon.c). */
+interface Addon {
+  /** The instruction sets this CPU runs, widest first. */
+  readonly isas: readonly string[];
+  readonly gemm: Readonly<Record<string, NativeKernels["gemm"]>>;
+}
+
+/** The native kernels, with what they run on. */
+export interface LoadedKernels extends NativeKernels {
+  /** The instruction set in use, e.g. "avx512", "avx2" or "generic". */
+  readonly isa: string;
+  /** Every instruction set this CPU runs with this build, widest first. */
+  readonly isas: readonly string[];
+}
+
+export interface LoadOptions {
+  /** The addon file (default {@link defaultAddonPath}). */
+  readonly path?: string;
+  /** An instruction set among those the CPU runs (default: the widest; or DTD_NATIVE_ISA when set). */
+  readonly isa?: string;
+}
+
+const isAddon = (u: unknown): u is Addon => {
+  if (typeof u !== "object" || u === null) return false;
+  const r = u as { readonly isas?: unknown; readonly gemm?: unknown };
+  return Array.isArray(r.isas) && r.isas.every((x) => typeof x === "string") && typeof r.gemm === "object" && r.gemm !== null;
+};
+
+const requireHere = createRequire(import.meta.url);
+
+const loadAddon = (path: string): E.Either<NativeError, Addon> => {
+  if (process.platform !== "linux" && process.platform !== "darwin") return E.left({ _tag: "UnsupportedPlatform", platform: process.platform, arch: process.arch });
+  if (!existsSync(path)) return E.left({ _tag: "NotBuilt", path });
+  let mod: unknown;
+  try {
+    mod = requireHere(path);
+  } catch (e) {
+    return E.left({ _tag: "LoadFailed", path, reason: e instanceof Error ? e.message.split("\n")[0]! : String(e) });
+  }
+  return isAddon(mod) ? E.right(mod) : E.left({ _tag: "NotTheAddon", path, found: typeof mod === "object" && mod !== null ? `keys ${Object.keys(mod).join(", ") || "(none)"}` : typeof mod });
+};
+
+/**
+ * The native kernels of the addon at `path`, on the widest instruction set the CPU runs (or `isa`, or the
+ * DTD_NATIVE_ISA environment variable), or why not. Loading the same file twice returns the same module.
+ */
+export const loadNative = (opts: LoadOptions = {}): E.Either<NativeError, LoadedKernels> => {
+  const path = opts.path ?? defaultAddonPath;
+  const wanted = opts.isa ?? (process.env["DTD_NATIVE_ISA"] || undefined);
+  return E.chain((addon: Addon): E.Either<NativeError, LoadedKernels> => {
+    const isa = wanted ?? addon.isas[0];
+    const gemm = isa === undefined ? undefined : addon.gemm[isa];
+    if (isa === undefined || gemm === undefined || !addon.isas.includes(isa)) return E.left({ _tag: "UnknownIsa", expected: addon.isas, found: isa ?? "(none)" });
+    return E.right({ name: `native ${isa}`, isa, isas: addon.isas, gemm });
+  })(loadAddon(path));
+};

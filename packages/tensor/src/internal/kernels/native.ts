@@ -1,0 +1,40 @@
+/**
+ * Native kernels installed from outside (`@dtd/native` under Node): @dtd/tensor uses no Node API and loads no
+ * addon itself, it only calls what {@link installNativeKernels} was given. Without them (browsers, or Node
+ * without the addon) the products run on WebAssembly SIMD or JavaScript, as before.
+ * @module
+ */
+import type { FloatArray } from "../../DType.ts";
+
+/** Bits of {@link NativeKernels.gemm}'s `dims[6]`. */
+export const nativeGemmFlags = { transposeA: 1, transposeB: 2, accumulate: 4 } as const;
+
+/**
+ * Kernels compiled for the machine, e.g. by `@dtd/native` (an N-API addon with AVX2/AVX-512 FMA loops). Each
+ * member reads and writes the typed arrays in place. Optional members (added later, e.g. convolutions) are
+ * used when present; `gemm` is required.
+ */
+export interface NativeKernels {
+  /** What runs, for reports: e.g. "native avx512". */
+  readonly name: string;
+  /**
+   * out[outOffset + i·n + j] (+)= Σ_p op(A)[i, p] · op(B)[p, j] for i < m, j < n (the contract of gemm's
+   * GemmArgs), where `dims` = [m, n, k, aOffset, bOffset, outOffset, flags] ({@link nativeGemmFlags}); op(A) is
+   * m×k, stored k×m when transposed, op(B) k×n, stored n×k when transposed. `a`, `b` and `out` have one element
+   * type and `out` overlaps neither operand. k = 0 stores zeros (unless accumulating). Sums in the element type.
+   */
+  readonly gemm: (a: FloatArray, b: FloatArray, out: FloatArray, dims: Float64Array) => void;
+}
+
+let installed: NativeKernels | undefined;
+
+/**
+ * Makes every later product whose operands and output share one element type run on `kernels` (undefined:
+ * back to WebAssembly/JavaScript). Process-wide (and per worker thread: each worker installs its own).
+ */
+export const installNativeKernels = (kernels: NativeKernels | undefined): void => {
+  installed = kernels;
+};
+
+/** The installed native kernels, if any. */
+export const nativeKernels = (): NativeKernels | undefined => installed;
