@@ -25,14 +25,21 @@ export interface WorkerOptions {
   readonly label: string;
 }
 
-/** The payload of one input: its record line and, with --png-dir, its picture. */
+/**
+ * The payload of one input: its record line as UTF-8 bytes, newline included, and with --png-dir its picture.
+ * Bytes, not a string: they are moved to the main thread (a string would be copied into its heap, and encoded
+ * again by the write), which then hands them to `writeSync` as they are — the main thread's share of a record
+ * is one write.
+ */
 export interface Payload {
-  readonly line: string;
+  readonly line: Uint8Array;
   readonly png?: Uint8Array;
 }
 
+const utf8 = new TextEncoder();
+
 const bytesOf = (s: Encoded, paths: boolean): E.Either<string, Uint8Array> =>
-  paths ? readBytes(String(s.data)) : E.right(typeof s.data === "string" ? new TextEncoder().encode(s.data) : s.data);
+  paths ? readBytes(String(s.data)) : E.right(typeof s.data === "string" ? utf8.encode(s.data) : s.data);
 
 /** The hooks. */
 export const hooks: ServeOptions = {
@@ -42,9 +49,9 @@ export const hooks: ServeOptions = {
   },
   encode: (outcome, x, ctx) => {
     const o = ctx.options as WorkerOptions;
-    const line = recordLine(outcome, o.paths ? ctx.name : undefined);
+    const line = utf8.encode(`${recordLine(outcome, o.paths ? ctx.name : undefined)}\n`);
     const r = outcome.result;
-    if (!o.png || E.isLeft(r) || x === undefined || !r.right.consistency.finite) return { payload: { line } satisfies Payload };
+    if (!o.png || E.isLeft(r) || x === undefined || !r.right.consistency.finite) return { payload: { line } satisfies Payload, transfer: [line.buffer as ArrayBuffer] };
     const img = picture({
       inputShape: ctx.model.inputShape,
       x: Float64Array.from(x),
@@ -53,6 +60,6 @@ export const hooks: ServeOptions = {
       ...(o.featureNames === undefined ? {} : { featureNames: o.featureNames }),
     });
     const png = Png.encodePng(img);
-    return { payload: { line, png } satisfies Payload, transfer: [png.buffer as ArrayBuffer] };
+    return { payload: { line, png } satisfies Payload, transfer: [line.buffer as ArrayBuffer, png.buffer as ArrayBuffer] };
   },
 };

@@ -100,7 +100,9 @@ const runOn = async (threads: P.Prestarted | undefined, o: ManyOptions, parsed: 
     const bar = remaining > 0 ? startProgress({ label: "explaining", total: remaining, stream: io.stderr, eta: true }) : undefined;
     for await (const outcome of run.right) {
       // Each record is one write of one whole line: a run stopped between two writes leaves whole records.
-      writeSync(fd, `${outcome.payload?.line ?? recordLine(outcome, source.file(outcome.index))}\n`);
+      const bytes = outcome.payload?.line;
+      if (bytes !== undefined) writeSync(fd, bytes);
+      else writeSync(fd, `${recordLine(outcome, source.file(outcome.index))}\n`);
       if (o.pngDir !== undefined && outcome.payload?.png !== undefined) writeFileSync(join(o.pngDir, `${String(outcome.index).padStart(6, "0")}.png`), outcome.payload.png);
       add(summary, statsOf(outcome));
       n++;
