@@ -16,6 +16,7 @@
  * @module
  */
 import { pathToFileURL } from "node:url";
+import * as E from "fp-ts/lib/Either.js";
 import * as T from "@dtd/tensor";
 import { conv2d } from "@dtd/tensor";
 import { conv2dBackpropFilter, conv2dBackpropInput } from "@dtd/tensor/unsafe";
@@ -261,6 +262,10 @@ if (isMain) {
   const asked = args.filter((a): a is Group => a in groups);
   const names: Group[] = asked.length > 0 ? asked : ["thin", "batch", "conv"];
   const timing: TimingOptions = args.includes("--quick") ? quickTiming : { ...fullTiming, minSeconds: 0.5 };
+  // As `pnpm bench` does: the native kernels unless DTD_KERNELS=wasm.
+  const { describeInstalled, message, useNativeKernels } = await import("@dtd/native");
+  const installed = useNativeKernels();
+  console.log(`dtd kernels: ${E.isLeft(installed) ? message(installed.left) : describeInstalled(installed.right)}`);
   console.log(`${"case".padEnd(34)}${"impl".padEnd(8)}${"dtype".padEnd(9)}${"median ms".padStart(10)}${"min ms".padStart(10)}${"GFLOP/s".padStart(9)}`);
   runGroups(names, timing, (r) => console.log(line(r)), args.includes("--cpu") ? cpuClock : undefined);
 }

@@ -20,18 +20,42 @@
 
 #include "gemm.h"
 
+/*
+ * Per instruction set: the vector width VB (bytes), the rows of a register tile (MR32, MR64: MR·2 vector
+ * accumulators, + 2 vectors of B + 1 broadcast must fit the register file: 16 registers below AVX-512, 32 with
+ * it) and the k block depth (KC32, KC64: deeper blocks touch C less often; measured on Zen 4, matmul 1024²:
+ * AVX-512 float32 with 12-row tiles 86 → 97 GFLOP/s going from KC 256 to 512).
+ */
 #if defined(DTD_ISA_AVX512)
 #define VB 64
 #define SUFFIX avx512
 #define ISA_NAME "avx512"
+#define MR32 12
+#define MR64 12
+#define KC32 512
+#define KC64 384
+#define MC32 96
+#define MC64 96
 #elif defined(DTD_ISA_AVX2)
 #define VB 32
 #define SUFFIX avx2
 #define ISA_NAME "avx2"
+#define MR32 6
+#define MR64 6
+#define KC32 384
+#define KC64 256
+#define MC32 120
+#define MC64 96
 #else
 #define VB 16
 #define SUFFIX generic
 #define ISA_NAME "generic"
+#define MR32 6
+#define MR64 6
+#define KC32 256
+#define KC64 256
+#define MC32 120
+#define MC64 96
 #endif
 
 #define CAT_(a, b) a##b
@@ -43,13 +67,13 @@ typedef double vf64 __attribute__((vector_size(VB)));
 static inline long min_l(long a, long b) { return a < b ? a : b; }
 static inline long round_up(long x, long q) { return (x + q - 1) / q * q; }
 
-/* float32: 6 rows × 2 vectors per tile. */
+/* float32: MR32 rows × 2 vectors per tile. */
 #define T float
 #define V vf32
 #define S f32
-#define MR 6
-#define KC 256
-#define MC 120
+#define MR MR32
+#define KC KC32
+#define MC MC32
 #define NC 3072
 #include "gemmT.h"
 #undef T
@@ -60,13 +84,13 @@ static inline long round_up(long x, long q) { return (x + q - 1) / q * q; }
 #undef MC
 #undef NC
 
-/* float64: the same shape of tile, half the lanes. */
+/* float64: MR64 rows × 2 vectors (half the lanes). */
 #define T double
 #define V vf64
 #define S f64
-#define MR 6
-#define KC 256
-#define MC 96
+#define MR MR64
+#define KC KC64
+#define MC MC64
 #define NC 2048
 #include "gemmT.h"
 

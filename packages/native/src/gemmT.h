@@ -20,18 +20,20 @@ static inline T FN(hsum_)(V v) {
 }
 
 /*
- * The register tile: c[r·ldc + j] (+)= Σ_p ap[p·MR + r] · bp[p·NR + j] for r < MR, j < NR, from one packed
- * micro-panel of A (MR rows) and one of B (NR columns).
+ * The register tile: c[r·ldc + j] (+)= Σ_p ap[p·MR + r] · bp[p·NR + j] for r < rows, j < NR, from one packed
+ * micro-panel of A (MR rows, of which the first `rows` are used) and one of B (NR columns). `rows` is a constant
+ * at each call site (MR, or MR/2 for a bottom-edge panel of at most MR/2 rows), so the loops over it unroll and
+ * the accumulators stay in registers.
  */
-static void FN(micro_)(long kc, const T *restrict ap, const T *restrict bp, T *restrict c, long ldc, int add) {
+static inline __attribute__((always_inline)) void FN(micro_rows_)(long kc, const T *restrict ap, const T *restrict bp, T *restrict c, long ldc, int add, const int rows) {
   V acc[MR][2];
 #pragma GCC unroll 16
-  for (int r = 0; r < MR; r++) acc[r][0] = acc[r][1] = (V){0};
+  for (int r = 0; r < rows; r++) acc[r][0] = acc[r][1] = (V){0};
   for (long p = 0; p < kc; p++) {
     const V b0 = FN(loadu_)(bp);
     const V b1 = FN(loadu_)(bp + VL);
 #pragma GCC unroll 16
-    for (int r = 0; r < MR; r++) {
+    for (int r = 0; r < rows; r++) {
       const V a = FN(splat_)(ap[r]);
       acc[r][0] += a * b0;
       acc[r][1] += a * b1;
@@ -40,7 +42,7 @@ static void FN(micro_)(long kc, const T *restrict ap, const T *restrict bp, T *r
     bp += NR;
   }
 #pragma GCC unroll 16
-  for (int r = 0; r < MR; r++) {
+  for (int r = 0; r < rows; r++) {
     T *cr = c + r * ldc;
     if (add) {
       FN(storeu_)(cr, FN(loadu_)(cr) + acc[r][0]);
@@ -50,6 +52,13 @@ static void FN(micro_)(long kc, const T *restrict ap, const T *restrict bp, T *r
       FN(storeu_)(cr + VL, acc[r][1]);
     }
   }
+}
+
+static void FN(micro_)(long kc, const T *restrict ap, const T *restrict bp, T *restrict c, long ldc, int add) {
+  FN(micro_rows_)(kc, ap, bp, c, ldc, add, MR);
+}
+static void FN(micro_half_)(long kc, const T *restrict ap, const T *restrict bp, T *restrict c, long ldc, int add) {
+  FN(micro_rows_)(kc, ap, bp, c, ldc, add, MR / 2);
 }
 
 /* ap[ir·kb + q·MR + ii] = op(A)[i0+ir+ii, p0+q], rows past mb zero (they only reach tile rows never copied out). */
@@ -116,7 +125,9 @@ static int FN(blocked_)(const dtd_problem *pr, dtd_scratch *s) {
             if (mr == MR && nr == NR) {
               FN(micro_)(kb, ap + ir * kb, bp + jr * kb, co, crs, add);
             } else {
-              FN(micro_)(kb, ap + ir * kb, bp + jr * kb, tile, NR, 0);
+              /* An edge tile, through `tile`; a bottom panel of at most MR/2 rows with the half-height kernel. */
+              if (mr <= MR / 2) FN(micro_half_)(kb, ap + ir * kb, bp + jr * kb, tile, NR, 0);
+              else FN(micro_)(kb, ap + ir * kb, bp + jr * kb, tile, NR, 0);
               for (long r = 0; r < mr; r++)
                 for (long j = 0; j < nr; j++) co[r * crs + j] = add ? co[r * crs + j] + tile[r * NR + j] : tile[r * NR + j];
             }

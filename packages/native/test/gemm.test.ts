@@ -79,7 +79,7 @@ run("@dtd/native gemm against the definition", () => {
     });
 
   for (const dtype of T.dtypes)
-    test(`${dtype}: thin products (m or n below 4) and shapes across the blocks (k > 256, n > 3072, m > 120)`, () => {
+    test(`${dtype}: thin products (m or n below 4) and shapes across the blocks (k > 512, n > 3072, m > 96)`, () => {
       const isas = everyIsa();
       const rng = T.Random.make(1802);
       const shapes: [number, number, number][] = [

@@ -2,11 +2,18 @@ import { describe, expect, test } from "vitest";
 import * as T from "@dtd/tensor";
 import { conv2dBackpropInput, conv2dForward } from "../src/internal/kernels/conv2d.ts";
 import { gemm, type GemmKernel, wasmBlockSizes } from "../src/internal/kernels/gemm.ts";
+import { nativeKernels } from "../src/internal/kernels/native.ts";
 import { wasmBlock } from "../src/internal/kernels/wasmBlock.ts";
 import { backpropInputRef, convRef, type Geo, outSize } from "./convReference.ts";
 import { filled, type FloatArray, gemmRefAbs, label, transposes } from "./gemmFixtures.ts";
 
 const filled32 = (length: number, rng: T.Random.Rng): Float32Array => filled("float32", length, rng);
+
+/**
+ * The routes whose float32 sums are float32 and must meet the bound below: WebAssembly SIMD, and the native
+ * kernels when vitest.setup.ts installed them (float32 FMAs: one rounding per term, within the same bound).
+ */
+const float32Routes: readonly GemmKernel[] = nativeKernels() === undefined ? ["wasm"] : ["wasm", "native"];
 
 /** gemm's k block (KC in gemm.ts): float32 sums restart at every block and are added into out. */
 const KC = 384;
@@ -29,8 +36,8 @@ const worstRatio = (got: FloatArray, want: Float64Array, abs: Float64Array, k: n
   return worst;
 };
 
-describe("float32 gemm on the WebAssembly path (float32 sums)", () => {
-  test("the float32 kernel runs under Node: 2²⁴ + 1 − 2²⁴ sums to 0 in float32 (wasm), to 1 in float64 (JavaScript)", () => {
+describe("float32 gemm on the WebAssembly and native paths (float32 sums)", () => {
+  test("the float32 kernel runs under Node: 2²⁴ + 1 − 2²⁴ sums to 0 in float32 (wasm, native), to 1 in float64 (JavaScript)", () => {
     expect(wasmBlock(...wasmBlockSizes)).toBeDefined();
     // A 4×3 of ones times a 3×4 whose columns are (2²⁴, 1, −2²⁴): float32 rounds 2²⁴ + 1 to 2²⁴ (ties to even).
     const a = new Float32Array(12).fill(1);
@@ -43,12 +50,13 @@ describe("float32 gemm on the WebAssembly path (float32 sums)", () => {
       gemm({ m: 4, n: 4, k: 3, a: { data: a }, b: { data: b }, out, kernel });
       return Array.from(out);
     };
-    expect(sums("auto")).toEqual(new Array<number>(16).fill(0));
+    for (const kernel of float32Routes) expect(sums(kernel), kernel).toEqual(new Array<number>(16).fill(0));
     expect(sums("js")).toEqual(new Array<number>(16).fill(1));
   });
 
+  for (const kernel of float32Routes)
   for (const [tA, tB] of transposes) {
-    test(`${label(tA, tB)}: m, n off multiples of 4 and 8, k across several k blocks, m > 64 and > 512, n > 1024; within the float32 bound`, () => {
+    test(`${kernel} ${label(tA, tB)}: m, n off multiples of 4 and 8, k across several k blocks, m > 64 and > 512, n > 1024; within the float32 bound`, () => {
       const rng = T.Random.make(71);
       const cases: [number, number, number][] = [
         [4, 4, 1],
@@ -69,14 +77,14 @@ describe("float32 gemm on the WebAssembly path (float32 sums)", () => {
         const a = filled32(m * k, rng);
         const b = filled32(k * n, rng);
         const out = new Float32Array(m * n).fill(Number.NaN);
-        gemm({ m, n, k, a: { data: a, transpose: tA }, b: { data: b, transpose: tB }, out });
+        gemm({ m, n, k, a: { data: a, transpose: tA }, b: { data: b, transpose: tB }, out, kernel });
         const ref = gemmRefAbs(m, n, k, a, tA, b, tB);
         expect(worstRatio(out, ref.c, ref.abs, k), `${m}×${n}×${k}`).toBeLessThanOrEqual(1);
       }
     });
   }
 
-  test("accumulate adds into out, offsets address sub-arrays, nothing outside the block is written", () => {
+  test.each(float32Routes)("%s: accumulate adds into out, offsets address sub-arrays, nothing outside the block is written", (kernel) => {
     const rng = T.Random.make(72);
     for (const [m, n, k] of [
       [4, 4, 2],
@@ -90,7 +98,7 @@ describe("float32 gemm on the WebAssembly path (float32 sums)", () => {
           const b = filled32(5 + k * n, rng);
           const before = filled32(4 + m * n + 2, rng);
           const out = before.slice();
-          gemm({ m, n, k, a: { data: a, offset: 3, transpose: tA }, b: { data: b, offset: 5, transpose: tB }, out, outOffset: 4, accumulate });
+          gemm({ m, n, k, a: { data: a, offset: 3, transpose: tA }, b: { data: b, offset: 5, transpose: tB }, out, outOffset: 4, accumulate, kernel });
           const ref = gemmRefAbs(m, n, k, a.subarray(3), tA, b.subarray(5), tB);
           const prior = accumulate ? before.subarray(4, 4 + m * n) : undefined;
           expect(worstRatio(out.subarray(4, 4 + m * n), ref.c, ref.abs, k, prior), `${m}×${n}×${k} ${label(tA, tB)} ${accumulate}`).toBeLessThanOrEqual(1);
@@ -122,7 +130,7 @@ describe("float32 gemm on the WebAssembly path (float32 sums)", () => {
     const b = filled32(k * n, rng);
     const product = (dtype: T.DType, from: Float32Array): FloatArray => {
       const out = T.alloc(dtype, m * n);
-      gemm({ m, n, k, a: { data: from }, b: { data: b, lifetime: "scratch" }, out });
+      gemm({ m, n, k, a: { data: from }, b: { data: b, lifetime: "scratch" }, out, kernel: "wasm" });
       return out;
     };
     const expected = { float32: product("float32", a.slice()), float64: product("float64", a.slice()) };
