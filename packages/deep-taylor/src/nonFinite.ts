@@ -1,7 +1,9 @@
 /**
  * Where the first NaN or ±Infinity of an explanation appeared (the policy of docs/conventions.md: no non-finite
  * number leaves `explain` without being an error, or in lenient mode a warning that names the layer and the
- * unit). One pass over each layer's activations and relevances — cheap next to the passes that made them.
+ * unit). One pass over the activations that could hold one (not the outputs of ReLU, max pooling and the other
+ * kinds that keep finite inputs finite); explain tells finite relevances by their per-sample magnitudes, which it
+ * sums anyway (`internal/sampleSums.ts`), and scans a relevance tensor only when a magnitude is not finite.
  * @module
  */
 import * as T from "@dtd/tensor";

@@ -203,23 +203,31 @@ static inline __attribute__((always_inline)) void FN(axpy_rows_)(const dtd_probl
 
 /*
  * Thin rows, op(B)'s columns contiguous (brs = 1): C[i, j] = arow_i · bcol_j, the rows of op(A) contiguous in
- * `arows` (stride k). Two columns of B per pass share the loads of A; two accumulators per pair hide the latency.
+ * `arows` (stride k). All `rows` dot products of a column share its loads; two accumulators per row hide the
+ * latency of the adds.
  */
-static inline __attribute__((always_inline)) void FN(dot_rows_)(const dtd_problem *pr, int rows, const T *restrict arows) {
+static inline __attribute__((always_inline)) void FN(dot_rows_)(const dtd_problem *pr, const int rows, const T *restrict arows) {
   const long n = pr->n, k = pr->k, bcs = pr->bcs, crs = pr->crs, ccs = pr->ccs;
   const long kv = k / (2 * VL) * (2 * VL);
   const T *b = pr->b;
   T *c = pr->c;
   for (long j = 0; j < n; j++) {
     const T *bc = b + j * bcs;
+    V s0[3], s1[3];
+#pragma GCC unroll 3
+    for (int i = 0; i < rows; i++) s0[i] = s1[i] = (V){0};
+    for (long q = 0; q < kv; q += 2 * VL) {
+      const V b0 = FN(loadu_)(bc + q), b1 = FN(loadu_)(bc + q + VL);
+#pragma GCC unroll 3
+      for (int i = 0; i < rows; i++) {
+        s0[i] += FN(loadu_)(arows + i * k + q) * b0;
+        s1[i] += FN(loadu_)(arows + i * k + q + VL) * b1;
+      }
+    }
+#pragma GCC unroll 3
     for (int i = 0; i < rows; i++) {
       const T *ar = arows + i * k;
-      V s0 = (V){0}, s1 = (V){0};
-      for (long q = 0; q < kv; q += 2 * VL) {
-        s0 += FN(loadu_)(ar + q) * FN(loadu_)(bc + q);
-        s1 += FN(loadu_)(ar + q + VL) * FN(loadu_)(bc + q + VL);
-      }
-      T sum = FN(hsum_)(s0 + s1);
+      T sum = FN(hsum_)(s0[i] + s1[i]);
       for (long q = kv; q < k; q++) sum += ar[q] * bc[q];
       T *cij = c + i * crs + j * ccs;
       *cij = pr->add ? *cij + sum : sum;

@@ -169,6 +169,9 @@ describe("each package alone, with only its own dependencies", () => {
       const specifiers = importable(p!).filter((s) => !/\/testing(\/|$)/.test(s));
       expect(specifiers).toContain(name);
       expect(importAll(c, specifiers)).toBe(String(specifiers.length));
+      // A package with an install script (@dtd/native) was built there, by that script, from its packed sources.
+      if (name === "@dtd/native")
+        expect(c.run(process.execPath, ["--input-type=module", "-e", 'const m = await import("@dtd/native"); const r = m.loadNative(); console.log(r._tag === "Right" ? r.right.name : m.message(r.left))']).trim()).toMatch(/^native /);
     },
   );
 });

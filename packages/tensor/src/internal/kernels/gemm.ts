@@ -10,6 +10,9 @@
  * loop). The first k block stores into C and the later ones add to it, so C is never zeroed in a separate pass.
  *
  * Precision depends on the path:
+ * - Native kernels (native.ts), when an application installed them (under Node, @dtd/native) and A, B and out
+ *   share an element type: sums in that type, one fused multiply-add rounding per term, so float64 results are
+ *   within (k + 2)·2⁻⁵³·Σ_p |op(A)_ip·op(B)_pj| of the paths below but not bit-identical to them.
  * - WebAssembly SIMD (wasmBlock.ts), where the platform has it. A float64 `out`: panels packed as float64, 4×4
  *   tiles in f64x2 registers (~3× the JavaScript rate), sums in float64 rounded once per KC block into C: to the
  *   bit what the JavaScript path computes. A float32 `out`: panels packed as float32 (float64 operands rounded to
