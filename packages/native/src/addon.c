@@ -7,6 +7,7 @@
  *         Float64Arrays of one type and dims a Float64Array [m, n, k, aOffset, bOffset, outOffset, flags]
  *         (flags: 1 op(A) = Aᵀ, 2 op(B) = Bᵀ, 4 accumulate), computing
  *         out[outOffset + i·n + j] (+)= Σ_p op(A)[i, p] · op(B)[p, j]   (A stored m×k, or k×m when transposed).
+ *   conv2d, conv2dBackpropInput: { [isa]: … } the convolutions of each of them (convAddon.c).
  * The typed arrays are read and written in place (napi_get_typedarray_info gives their memory): nothing is
  * copied. Arguments that would read or write outside an array, mixed element types, or an `out` overlapping
  * an operand throw (a caller's bug: @dtd/tensor checks shapes before it gets here).
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "convAddon.h"
 #include "gemm.h"
 
 void *dtd_grow(void **slot, size_t *cap, size_t bytes) {
@@ -147,9 +149,11 @@ NAPI_MODULE_INIT() {
     napi_throw_error(env, NULL, "@dtd/native: could not allocate its per-environment scratch");
     return NULL;
   }
-  napi_value isas, gemms;
+  napi_value isas, gemms, conv2ds, backprops;
   CHECK(napi_create_array(env, &isas));
   CHECK(napi_create_object(env, &gemms));
+  CHECK(napi_create_object(env, &conv2ds));
+  CHECK(napi_create_object(env, &backprops));
   uint32_t count = 0;
   for (size_t i = 0; i < sizeof all_isas / sizeof all_isas[0]; i++) {
     const dtd_isa *isa = all_isas[i];
@@ -159,8 +163,11 @@ NAPI_MODULE_INIT() {
     CHECK(napi_set_element(env, isas, count++, name));
     CHECK(napi_create_function(env, isa->name, NAPI_AUTO_LENGTH, gemm, (void *)isa, &fn));
     CHECK(napi_set_named_property(env, gemms, isa->name, fn));
+    CHECK(dtd_conv_export(env, isa->name, conv2ds, backprops));
   }
   CHECK(napi_set_named_property(env, exports, "isas", isas));
   CHECK(napi_set_named_property(env, exports, "gemm", gemms));
+  CHECK(napi_set_named_property(env, exports, "conv2d", conv2ds));
+  CHECK(napi_set_named_property(env, exports, "conv2dBackpropInput", backprops));
   return exports;
 }
