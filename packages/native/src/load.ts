@@ -18,6 +18,8 @@ interface Addon {
   /** The instruction sets this CPU runs, widest first. */
   readonly isas: readonly string[];
   readonly gemm: Readonly<Record<string, NativeKernels["gemm"]>>;
+  /** Max pooling (pool.c: one build for every instruction set); absent from addons built before it. */
+  readonly maxPool2d?: NativeKernels["maxPool2d"];
 }
 
 /** The native kernels, with what they run on. */
@@ -66,6 +68,7 @@ export const loadNative = (opts: LoadOptions = {}): E.Either<NativeError, Loaded
     const isa = wanted ?? addon.isas[0];
     const gemm = isa === undefined ? undefined : addon.gemm[isa];
     if (isa === undefined || gemm === undefined || !addon.isas.includes(isa)) return E.left({ _tag: "UnknownIsa", expected: addon.isas, found: isa ?? "(none)" });
-    return E.right({ name: `native ${isa}`, isa, isas: addon.isas, gemm });
+    const maxPool2d = typeof addon.maxPool2d === "function" ? addon.maxPool2d : undefined;
+    return E.right({ name: `native ${isa}`, isa, isas: addon.isas, gemm, ...(maxPool2d === undefined ? {} : { maxPool2d }) });
   })(loadAddon(path));
 };

@@ -24,6 +24,12 @@ export interface NativeKernels {
    * type and `out` overlaps neither operand. k = 0 stores zeros (unless accumulating). Sums in the element type.
    */
   readonly gemm: (a: FloatArray, b: FloatArray, out: FloatArray, dims: Float64Array) => void;
+  /**
+   * Max pooling without padding, the contract of pool2d.ts's maxPool2dForward bit for bit (first maximum on ties,
+   * the first NaN selected), over `dims` = [planes, h, w, kh, kw, sh, sw, oh, ow]; `x` and `out` share one
+   * element type. Optional: without it the JavaScript loop runs.
+   */
+  readonly maxPool2d?: (x: FloatArray, out: FloatArray, argmax: Int32Array, dims: Float64Array) => void;
 }
 
 let installed: NativeKernels | undefined;
