@@ -25,7 +25,7 @@ const target = join(out, "dtd_native.node");
 const required = process.env["DTD_REQUIRE_NATIVE"] === "1";
 
 /** Compiled once per instruction set. */
-const PER_ISA = ["gemm.c"];
+const PER_ISA = ["gemm.c", "conv.c"];
 
 const isas =
   process.arch === "x64"

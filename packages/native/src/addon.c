@@ -6,7 +6,8 @@
  *   gemm: { [isa]: (a, b, out, dims) => undefined } for each of them, where a, b and out are Float32Arrays or
  *         Float64Arrays of one type and dims a Float64Array [m, n, k, aOffset, bOffset, outOffset, flags]
  *         (flags: 1 op(A) = Aᵀ, 2 op(B) = Bᵀ, 4 accumulate), computing
- *         out[outOffset + i·n + j] (+)= Σ_p op(A)[i, p] · op(B)[p, j]   (A stored m×k, or k×m when transposed);
+ *         out[outOffset + i·n + j] (+)= Σ_p op(A)[i, p] · op(B)[p, j]   (A stored m×k, or k×m when transposed).
+ *   conv2d, conv2dBackpropInput: { [isa]: … } the convolutions of each of them (convAddon.c);
  *   maxPool2d: (x, out, argmax, dims) => undefined, max pooling with its winners (pool.c).
  * The typed arrays are read and written in place (napi_get_typedarray_info gives their memory): nothing is
  * copied. Arguments that would read or write outside an array, mixed element types, or an `out` overlapping
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "convAddon.h"
 #include "gemm.h"
 #include "pool.h"
 
@@ -149,9 +151,11 @@ NAPI_MODULE_INIT() {
     napi_throw_error(env, NULL, "@dtd/native: could not allocate its per-environment scratch");
     return NULL;
   }
-  napi_value isas, gemms;
+  napi_value isas, gemms, conv2ds, backprops;
   CHECK(napi_create_array(env, &isas));
   CHECK(napi_create_object(env, &gemms));
+  CHECK(napi_create_object(env, &conv2ds));
+  CHECK(napi_create_object(env, &backprops));
   uint32_t count = 0;
   for (size_t i = 0; i < sizeof all_isas / sizeof all_isas[0]; i++) {
     const dtd_isa *isa = all_isas[i];
@@ -161,9 +165,12 @@ NAPI_MODULE_INIT() {
     CHECK(napi_set_element(env, isas, count++, name));
     CHECK(napi_create_function(env, isa->name, NAPI_AUTO_LENGTH, gemm, (void *)isa, &fn));
     CHECK(napi_set_named_property(env, gemms, isa->name, fn));
+    CHECK(dtd_conv_export(env, isa->name, conv2ds, backprops));
   }
   CHECK(napi_set_named_property(env, exports, "isas", isas));
   CHECK(napi_set_named_property(env, exports, "gemm", gemms));
+  CHECK(napi_set_named_property(env, exports, "conv2d", conv2ds));
+  CHECK(napi_set_named_property(env, exports, "conv2dBackpropInput", backprops));
   if (dtd_register_pool(env, exports) != 0) return NULL;
   return exports;
 }

@@ -18,6 +18,9 @@ interface Addon {
   /** The instruction sets this CPU runs, widest first. */
   readonly isas: readonly string[];
   readonly gemm: Readonly<Record<string, NativeKernels["gemm"]>>;
+  /** The convolutions of each instruction set (convAddon.c); absent from an addon built before them. */
+  readonly conv2d?: Readonly<Record<string, NonNullable<NativeKernels["conv2d"]>>>;
+  readonly conv2dBackpropInput?: Readonly<Record<string, NonNullable<NativeKernels["conv2dBackpropInput"]>>>;
   /** Max pooling (pool.c: one build for every instruction set); absent from addons built before it. */
   readonly maxPool2d?: NativeKernels["maxPool2d"];
 }
@@ -68,7 +71,17 @@ export const loadNative = (opts: LoadOptions = {}): E.Either<NativeError, Loaded
     const isa = wanted ?? addon.isas[0];
     const gemm = isa === undefined ? undefined : addon.gemm[isa];
     if (isa === undefined || gemm === undefined || !addon.isas.includes(isa)) return E.left({ _tag: "UnknownIsa", expected: addon.isas, found: isa ?? "(none)" });
+    const conv2d = addon.conv2d?.[isa];
+    const conv2dBackpropInput = addon.conv2dBackpropInput?.[isa];
     const maxPool2d = typeof addon.maxPool2d === "function" ? addon.maxPool2d : undefined;
-    return E.right({ name: `native ${isa}`, isa, isas: addon.isas, gemm, ...(maxPool2d === undefined ? {} : { maxPool2d }) });
+    return E.right({
+      name: `native ${isa}`,
+      isa,
+      isas: addon.isas,
+      gemm,
+      ...(conv2d === undefined ? {} : { conv2d }),
+      ...(conv2dBackpropInput === undefined ? {} : { conv2dBackpropInput }),
+      ...(maxPool2d === undefined ? {} : { maxPool2d }),
+    });
   })(loadAddon(path));
 };

@@ -9,6 +9,10 @@
  * dw = Σ_n dy_n·X̂_nᵀ. At the sizes of a LeNet-like network this beats a direct loop by 2–4× because the matrix
  * product runs in the register-blocked {@link gemm}.
  *
+ * Where native kernels are installed (native.ts: `@dtd/native` under Node) and every array has one element type,
+ * the forward convolution and the input gradient run there whole (packages/native/src/conv.c: the image unfolded
+ * block by block into packed panels; Wᵀ·dy computed block by block and folded while in cache). Otherwise:
+ *
  * The forward pass on the wasm path with stride 1 reads each image without unfolding it (convImplicit.ts, to the
  * bit the unfolded product); otherwise it unfolds each image straight into the packed panels of the product
  * (im2colPanels, gemmPackedB) unless the product is thin (fewer than 4 output channels or positions).
@@ -21,8 +25,10 @@
  */
 import { alloc, dtypeOf, type FloatArray } from "../../DType.ts";
 import { blockSizes, gemm, gemmInWasm, gemmPackedB } from "./gemm.ts";
+import * as IdentityMemo from "../../IdentityMemo.ts";
 import { implicitConv } from "./convImplicit.ts";
 import { col2im, im2col, im2colPanels } from "./im2col.ts";
+import { nativeKernels } from "./native.ts";
 
 /**
  * The sizes of one convolution: batch n, input channels c, input h×w, output channels o, kernel kh×kw, stride
@@ -54,6 +60,11 @@ export const convOutputSize = (size: number, kernel: number, stride: number, pad
  * separate broadcast add would be another pass over the whole output (and a fresh array).
  */
 export const conv2dForward = (x: FloatArray, w: FloatArray, g: Conv2dGeometry, out: FloatArray, bias?: FloatArray): void => {
+  const native = nativeKernels()?.conv2d;
+  if (native !== undefined && sameType(out, x, w) && (bias === undefined || sameType(out, bias, bias))) {
+    native(x, w, bias, out, nativeGeometry(g));
+    return;
+  }
   const ckk = g.c * g.kh * g.kw;
   const plane = g.oh * g.ow;
   const image = g.c * g.h * g.w;
@@ -76,6 +87,30 @@ export const conv2dForward = (x: FloatArray, w: FloatArray, g: Conv2dGeometry, o
     }
     if (bias !== undefined) addChannelBias(out, outOff, g.o, plane, bias);
   }
+};
+
+/** Whether b and c have a's element type. */
+const sameType = (a: FloatArray, b: FloatArray, c: FloatArray): boolean =>
+  a instanceof Float32Array ? b instanceof Float32Array && c instanceof Float32Array : !(b instanceof Float32Array) && !(c instanceof Float32Array);
+
+/** [n, c, h, w, o, kh, kw, sh, sw, ph, pw, oh, ow] (NativeKernels' geometry), one array reused by every call. */
+const geometry = new Float64Array(13);
+
+const nativeGeometry = (g: Conv2dGeometry): Float64Array => {
+  geometry[0] = g.n;
+  geometry[1] = g.c;
+  geometry[2] = g.h;
+  geometry[3] = g.w;
+  geometry[4] = g.o;
+  geometry[5] = g.kh;
+  geometry[6] = g.kw;
+  geometry[7] = g.sh;
+  geometry[8] = g.sw;
+  geometry[9] = g.ph;
+  geometry[10] = g.pw;
+  geometry[11] = g.oh;
+  geometry[12] = g.ow;
+  return geometry;
 };
 
 /** out[o0 + c·plane + p] += bias[c] for c < channels, p < plane (one loop per element type, monomorphic). */
@@ -104,9 +139,17 @@ const { KC, NC } = blockSizes;
  * dx (N×C×H×W) ← J_xᵀ·dy: the transposed convolution of dy (N×O×OH×OW) with w (O×C×KH×KW). The columns Wᵀ·dy_n
  * have dx's dtype, so a float32 dx takes gemm's float32 path (sums in float32, as the forward pass). On the wasm
  * path with stride 1 the columns stay in the module's memory and are folded there (wasm/convOut.c col2im, the
- * same additions in the same order as {@link col2im}): no copy of the columns out, no JavaScript fold.
+ * same additions in the same order as {@link col2im}): no copy of the columns out, no JavaScript fold. Where that
+ * does not apply to a stride-1 convolution (an image or column matrix beyond its limits: large images), the
+ * gradient is itself a stride-1 convolution, of dy with the flipped filters ({@link transposedConv}), on the
+ * implicit-GEMM wasm path: no column matrix at all.
  */
 export const conv2dBackpropInput = (dy: FloatArray, w: FloatArray, g: Conv2dGeometry, dx: FloatArray): void => {
+  const native = nativeKernels()?.conv2dBackpropInput;
+  if (native !== undefined && sameType(dx, dy, w)) {
+    native(dy, w, dx, nativeGeometry(g));
+    return;
+  }
   const ckk = g.c * g.kh * g.kw;
   const plane = g.oh * g.ow;
   const image = g.c * g.h * g.w;
@@ -120,11 +163,47 @@ export const conv2dBackpropInput = (dy: FloatArray, w: FloatArray, g: Conv2dGeom
       dx.set(inWasm.bp.subarray(0, image), n * image);
       continue;
     }
+    // The fold's limits do not depend on the image: the first decides for the batch.
+    if (n === 0 && transposedConv(dy, w, g, dx)) return;
     cols ??= alloc(dtypeOf(dx), ckk * plane);
     gemm({ m: ckk, n: plane, k: g.o, a: { data: w, transpose: true }, b: { data: dy, offset: n * g.o * plane }, out: cols });
     dx.fill(0, n * image, (n + 1) * image);
     col2im(cols, g, dx, n * image);
   }
+};
+
+/**
+ * The input gradient of a stride-1 convolution as a stride-1 convolution: with i' = KH − 1 − i (and j' likewise),
+ *
+ *   dx[c, r, s] = Σ_{o,i',j'} w[o, c, KH−1−i', KW−1−j'] · dy[o, r − (KH−1−ph) + i', s − (KW−1−pw) + j']
+ *
+ * (zero outside dy): the convolution of dy, padded by KH−1−ph and KW−1−pw, with the filters flipped and their
+ * channel axes swapped (C×O×KH×KW), whose output is H×W. It runs on the implicit-GEMM path (convImplicit.ts), for
+ * every image; false, with nothing written, where that path does not take it (no WebAssembly SIMD, padding beyond
+ * KH − 1 or KW − 1, sizes beyond its limits). Its sums run over (o, i', j') in one chain: not the bits of the fold.
+ */
+const transposedConv = (dy: FloatArray, w: FloatArray, g: Conv2dGeometry, dx: FloatArray): boolean => {
+  if (g.sh !== 1 || g.sw !== 1 || g.ph > g.kh - 1 || g.pw > g.kw - 1) return false;
+  const gt: Conv2dGeometry = { n: g.n, c: g.o, h: g.oh, w: g.ow, o: g.c, kh: g.kh, kw: g.kw, sh: 1, sw: 1, ph: g.kh - 1 - g.ph, pw: g.kw - 1 - g.pw, oh: g.h, ow: g.w };
+  const conv = implicitConv(gt, dx, { fewChannels: true });
+  if (conv === undefined) return false;
+  // Flipped once per filter tensor (immutable data), so that gemm's packed-A cache also keeps its packing.
+  const wt = flippedFilters.get(w, "flipped", `${g.o}x${g.c}x${g.kh}x${g.kw}`, () => flipFilters(w, g));
+  for (let n = 0; n < g.n; n++) conv(dy, n * g.o * g.oh * g.ow, wt, dx, n * g.c * g.h * g.w, undefined);
+  return true;
+};
+
+const flippedFilters = IdentityMemo.make<FloatArray, FloatArray>();
+
+/** wt[c, o, i, j] = w[o, c, KH−1−i, KW−1−j] (C×O×KH×KW), in w's element type. */
+const flipFilters = (w: FloatArray, g: Conv2dGeometry): FloatArray => {
+  const { o: O, c: C, kh: KH, kw: KW } = g;
+  const wt = alloc(dtypeOf(w), O * C * KH * KW);
+  for (let o = 0; o < O; o++)
+    for (let c = 0; c < C; c++)
+      for (let i = 0; i < KH; i++)
+        for (let j = 0; j < KW; j++) wt[((c * O + o) * KH + i) * KW + j] = w[((o * C + c) * KH + KH - 1 - i) * KW + KW - 1 - j]!;
+  return wt;
 };
 
 /** dw (O×C×KH×KW) ← J_wᵀ·dy = Σ_n dy_n·im2col(x_n)ᵀ. */

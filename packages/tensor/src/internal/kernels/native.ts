@@ -25,6 +25,14 @@ export interface NativeKernels {
    */
   readonly gemm: (a: FloatArray, b: FloatArray, out: FloatArray, dims: Float64Array) => void;
   /**
+   * out (N×O×OH×OW) ← conv2d(x (N×C×H×W), w (O×C×KH×KW)) (+ bias[o] on every output of channel o, unless bias is
+   * undefined), the geometry `g` = [n, c, h, w, o, kh, kw, sh, sw, ph, pw, oh, ow] (conv2d.ts Conv2dGeometry; zero
+   * padding, strides). One element type throughout; out overlaps no input and is overwritten.
+   */
+  readonly conv2d?: (x: FloatArray, w: FloatArray, bias: FloatArray | undefined, out: FloatArray, g: Float64Array) => void;
+  /** dx (N×C×H×W) ← J_xᵀ·dy (dy N×O×OH×OW), the transposed convolution, for the same geometry as {@link conv2d}. */
+  readonly conv2dBackpropInput?: (dy: FloatArray, w: FloatArray, dx: FloatArray, g: Float64Array) => void;
+  /**
    * Max pooling without padding, the contract of pool2d.ts's maxPool2dForward bit for bit (first maximum on ties,
    * the first NaN selected), over `dims` = [planes, h, w, kh, kw, sh, sw, oh, ow]; `x` and `out` share one
    * element type. Optional: without it the JavaScript loop runs.
