@@ -7,7 +7,8 @@
  *         Float64Arrays of one type and dims a Float64Array [m, n, k, aOffset, bOffset, outOffset, flags]
  *         (flags: 1 op(A) = Aᵀ, 2 op(B) = Bᵀ, 4 accumulate), computing
  *         out[outOffset + i·n + j] (+)= Σ_p op(A)[i, p] · op(B)[p, j]   (A stored m×k, or k×m when transposed).
- *   conv2d, conv2dBackpropInput: { [isa]: … } the convolutions of each of them (convAddon.c).
+ *   conv2d, conv2dBackpropInput: { [isa]: … } the convolutions of each of them (convAddon.c);
+ *   maxPool2d: (x, out, argmax, dims) => undefined, max pooling with its winners (pool.c).
  * The typed arrays are read and written in place (napi_get_typedarray_info gives their memory): nothing is
  * copied. Arguments that would read or write outside an array, mixed element types, or an `out` overlapping
  * an operand throw (a caller's bug: @dtd/tensor checks shapes before it gets here).
@@ -20,6 +21,7 @@
 
 #include "convAddon.h"
 #include "gemm.h"
+#include "pool.h"
 
 void *dtd_grow(void **slot, size_t *cap, size_t bytes) {
   if (*cap >= bytes && *slot != NULL) return *slot;
@@ -169,5 +171,6 @@ NAPI_MODULE_INIT() {
   CHECK(napi_set_named_property(env, exports, "gemm", gemms));
   CHECK(napi_set_named_property(env, exports, "conv2d", conv2ds));
   CHECK(napi_set_named_property(env, exports, "conv2dBackpropInput", backprops));
+  if (dtd_register_pool(env, exports) != 0) return NULL;
   return exports;
 }

@@ -21,6 +21,8 @@ interface Addon {
   /** The convolutions of each instruction set (convAddon.c); absent from an addon built before them. */
   readonly conv2d?: Readonly<Record<string, NonNullable<NativeKernels["conv2d"]>>>;
   readonly conv2dBackpropInput?: Readonly<Record<string, NonNullable<NativeKernels["conv2dBackpropInput"]>>>;
+  /** Max pooling (pool.c: one build for every instruction set); absent from addons built before it. */
+  readonly maxPool2d?: NativeKernels["maxPool2d"];
 }
 
 /** The native kernels, with what they run on. */
@@ -71,6 +73,7 @@ export const loadNative = (opts: LoadOptions = {}): E.Either<NativeError, Loaded
     if (isa === undefined || gemm === undefined || !addon.isas.includes(isa)) return E.left({ _tag: "UnknownIsa", expected: addon.isas, found: isa ?? "(none)" });
     const conv2d = addon.conv2d?.[isa];
     const conv2dBackpropInput = addon.conv2dBackpropInput?.[isa];
+    const maxPool2d = typeof addon.maxPool2d === "function" ? addon.maxPool2d : undefined;
     return E.right({
       name: `native ${isa}`,
       isa,
@@ -78,6 +81,7 @@ export const loadNative = (opts: LoadOptions = {}): E.Either<NativeError, Loaded
       gemm,
       ...(conv2d === undefined ? {} : { conv2d }),
       ...(conv2dBackpropInput === undefined ? {} : { conv2dBackpropInput }),
+      ...(maxPool2d === undefined ? {} : { maxPool2d }),
     });
   })(loadAddon(path));
 };

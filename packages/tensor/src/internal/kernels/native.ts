@@ -32,6 +32,12 @@ export interface NativeKernels {
   readonly conv2d?: (x: FloatArray, w: FloatArray, bias: FloatArray | undefined, out: FloatArray, g: Float64Array) => void;
   /** dx (N×C×H×W) ← J_xᵀ·dy (dy N×O×OH×OW), the transposed convolution, for the same geometry as {@link conv2d}. */
   readonly conv2dBackpropInput?: (dy: FloatArray, w: FloatArray, dx: FloatArray, g: Float64Array) => void;
+  /**
+   * Max pooling without padding, the contract of pool2d.ts's maxPool2dForward bit for bit (first maximum on ties,
+   * the first NaN selected), over `dims` = [planes, h, w, kh, kw, sh, sw, oh, ow]; `x` and `out` share one
+   * element type. Optional: without it the JavaScript loop runs.
+   */
+  readonly maxPool2d?: (x: FloatArray, out: FloatArray, argmax: Int32Array, dims: Float64Array) => void;
 }
 
 let installed: NativeKernels | undefined;

@@ -9,6 +9,7 @@
  * @module
  */
 import type { FloatArray } from "../../DType.ts";
+import { nativeKernels } from "./native.ts";
 
 /** Batch n, channels c, input h×w, window kh×kw, stride sh×sw, output oh×ow. */
 export interface Pool2dGeometry {
@@ -27,9 +28,32 @@ export interface Pool2dGeometry {
 /**
  * out[n, c, u, v] = max_{i<kh, j<kw} x[n, c, u·sh + i, v·sw + j]; argmax holds the flat x index of that
  * maximum (the first in row-major window order on ties). A NaN in a window is selected (the first one), so it
- * propagates as in IEEE `max` instead of being hidden.
+ * propagates as in IEEE `max` instead of being hidden. Runs on the installed native kernels' `maxPool2d` when x
+ * and out share an element type (the same bits: only comparisons and copies), else on {@link maxPool2dForwardJs}.
  */
 export const maxPool2dForward = (x: FloatArray, g: Pool2dGeometry, out: FloatArray, argmax: Int32Array): void => {
+  const native = nativeKernels()?.maxPool2d;
+  if (native !== undefined && (x instanceof Float32Array ? out instanceof Float32Array : out instanceof Float64Array)) {
+    poolDims[0] = g.n * g.c;
+    poolDims[1] = g.h;
+    poolDims[2] = g.w;
+    poolDims[3] = g.kh;
+    poolDims[4] = g.kw;
+    poolDims[5] = g.sh;
+    poolDims[6] = g.sw;
+    poolDims[7] = g.oh;
+    poolDims[8] = g.ow;
+    native(x, out, argmax, poolDims);
+    return;
+  }
+  maxPool2dForwardJs(x, g, out, argmax);
+};
+
+/** [planes, h, w, kh, kw, sh, sw, oh, ow], reused by every native call (NativeKernels.maxPool2d). */
+const poolDims = new Float64Array(9);
+
+/** {@link maxPool2dForward}'s JavaScript loop (the fallback without native kernels, and their reference). */
+export const maxPool2dForwardJs = (x: FloatArray, g: Pool2dGeometry, out: FloatArray, argmax: Int32Array): void => {
   const { h: H, w: W, kh: KH, kw: KW, sh, sw, oh: OH, ow: OW } = g;
   const planes = g.n * g.c;
   if (KH === 2 && KW === 2) {
