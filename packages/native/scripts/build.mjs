@@ -11,9 +11,13 @@
  *
  * A failed build does not fail the install (the kernels are optional: @dtd/tensor runs without them): it prints
  * why and exits 0, unless DTD_REQUIRE_NATIVE=1, where it exits 1. loadNative() then reports "not built".
+ *
+ * `--if-stale` builds only when the addon is missing or older than a file of src/ or this script: the repository's
+ * `pnpm test` runs it first, because `pnpm install` builds once and an edited kernel would otherwise be tested in
+ * its old, compiled form.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, renameSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -53,6 +57,11 @@ const headers = () => {
   return existsSync(join(own, "node_api.h")) ? own : undefined;
 };
 
+if (process.argv.includes("--if-stale") && existsSync(target)) {
+  const built = statSync(target).mtimeMs;
+  const inputs = [fileURLToPath(import.meta.url), ...readdirSync(src).filter((f) => /\.[ch]$/.test(f)).map((f) => join(src, f))];
+  if (inputs.every((f) => statSync(f).mtimeMs <= built)) process.exit(0);
+}
 if (process.platform === "win32") fail("the build script does not support Windows");
 const include = headers();
 if (include === undefined) fail("no Node-API headers: neither the node-api-headers package nor Node's include/node");
