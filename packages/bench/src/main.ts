@@ -47,7 +47,9 @@ const kernelSection = async (o: CliOptions): Promise<{ rows: KernelRow[]; checks
     const r = matmulRows(n, dtype, timing);
     checks.push({ dtype, n, rel_max_diff: r.relDiff });
     for (const k of r.rows) console.log(kernelLine(k));
-    const [dtd, naive] = r.rows;
+    // By name: with native kernels installed a dtd-wasm row sits between dtd and naive-ijk.
+    const dtd = r.rows.find((k) => k.impl === "dtd");
+    const naive = r.rows.find((k) => k.impl === "naive-ijk");
     if (dtd && naive) console.log(`  → dtd / naive = ${(dtd.gflops / naive.gflops).toFixed(2)}× (products agree to ${r.relDiff.toExponential(1)} relative)`);
     rows.push(...r.rows);
     const blas = o.impls.some((i) => i.startsWith("torch")) ? await torchGemm(n, dtype, timing) : "not selected (--impl)";
