@@ -21,6 +21,7 @@
 
 #include "convAddon.h"
 #include "gemm.h"
+#include "napiView.h"
 #include "pool.h"
 
 void *dtd_grow(void **slot, size_t *cap, size_t bytes) {
@@ -71,20 +72,6 @@ static void free_scratch(napi_env env, void *data, void *hint) {
       return NULL;                                                   \
     }                                                                \
   } while (0)
-
-typedef struct view {
-  napi_typedarray_type type;
-  size_t length;
-  void *data;
-} view;
-
-static int get_view(napi_env env, napi_value v, view *out) {
-  bool is_ta = false;
-  if (napi_is_typedarray(env, v, &is_ta) != napi_ok || !is_ta) return 0;
-  napi_value ab;
-  size_t byte_offset;
-  return napi_get_typedarray_info(env, v, &out->type, &out->length, &out->data, &ab, &byte_offset) == napi_ok;
-}
 
 static int is_count(double x) { return x >= 0 && x <= 9007199254740991.0 && x == (double)(int64_t)x; }
 

@@ -17,20 +17,7 @@
 
 #include "conv.h"
 #include "convAddon.h"
-
-typedef struct conv_view {
-  napi_typedarray_type type;
-  size_t length;
-  void *data;
-} conv_view;
-
-static int conv_get_view(napi_env env, napi_value v, conv_view *out) {
-  bool is_ta = false;
-  if (napi_is_typedarray(env, v, &is_ta) != napi_ok || !is_ta) return 0;
-  napi_value ab;
-  size_t byte_offset;
-  return napi_get_typedarray_info(env, v, &out->type, &out->length, &out->data, &ab, &byte_offset) == napi_ok;
-}
+#include "napiView.h"
 
 static int is_undefined(napi_env env, napi_value v) {
   napi_valuetype t;
@@ -40,8 +27,8 @@ static int is_undefined(napi_env env, napi_value v) {
 /* The geometry from a Float64Array of 13 entries, checked: positive strides, non-negative integers below 2^31,
  * oh and ow the output sizes of the others, a kernel inside the padded image. 0 and a thrown error otherwise. */
 static int conv_geometry(napi_env env, napi_value v, const char *op, dtd_conv_geom *g) {
-  conv_view d;
-  if (!conv_get_view(env, v, &d) || d.type != napi_float64_array || d.length < 13) {
+  view d;
+  if (!get_view(env, v, &d) || d.type != napi_float64_array || d.length < 13) {
     napi_throw_type_error(env, NULL, op);
     return 0;
   }
@@ -65,12 +52,12 @@ static int conv_geometry(napi_env env, napi_value v, const char *op, dtd_conv_ge
 }
 
 /* Whether the array holds at least count elements (count = a·b·c·d, each < 2^31, computed without overflow). */
-static int holds(const conv_view *v, long a, long b, long c, long d) {
+static int holds(const view *v, long a, long b, long c, long d) {
   const double count = (double)a * (double)b * (double)c * (double)d;
   return count <= (double)v->length;
 }
 
-static int overlaps(const conv_view *a, const conv_view *b, size_t es) {
+static int overlaps(const view *a, const view *b, size_t es) {
   const char *a0 = a->data, *b0 = b->data;
   return a->length > 0 && b->length > 0 && a0 < b0 + b->length * es && b0 < a0 + a->length * es;
 }
@@ -89,10 +76,10 @@ static napi_value conv2d(napi_env env, napi_callback_info info) {
   void *fdata;
   CONV_CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, &fdata));
   const dtd_conv_isa *isa = fdata;
-  conv_view x, w, b, out;
+  view x, w, b, out;
   const int has_bias = argc >= 5 && !is_undefined(env, argv[2]);
-  if (argc < 5 || !conv_get_view(env, argv[0], &x) || !conv_get_view(env, argv[1], &w) || (has_bias && !conv_get_view(env, argv[2], &b)) ||
-      !conv_get_view(env, argv[3], &out)) {
+  if (argc < 5 || !get_view(env, argv[0], &x) || !get_view(env, argv[1], &w) || (has_bias && !get_view(env, argv[2], &b)) ||
+      !get_view(env, argv[3], &out)) {
     napi_throw_type_error(env, NULL, "@dtd/native conv2d: expected (x, w, bias, out, geometry): typed arrays, bias possibly undefined");
     return NULL;
   }
@@ -126,8 +113,8 @@ static napi_value conv2d_backprop_input(napi_env env, napi_callback_info info) {
   void *fdata;
   CONV_CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, &fdata));
   const dtd_conv_isa *isa = fdata;
-  conv_view dy, w, dx;
-  if (argc < 4 || !conv_get_view(env, argv[0], &dy) || !conv_get_view(env, argv[1], &w) || !conv_get_view(env, argv[2], &dx)) {
+  view dy, w, dx;
+  if (argc < 4 || !get_view(env, argv[0], &dy) || !get_view(env, argv[1], &w) || !get_view(env, argv[2], &dx)) {
     napi_throw_type_error(env, NULL, "@dtd/native conv2dBackpropInput: expected (dy, w, dx, geometry): typed arrays");
     return NULL;
   }

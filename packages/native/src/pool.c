@@ -16,6 +16,7 @@
  * outside an array throw (a caller's bug: @dtd/tensor checks shapes first).
  */
 #include "pool.h"
+#include "napiView.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -135,20 +136,6 @@ static long row2x2_f64(const double *r0, const double *r1, double *out, int32_t 
 
 POOL(float, row2x2_f32, pool_f32)
 POOL(double, row2x2_f64, pool_f64)
-
-typedef struct view {
-  napi_typedarray_type type;
-  size_t length;
-  void *data;
-} view;
-
-static int get_view(napi_env env, napi_value v, view *out) {
-  bool is_ta = false;
-  if (napi_is_typedarray(env, v, &is_ta) != napi_ok || !is_ta) return 0;
-  napi_value ab;
-  size_t byte_offset;
-  return napi_get_typedarray_info(env, v, &out->type, &out->length, &out->data, &ab, &byte_offset) == napi_ok;
-}
 
 /* A non-negative integer below 2³¹ (every extent and index here fits an Int32Array's entries). */
 static int is_small_count(double x) { return x >= 0 && x < 2147483648.0 && x == (double)(long)x; }
