@@ -18,6 +18,9 @@ const required = process.env["DTD_REQUIRE_NATIVE"] === "1";
 if (E.isLeft(loaded) && !required) console.warn(`packages/native/test skipped: ${message(loaded.left)}`);
 const run = E.isRight(loaded) || required ? describe : describe.skip;
 
+/** The kernels of the widest instruction set. */
+const kernels0 = (): LoadedKernels => everyIsa()[0]!;
+
 /** The kernels on each instruction set the CPU runs. */
 const everyIsa = (): LoadedKernels[] => {
   if (E.isLeft(loaded)) throw new Error(message(loaded.left));
@@ -155,6 +158,66 @@ run("@dtd/native gemm against the definition", () => {
         kernels.gemm(a, b, again, dims);
         expect(Array.from(again)).toEqual(Array.from(first));
       }
+  });
+
+  test("the packed-B cache: a B named by an id gives the bits of an unnamed one on every call, across blocks and instruction sets, and never answers for another array", () => {
+    const rng = T.Random.make(1805);
+    let id = 1e9; // ids of this test only (the tensor package counts from 1)
+    for (const kernels of everyIsa())
+      for (const dtype of T.dtypes)
+        for (const [m, n, k, tB] of [
+          [128, 400, 1568, false], // net A's forward product x·W (k over several KC blocks)
+          [128, 1568, 400, true], // its transposed product c·Wᵀ
+          [5, 3100, 9, false], // n over two NC blocks (float32 3072, float64 2048)
+          [13, 21, 300, true],
+        ] as const) {
+          const a = fill(dtype, m * k, rng);
+          const b = fill(dtype, k * n + 2, rng);
+          const flags = tB ? nativeGemmFlags.transposeB : 0;
+          const want = T.alloc(dtype, m * n);
+          kernels.gemm(a, b, want, new Float64Array([m, n, k, 0, 1, 0, flags]));
+          const named = ++id;
+          // Met once (remembered), twice (packed into the cache), then read from it.
+          for (let call = 0; call < 4; call++) {
+            const got = T.alloc(dtype, m * n);
+            kernels.gemm(a, b, got, new Float64Array([m, n, k, 0, 1, 0, flags, named]));
+            expect(Array.from(got), `${kernels.isa} ${dtype} ${m}×${n}×${k} call ${call}`).toEqual(Array.from(want));
+          }
+          // The same shape and offset from another array with another id: its own values, not the cached ones.
+          const other = fill(dtype, k * n + 2, rng);
+          const otherWant = T.alloc(dtype, m * n);
+          kernels.gemm(a, other, otherWant, new Float64Array([m, n, k, 0, 1, 0, flags]));
+          const otherId = ++id;
+          for (let call = 0; call < 3; call++) {
+            const got = T.alloc(dtype, m * n);
+            kernels.gemm(a, other, got, new Float64Array([m, n, k, 0, 1, 0, flags, otherId]));
+            expect(Array.from(got)).toEqual(Array.from(otherWant));
+          }
+          // Another offset into the named array is another packing.
+          const shifted = T.alloc(dtype, m * n);
+          kernels.gemm(a, b, shifted, new Float64Array([m, n, k, 0, 2, 0, flags]));
+          const got = T.alloc(dtype, m * n);
+          for (let call = 0; call < 2; call++) kernels.gemm(a, b, got, new Float64Array([m, n, k, 0, 2, 0, flags, named]));
+          expect(Array.from(got)).toEqual(Array.from(shifted));
+        }
+  });
+
+  test("the packed-B cache under churn: more named matrices than it keeps, each product still its own", () => {
+    const rng = T.Random.make(1806);
+    const [m, n, k] = [8, 40, 30];
+    const bs = Array.from({ length: 70 }, () => fill("float64", k * n, rng));
+    const a = fill("float64", m * k, rng);
+    const want = bs.map((b) => {
+      const out = T.alloc("float64", m * n);
+      kernels0().gemm(a, b, out, new Float64Array([m, n, k, 0, 0, 0, 0]));
+      return Array.from(out);
+    });
+    for (let round = 0; round < 3; round++)
+      bs.forEach((b, i) => {
+        const out = T.alloc("float64", m * n);
+        kernels0().gemm(a, b, out, new Float64Array([m, n, k, 0, 0, 0, 0, 2e9 + i]));
+        expect(Array.from(out), `matrix ${i} round ${round}`).toEqual(want[i]);
+      });
   });
 
   test("refuses arrays shorter than the shape needs, mixed element types, an out overlapping an operand, bad dims", () => {
