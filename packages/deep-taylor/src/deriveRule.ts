@@ -56,9 +56,9 @@ export const referenceForward =
     };
   };
 
-/** Step 2: c = R / s — in one pass over R / (s + K) when no stabiliser touches the denominator. */
+/** Step 2: c = R / s — in one pass over R / (s + K) (or R / s) when no stabiliser touches the denominator. */
 const divide = (R: T.Tensor, f: Forwarded, layer: Affine, x: T.Tensor, eps: number): T.Tensor =>
-  eps === 0 && f.s !== undefined && f.K !== undefined ? divNoNanSum(R, f.s, f.K) : T.divNoNan(R, stabilise(denominatorOf(f, layer, x), eps));
+  eps === 0 && f.s !== undefined && T.Shape.equals(f.s.shape, R.shape) ? divNoNanSum(R, f.s, f.K) : T.divNoNan(R, stabilise(denominatorOf(f, layer, x), eps));
 
 /**
  * Eq. (4) with the bias as a relevance sink ({@link Rule.propagateWithSink}): D = s + max(0, z − σ·s)/σ,

@@ -40,6 +40,8 @@ interface Addon {
   readonly conv2dBackpropInput?: Readonly<Record<string, NonNullable<NativeKernels["conv2dBackpropInput"]>>>;
   /** Max pooling (pool.c: one build for every instruction set); absent from addons built before it. */
   readonly maxPool2d?: NativeKernels["maxPool2d"];
+  /** Eq. (4)'s quotient (quotient.c: one build for every instruction set); absent from addons built before it. */
+  readonly quotient?: NativeKernels["quotient"];
 }
 
 /** The native kernels, with what they run on. */
@@ -89,6 +91,7 @@ export const loadNative = (opts: LoadOptions = {}): E.Either<NativeError, Loaded
     const conv2d = addon.conv2d?.[isa];
     const conv2dBackpropInput = addon.conv2dBackpropInput?.[isa];
     const maxPool2d = typeof addon.maxPool2d === "function" ? addon.maxPool2d : undefined;
+    const quotient = typeof addon.quotient === "function" ? addon.quotient : undefined;
     return E.right({
       name: `native ${isa}`,
       isa,
@@ -97,6 +100,7 @@ export const loadNative = (opts: LoadOptions = {}): E.Either<NativeError, Loaded
       ...(conv2d === undefined ? {} : { conv2d }),
       ...(conv2dBackpropInput === undefined ? {} : { conv2dBackpropInput }),
       ...(maxPool2d === undefined ? {} : { maxPool2d }),
+      ...(quotient === undefined ? {} : { quotient }),
     });
   })(loadAddon(path));
 };

@@ -43,6 +43,20 @@ describe("divNoNanSum", () => {
     );
   });
 
+  test("without c, equals divNoNan(a, b) to the bit (both dtypes, zeros in b)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(valueArb, valueArb), { minLength: 1, maxLength: 40 }),
+        fc.constantFrom("float32" as const, "float64" as const),
+        (pairs, dtype) => {
+          const a = T.of(pairs.map(([p]) => p), [pairs.length], dtype);
+          const b = T.of(pairs.map(([, q]) => q), [pairs.length], dtype);
+          expect(Array.from(divNoNanSum(a, b).data)).toEqual(Array.from(T.divNoNan(a, b).data));
+        },
+      ),
+    );
+  });
+
   test("0 where the denominator cancels to 0; a shape mismatch between a and b names both", () => {
     const R = T.of([1, 2, 3, 4], [2, 2]);
     const z = T.of([1, -2, 0.5, 2], [2, 2]);

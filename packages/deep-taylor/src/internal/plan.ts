@@ -11,7 +11,8 @@
  * - **constant-term caching**: the forward passes of constant modifiers (zᵇ's −l and −h, w²'s 1), and −b when
  *   z is reused, are summed once per layer into K [1, ...out] and reused on every call: bit-identical to
  *   computing K afresh.
- * - **one-pass quotient**: c = R / (s + K) in one pass (`divNoNanSum` of `@dtd/tensor/unsafe`): bit-identical to an add and a division.
+ * - **one-pass quotient**: c = R / (s + K) (or R / s) in one pass (`divNoNanSum` of `@dtd/tensor/unsafe`, native when
+ *   installed): bit-identical to an add and a division.
  * A plan of one term on the input (or a custom modifier) computes the reference's own operations: bit-identical
  * to it (`exact`), unless z − b stands in for its pass.
  * @module

@@ -9,6 +9,7 @@ import * as Shape from "../Shape.ts";
 import { sameDType, type Tensor, unsafeMake } from "../Tensor.ts";
 import { fail, showShape } from "../TensorError.ts";
 import { add, divNoNan } from "./elementwise.ts";
+import { nativeKernels } from "../internal/kernels/native.ts";
 
 /**
  * Whether `c` broadcast to `shape` repeats its own data with period `c.length` over the flat output: its shape,
@@ -25,23 +26,38 @@ const periodicIn = (c: Shape.Shape, shape: Shape.Shape): boolean => {
  * a / (b + c), 0 where b + c = 0 — `divNoNan(a, add(b, c))` in one pass: the quotient of eq. (4) when its
  * denominator is a pre-activation plus a constant per unit (R / (z + K)). `a` and `b` have the same shape; `c`
  * broadcasts to it (the fused loop runs when `c` is one sample's shape, or a suffix of it; other shapes take the
- * two-pass composition).
+ * two-pass composition). Without `c`, `divNoNan(a, b)` for operands of one shape. Large operands run on the
+ * installed native kernels' `quotient` (the same bits), the others in the loops below.
  */
-export const divNoNanSum = <S extends Shape.Shape, D extends DType>(a: Tensor<S, D>, b: Tensor<S, D>, c: Tensor<Shape.Shape, D>): Tensor<S, D> => {
+export const divNoNanSum = <S extends Shape.Shape, D extends DType>(a: Tensor<S, D>, b: Tensor<S, D>, c?: Tensor<Shape.Shape, D>): Tensor<S, D> => {
   const op = "divNoNanSum";
   sameDType(op, a, b);
-  sameDType(op, a, c);
+  if (c !== undefined) sameDType(op, a, c);
   if (!Shape.equals(a.shape, b.shape)) fail({ _tag: "ShapeMismatch", op, expected: `a and b of the same shape (a is ${showShape(a.shape)})`, found: `b of shape ${showShape(b.shape)}` });
-  if (!periodicIn(c.shape, b.shape)) return divNoNan(a, add(b, c)) as Tensor<S, D>;
+  if (c !== undefined && !periodicIn(c.shape, b.shape)) return divNoNan(a, add(b, c)) as Tensor<S, D>;
   const out = alloc(a.dtype, a.data.length);
-  if (out instanceof Float64Array) quotient64(out, a.data, b.data, c.data);
-  else quotient32(out, a.data, b.data, c.data);
+  const native = out.length >= nativeFrom ? nativeKernels()?.quotient : undefined;
+  if (native !== undefined) native(a.data, b.data, c?.data, out);
+  else if (out instanceof Float64Array) quotient64(out, a.data, b.data, c?.data);
+  else quotient32(out, a.data, b.data, c?.data);
   return unsafeMake(a.shape, out);
 };
 
+/** The length from which a quotient runs natively (below it the call's overhead outweighs the loop). */
+const nativeFrom = 1024;
+
 type Arr = Float32Array | Float64Array;
 
-const quotient64 = (out: Float64Array, A: Arr, B: Arr, C: Arr): void => {
+// The JavaScript loops (without native kernels, and their reference): one per element type, each monomorphic
+// in its output; c undefined divides by b alone.
+const quotient64 = (out: Float64Array, A: Arr, B: Arr, C: Arr | undefined): void => {
+  if (C === undefined) {
+    for (let i = 0; i < out.length; i++) {
+      const q = B[i]!;
+      out[i] = q === 0 ? 0 : A[i]! / q;
+    }
+    return;
+  }
   const period = C.length;
   for (let i0 = 0; i0 < out.length; i0 += period) {
     for (let t = 0, i = i0; t < period; t++, i++) {
@@ -51,7 +67,14 @@ const quotient64 = (out: Float64Array, A: Arr, B: Arr, C: Arr): void => {
   }
 };
 
-const quotient32 = (out: Float32Array, A: Arr, B: Arr, C: Arr): void => {
+const quotient32 = (out: Float32Array, A: Arr, B: Arr, C: Arr | undefined): void => {
+  if (C === undefined) {
+    for (let i = 0; i < out.length; i++) {
+      const q = B[i]!;
+      out[i] = q === 0 ? 0 : A[i]! / q;
+    }
+    return;
+  }
   const period = C.length;
   for (let i0 = 0; i0 < out.length; i0 += period) {
     for (let t = 0, i = i0; t < period; t++, i++) {

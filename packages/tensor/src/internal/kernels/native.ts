@@ -38,6 +38,13 @@ export interface NativeKernels {
    * element type. Optional: without it the JavaScript loop runs.
    */
   readonly maxPool2d?: (x: FloatArray, out: FloatArray, argmax: Int32Array, dims: Float64Array) => void;
+  /**
+   * Eq. (4)'s quotient, the contract of ops/fused.ts's divNoNanSum bit for bit: out[i] = q = 0 ? 0 : a[i] / q with
+   * q = b[i] + c[i mod c.length] rounded in the element type (q = b[i] when c is undefined). a, b, out of one
+   * length and element type, c's length dividing it; out overlaps no operand. Optional: without it the
+   * JavaScript loop runs.
+   */
+  readonly quotient?: (a: FloatArray, b: FloatArray, c: FloatArray | undefined, out: FloatArray) => void;
 }
 
 let installed: NativeKernels | undefined;
