@@ -93,6 +93,17 @@ describe("records", () => {
     expect(fromFolder.map(({ file: _, ...rest }) => rest)).toEqual(records(a).slice(0, 6));
   });
 
+  test("--workers above the batches' count starts one worker per batch: the same bytes", async () => {
+    const a = join(files.dir!, "w0.jsonl");
+    const b = join(files.dir!, "w9.jsonl");
+    expect((await dtd([...base, "--input", files["x.npy"]!, "--out", a, "--workers", "0", "--batch-size", "6"])).code).toBe(0);
+    const nine = await dtd([...base, "--input", files["x.npy"]!, "--out", b, "--workers", "9", "--batch-size", "6"]);
+    expect(nine.code, nine.err).toBe(0);
+    expect(nine.err).toContain("explaining 20 inputs of");
+    expect(nine.err).toContain("on 4 workers, batches of 6");
+    expect(readFileSync(b, "utf8")).toBe(readFileSync(a, "utf8"));
+  });
+
   test("each input's own error: a record with the reason, the others explained, exit 1, the failures in the summary; the same on 2 workers", async () => {
     const bad = [...rows.slice(0, 6).map((r) => JSON.stringify(r)), JSON.stringify(rows[0]!.slice(0, 5)), JSON.stringify(rows[1]!.map((v, i) => (i === 2 ? -0.5 : v))), "[1, 2,", ""].join("\n");
     const p = writeFiles({ "bad.jsonl": bad });
@@ -143,6 +154,7 @@ describe("records", () => {
     expect(await refused(many)).toBe("dtd explain: explaining many inputs writes JSONL: give --out FILE (one line per input, in input order)");
     expect(await refused([...many, "--out", "o.jsonl", "--json"])).toContain("--json is for one input");
     expect(await refused([...many, "--out", "o.jsonl", "--workers", "two"])).toContain('--workers: expected an integer ≥ 0, found "two"');
+    expect(await refused([...many, "--out", "o.jsonl", "--workers", "257"])).toContain('--workers: expected an integer from 0 to 256 (one worker per core is the fastest; each is an engine with its own memory), found "257"');
     expect(await refused([...many, "--out", "o.jsonl", "--batch-size", "0"])).toContain('--batch-size: expected an integer ≥ 1, found "0"');
     expect(await refused([...many, "--out", "o.jsonl", "--method", "sensitivity"])).toContain("many inputs are explained with deep Taylor rules");
     expect(await refused(["explain", "--model", files["net.json"]!, "--rule", "zplus", "--input", files["x0.json"]!, "--workers", "2"])).toContain("--workers: for many inputs");

@@ -51,15 +51,17 @@ export const runMany = async (values: ManyValues, io: Io): Promise<E.Either<CliE
   if (E.isLeft(parsed)) return parsed;
   if (parsed.right.rules === undefined) return E.left(usage(`--method ${parsed.right.method}: many inputs are explained with deep Taylor rules (--rule); run the baselines one input at a time`));
   const workers = opts.right.workers === "auto" ? availableParallelism() : opts.right.workers;
-  const threads = workers > 0 ? P.prestart({ count: workers, worker: workerModule }) : undefined;
+  // Before the inputs are counted only the workers that can run at once are started; runOn starts the others
+  // that the batches can use.
+  const threads = workers > 0 ? P.prestart({ count: Math.min(workers, availableParallelism()), worker: workerModule }) : undefined;
   try {
-    return await runOn(threads, opts.right, parsed.right, io);
+    return await runOn(threads, { ...opts.right, workers }, parsed.right, io);
   } finally {
     await threads?.release();
   }
 };
 
-const runOn = async (threads: P.Prestarted | undefined, o: ManyOptions, parsed: Spec, io: Io): Promise<E.Either<CliError, ExitCode>> => {
+const runOn = async (threads: P.Prestarted | undefined, o: ManyOptions & { readonly workers: number }, parsed: Spec, io: Io): Promise<E.Either<CliError, ExitCode>> => {
   const prepared = pipe(
     E.Do,
     E.bind("loaded", () => loadModel(parsed.modelPath)),
@@ -81,13 +83,15 @@ const runOn = async (threads: P.Prestarted | undefined, o: ManyOptions, parsed: 
 
   const names = featureNames(loaded.metadata);
   const workerOptions: WorkerOptions = { paths: source.kind === "folder", png: o.pngDir !== undefined, label: label(rules.rule, rules.firstRule), ...(names === undefined ? {} : { featureNames: names }) };
-  const poolOptions: P.PoolOptions = { model: canonical.model, composite, workers: o.workers, lenient: spec.lenient, biasSink: spec.biasSink, worker: workerModule, hooks, workerOptions };
+  const remaining = source.total - done.count;
+  // At most one worker per batch: a worker that would get no batch only costs its start-up and its memory.
+  const workers = o.workers === 0 ? 0 : Math.max(1, Math.min(o.workers, Math.ceil(remaining / o.batchSize)));
+  const poolOptions: P.PoolOptions = { model: canonical.model, composite, workers, lenient: spec.lenient, biasSink: spec.biasSink, worker: workerModule, hooks, workerOptions };
   const pool = await (threads === undefined ? P.startPool(poolOptions) : P.startPoolOn(threads, poolOptions));
   if (E.isLeft(pool)) return E.left(failure(P.message(pool.left)));
   const target = rules.target === undefined ? undefined : rules.target._tag === "argmax" ? ("argmax" as const) : rules.target.classes[0]!;
   const summary = emptySummary();
   done.stats.forEach((s) => add(summary, s));
-  const remaining = source.total - done.count;
   let fd: number | undefined;
   const t0 = performance.now();
   let n = 0;
