@@ -218,6 +218,27 @@ describe("the plan of eq. (4) equals its reference", () => {
     );
   });
 
+  test("conv2d layers take several groups' transposed products in one stacked product, within the bound, as one per group does", () => {
+    const zb = (DT.zB(-1, 2) as { readonly right: DT.Strategy }).right;
+    const zbTerms = (zb.direction as Extract<DT.Direction, { _tag: "Split" }>).terms;
+    let stackedCases = 0;
+    fc.assert(
+      fc.property(caseArb("float64"), fc.boolean(), (drawn, useZb) => {
+        const c = useZb ? { ...drawn, terms: zbTerms } : drawn;
+        const plan = planOf(c.terms);
+        expect(plan.stacked).toBe(true);
+        if (c.layer.kind === "conv2d" && plan.back.length > 1) stackedCases++;
+        for (const p of [plan, { ...plan, stacked: false }]) {
+          const failure = mismatch(c, plannedForward(p, ctx), p);
+          if (failure !== undefined) throw new Error(`${failure} (stacked ${p.stacked}, ${c.layer.kind}, ${p.back.length} groups)`);
+        }
+      }),
+      { numRuns: 100 },
+    );
+    // The property reached the stacked path (zᵇ has two groups; a third of the drawn layers are conv2d).
+    expect(stackedCases).toBeGreaterThan(0);
+  });
+
   test("a wrong plan is caught: sign masks grouped on the wrong sign", () => {
     const zb = (DT.zB(-1, 2) as { readonly right: DT.Strategy }).right;
     const terms = (zb.direction as Extract<DT.Direction, { _tag: "Split" }>).terms;

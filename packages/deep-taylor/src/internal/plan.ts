@@ -11,6 +11,9 @@
  * - **constant-term caching**: the forward passes of constant modifiers (zᵇ's −l and −h, w²'s 1), and −b when
  *   z is reused, are summed once per layer into K [1, ...out] and reused on every call: bit-identical to
  *   computing K afresh.
+ * - **stacked transposed products**: a rule with several groups (zᵇ: W⁺ and W⁻) takes them in one transposed
+ *   product whose weights are the groups' stacked along the input axis, so c is read once and the product is
+ *   wider (conv2d layers). Each block is its group's own sum: within rounding of the sum over groups.
  * - **one-pass quotient**: c = R / (s + K) (or R / s) in one pass (`divNoNanSum` of `@dtd/tensor/unsafe`, native when
  *   installed): bit-identical to an add and a division.
  * A plan of one term on the input (or a custom modifier) computes the reference's own operations: bit-identical
@@ -75,6 +78,11 @@ export interface Plan {
   readonly constants: readonly DirectionTerm[];
   /** Steps 3–4: one transposed product per part. */
   readonly back: readonly BackGroup[];
+  /**
+   * Steps 3–4 of several groups in one transposed product, their weights stacked along the input axis (conv2d
+   * layers; dense and depthwise ones take a product per group): c is read once and the product is G times wider.
+   */
+  readonly stacked: boolean;
   /** The plan computes the reference's own operations, so it equals the reference bit for bit (unless z is reused). */
   readonly exact: boolean;
 }
@@ -118,6 +126,7 @@ export const planOf = (terms: readonly DirectionTerm[]): Plan => {
     custom: terms.filter((t) => t.input._tag === "Custom"),
     constants: terms.filter((t) => t.input._tag === "Constant"),
     back: backGroups(terms),
+    stacked: true,
     exact: only !== undefined && only.input._tag !== "Constant",
   };
 };
