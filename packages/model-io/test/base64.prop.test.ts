@@ -23,6 +23,18 @@ describe("base64 codec (no Buffer)", () => {
       }),
     );
   });
+  test("a character outside the alphabet anywhere (non-ASCII too, in a whole group or the padded last one) is refused at its first place", () => {
+    const outside = fc.oneof(fc.constantFrom(..."-_ .%\n\u0080\u00c1\u00e9\u0141\u20ac\uffff"), fc.integer({ min: 128, max: 0xffff }).map((c) => String.fromCharCode(c)));
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 40 }), fc.nat(), outside, (bytes, at, ch) => {
+        const good = B64.encode(bytes);
+        const body = good.replace(/=+$/, "").length;
+        const i = at % body;
+        const text = good.slice(0, i) + ch + good.slice(i + 1);
+        expect(B64.decode(text)).toEqual(E.left({ expected: expect.any(String), found: `${JSON.stringify(ch)} at character ${i}` }));
+      }),
+    );
+  });
   test("finite floats pack little-endian and unpack bit-identically (-0 included), float32 and float64", () => {
     fc.assert(
       fc.property(fc.array(fc.double({ noNaN: true })), fc.array(fc.float({ noNaN: true })), (ds, fs) => {

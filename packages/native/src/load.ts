@@ -5,13 +5,30 @@
  */
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { NativeKernels } from "@dtd/tensor/unsafe";
 import * as E from "fp-ts/lib/Either.js";
 import type { NativeError } from "./NativeError.ts";
 
-/** Where the install script puts the addon (src/ and dist/ both sit one level below the package root). */
-export const defaultAddonPath = fileURLToPath(new URL("../build/dtd_native.node", import.meta.url));
+const requireHere = createRequire(import.meta.url);
+
+/**
+ * The package's directory, found as Node finds the package from this module: the package itself when this is
+ * its own file (src/ or dist/, whose entry sits one level below the root), the installed @dtd/native when this
+ * code was bundled into a program (the `dtd` bundle, scripts/bundle.mjs in @dtd/cli), where `import.meta.url`
+ * is the bundle's; beside this module when the name does not resolve.
+ */
+const packageDir = (): string => {
+  try {
+    return dirname(dirname(requireHere.resolve("@dtd/native")));
+  } catch {
+    return fileURLToPath(new URL("..", import.meta.url));
+  }
+};
+
+/** Where the install script puts the addon: build/ in the package's directory. */
+export const defaultAddonPath = join(packageDir(), "build", "dtd_native.node");
 
 /** What the addon exports (addon.c). */
 interface Addon {
@@ -47,8 +64,6 @@ const isAddon = (u: unknown): u is Addon => {
   const r = u as { readonly isas?: unknown; readonly gemm?: unknown };
   return Array.isArray(r.isas) && r.isas.every((x) => typeof x === "string") && typeof r.gemm === "object" && r.gemm !== null;
 };
-
-const requireHere = createRequire(import.meta.url);
 
 const loadAddon = (path: string): E.Either<NativeError, Addon> => {
   if (process.platform !== "linux" && process.platform !== "darwin") return E.left({ _tag: "UnsupportedPlatform", platform: process.platform, arch: process.arch });

@@ -35,14 +35,22 @@ export const cleanEnv = (extra: Readonly<Record<string, string>> = {}): NodeJS.P
 /** The workspace's TypeScript 7 compiler (`tsc`). */
 export const tscBin = (): string => join(createRequire(import.meta.url).resolve("typescript/package.json"), "..", "bin", "tsc");
 
-/** Builds every package's dist/ (incremental: nearly free when up to date). Throws with tsc's output on errors. */
-export const build = (ws: Workspace): void => {
+const run = (what: string, args: readonly string[], ws: Workspace): void => {
   try {
-    execFileSync(process.execPath, [tscBin(), "-b", join(ws.root, "tsconfig.build.json")], { cwd: ws.root, env: cleanEnv(), encoding: "utf8", stdio: "pipe" });
+    execFileSync(process.execPath, [...args], { cwd: ws.root, env: cleanEnv(), encoding: "utf8", stdio: "pipe" });
   } catch (u) {
-    const out = typeof u === "object" && u !== null && "stdout" in u ? String(u.stdout) : "";
-    throw new Error(`tsc -b tsconfig.build.json failed:\n${out}`);
+    const out = typeof u === "object" && u !== null && "stdout" in u ? `${String(u.stdout)}${"stderr" in u ? String(u.stderr) : ""}` : String(u);
+    throw new Error(`${what} failed:\n${out}`);
   }
+};
+
+/**
+ * Builds every package's dist/ (incremental: nearly free when up to date), then the CLI's bundle (dist/bundle/,
+ * what its `dtd` runs: `pnpm build`). Throws with the tools' output on errors.
+ */
+export const build = (ws: Workspace): void => {
+  run("tsc -b tsconfig.build.json", [tscBin(), "-b", join(ws.root, "tsconfig.build.json")], ws);
+  run("the CLI's bundle", [join(ws.root, "packages", "cli", "scripts", "bundle.mjs"), "cli"], ws);
 };
 
 /** The names of the published (non-private) packages, with their directories. */

@@ -209,6 +209,9 @@ describe("all packages together in a plain project", () => {
     const version = String(packed.find((p) => p.name === "@dtd/cli")!.manifest["version"]);
     expect(all.run("dtd", ["--version"]).trim()).toBe(`dtd ${version}`);
     expect(all.run("dtd", ["--help"])).toContain("Usage: dtd <command> [options]");
+    // It runs the bundle (`pnpm build`'s dist/bundle/), which finds the installed @dtd/native's addon.
+    expect(packed.find((p) => p.name === "@dtd/cli")!.files).toEqual(expect.arrayContaining(["dist/bundle/dtd.js", "dist/bundle/worker.js", "dist/bundle/internal/nodeWorker.js"]));
+    expect(all.run("dtd", ["--kernels", "native", "--version"]).trim()).toBe(`dtd ${version}`);
   });
 
   describe("a TypeScript consumer type-checks against the published declarations, with default options", () => {

@@ -45,27 +45,62 @@ export const encode = (bytes: Uint8Array): string => {
   return new TextDecoder().decode(out);
 };
 
-/** The bytes of a base64 text, or what is wrong with it (naming the first offending character). */
+/** The first character outside the alphabet among the first `n` of a text (`n` when there is none). */
+const firstBadCharacter = (text: string, n: number): number => {
+  let i = 0;
+  while (i < n && text.charCodeAt(i) < 128 && VALUES[text.charCodeAt(i)]! >= 0) i++;
+  return i;
+};
+
+/**
+ * The bytes of a base64 text, or what is wrong with it (naming the first offending character). One pass over the
+ * text (a model file's weights are megabytes of it, read at every start of the CLI): the characters' codes and
+ * values are OR-ed together on the way, and only a text that turns out bad is scanned again to say where.
+ */
 export const decode = (text: string): E.Either<Base64Error, Uint8Array> => {
   const expected = "base64 text (A–Z, a–z, 0–9, +, /, padded with = to a multiple of 4 characters)";
   if (text.length % 4 !== 0) return E.left({ expected, found: `${text.length} characters, not a multiple of 4 (is the text cut short?)` });
   const pad = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0;
   const n = text.length - pad;
-  for (let i = 0; i < n; i++) {
-    const code = text.charCodeAt(i);
-    if (code >= 128 || VALUES[code]! < 0) return E.left({ expected, found: `${JSON.stringify(text.charAt(i))} at character ${i}` });
-  }
   const bytes = new Uint8Array((text.length / 4) * 3 - pad);
+  // codes ≥ 128 index past VALUES (undefined | x is x): they show in `codes`; a character outside the alphabet in `values`.
+  let codes = 0;
+  let values = 0;
   let o = 0;
-  for (let i = 0; i < text.length; i += 4) {
-    const a = VALUES[text.charCodeAt(i)]!;
-    const b = VALUES[text.charCodeAt(i + 1)]!;
-    const c = i + 2 < n ? VALUES[text.charCodeAt(i + 2)]! : 0;
-    const d = i + 3 < n ? VALUES[text.charCodeAt(i + 3)]! : 0;
+  let i = 0;
+  for (const whole = n - (n % 4); i < whole; i += 4) {
+    const ca = text.charCodeAt(i);
+    const cb = text.charCodeAt(i + 1);
+    const cc = text.charCodeAt(i + 2);
+    const cd = text.charCodeAt(i + 3);
+    codes |= ca | cb | cc | cd;
+    const a = VALUES[ca]!;
+    const b = VALUES[cb]!;
+    const c = VALUES[cc]!;
+    const d = VALUES[cd]!;
+    values |= a | b | c | d;
     const v = (a << 18) | (b << 12) | (c << 6) | d;
-    bytes[o++] = v >>> 16;
+    bytes[o] = v >>> 16;
+    bytes[o + 1] = (v >>> 8) & 255;
+    bytes[o + 2] = v & 255;
+    o += 3;
+  }
+  if (i < n) {
+    // The last group, before its padding: 2 or 3 characters (the length is a multiple of 4, the padding 1 or 2).
+    let v = 0;
+    for (let k = 0; k < 4; k++) {
+      const code = i + k < n ? text.charCodeAt(i + k) : 0x41; // "A" (0) in place of the padding
+      codes |= code;
+      const x = VALUES[code]!;
+      values |= x;
+      v = (v << 6) | (x & 63);
+    }
+    if (o < bytes.length) bytes[o++] = v >>> 16;
     if (o < bytes.length) bytes[o++] = (v >>> 8) & 255;
-    if (o < bytes.length) bytes[o++] = v & 255;
+  }
+  if (codes >= 128 || values < 0) {
+    const bad = firstBadCharacter(text, n);
+    return E.left({ expected, found: `${JSON.stringify(text.charAt(bad))} at character ${bad}` });
   }
   return E.right(bytes);
 };
