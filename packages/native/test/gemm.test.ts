@@ -6,7 +6,7 @@
  * skipped otherwise, with the reason.
  */
 import * as T from "@dtd/tensor";
-import { nativeGemmFlags } from "@dtd/tensor/unsafe";
+import { installNativeKernels, nativeGemmFlags, nativeKernels, recycle, unsafeMake } from "@dtd/tensor/unsafe";
 import fc from "fast-check";
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, test } from "vitest";
@@ -166,8 +166,8 @@ run("@dtd/native gemm against the definition", () => {
     for (const kernels of everyIsa())
       for (const dtype of T.dtypes)
         for (const [m, n, k, tB] of [
-          [128, 400, 1568, false], // net A's forward product x·W (k over several KC blocks)
-          [128, 1568, 400, true], // its transposed product c·Wᵀ
+          [40, 200, 1100, false], // a forward product x·W, k over several KC blocks
+          [40, 1100, 200, true], // its transposed product c·Wᵀ
           [5, 3100, 9, false], // n over two NC blocks (float32 3072, float64 2048)
           [13, 21, 300, true],
         ] as const) {
@@ -200,6 +200,27 @@ run("@dtd/native gemm against the definition", () => {
           for (let call = 0; call < 2; call++) kernels.gemm(a, b, got, new Float64Array([m, n, k, 0, 2, 0, flags, named]));
           expect(Array.from(got)).toEqual(Array.from(shifted));
         }
+  });
+
+  test("the packed-B cache never answers for recycled memory: a recycled buffer is a new B (@dtd/tensor's alloc gives it a new array)", () => {
+    const saved = nativeKernels();
+    installNativeKernels(kernels0());
+    try {
+      const rng = T.Random.make(1807);
+      const x = unsafeMake([8, 300], fill("float32", 8 * 300, rng));
+      const product = (data: T.FloatArray) => T.matmul(x, unsafeMake([300, 300], data));
+      const first = fill("float32", 300 * 300, rng);
+      for (let i = 0; i < 3; i++) product(first); // cached from the second product on
+      recycle(first);
+      const again = T.alloc("float32", 300 * 300);
+      expect(again.buffer).toBe(first.buffer);
+      for (let i = 0; i < again.length; i++) again[i] = T.Random.uniform(rng, -1, 1);
+      const want = T.alloc("float32", 8 * 300);
+      kernels0().gemm(x.data, again, want, new Float64Array([8, 300, 300, 0, 0, 0, 0]));
+      for (let i = 0; i < 3; i++) expect(Array.from(product(again).data)).toEqual(Array.from(want));
+    } finally {
+      installNativeKernels(saved);
+    }
   });
 
   test("the packed-B cache under churn: more named matrices than it keeps, each product still its own", () => {
