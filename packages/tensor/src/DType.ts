@@ -2,6 +2,7 @@
  * Element types. `float64` is the default: deep Taylor consistency checks are exact to float64 rounding.
  * @module
  */
+import { renew } from "./IdentityMemo.ts";
 
 /** The element types a tensor can hold. */
 export type DType = "float32" | "float64";
@@ -49,6 +50,8 @@ const take = (dtype: DType, length: number): FloatArray | undefined => {
  */
 export const recycle = (a: FloatArray): void => {
   if (a.length < recycleFrom || a.byteOffset !== 0 || a.byteLength !== a.buffer.byteLength || keptArrays.includes(a)) return;
+  // Its next owner is another tensor: the caches keyed by the array's identity (a packed operand) must not match.
+  renew(a);
   keptArrays.push(a);
   keptBytes += a.byteLength;
   while (keptBytes > keptBytesMax) keptBytes -= keptArrays.shift()!.byteLength;
