@@ -75,10 +75,3 @@ export const idOf = (o: object): number => {
   }
   return id;
 };
-
-/**
- * From now on `o` is a new object to {@link idOf}: its next call gives a number never given before. For memory
- * that is handed over to a new owner (`recycle`): a cache keyed by the old owner's number (gemm's packed A, the
- * native kernels' packed B) must not serve the new contents.
- */
-export const renew = (o: object): void => void ids.delete(o);
