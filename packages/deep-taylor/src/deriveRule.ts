@@ -21,7 +21,7 @@
  * @module
  */
 import * as T from "@dtd/tensor";
-import { divNoNanSum } from "@dtd/tensor/unsafe";
+import { divNoNanSum, recycle } from "@dtd/tensor/unsafe";
 import * as AD from "@dtd/autodiff";
 import { type Affine, applyLayer, LayerException, linearPart } from "@dtd/layers";
 import { denominatorOf, type Forwarded, type ModifiedForward } from "./internal/ModifiedForward.ts";
@@ -83,7 +83,12 @@ const ruleFrom = (strategy: Strategy, forward: ModifiedForward): Rule => ({
   strategy,
   propagate: (layer, x, R, opts = {}) => {
     const f = forward(layer, x, opts);
-    return f.back(divide(R, f, layer, x, opts.epsilon ?? 0));
+    const c = divide(R, f, layer, x, opts.epsilon ?? 0);
+    const Rin = f.back(c);
+    // c is this call's own temporary (a fresh quotient), read by the transposed products and by nothing after:
+    // its memory goes to the next allocation of its size (a conv layer's output: megabytes per call).
+    if (Rin.data.buffer !== c.data.buffer) recycle(c.data);
+    return Rin;
   },
   denominator: (layer, x, opts = {}) => denominatorOf(forward(layer, x, opts), layer, x),
   propagateWithSink: (layer, x, R, opts = {}) => propagateSinking(forward, strategy.segment)(layer, x, R, opts),

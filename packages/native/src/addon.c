@@ -9,7 +9,8 @@
  *         out[outOffset + i·n + j] (+)= Σ_p op(A)[i, p] · op(B)[p, j]   (A stored m×k, or k×m when transposed).
  *   conv2d, conv2dBackpropInput: { [isa]: … } the convolutions of each of them (convAddon.c);
  *   maxPool2d: (x, out, argmax, dims) => undefined, max pooling with its winners (pool.c);
- *   quotient: (a, b, c, out) => undefined, eq. (4)'s quotient a / (b + c), 0 where b + c = 0 (quotient.c).
+ *   quotient: (a, b, c, out) => undefined, eq. (4)'s quotient a / (b + c), 0 where b + c = 0 (quotient.c);
+ *   positivePart: (x, out) => undefined, x⁺ (ReLU's forward op, positivePart.c).
  * The typed arrays are read and written in place (napi_get_typedarray_info gives their memory): nothing is
  * copied. Arguments that would read or write outside an array, mixed element types, or an `out` overlapping
  * an operand throw (a caller's bug: @dtd/tensor checks shapes before it gets here).
@@ -24,6 +25,7 @@
 #include "gemm.h"
 #include "napiView.h"
 #include "pool.h"
+#include "positivePart.h"
 #include "quotient.h"
 
 void *dtd_grow(void **slot, size_t *cap, size_t bytes) {
@@ -162,5 +164,6 @@ NAPI_MODULE_INIT() {
   CHECK(napi_set_named_property(env, exports, "conv2dBackpropInput", backprops));
   if (dtd_register_pool(env, exports) != 0) return NULL;
   if (dtd_register_quotient(env, exports) != 0) return NULL;
+  if (dtd_register_positive_part(env, exports) != 0) return NULL;
   return exports;
 }

@@ -42,6 +42,8 @@ interface Addon {
   readonly maxPool2d?: NativeKernels["maxPool2d"];
   /** Eq. (4)'s quotient (quotient.c: one build for every instruction set); absent from addons built before it. */
   readonly quotient?: NativeKernels["quotient"];
+  /** x⁺ (positivePart.c: one build for every instruction set); absent from addons built before it. */
+  readonly positivePart?: NativeKernels["positivePart"];
 }
 
 /** The native kernels, with what they run on. */
@@ -92,6 +94,7 @@ export const loadNative = (opts: LoadOptions = {}): E.Either<NativeError, Loaded
     const conv2dBackpropInput = addon.conv2dBackpropInput?.[isa];
     const maxPool2d = typeof addon.maxPool2d === "function" ? addon.maxPool2d : undefined;
     const quotient = typeof addon.quotient === "function" ? addon.quotient : undefined;
+    const positivePart = typeof addon.positivePart === "function" ? addon.positivePart : undefined;
     return E.right({
       name: `native ${isa}`,
       isa,
@@ -101,6 +104,7 @@ export const loadNative = (opts: LoadOptions = {}): E.Either<NativeError, Loaded
       ...(conv2dBackpropInput === undefined ? {} : { conv2dBackpropInput }),
       ...(maxPool2d === undefined ? {} : { maxPool2d }),
       ...(quotient === undefined ? {} : { quotient }),
+      ...(positivePart === undefined ? {} : { positivePart }),
     });
   })(loadAddon(path));
 };

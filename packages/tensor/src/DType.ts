@@ -15,9 +15,44 @@ export type FloatArray = Float32Array | Float64Array;
 /** All dtypes, for iteration and validation. */
 export const dtypes = ["float32", "float64"] as const satisfies readonly DType[];
 
-/** A zero-filled typed array of `length` elements of dtype `dtype`. */
-export const alloc = <D extends DType>(dtype: D, length: number): ArrayOf<D> =>
-  (dtype === "float32" ? new Float32Array(length) : new Float64Array(length)) as ArrayOf<D>;
+/** A zero-filled typed array of `length` elements of dtype `dtype` (a recycled one when {@link recycle} kept one). */
+export const alloc = <D extends DType>(dtype: D, length: number): ArrayOf<D> => {
+  const kept = length >= recycleFrom ? take(dtype, length) : undefined;
+  if (kept !== undefined) return kept.fill(0) as ArrayOf<D>;
+  return (dtype === "float32" ? new Float32Array(length) : new Float64Array(length)) as ArrayOf<D>;
+};
+
+/** Arrays shorter than this are never kept: V8 allocates them cheaply in its own heap. */
+const recycleFrom = 65536;
+/** At most this many bytes are kept for reuse. */
+const keptBytesMax = 64 * 1024 * 1024;
+const keptArrays: FloatArray[] = [];
+let keptBytes = 0;
+
+const take = (dtype: DType, length: number): FloatArray | undefined => {
+  for (let i = keptArrays.length - 1; i >= 0; i--) {
+    const a = keptArrays[i]!;
+    if (a.length === length && (dtype === "float32") === a instanceof Float32Array) {
+      keptArrays.splice(i, 1);
+      keptBytes -= a.byteLength;
+      return a;
+    }
+  }
+  return undefined;
+};
+
+/**
+ * Hands a typed array back for reuse by a later {@link alloc} of the same length and dtype (zero-filled again
+ * then). Only for an array that nothing else references or ever reads again — a temporary whose owner is provably
+ * dead (e.g. eq. (4)'s quotients once the transposed product has read them): a later tensor will own its memory.
+ * Whole arrays only (no views). Keeps at most 64 MB, the most recent first.
+ */
+export const recycle = (a: FloatArray): void => {
+  if (a.length < recycleFrom || a.byteOffset !== 0 || a.byteLength !== a.buffer.byteLength || keptArrays.includes(a)) return;
+  keptArrays.push(a);
+  keptBytes += a.byteLength;
+  while (keptBytes > keptBytesMax) keptBytes -= keptArrays.shift()!.byteLength;
+};
 
 /** The dtype of a typed array. */
 export const dtypeOf = (data: FloatArray): DType => (data instanceof Float32Array ? "float32" : "float64");

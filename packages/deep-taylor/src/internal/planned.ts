@@ -6,7 +6,7 @@
  * @module
  */
 import * as T from "@dtd/tensor";
-import { unsafeMake } from "@dtd/tensor/unsafe";
+import { recycle, unsafeMake } from "@dtd/tensor/unsafe";
 import type { Affine } from "@dtd/layers";
 import type { DirectionContext, DirectionTerm } from "../Strategy.ts";
 import { byValue, cached, idOf, transposeWith } from "./affineCache.ts";
@@ -122,7 +122,17 @@ const stacked = (plan: Plan, call: Call, c: T.Tensor, axis: number): T.Tensor =>
   plan.back.forEach(({ inputs }, g) => {
     R = addProduct(R, modifierSum(inputs, call), block(D, g, parts.length, x.shape));
   });
-  return R!;
+  return release(D, R!, c);
+};
+
+/**
+ * R, after handing `temp` — this call's own transposed product, read by nothing after R was formed from it — back
+ * for reuse (`recycle` of @dtd/tensor/unsafe), unless R is (a view of) it (a group whose modifier is 1) or it is
+ * the quotients c themselves (a transpose that passed them through), which later groups still read.
+ */
+const release = (temp: T.Tensor, R: T.Tensor, c: T.Tensor): T.Tensor => {
+  if (R.data.buffer !== temp.data.buffer && c.data.buffer !== temp.data.buffer) recycle(temp.data);
+  return R;
 };
 
 /**
@@ -142,7 +152,10 @@ const block = (D: T.Tensor, g: number, G: number, shape: readonly number[]): T.T
 const separately = (plan: Plan, call: Call, c: T.Tensor): T.Tensor => {
   const { layer, x, weights } = call;
   let R: T.Tensor | undefined;
-  for (const { part, inputs } of plan.back) R = addProduct(R, modifierSum(inputs, call), transposeWith(layer, part.key, weights(part), x.shape, x.dtype)(c));
+  for (const { part, inputs } of plan.back) {
+    const back = transposeWith(layer, part.key, weights(part), x.shape, x.dtype)(c);
+    R = release(back, addProduct(R, modifierSum(inputs, call), back), c);
+  }
   return R ?? T.zerosLike(x);
 };
 

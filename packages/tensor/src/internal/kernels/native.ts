@@ -45,6 +45,11 @@ export interface NativeKernels {
    * JavaScript loop runs.
    */
   readonly quotient?: (a: FloatArray, b: FloatArray, c: FloatArray | undefined, out: FloatArray) => void;
+  /**
+   * x⁺, the contract of positivePart.ts's positivePartBits bit for bit: out[i] = x[i] > 0 ? x[i] : +0 (+0 for −0,
+   * negatives and NaN). x and out of one length and element type. Optional: without it the JavaScript loop runs.
+   */
+  readonly positivePart?: (x: FloatArray, out: FloatArray) => void;
 }
 
 let installed: NativeKernels | undefined;

@@ -13,14 +13,26 @@
  * @module
  */
 
+import { nativeKernels } from "./native.ts";
+
 const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
+/** The length from which x⁺ runs on the installed native kernels (below it the call's overhead outweighs the loop). */
+const nativeFrom = 1024;
+
 /**
- * out[i] = X[i] > 0 ? X[i] : 0 for Float32Array or Float64Array operands of one type and length; false (nothing
- * written) for other operands or on a big-endian platform.
+ * out[i] = X[i] > 0 ? X[i] : 0 for Float32Array or Float64Array operands of one type and length (on the native
+ * kernels' `positivePart` when installed, from {@link nativeFrom} elements: the same bits); false (nothing written)
+ * for other operands or, without native kernels, on a big-endian platform.
  */
 export const positivePartBits = (X: Float32Array | Float64Array, out: Float32Array | Float64Array): boolean => {
-  if (!littleEndian || X.length !== out.length) return false;
+  if (X.length !== out.length) return false;
+  const native = X.length >= nativeFrom ? nativeKernels()?.positivePart : undefined;
+  if (native !== undefined && (X instanceof Float32Array ? out instanceof Float32Array : out instanceof Float64Array)) {
+    native(X, out);
+    return true;
+  }
+  if (!littleEndian) return false;
   if (X instanceof Float32Array && out instanceof Float32Array) {
     bits32(new Int32Array(X.buffer, X.byteOffset, X.length), new Int32Array(out.buffer, out.byteOffset, out.length));
     return true;
