@@ -4,8 +4,10 @@
  * Exports
  *   isas: the instruction sets this CPU runs, widest first (e.g. ["avx512", "avx2", "generic"]);
  *   gemm: { [isa]: (a, b, out, dims) => undefined } for each of them, where a, b and out are Float32Arrays or
- *         Float64Arrays of one type and dims a Float64Array [m, n, k, aOffset, bOffset, outOffset, flags]
- *         (flags: 1 op(A) = Aᵀ, 2 op(B) = Bᵀ, 4 accumulate), computing
+ *         Float64Arrays of one type and dims a Float64Array [m, n, k, aOffset, bOffset, outOffset, flags, bId?]
+ *         (flags: 1 op(A) = Aᵀ, 2 op(B) = Bᵀ, 4 accumulate; bId, optional: a positive integer naming b for as
+ *         long as it lives and never reused, given only when b never changes, so that its packing may be kept:
+ *         gemm.h's packed-B cache; 0 or absent: none), computing
  *         out[outOffset + i·n + j] (+)= Σ_p op(A)[i, p] · op(B)[p, j]   (A stored m×k, or k×m when transposed).
  *   conv2d, conv2dBackpropInput: { [isa]: … } the convolutions of each of them (convAddon.c);
  *   maxPool2d: (x, out, argmax, dims) => undefined, max pooling with its winners (pool.c);
@@ -66,6 +68,7 @@ static void free_scratch(napi_env env, void *data, void *hint) {
   free(s->pa);
   free(s->pb);
   free(s->pt);
+  dtd_packed_free(s);
   free(s);
 }
 
@@ -127,7 +130,9 @@ static napi_value gemm(napi_env env, napi_callback_info info) {
   }
   dtd_scratch *s;
   CHECK(napi_get_instance_data(env, (void **)&s));
-  const dtd_problem p = {m, n, k, a0, ta ? 1 : k, ta ? m : 1, b0, tb ? 1 : n, tb ? k : 1, (void *)o0, n, 1, acc};
+  /* dims[7], when given: B's identity for the packed-B cache (gemm.h), 0 for none. */
+  const double bid = dims.length >= 8 && is_count(d[7]) ? d[7] : 0;
+  const dtd_problem p = {m, n, k, a0, ta ? 1 : k, ta ? m : 1, b0, tb ? 1 : n, tb ? k : 1, (void *)o0, n, 1, acc, bid};
   if ((f32 ? isa->gemm_f32 : isa->gemm_f64)(&p, s) != 0) {
     napi_throw_error(env, NULL, "@dtd/native gemm: out of memory for the packing buffers");
     return NULL;

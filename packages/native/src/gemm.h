@@ -23,10 +23,14 @@ typedef struct dtd_problem {
   void *c;
   long crs, ccs;
   int add;
+  /* B's identity for the packed-B cache (gemmCache.c): a number naming the caller's array for as long as it lives,
+   * never reused, given only when that array never changes (tensor data); 0: B may change, nothing is kept. */
+  double bid;
 } dtd_problem;
 
 /* Scratch owned by one Node environment (the main thread or one worker): packed panels and thin-loop rows, grown
  * on demand, 64-byte aligned, freed with the environment. Nothing in it outlives a call. */
+typedef struct dtd_packed_cache dtd_packed_cache;
 typedef struct dtd_scratch {
   void *pa;
   size_t na;
@@ -34,7 +38,35 @@ typedef struct dtd_scratch {
   size_t nb;
   void *pt;
   size_t nt;
+  dtd_packed_cache *packed; /* gemmCache.c; NULL until first used */
 } dtd_scratch;
+
+/*
+ * The packed-B cache (gemmCache.c): a blocked product whose B is unchanging (dtd_problem.bid ≠ 0) and met for the
+ * second time keeps the whole of B packed, in the blocked loops' layout, and later products with the same B read
+ * it instead of packing it again (a weight matrix multiplied by every batch: packing it was a pass over the whole
+ * matrix per product, ~15 % of net A's products at batch 128). The key is what the packing depends on: B's
+ * identity, its first element and strides, k, n and the layout (instruction set and element type). Bounded by a
+ * byte budget, least recently used first out, so entries of arrays that died leave in time; ids are never reused,
+ * so an entry never answers for another array.
+ */
+typedef struct dtd_packed_key {
+  double id;
+  const void *b;
+  long brs, bcs, k, n;
+  const void *layout;
+} dtd_packed_key;
+
+/* The packed B of `key` (bytes long), or NULL when it is not cached. */
+void *dtd_packed_find(dtd_scratch *s, const dtd_packed_key *key, size_t bytes);
+/*
+ * Room for the packed B of `key` (bytes long), to be filled by the caller, when this B was met before and fits the
+ * budget; NULL otherwise (B met for the first time is only remembered: a product's operand that is fresh every
+ * call, such as a cotangent, never costs a cached copy).
+ */
+void *dtd_packed_insert(dtd_scratch *s, const dtd_packed_key *key, size_t bytes);
+/* Frees the cache (with the environment's scratch). */
+void dtd_packed_free(dtd_scratch *s);
 
 /* Returns a 64-byte aligned buffer of at least `bytes` in *slot (grown, contents not kept), or NULL when out of memory. */
 void *dtd_grow(void **slot, size_t *cap, size_t bytes);

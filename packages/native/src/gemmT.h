@@ -99,21 +99,55 @@ static void FN(pack_b_)(const dtd_problem *pr, long p0, long kb, long j0, long n
   }
 }
 
+/* What names this file's packed layout (instruction set, element type) in the packed-B cache's keys. */
+static const char FN(layout_) = 0;
+
+/*
+ * The whole of op(B) packed as the blocked loops read it — for each NC block of columns, each KC block of rows:
+ * kb × round_up(nb, NR) entries, one block after the other — from the packed-B cache (gemm.h), or packed into it
+ * now; NULL when B is not cached (it may change, was met for the first time, or does not fit).
+ */
+static const T *FN(cached_b_)(const dtd_problem *pr, dtd_scratch *s) {
+  if (pr->bid == 0) return NULL;
+  const long n = pr->n, k = pr->k;
+  const size_t bytes = (size_t)(k * (n / NC * NC + round_up(n % NC, NR))) * sizeof(T);
+  const dtd_packed_key key = {pr->bid, pr->b, pr->brs, pr->bcs, k, n, &FN(layout_)};
+  T *whole = dtd_packed_find(s, &key, bytes);
+  if (whole != NULL) return whole;
+  whole = dtd_packed_insert(s, &key, bytes);
+  if (whole == NULL) return NULL;
+  T *at = whole;
+  for (long j0 = 0; j0 < n; j0 += NC) {
+    const long nb = min_l(NC, n - j0);
+    for (long p0 = 0; p0 < k; p0 += KC) {
+      const long kb = min_l(KC, k - p0);
+      FN(pack_b_)(pr, p0, kb, j0, nb, at);
+      at += kb * round_up(nb, NR);
+    }
+  }
+  return whole;
+}
+
 /* The blocked product (needs ccs = 1: C's rows contiguous). */
 static int FN(blocked_)(const dtd_problem *pr, dtd_scratch *s) {
   const long m = pr->m, n = pr->n, k = pr->k, crs = pr->crs;
   T *c = pr->c;
   const long kc_max = min_l(KC, k);
-  T *bp = dtd_grow(&s->pb, &s->nb, (size_t)(kc_max * round_up(min_l(NC, n), NR)) * sizeof(T));
+  const T *cached = FN(cached_b_)(pr, s);
+  T *bp = cached != NULL ? NULL : dtd_grow(&s->pb, &s->nb, (size_t)(kc_max * round_up(min_l(NC, n), NR)) * sizeof(T));
   T *ap = dtd_grow(&s->pa, &s->na, (size_t)(kc_max * round_up(min_l(MC, m), MR)) * sizeof(T));
-  if (bp == NULL || ap == NULL) return -1;
+  if ((cached == NULL && bp == NULL) || ap == NULL) return -1;
   T tile[MR * 2 * (sizeof(V) / sizeof(T))];
   for (long j0 = 0; j0 < n; j0 += NC) {
     const long nb = min_l(NC, n - j0);
     for (long p0 = 0; p0 < k; p0 += KC) {
       const long kb = min_l(KC, k - p0);
       const int add = pr->add || p0 > 0;
-      FN(pack_b_)(pr, p0, kb, j0, nb, bp);
+      if (cached != NULL) {
+        bp = (T *)cached;
+        cached += kb * round_up(nb, NR);
+      } else
+        FN(pack_b_)(pr, p0, kb, j0, nb, bp);
       for (long i0 = 0; i0 < m; i0 += MC) {
         const long mb = min_l(MC, m - i0);
         FN(pack_a_)(pr, i0, mb, p0, kb, ap);
@@ -274,7 +308,7 @@ static int FN(gemm_)(const dtd_problem *pr, dtd_scratch *s) {
   if (pr->m < 4) return FN(thin_rows_)(pr, s);
   if (pr->n < 4) {
     /* Cᵀ = op(B)ᵀ · op(A)ᵀ: n < 4 rows. */
-    const dtd_problem t = {pr->n, pr->m, pr->k, pr->b, pr->bcs, pr->brs, pr->a, pr->acs, pr->ars, pr->c, pr->ccs, pr->crs, pr->add};
+    const dtd_problem t = {pr->n, pr->m, pr->k, pr->b, pr->bcs, pr->brs, pr->a, pr->acs, pr->ars, pr->c, pr->ccs, pr->crs, pr->add, 0};
     return FN(thin_rows_)(&t, s);
   }
   return FN(blocked_)(pr, s);

@@ -6,7 +6,7 @@
  * skipped otherwise, with the reason.
  */
 import * as T from "@dtd/tensor";
-import { nativeGemmFlags } from "@dtd/tensor/unsafe";
+import { installNativeKernels, nativeGemmFlags, nativeKernels, recycle, unsafeMake } from "@dtd/tensor/unsafe";
 import fc from "fast-check";
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, test } from "vitest";
@@ -17,6 +17,9 @@ const loaded = loadNative();
 const required = process.env["DTD_REQUIRE_NATIVE"] === "1";
 if (E.isLeft(loaded) && !required) console.warn(`packages/native/test skipped: ${message(loaded.left)}`);
 const run = E.isRight(loaded) || required ? describe : describe.skip;
+
+/** The kernels of the widest instruction set. */
+const kernels0 = (): LoadedKernels => everyIsa()[0]!;
 
 /** The kernels on each instruction set the CPU runs. */
 const everyIsa = (): LoadedKernels[] => {
@@ -155,6 +158,87 @@ run("@dtd/native gemm against the definition", () => {
         kernels.gemm(a, b, again, dims);
         expect(Array.from(again)).toEqual(Array.from(first));
       }
+  });
+
+  test("the packed-B cache: a B named by an id gives the bits of an unnamed one on every call, across blocks and instruction sets, and never answers for another array", () => {
+    const rng = T.Random.make(1805);
+    let id = 1e9; // ids of this test only (the tensor package counts from 1)
+    for (const kernels of everyIsa())
+      for (const dtype of T.dtypes)
+        for (const [m, n, k, tB] of [
+          [40, 200, 1100, false], // a forward product x·W, k over several KC blocks
+          [40, 1100, 200, true], // its transposed product c·Wᵀ
+          [5, 3100, 9, false], // n over two NC blocks (float32 3072, float64 2048)
+          [13, 21, 300, true],
+        ] as const) {
+          const a = fill(dtype, m * k, rng);
+          const b = fill(dtype, k * n + 2, rng);
+          const flags = tB ? nativeGemmFlags.transposeB : 0;
+          const want = T.alloc(dtype, m * n);
+          kernels.gemm(a, b, want, new Float64Array([m, n, k, 0, 1, 0, flags]));
+          const named = ++id;
+          // Met once (remembered), twice (packed into the cache), then read from it.
+          for (let call = 0; call < 4; call++) {
+            const got = T.alloc(dtype, m * n);
+            kernels.gemm(a, b, got, new Float64Array([m, n, k, 0, 1, 0, flags, named]));
+            expect(Array.from(got), `${kernels.isa} ${dtype} ${m}×${n}×${k} call ${call}`).toEqual(Array.from(want));
+          }
+          // The same shape and offset from another array with another id: its own values, not the cached ones.
+          const other = fill(dtype, k * n + 2, rng);
+          const otherWant = T.alloc(dtype, m * n);
+          kernels.gemm(a, other, otherWant, new Float64Array([m, n, k, 0, 1, 0, flags]));
+          const otherId = ++id;
+          for (let call = 0; call < 3; call++) {
+            const got = T.alloc(dtype, m * n);
+            kernels.gemm(a, other, got, new Float64Array([m, n, k, 0, 1, 0, flags, otherId]));
+            expect(Array.from(got)).toEqual(Array.from(otherWant));
+          }
+          // Another offset into the named array is another packing.
+          const shifted = T.alloc(dtype, m * n);
+          kernels.gemm(a, b, shifted, new Float64Array([m, n, k, 0, 2, 0, flags]));
+          const got = T.alloc(dtype, m * n);
+          for (let call = 0; call < 2; call++) kernels.gemm(a, b, got, new Float64Array([m, n, k, 0, 2, 0, flags, named]));
+          expect(Array.from(got)).toEqual(Array.from(shifted));
+        }
+  });
+
+  test("the packed-B cache never answers for recycled memory: a recycled buffer is a new B (@dtd/tensor's alloc gives it a new array)", () => {
+    const saved = nativeKernels();
+    installNativeKernels(kernels0());
+    try {
+      const rng = T.Random.make(1807);
+      const x = unsafeMake([8, 300], fill("float32", 8 * 300, rng));
+      const product = (data: T.FloatArray) => T.matmul(x, unsafeMake([300, 300], data));
+      const first = fill("float32", 300 * 300, rng);
+      for (let i = 0; i < 3; i++) product(first); // cached from the second product on
+      recycle(first);
+      const again = T.alloc("float32", 300 * 300);
+      expect(again.buffer).toBe(first.buffer);
+      for (let i = 0; i < again.length; i++) again[i] = T.Random.uniform(rng, -1, 1);
+      const want = T.alloc("float32", 8 * 300);
+      kernels0().gemm(x.data, again, want, new Float64Array([8, 300, 300, 0, 0, 0, 0]));
+      for (let i = 0; i < 3; i++) expect(Array.from(product(again).data)).toEqual(Array.from(want));
+    } finally {
+      installNativeKernels(saved);
+    }
+  });
+
+  test("the packed-B cache under churn: more named matrices than it keeps, each product still its own", () => {
+    const rng = T.Random.make(1806);
+    const [m, n, k] = [8, 40, 30];
+    const bs = Array.from({ length: 70 }, () => fill("float64", k * n, rng));
+    const a = fill("float64", m * k, rng);
+    const want = bs.map((b) => {
+      const out = T.alloc("float64", m * n);
+      kernels0().gemm(a, b, out, new Float64Array([m, n, k, 0, 0, 0, 0]));
+      return Array.from(out);
+    });
+    for (let round = 0; round < 3; round++)
+      bs.forEach((b, i) => {
+        const out = T.alloc("float64", m * n);
+        kernels0().gemm(a, b, out, new Float64Array([m, n, k, 0, 0, 0, 0, 2e9 + i]));
+        expect(Array.from(out), `matrix ${i} round ${round}`).toEqual(want[i]);
+      });
   });
 
   test("refuses arrays shorter than the shape needs, mixed element types, an out overlapping an operand, bad dims", () => {

@@ -15,10 +15,15 @@ export type FloatArray = Float32Array | Float64Array;
 /** All dtypes, for iteration and validation. */
 export const dtypes = ["float32", "float64"] as const satisfies readonly DType[];
 
-/** A zero-filled typed array of `length` elements of dtype `dtype` (a recycled one when {@link recycle} kept one). */
+/**
+ * A zero-filled typed array of `length` elements of dtype `dtype` (over a recycled one's memory when {@link recycle}
+ * kept one). A recycled buffer comes back in a new array object: the kernels' caches are keyed by the array's
+ * identity (IdentityMemo.idOf: gemm's packed A, the resident matrices, the native packed-B cache), and tensor data
+ * never changes under one identity, so new contents must not wear the old array's.
+ */
 export const alloc = <D extends DType>(dtype: D, length: number): ArrayOf<D> => {
   const kept = length >= recycleFrom ? take(dtype, length) : undefined;
-  if (kept !== undefined) return kept.fill(0) as ArrayOf<D>;
+  if (kept !== undefined) return (kept.fill(0) instanceof Float32Array ? new Float32Array(kept.buffer) : new Float64Array(kept.buffer)) as ArrayOf<D>;
   return (dtype === "float32" ? new Float32Array(length) : new Float64Array(length)) as ArrayOf<D>;
 };
 
@@ -48,7 +53,7 @@ const take = (dtype: DType, length: number): FloatArray | undefined => {
  * Whole arrays only (no views). Keeps at most 64 MB, the most recent first.
  */
 export const recycle = (a: FloatArray): void => {
-  if (a.length < recycleFrom || a.byteOffset !== 0 || a.byteLength !== a.buffer.byteLength || keptArrays.includes(a)) return;
+  if (a.length < recycleFrom || a.byteOffset !== 0 || a.byteLength !== a.buffer.byteLength || keptArrays.some((k) => k.buffer === a.buffer)) return;
   keptArrays.push(a);
   keptBytes += a.byteLength;
   while (keptBytes > keptBytesMax) keptBytes -= keptArrays.shift()!.byteLength;

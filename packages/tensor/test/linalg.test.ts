@@ -322,7 +322,19 @@ describe("gemm routes (docs/kernels.md)", () => {
       expect(gemmRoute(args(64, 64, 64, f32))).toBe("blockedWasm");
       expect(() => gemmRoute(args(64, 64, 64, f32, "native"))).toThrow('kernel "native" asked for, but a, b and out differ in element type');
       gemm({ m: 3, n: 5, k: 7, a: { data: new Float64Array(30), offset: 2, transpose: true }, b: { data: new Float64Array(40), offset: 4 }, out: f64, outOffset: 6, accumulate: true });
-      expect(calls).toEqual(["3,5,7,2,4,6,5"]);
+      // The 8th entry names B for the native packed-B cache: 0 for a thin product (nothing packed) or a scratch B,
+      // else B's identity, the same for the same array and another for another.
+      expect(calls).toEqual(["3,5,7,2,4,6,5,0"]);
+      const b = new Float64Array(16);
+      const product = (data: Float64Array, lifetime?: "scratch") => gemm({ m: 4, n: 4, k: 4, a: { data: new Float64Array(16) }, b: { data, ...(lifetime ? { lifetime } : {}) }, out: new Float64Array(16) });
+      product(b);
+      product(b);
+      product(b, "scratch");
+      product(new Float64Array(16));
+      const ids = calls.slice(1).map((c) => Number(c.split(",")[7]));
+      expect(ids[0]).toBeGreaterThan(0);
+      expect([ids[1], ids[2]]).toEqual([ids[0], 0]);
+      expect(ids[3]).not.toBe(ids[0]);
       installNativeKernels(undefined);
       expect(() => gemmRoute(args(64, 64, 64, f64, "native"))).toThrow('kernel "native" asked for, but no native kernels are installed');
     } finally {

@@ -162,8 +162,15 @@ const nativeFor = (p: GemmArgs): NativeKernels | undefined => {
   return usable ? native : undefined;
 };
 
-/** [m, n, k, aOffset, bOffset, outOffset, flags], reused by every native call (NativeKernels.gemm). */
-const nativeDims = new Float64Array(7);
+/** [m, n, k, aOffset, bOffset, outOffset, flags, bId], reused by every native call (NativeKernels.gemm). */
+const nativeDims = new Float64Array(8);
+
+/**
+ * B's identity for the native kernels' packed-B cache (NativeKernels.gemm's bId): tensor data never changes
+ * (Lifetime "tensor"), so its packing may be kept and reused — a weight matrix is then packed once, not once per
+ * product. Only for products that pack B at all (m ≥ 4 and n ≥ 4, the blocked loops); 0 for scratch.
+ */
+const packedBId = (p: GemmArgs): number => ((p.b.lifetime ?? "tensor") === "tensor" && p.m >= MR && p.n >= NR ? IdentityMemo.idOf(p.b.data) : 0);
 
 const gemmNative = (p: GemmArgs): void => {
   const native = nativeKernels()!;
@@ -178,6 +185,7 @@ const gemmNative = (p: GemmArgs): void => {
   nativeDims[4] = p.b.offset ?? 0;
   nativeDims[5] = p.outOffset ?? 0;
   nativeDims[6] = flags;
+  nativeDims[7] = packedBId(p);
   native.gemm(p.a.data, p.b.data, p.out, nativeDims);
 };
 

@@ -19,9 +19,12 @@ export interface NativeKernels {
   readonly name: string;
   /**
    * out[outOffset + i·n + j] (+)= Σ_p op(A)[i, p] · op(B)[p, j] for i < m, j < n (the contract of gemm's
-   * GemmArgs), where `dims` = [m, n, k, aOffset, bOffset, outOffset, flags] ({@link nativeGemmFlags}); op(A) is
-   * m×k, stored k×m when transposed, op(B) k×n, stored n×k when transposed. `a`, `b` and `out` have one element
+   * GemmArgs), where `dims` = [m, n, k, aOffset, bOffset, outOffset, flags, bId] ({@link nativeGemmFlags}); op(A)
+   * is m×k, stored k×m when transposed, op(B) k×n, stored n×k when transposed. `a`, `b` and `out` have one element
    * type and `out` overlaps neither operand. k = 0 stores zeros (unless accumulating). Sums in the element type.
+   * bId (optional, 0 for none) names `b` while it lives, never reused (IdentityMemo.idOf), and is given only for
+   * data that never changes: the kernels may then keep B packed and skip packing it in a later product with the
+   * same bId (the same results: the same packed values in the same order).
    */
   readonly gemm: (a: FloatArray, b: FloatArray, out: FloatArray, dims: Float64Array) => void;
   /**
