@@ -6,6 +6,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import * as T from "@dtd/tensor";
+import { installNativeKernels, nativeKernels, unsafeMake } from "@dtd/tensor/unsafe";
 import { allFiniteBy, sampleSums } from "../src/internal/sampleSums.ts";
 
 /** The plain per-sample loops (sequential float64 sums) and a bound on their difference from any summation order. */
@@ -66,6 +67,30 @@ describe("sampleSums: one pass for explain's balance, magnitudes and finiteness"
     const huge = T.of([1.7e308, 1.7e308, -1.7e308], [1, 3]);
     expect(allFiniteBy(sampleSums(huge))).toBe(false);
     expect(T.firstNonFinite(huge.data)).toBe(-1);
+  });
+  test("the native kernels' rowSums (when installed) give the loops' bits: large batches, tails, magnitudes far apart, NaN and ±Infinity", () => {
+    const installed = nativeKernels();
+    const viaLoops = (t: T.Tensor) => {
+      installNativeKernels(undefined);
+      try {
+        return sampleSums(t);
+      } finally {
+        installNativeKernels(installed);
+      }
+    };
+    const special = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e300, -1e-300, 0, -0];
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1024, max: 3000 }), fc.constantFrom<T.DType>("float32", "float64"), fc.integer(), fc.boolean(), (N, d, dtype, seed, withSpecial) => {
+        const rng = T.Random.make(seed);
+        const data = T.alloc(dtype, N * d);
+        for (let i = 0; i < data.length; i++) data[i] = T.Random.uniform(rng, -1, 1) * 10 ** Math.floor(T.Random.uniform(rng, -8, 8));
+        if (withSpecial) data[Math.floor(T.Random.uniform(rng, 0, data.length))] = special[Math.floor(T.Random.uniform(rng, 0, special.length))]!;
+        const t = unsafeMake([N, d], data);
+        const [a, b] = [sampleSums(t), viaLoops(t)];
+        expect(Array.from(a.sum).every((v, n) => Object.is(v, b.sum[n]))).toBe(true);
+        expect(Array.from(a.abs).every((v, n) => Object.is(v, b.abs[n]))).toBe(true);
+      }),
+    );
   });
   test("an empty batch has no sums", () => {
     const s = sampleSums(T.zeros([0, 3]));

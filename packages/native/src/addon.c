@@ -12,7 +12,8 @@
  *   conv2d, conv2dBackpropInput: { [isa]: … } the convolutions of each of them (convAddon.c);
  *   maxPool2d: (x, out, argmax, dims) => undefined, max pooling with its winners (pool.c);
  *   quotient: (a, b, c, out) => undefined, eq. (4)'s quotient a / (b + c), 0 where b + c = 0 (quotient.c);
- *   positivePart: (x, out) => undefined, x⁺ (ReLU's forward op, positivePart.c).
+ *   positivePart: (x, out) => undefined, x⁺ (ReLU's forward op, positivePart.c);
+ *   rowSums: (x, sum, abs) => undefined, per row Σ x and Σ |x| (rowSums.c).
  * The typed arrays are read and written in place (napi_get_typedarray_info gives their memory): nothing is
  * copied. Arguments that would read or write outside an array, mixed element types, or an `out` overlapping
  * an operand throw (a caller's bug: @dtd/tensor checks shapes before it gets here).
@@ -29,6 +30,7 @@
 #include "pool.h"
 #include "positivePart.h"
 #include "quotient.h"
+#include "rowSums.h"
 
 void *dtd_grow(void **slot, size_t *cap, size_t bytes) {
   if (*cap >= bytes && *slot != NULL) return *slot;
@@ -170,5 +172,6 @@ NAPI_MODULE_INIT() {
   if (dtd_register_pool(env, exports) != 0) return NULL;
   if (dtd_register_quotient(env, exports) != 0) return NULL;
   if (dtd_register_positive_part(env, exports) != 0) return NULL;
+  if (dtd_register_row_sums(env, exports) != 0) return NULL;
   return exports;
 }

@@ -44,6 +44,8 @@ interface Addon {
   readonly quotient?: NativeKernels["quotient"];
   /** x⁺ (positivePart.c: one build for every instruction set); absent from addons built before it. */
   readonly positivePart?: NativeKernels["positivePart"];
+  /** Per-row Σ x and Σ |x| (rowSums.c: one build for every instruction set); absent from addons built before it. */
+  readonly rowSums?: NativeKernels["rowSums"];
 }
 
 /** The native kernels, with what they run on. */
@@ -95,6 +97,7 @@ export const loadNative = (opts: LoadOptions = {}): E.Either<NativeError, Loaded
     const maxPool2d = typeof addon.maxPool2d === "function" ? addon.maxPool2d : undefined;
     const quotient = typeof addon.quotient === "function" ? addon.quotient : undefined;
     const positivePart = typeof addon.positivePart === "function" ? addon.positivePart : undefined;
+    const rowSums = typeof addon.rowSums === "function" ? addon.rowSums : undefined;
     return E.right({
       name: `native ${isa}`,
       isa,
@@ -105,6 +108,7 @@ export const loadNative = (opts: LoadOptions = {}): E.Either<NativeError, Loaded
       ...(maxPool2d === undefined ? {} : { maxPool2d }),
       ...(quotient === undefined ? {} : { quotient }),
       ...(positivePart === undefined ? {} : { positivePart }),
+      ...(rowSums === undefined ? {} : { rowSums }),
     });
   })(loadAddon(path));
 };

@@ -9,10 +9,15 @@
  * Accumulated in float64 over four interleaved partial sums (entry i in partial i mod 4, then (p0 + p1) + (p2 + p3)):
  * the rounding of a sum of d terms stays within γ_{⌈d/4⌉+1}·Σ|R_p| (γ_n ≈ n·2⁻⁵³), below the γ_{d−1}·Σ|R_p| of a
  * sequential sum, and `Consistency.leaks` allows γ_n with n ≥ d. One loop per element type keeps each load
- * monomorphic (as `firstNonFinite`): keep the two copies identical but for the type.
+ * monomorphic (as `firstNonFinite`): keep the two copies identical but for the type. Large tensors run on the
+ * native kernels' `rowSums` when installed (`@dtd/native`'s rowSums.c, the same additions in the same order).
  * @module
  */
 import type * as T from "@dtd/tensor";
+import { nativeKernels } from "@dtd/tensor/unsafe";
+
+/** From this many entries the sums run on the installed native kernels' `rowSums` (the same bits). */
+const nativeFrom = 1024;
 
 /** Per sample [N]: Σ_p R_p and Σ_p |R_p|. */
 export interface SampleSums {
@@ -79,7 +84,9 @@ export const sampleSums = (t: T.Tensor): SampleSums => {
   const size = N === 0 ? 0 : t.data.length / N;
   const sum = new Float64Array(N);
   const abs = new Float64Array(N);
-  if (t.data instanceof Float64Array) sums64(t.data, N, size, sum, abs);
+  const native = N > 0 && t.data.length >= nativeFrom ? nativeKernels()?.rowSums : undefined;
+  if (native !== undefined) native(t.data, sum, abs);
+  else if (t.data instanceof Float64Array) sums64(t.data, N, size, sum, abs);
   else sums32(t.data, N, size, sum, abs);
   return { sum, abs };
 };

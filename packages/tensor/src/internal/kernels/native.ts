@@ -53,6 +53,12 @@ export interface NativeKernels {
    * negatives and NaN). x and out of one length and element type. Optional: without it the JavaScript loop runs.
    */
   readonly positivePart?: (x: FloatArray, out: FloatArray) => void;
+  /**
+   * Per row n of x (sum.length rows of equal length): sum[n] = Σ x, abs[n] = Σ |x|, accumulated in float64 over
+   * four interleaved partial sums (entry i in partial i mod 4, the tail in partial 0, then (p0 + p1) + (p2 + p3)):
+   * the loops of @dtd/deep-taylor's sampleSums bit for bit. Optional: without it those loops run.
+   */
+  readonly rowSums?: (x: FloatArray, sum: Float64Array, abs: Float64Array) => void;
 }
 
 let installed: NativeKernels | undefined;
