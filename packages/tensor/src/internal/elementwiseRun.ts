@@ -22,6 +22,122 @@ export const binaryRun = (
   sb: number,
   len: number,
 ): void => {
+  // One copy per element type where all three agree, as binarySame: a broadcast run (a bias over a batch's rows)
+  // at a load site that sees both types runs markedly slower than at a monomorphic one.
+  if (out instanceof Float32Array && A instanceof Float32Array && B instanceof Float32Array) run32(code, out, o, A, ia, sa, B, ib, sb, len);
+  else if (out instanceof Float64Array && A instanceof Float64Array && B instanceof Float64Array) run64(code, out, o, A, ia, sa, B, ib, sb, len);
+  else runAny(code, out, o, A, ia, sa, B, ib, sb, len);
+};
+
+const runAny = (
+  code: BinaryCode,
+  out: FloatArray,
+  o: number,
+  A: FloatArray,
+  ia: number,
+  sa: number,
+  B: FloatArray,
+  ib: number,
+  sb: number,
+  len: number,
+): void => {
+  switch (code) {
+    case "add":
+      for (let t = 0; t < len; t++, ia += sa, ib += sb) out[o + t] = A[ia]! + B[ib]!;
+      return;
+    case "sub":
+      for (let t = 0; t < len; t++, ia += sa, ib += sb) out[o + t] = A[ia]! - B[ib]!;
+      return;
+    case "mul":
+      for (let t = 0; t < len; t++, ia += sa, ib += sb) out[o + t] = A[ia]! * B[ib]!;
+      return;
+    case "div":
+      for (let t = 0; t < len; t++, ia += sa, ib += sb) out[o + t] = A[ia]! / B[ib]!;
+      return;
+    case "divNoNan":
+      for (let t = 0; t < len; t++, ia += sa, ib += sb) {
+        const q = B[ib]!;
+        out[o + t] = q === 0 ? 0 : A[ia]! / q;
+      }
+      return;
+    case "maximum":
+      for (let t = 0; t < len; t++, ia += sa, ib += sb) {
+        const p = A[ia]!;
+        const q = B[ib]!;
+        out[o + t] = p >= q ? p : q;
+      }
+      return;
+    case "minimum":
+      for (let t = 0; t < len; t++, ia += sa, ib += sb) {
+        const p = A[ia]!;
+        const q = B[ib]!;
+        out[o + t] = p <= q ? p : q;
+      }
+      return;
+  }
+};
+
+// The Float64Array and Float32Array copies of runAny: keep the three identical but for the types.
+const run64 = (
+  code: BinaryCode,
+  out: Float64Array,
+  o: number,
+  A: Float64Array,
+  ia: number,
+  sa: number,
+  B: Float64Array,
+  ib: number,
+  sb: number,
+  len: number,
+): void => {
+  switch (code) {
+    case "add":
+      for (let t = 0; t < len; t++, ia += sa, ib += sb) out[o + t] = A[ia]! + B[ib]!;
+      return;
+    case "sub":
+      for (let t = 0; t < len; t++, ia += sa, ib += sb) out[o + t] = A[ia]! - B[ib]!;
+      return;
+    case "mul":
+      for (let t = 0; t < len; t++, ia += sa, ib += sb) out[o + t] = A[ia]! * B[ib]!;
+      return;
+    case "div":
+      for (let t = 0; t < len; t++, ia += sa, ib += sb) out[o + t] = A[ia]! / B[ib]!;
+      return;
+    case "divNoNan":
+      for (let t = 0; t < len; t++, ia += sa, ib += sb) {
+        const q = B[ib]!;
+        out[o + t] = q === 0 ? 0 : A[ia]! / q;
+      }
+      return;
+    case "maximum":
+      for (let t = 0; t < len; t++, ia += sa, ib += sb) {
+        const p = A[ia]!;
+        const q = B[ib]!;
+        out[o + t] = p >= q ? p : q;
+      }
+      return;
+    case "minimum":
+      for (let t = 0; t < len; t++, ia += sa, ib += sb) {
+        const p = A[ia]!;
+        const q = B[ib]!;
+        out[o + t] = p <= q ? p : q;
+      }
+      return;
+  }
+};
+
+const run32 = (
+  code: BinaryCode,
+  out: Float32Array,
+  o: number,
+  A: Float32Array,
+  ia: number,
+  sa: number,
+  B: Float32Array,
+  ib: number,
+  sb: number,
+  len: number,
+): void => {
   switch (code) {
     case "add":
       for (let t = 0; t < len; t++, ia += sa, ib += sb) out[o + t] = A[ia]! + B[ib]!;
