@@ -6,7 +6,7 @@
  * @module
  */
 export { encodeNpy } from "./batch/npy.ts";
-export { importFile } from "./loadModel.ts";
+export { importFile } from "./importFile.ts";
 export { type ImportedInfo, infoOf } from "./imported.ts";
 export { negateOutput } from "./outputClass.ts";
 export { defaultPrep, type PhotoPrep, photoToInput } from "./photoInput.ts";

@@ -6,11 +6,10 @@
  * @module
  */
 import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
 import type * as L from "@dtd/layers";
 import type * as T from "@dtd/tensor";
-import { type ImportError, importModel, type ImportedModel, message as importMessage } from "@dtd/import";
+import type { ImportedModel } from "@dtd/import";
 import { type DecodedModel, decodeModel, parseJson, parseModel } from "@dtd/model-io";
 import { readModelFile } from "@dtd/model-io/file";
 import { formatError, type ModelFileError } from "@dtd/model-io";
@@ -67,27 +66,11 @@ const asDtdModel = (text: string): E.Either<ModelFileError, DecodedModel> | unde
 /** True when the bytes start, after whitespace or a byte-order mark, with `{`. */
 const startsAsJson = (bytes: Uint8Array): boolean => /^\uFEFF?\s*\{/.test(new TextDecoder().decode(bytes.subarray(0, 64)));
 
-/** Imports a TF.js or ONNX file, its shards read from its directory. */
-export const importFile = (path: string, bytes: Uint8Array, opts: LoadOptions = {}): E.Either<CliError, ImportedModel> => {
-  const dir = dirname(path);
-  const r = importModel(bytes, {
-    name: path,
-    dtype: opts.dtype ?? "float64",
-    ...(opts.inputShape === undefined ? {} : { inputShape: opts.inputShape }),
-    ...(opts.output === undefined ? {} : { output: opts.output }),
-    readFile: (p) => {
-      try {
-        return new Uint8Array(readFileSync(join(dir, p)));
-      } catch {
-        return undefined;
-      }
-    },
-  });
-  return E.mapLeft((e: ImportError) => failure(importMessage(e)))(r);
-};
-
-/** Reads a model file of any kind dtd reads. */
-export const loadModel = (path: string, opts: LoadOptions = {}): E.Either<CliError, Loaded> => {
+/**
+ * Reads a model file of any kind dtd reads. Asynchronous because a file that is not a dtd model file loads the
+ * importer first (`importFile.ts`: @dtd/import is not loaded at all for a dtd model file).
+ */
+export const loadModel = async (path: string, opts: LoadOptions = {}): Promise<E.Either<CliError, Loaded>> => {
   const bytes = readBytes(path);
   if (E.isLeft(bytes)) return bytes;
   const text = startsAsJson(bytes.right) ? new TextDecoder().decode(bytes.right) : undefined;
@@ -101,6 +84,7 @@ export const loadModel = (path: string, opts: LoadOptions = {}): E.Either<CliErr
       },
     )(dtd);
   }
+  const { importFile } = await import("./importFile.ts");
   return E.map((m: ImportedModel): Loaded => ({ model: m.model, metadata: {}, dtype: opts.dtype ?? "float64", imported: infoOf(m.ir, path) }))(importFile(path, bytes.right, opts));
 };
 

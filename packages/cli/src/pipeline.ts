@@ -116,11 +116,13 @@ export const canonizeFor = (spec: Spec, model: L.Model, x: T.Tensor): E.Either<C
 };
 
 /** Reads the flags, the model, the input and the zᵇ bounds, in that order. */
-export const prepare = (values: Values<ExplainFlags>): E.Either<CliError, Prepared> =>
-  pipe(
+export const prepare = async (values: Values<ExplainFlags>): Promise<E.Either<CliError, Prepared>> => {
+  const spec = parseSpec(values);
+  const model = E.isLeft(spec) ? spec : await loadModel(spec.right.modelPath, { ...(spec.right.outputNode === undefined ? {} : { output: spec.right.outputNode }), ...(spec.right.inputShape === undefined ? {} : { inputShape: spec.right.inputShape }) });
+  return pipe(
     E.Do,
-    E.bind("parsed", () => parseSpec(values)),
-    E.bind("loaded", ({ parsed }) => loadModel(parsed.modelPath, { ...(parsed.outputNode === undefined ? {} : { output: parsed.outputNode }), ...(parsed.inputShape === undefined ? {} : { inputShape: parsed.inputShape }) })),
+    E.bind("parsed", () => spec),
+    E.bind("loaded", () => model),
     E.bind("targeted", ({ parsed, loaded }) => withTarget(parsed, loaded)),
     E.bind("sample", ({ parsed, loaded }) => readSample(parsed, loaded)),
     E.bind("canonical", ({ targeted, sample }) => canonizeFor(targeted.spec, targeted.model, sample.x)),
@@ -138,6 +140,7 @@ export const prepare = (values: Values<ExplainFlags>): E.Either<CliError, Prepar
       canonized: canonical.notes,
     })),
   );
+};
 
 /** A heatmap of one sample with its diagnostics. */
 export interface Result {

@@ -62,9 +62,10 @@ export const runMany = async (values: ManyValues, io: Io): Promise<E.Either<CliE
 };
 
 const runOn = async (threads: P.Prestarted | undefined, o: ManyOptions & { readonly workers: number }, parsed: Spec, io: Io): Promise<E.Either<CliError, ExitCode>> => {
+  const model = await loadModel(parsed.modelPath);
   const prepared = pipe(
     E.Do,
-    E.bind("loaded", () => loadModel(parsed.modelPath)),
+    E.bind("loaded", () => model),
     E.bind("targeted", ({ loaded }) => withTarget(parsed, loaded)),
     E.bind("source", ({ loaded }) => E.mapLeft(failure)(openSource(parsed.input.path, loaded.model.inputShape, loaded.dtype))),
     E.bind("first", ({ source }) => E.mapLeft(failure)(source.first())),

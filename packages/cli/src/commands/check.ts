@@ -204,7 +204,7 @@ Exit status: 0 when every check holds, 1 when one fails (or a file cannot be rea
       const valid = integerFlag("max-neurons", n, 1);
       if (E.isLeft(valid)) return valid;
     }
-    const prepared = prepare(values);
+    const prepared = await prepare(values);
     if (E.isLeft(prepared)) return prepared;
     const p = prepared.right;
     const result = explainPrepared(p, true);

@@ -169,7 +169,7 @@ Each step is one forward pass for all inputs and orderings; progress goes to std
     if (E.isLeft(settings)) return settings;
     const spec = parseSpec(values);
     if (E.isLeft(spec)) return spec;
-    const loaded = loadModel(spec.right.modelPath);
+    const loaded = await loadModel(spec.right.modelPath);
     if (E.isLeft(loaded)) return loaded;
     const model = loaded.right.model;
     const input = spec.right.input;

@@ -126,7 +126,7 @@ progress bar goes to stderr, the summary of the set (conservation, positivity, c
     if (values.input !== undefined && isMany(values.input)) return (await import("../batch/run.ts")).runMany(values, io);
     const many = manyOnly(values);
     if (many.length > 0) return E.left(usage(`${many.join(", ")}: for many inputs (--input a folder, a .jsonl or a .npy file), not one`));
-    const prepared = prepare(values);
+    const prepared = await prepare(values);
     if (E.isLeft(prepared)) return prepared;
     const p = prepared.right;
     const result = explainPrepared(p, p.spec.lenient);

@@ -13,7 +13,7 @@ import { ExitCode, failure, usage } from "../CliError.ts";
 import { defineCommand } from "../Command.ts";
 import { line } from "../Io.ts";
 import { infoOf } from "../imported.ts";
-import { importFile } from "../loadModel.ts";
+import { importFile } from "../importFile.ts";
 import { parseShape } from "../shapeFlag.ts";
 import { readFileSync } from "node:fs";
 

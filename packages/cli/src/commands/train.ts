@@ -111,7 +111,7 @@ Run 'dtd demo --help' and 'dtd titanic --help' for their options.`,
     if (E.isLeft(seed)) return seed;
     if (E.isLeft(count)) return count;
 
-    const loaded = loadModel(values.model!);
+    const loaded = await loadModel(values.model!);
     if (E.isLeft(loaded)) return loaded;
     const init = values.init;
     const model = init === "he" || init === "glorot" ? Train.initialize(loaded.right.model, { seed: seed.right, scheme: init }) : loaded.right.model;
