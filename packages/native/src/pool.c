@@ -183,12 +183,4 @@ static napi_value max_pool2d(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-int dtd_register_pool(napi_env env, napi_value exports) {
-  napi_value fn;
-  if (napi_create_function(env, "maxPool2d", NAPI_AUTO_LENGTH, max_pool2d, NULL, &fn) != napi_ok ||
-      napi_set_named_property(env, exports, "maxPool2d", fn) != napi_ok) {
-    napi_throw_error(env, NULL, "@dtd/native: could not register maxPool2d");
-    return -1;
-  }
-  return 0;
-}
+int dtd_register_pool(napi_env env, napi_value exports) { return dtd_export_function(env, exports, "maxPool2d", max_pool2d); }

@@ -47,12 +47,4 @@ static napi_value positive_part(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-int dtd_register_positive_part(napi_env env, napi_value exports) {
-  napi_value fn;
-  if (napi_create_function(env, "positivePart", NAPI_AUTO_LENGTH, positive_part, NULL, &fn) != napi_ok ||
-      napi_set_named_property(env, exports, "positivePart", fn) != napi_ok) {
-    napi_throw_error(env, NULL, "@dtd/native: could not register positivePart");
-    return -1;
-  }
-  return 0;
-}
+int dtd_register_positive_part(napi_env env, napi_value exports) { return dtd_export_function(env, exports, "positivePart", positive_part); }

@@ -81,12 +81,4 @@ static napi_value quotient(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-int dtd_register_quotient(napi_env env, napi_value exports) {
-  napi_value fn;
-  if (napi_create_function(env, "quotient", NAPI_AUTO_LENGTH, quotient, NULL, &fn) != napi_ok ||
-      napi_set_named_property(env, exports, "quotient", fn) != napi_ok) {
-    napi_throw_error(env, NULL, "@dtd/native: could not register quotient");
-    return -1;
-  }
-  return 0;
-}
+int dtd_register_quotient(napi_env env, napi_value exports) { return dtd_export_function(env, exports, "quotient", quotient); }

@@ -70,12 +70,4 @@ static napi_value row_sums(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-int dtd_register_row_sums(napi_env env, napi_value exports) {
-  napi_value fn;
-  if (napi_create_function(env, "rowSums", NAPI_AUTO_LENGTH, row_sums, NULL, &fn) != napi_ok ||
-      napi_set_named_property(env, exports, "rowSums", fn) != napi_ok) {
-    napi_throw_error(env, NULL, "@dtd/native: could not register rowSums");
-    return -1;
-  }
-  return 0;
-}
+int dtd_register_row_sums(napi_env env, napi_value exports) { return dtd_export_function(env, exports, "rowSums", row_sums); }
