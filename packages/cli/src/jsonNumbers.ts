@@ -71,14 +71,18 @@ export const parseJson = (text: string): E.Either<string, unknown> =>
     return `${e._tag === "InvalidJson" ? "expected JSON, found text that does not parse: " : ""}${formatJsonError(e)}${hint}`;
   })(parseStrict(text));
 
+/** The system's reason a file could not be read, in words ("no such file", "it is a directory", else its message). */
+export const fileProblem = (u: unknown): string => {
+  const code = (u as { readonly code?: unknown }).code;
+  return code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : u instanceof Error ? u.message : String(u);
+};
+
 /** Reads a file's bytes; the message names the path and the system's reason (e.g. no such file). */
 export const readBytes = (path: string): E.Either<string, Uint8Array> => {
   try {
     return E.right(readFileSync(path));
   } catch (u) {
-    const code = (u as { readonly code?: unknown }).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : u instanceof Error ? u.message : String(u);
-    return E.left(`cannot read ${path}: ${why}`);
+    return E.left(`cannot read ${path}: ${fileProblem(u)}`);
   }
 };
 

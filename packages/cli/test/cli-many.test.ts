@@ -223,5 +223,17 @@ describe("beyond one run", () => {
     const refused = await dtd(["merge", "--out", join(files.dir!, "x.jsonl"), cut["cut.jsonl"]!]);
     expect(refused.code).toBe(1);
     expect(refused.err).toContain("its last line is cut short");
+    // A missing shard, a folder, an unfinished shard: refused before --out is opened, which keeps its bytes.
+    const before = readFileSync(merged, "utf8");
+    for (const [shard, says] of [
+      [join(files.dir!, "no-such.jsonl"), `cannot read ${join(files.dir!, "no-such.jsonl")}: no such file`],
+      [files.dir!, `cannot read ${files.dir!}: it is a directory`],
+      [cut["cut.jsonl"]!, "its last line is cut short"],
+    ] as const) {
+      const r = await dtd(["merge", "--out", merged, outs[0]!, shard]);
+      expect(r.code).toBe(1);
+      expect(r.err).toContain(says);
+      expect(readFileSync(merged, "utf8")).toBe(before);
+    }
   });
 });

@@ -5,15 +5,37 @@
  * complete and in order (record k of a shard is its input k), which `dtd explain` guarantees.
  * @module
  */
-import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
+import { closeSync, openSync, readSync, statSync, writeSync } from "node:fs";
 import * as E from "fp-ts/lib/Either.js";
 import { ExitCode, failure, usage } from "../CliError.ts";
 import { defineCommand } from "../Command.ts";
 import { line } from "../Io.ts";
 import { readRecords } from "../batch/resume.ts";
+import { fileProblem, readBytes } from "../jsonNumbers.ts";
 import { add, allExplained, emptySummary, summaryLines } from "../batch/summary.ts";
 
 const INDEX = /^\{"index":(\d+)/;
+
+/**
+ * Why `path` cannot be merged — not a file to read (no such file, a directory), or its last line cut short by a
+ * run that stopped — or undefined when it can.
+ */
+const shardProblem = (path: string): string | undefined => {
+  let fd: number | undefined;
+  try {
+    const st = statSync(path);
+    if (st.isDirectory()) return `cannot read ${path}: it is a directory`;
+    if (st.size === 0) return undefined;
+    fd = openSync(path, "r");
+    const last = new Uint8Array(1);
+    readSync(fd, last, 0, 1, st.size - 1);
+    return last[0] === 0x0a ? undefined : `${path}: its last line is cut short (the run that wrote it stopped): finish it with dtd explain --resume`;
+  } catch (u) {
+    return `cannot read ${path}: ${fileProblem(u)}`;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+};
 
 export const merge = defineCommand({
   name: "merge",
@@ -33,14 +55,20 @@ Exit status: 0 when every input was explained with finite numbers, 1 otherwise.`
     if (values.out === undefined) return E.left(usage("missing required flag --out"));
     if (positionals.length === 0) return E.left(usage("expected the shards' outputs (one or more JSONL files)"));
     if (positionals.includes(values.out)) return E.left(usage(`--out ${values.out} is also a shard: write the merged output elsewhere`));
+    // Every shard checked before --out is opened (and emptied): a misspelt or unfinished shard leaves --out as it was.
+    for (const path of positionals) {
+      const problem = shardProblem(path);
+      if (problem !== undefined) return E.left(failure(problem));
+    }
     const summary = emptySummary();
     let fd: number | undefined;
     let offset = 0;
     try {
       fd = openSync(values.out, "w");
       for (const path of positionals) {
-        const text = readFileSync(path, "utf8");
-        if (text.length > 0 && !text.endsWith("\n")) return E.left(failure(`${path}: its last line is cut short (the run that wrote it stopped): finish it with dtd explain --resume`));
+        const bytes = readBytes(path);
+        if (E.isLeft(bytes)) return E.left(failure(bytes.left));
+        const text = new TextDecoder().decode(bytes.right);
         const records = readRecords(text, path);
         if (E.isLeft(records)) return E.left(failure(records.left));
         for (const l of text.split("\n")) {
