@@ -19,4 +19,4 @@ export { maxPool2dScatter, maxPool2dGather, sumPool2dTranspose, avgPool2dTranspo
 // The one identity-keyed cache scheme (docs/kernels.md): sound for owners that are never written.
 export * as IdentityMemo from "./IdentityMemo.ts";
 // Native kernels (e.g. @dtd/native under Node) that every later product runs on when installed.
-export { installNativeKernels, nativeKernels, nativeGemmFlags, type NativeKernels } from "./internal/kernels/native.ts";
+export { installNativeKernels, nativeKernels, nativeFrom, nativeGemmFlags, type NativeKernels } from "./internal/kernels/native.ts";

@@ -14,10 +14,7 @@
  * @module
  */
 import type * as T from "@dtd/tensor";
-import { nativeKernels } from "@dtd/tensor/unsafe";
-
-/** From this many entries the sums run on the installed native kernels' `rowSums` (the same bits). */
-const nativeFrom = 1024;
+import { nativeFrom, nativeKernels } from "@dtd/tensor/unsafe";
 
 /** Per sample [N]: Σ_p R_p and Σ_p |R_p|. */
 export interface SampleSums {

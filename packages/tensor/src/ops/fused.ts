@@ -9,7 +9,7 @@ import * as Shape from "../Shape.ts";
 import { sameDType, type Tensor, unsafeMake } from "../Tensor.ts";
 import { fail, showShape } from "../TensorError.ts";
 import { add, divNoNan } from "./elementwise.ts";
-import { nativeKernels } from "../internal/kernels/native.ts";
+import { nativeFrom, nativeKernels } from "../internal/kernels/native.ts";
 
 /**
  * Whether `c` broadcast to `shape` repeats its own data with period `c.length` over the flat output: its shape,
@@ -35,29 +35,23 @@ export const divNoNanSum = <S extends Shape.Shape, D extends DType>(a: Tensor<S,
   if (c !== undefined) sameDType(op, a, c);
   if (!Shape.equals(a.shape, b.shape)) fail({ _tag: "ShapeMismatch", op, expected: `a and b of the same shape (a is ${showShape(a.shape)})`, found: `b of shape ${showShape(b.shape)}` });
   if (c !== undefined && !periodicIn(c.shape, b.shape)) return divNoNan(a, add(b, c)) as Tensor<S, D>;
+  const native = a.data.length >= nativeFrom ? nativeKernels()?.quotient : undefined;
+  // Without c (and native kernels) it is divNoNan itself, with its same-shape loops.
+  if (native === undefined && c === undefined) return divNoNan(a, b) as Tensor<S, D>;
   const out = alloc(a.dtype, a.data.length);
-  const native = out.length >= nativeFrom ? nativeKernels()?.quotient : undefined;
   if (native !== undefined) native(a.data, b.data, c?.data, out);
-  else if (out instanceof Float64Array) quotient64(out, a.data, b.data, c?.data);
-  else quotient32(out, a.data, b.data, c?.data);
+  else if (c !== undefined) {
+    if (out instanceof Float64Array) quotient64(out, a.data, b.data, c.data);
+    else quotient32(out, a.data, b.data, c.data);
+  }
   return unsafeMake(a.shape, out);
 };
-
-/** The length from which a quotient runs natively (below it the call's overhead outweighs the loop). */
-const nativeFrom = 1024;
 
 type Arr = Float32Array | Float64Array;
 
 // The JavaScript loops (without native kernels, and their reference): one per element type, each monomorphic
-// in its output; c undefined divides by b alone.
-const quotient64 = (out: Float64Array, A: Arr, B: Arr, C: Arr | undefined): void => {
-  if (C === undefined) {
-    for (let i = 0; i < out.length; i++) {
-      const q = B[i]!;
-      out[i] = q === 0 ? 0 : A[i]! / q;
-    }
-    return;
-  }
+// in its output.
+const quotient64 = (out: Float64Array, A: Arr, B: Arr, C: Arr): void => {
   const period = C.length;
   for (let i0 = 0; i0 < out.length; i0 += period) {
     for (let t = 0, i = i0; t < period; t++, i++) {
@@ -67,14 +61,7 @@ const quotient64 = (out: Float64Array, A: Arr, B: Arr, C: Arr | undefined): void
   }
 };
 
-const quotient32 = (out: Float32Array, A: Arr, B: Arr, C: Arr | undefined): void => {
-  if (C === undefined) {
-    for (let i = 0; i < out.length; i++) {
-      const q = B[i]!;
-      out[i] = q === 0 ? 0 : A[i]! / q;
-    }
-    return;
-  }
+const quotient32 = (out: Float32Array, A: Arr, B: Arr, C: Arr): void => {
   const period = C.length;
   for (let i0 = 0; i0 < out.length; i0 += period) {
     for (let t = 0, i = i0; t < period; t++, i++) {

@@ -71,5 +71,11 @@ export const installNativeKernels = (kernels: NativeKernels | undefined): void =
   installed = kernels;
 };
 
+/**
+ * The length from which the one-pass native kernels (quotient, positivePart, rowSums) take an array: below it the
+ * call's overhead outweighs the JavaScript loop.
+ */
+export const nativeFrom = 1024;
+
 /** The installed native kernels, if any. */
 export const nativeKernels = (): NativeKernels | undefined => installed;

@@ -13,12 +13,9 @@
  * @module
  */
 
-import { nativeKernels } from "./native.ts";
+import { nativeFrom, nativeKernels } from "./native.ts";
 
 const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-
-/** The length from which x⁺ runs on the installed native kernels (below it the call's overhead outweighs the loop). */
-const nativeFrom = 1024;
 
 /**
  * out[i] = X[i] > 0 ? X[i] : 0 for Float32Array or Float64Array operands of one type and length (on the native
