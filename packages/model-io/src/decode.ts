@@ -14,6 +14,7 @@ import * as t from "io-ts";
 import * as L from "@dtd/layers";
 import * as T from "@dtd/tensor";
 import * as F from "./internal/fields.ts";
+import type { Base64Reader } from "./internal/base64.ts";
 import { layer, node } from "./internal/layerCodec.ts";
 import { sizeProblem } from "./internal/limits.ts";
 import { record } from "./internal/record.ts";
@@ -31,15 +32,24 @@ export interface DecodedModel {
 
 export { MAX_ACTIVATION_SIZE } from "./internal/limits.ts";
 
+/** Options of decoding. */
+export interface DecodeOptions {
+  /**
+   * The platform's own base64 decoder for the tensors' bytes (`@dtd/model-io/file`'s `nodeBase64` under Node);
+   * by default model-io's strict decoder, which runs everywhere. Either way the same bytes, the same refusals.
+   */
+  readonly base64?: Base64Reader;
+}
+
 /** The io-ts codec of a whole file whose tensors are built in `dtype` (`graph`: version 2, layers may be named). */
-const fileCodec = (dtype: T.DType, graph: boolean) =>
+const fileCodec = (dtype: T.DType, graph: boolean, reader: Base64Reader | undefined) =>
   record(
     "a dtd model file",
     {
       format: t.literal(FORMAT),
       version: F.version,
       inputShape: F.inputShape,
-      layers: t.array((graph ? node(dtype) : layer(dtype)) as t.Type<L.NodeSpec, unknown, unknown>, "an array of layers"),
+      layers: t.array((graph ? node(dtype, reader) : layer(dtype, false, reader)) as t.Type<L.NodeSpec, unknown, unknown>, "an array of layers"),
     },
     { dtype: F.dtype, metadata: F.metadata },
   );
@@ -127,7 +137,7 @@ const graphProblem = (i: number, p: L.GraphProblem, specs: readonly L.NodeSpec[]
 };
 
 /** Decodes a parsed JSON value into a model, or says everything that is wrong with it. */
-export const decodeModel = (json: unknown): E.Either<ModelFileError, DecodedModel> => {
+export const decodeModel = (json: unknown, opts: DecodeOptions = {}): E.Either<ModelFileError, DecodedModel> => {
   if (!isObject(json)) return invalid([{ path: "", expected: `a dtd model file: a JSON object with "format": ${JSON.stringify(FORMAT)}`, found: describe(json) }]);
   const format = field(json, "format");
   if (format !== FORMAT) return invalid([{ path: "format", expected: JSON.stringify(FORMAT), found: describe(format) }]);
@@ -136,7 +146,7 @@ export const decodeModel = (json: unknown): E.Either<ModelFileError, DecodedMode
   const declared = field(json, "dtype");
   // A bad dtype is reported by the codec; the tensors are still checked, in float64.
   const dtype: T.DType = T.isDType(declared) ? declared : "float64";
-  const decoded = fileCodec(dtype, version === 2).decode(json);
+  const decoded = fileCodec(dtype, version === 2, opts.base64).decode(json);
   if (E.isLeft(decoded)) return invalid(toProblems(decoded.left));
   const file = decoded.right;
   const references = referenceProblems(file.layers);
@@ -152,9 +162,9 @@ export const decodeModel = (json: unknown): E.Either<ModelFileError, DecodedMode
  * Parses a model file's text (JSON; a leading byte-order mark is ignored) and decodes it. A field given twice and
  * a number beyond ±1.8e308 are refused with their JSON path, before anything is decoded.
  */
-export const parseModel = (text: string): E.Either<ModelFileError, DecodedModel> => {
+export const parseModel = (text: string, opts: DecodeOptions = {}): E.Either<ModelFileError, DecodedModel> => {
   const json = parseJson(text);
-  if (E.isRight(json)) return decodeModel(json.right);
+  if (E.isRight(json)) return decodeModel(json.right, opts);
   const e = json.left;
   if (e._tag === "InvalidJson") return E.left(e);
   return invalid([{ path: formatPath(valueProblemPath(e)), ...describeValueProblem(e) }]);

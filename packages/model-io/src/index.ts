@@ -4,7 +4,8 @@
  * files (Node) is in `@dtd/model-io/file`.
  * @module
  */
-export { type DecodedModel, decodeModel, parseModel, MAX_ACTIVATION_SIZE } from "./decode.ts";
+export { type DecodedModel, type DecodeOptions, decodeModel, parseModel, MAX_ACTIVATION_SIZE } from "./decode.ts";
+export type { Base64Reader } from "./internal/base64.ts";
 export { type EncodeOptions, dtypeOfModel, encodeModel, stringifyModel } from "./encode.ts";
 export { type Problem, type ModelFileError, MAX_LISTED_PROBLEMS, formatProblem, formatError } from "./ModelFileError.ts";
 export { type Base64TensorJson, type TensorJson, type PairJson, type LayerJsonTable, type NodeJson, type LayerJsonOf, type LayerJson, type ModelFileJson, FORMAT, VERSION, SUPPORTED_VERSIONS, LAYER_TYPES } from "./ModelFileJson.ts";

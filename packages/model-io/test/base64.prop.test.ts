@@ -2,6 +2,7 @@ import * as E from "fp-ts/lib/Either.js";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import * as B64 from "../src/internal/base64.ts";
+import { nodeBase64 } from "../src/file.ts";
 
 // Buffer is the oracle here only: the codec under test must not use it (it runs in browsers).
 describe("base64 codec (no Buffer)", () => {
@@ -49,6 +50,20 @@ describe("base64 codec (no Buffer)", () => {
       }),
     );
   });
+  test("floats unpack from a view at any offset of a larger buffer (as Node's Buffer pool gives), the buffer left as it was", () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ noNaN: true }), { maxLength: 20 }), fc.nat({ max: 15 }), fc.constantFrom("float32" as const, "float64" as const), (ds, offset, dtype) => {
+        const bytes = B64.packFloats(dtype === "float32" ? Float32Array.from(ds) : Float64Array.from(ds), dtype);
+        const big = new Uint8Array(offset + bytes.length + 3).fill(7);
+        big.set(bytes, offset);
+        const before = Array.from(big);
+        const values = B64.unpackFloats(big.subarray(offset, offset + bytes.length), dtype);
+        const expected = dtype === "float32" ? Array.from(Float32Array.from(ds)) : ds;
+        expect(Array.from(values).map((v) => Object.is(v, -0) ? "-0" : v)).toEqual(expected.map((v) => Object.is(v, -0) ? "-0" : v));
+        expect(Array.from(big)).toEqual(before);
+      }),
+    );
+  });
   test("strictness: padding, alphabet, length", () => {
     expect(B64.decode("AQID")).toEqual(E.right(Uint8Array.of(1, 2, 3)));
     expect(B64.decode("AQI=")).toEqual(E.right(Uint8Array.of(1, 2)));
@@ -58,5 +73,32 @@ describe("base64 codec (no Buffer)", () => {
     expect(B64.decode("A=QI")).toMatchObject({ left: { found: '"=" at character 1' } });
     expect(B64.decode("AQ I")).toMatchObject({ left: { found: '" " at character 2' } });
     expect(B64.decode("AQ-_")).toMatchObject({ left: { found: '"-" at character 2' } });
+  });
+});
+
+// nodeBase64 (Buffer) must read exactly what the strict decoder reads, and leave every other text to it.
+describe("Node's base64 reader (@dtd/model-io/file)", () => {
+  const same = (text: string): void => {
+    const strict = B64.decode(text);
+    const through = B64.decodeWith(text, nodeBase64);
+    expect(E.isRight(through) ? E.right(Array.from(through.right)) : through).toEqual(E.isRight(strict) ? E.right(Array.from(strict.right)) : strict);
+  };
+  test("any text (the alphabet, padding, URL-safe, blanks, Latin-1 and beyond): the strict decoder's bytes or its refusal", () => {
+    fc.assert(fc.property(fc.string({ unit: fc.constantFrom(..."ABCDQabcd0189+/=%-_ \n\u00c1\u0141\u0142") }), same));
+  });
+  test("the base64 of any bytes, with one character replaced: the same bytes, or the same refusal", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 60 }), fc.nat(), fc.constantFrom(..."ABQw+/=-_ \u0141\u0100\uffff"), (bytes, at, ch) => {
+        const good = B64.encode(bytes);
+        expect(Array.from(nodeBase64(good) ?? [])).toEqual(Array.from(bytes));
+        const i = good.length === 0 ? 0 : at % good.length;
+        same(good.slice(0, i) + ch + good.slice(i + 1));
+      }),
+    );
+  });
+  test("it vouches for canonical base64 only: Buffer's leniencies go to the strict decoder", () => {
+    expect(nodeBase64("AQID")).toEqual(Buffer.from([1, 2, 3]));
+    for (const lenient of ["\u0141AAA", "AQ-_", "AQ I", "AQ", "AB==", "AQ=A"]) expect(nodeBase64(lenient)).toBeUndefined();
+    expect(B64.decodeWith("AB==", nodeBase64)).toEqual(B64.decode("AB=="));
   });
 });

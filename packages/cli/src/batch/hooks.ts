@@ -28,8 +28,7 @@ export interface WorkerOptions {
 /**
  * The payload of one input: its record line as UTF-8 bytes, newline included, and with --png-dir its picture.
  * Bytes, not a string: they are moved to the main thread (a string would be copied into its heap, and encoded
- * again by the write), which then hands them to `writeSync` as they are — the main thread's share of a record
- * is one write.
+ * again by the write), which then hands a batch's lines to one `writev` as they are.
  */
 export interface Payload {
   readonly line: Uint8Array;

@@ -1,6 +1,7 @@
 /**
  * Picking up a run that stopped (killed, crashed, out of time on a cluster): the output holds one complete line
- * per input already explained, in input order, because each line is written whole as soon as its input is done.
+ * per input already explained, in input order, because each batch's lines are written whole as soon as the batch
+ * is done.
  * A line cut short by the stop is dropped, and so are the records of a batch the stop left incomplete: the run
  * goes on from the first input of that batch, so that every input is explained in the batch an uninterrupted run
  * puts it in — and the output is byte for byte the uninterrupted run's (with the same --batch-size).

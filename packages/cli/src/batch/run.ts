@@ -2,13 +2,14 @@
  * `dtd explain` over many inputs: a folder, a .jsonl or a .npy file as --input. The model and the rules are read
  * and checked once, as for one input; then a pool of worker threads (@dtd/parallel) explains the inputs in
  * batches — each worker reading and decoding its inputs, and formatting its records and pictures — while this
- * thread writes each record to --out the moment its turn comes (input order), so that a run killed at input
- * 9,000 leaves the first 8,999 records, complete, and `--resume` goes on from there. A progress bar with the
+ * thread writes each batch's records to --out, with one write, the moment the batch's turn comes (input order),
+ * so that a run killed at input 9,000 leaves the records of the batches before it, complete, and `--resume`
+ * goes on from there. A progress bar with the
  * rate and the time left goes to stderr; the summary of the set (conservation, positivity, consistency, the
  * failures) to stdout.
  * @module
  */
-import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import * as E from "fp-ts/lib/Either.js";
@@ -28,6 +29,7 @@ import { alreadyDone } from "./resume.ts";
 import { openSource } from "./sources.ts";
 import { add, allExplained, emptySummary, summaryLines } from "./summary.ts";
 import { hooks, type Payload, type WorkerOptions } from "./hooks.ts";
+import { writeAll } from "./writeAll.ts";
 
 const extension = import.meta.url.endsWith(".ts") ? "ts" : "js";
 const workerModule = new URL(`./worker.${extension}`, import.meta.url);
@@ -103,16 +105,20 @@ const runOn = async (threads: P.Prestarted | undefined, o: ManyOptions & { reado
     const where = `${pool.right.workers === 0 ? "this thread" : `${pool.right.workers} worker${pool.right.workers === 1 ? "" : "s"}`}, batches of ${o.batchSize}`;
     line(io.stderr, `explaining ${remaining} input${remaining === 1 ? "" : "s"} of ${parsed.input.path}${done.count > 0 ? ` (${done.count} already in ${o.out})` : ""} on ${where}`);
     const bar = remaining > 0 ? startProgress({ label: "explaining", total: remaining, stream: io.stderr, eta: true }) : undefined;
+    // A batch's records are written together, in one system call, as soon as its last one is in: whole lines, and
+    // whole batches, the unit `--resume` goes on from. One write per record cost the main thread 2000 system
+    // calls for the MNIST demo's set (~40 ms, and ~25 ms more in close): time that two workers on a two-core
+    // machine wait for (docs/performance.md, "Every core").
+    const lines: Uint8Array[] = [];
     for await (const outcome of run.right) {
-      // Each record is one write of one whole line: a run stopped between two writes leaves whole records.
-      const bytes = outcome.payload?.line;
-      if (bytes !== undefined) writeSync(fd, bytes);
-      else writeSync(fd, `${recordLine(outcome, source.file(outcome.index))}\n`);
+      lines.push(outcome.payload?.line ?? Buffer.from(`${recordLine(outcome, source.file(outcome.index))}\n`));
+      if ((outcome.index - done.count + 1) % o.batchSize === 0 || outcome.index === source.total - 1) writeAll(fd, lines.splice(0));
       if (o.pngDir !== undefined && outcome.payload?.png !== undefined) writeFileSync(join(o.pngDir, `${String(outcome.index).padStart(6, "0")}.png`), outcome.payload.png);
       add(summary, statsOf(outcome));
       n++;
       bar?.update(n, { throughput: n / ((performance.now() - t0) / 1000) });
     }
+    writeAll(fd, lines);
     bar?.stop();
   } catch (u) {
     return E.left(failure(`${o.out}: ${u instanceof Error ? u.message : String(u)}`));

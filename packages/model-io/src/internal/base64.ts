@@ -118,9 +118,35 @@ export const packFloats = (data: T.FloatArray, dtype: T.DType): Uint8Array => {
   return bytes;
 };
 
-/** Float values from little-endian bytes (the length must be a multiple of the value's size). */
+/**
+ * A platform's own base64 decoder (e.g. Node's Buffer: native, ~10× the speed of `decode` on a model file's
+ * megabytes), for `decodeModel`'s `base64` option. It returns exactly the bytes `decode` would, or undefined
+ * when it cannot vouch for the text — then `decode` reads it, and says what is wrong if anything is.
+ */
+export type Base64Reader = (text: string) => Uint8Array | undefined;
+
+/** The bytes of a base64 text, through the platform's reader when it vouches for them, else `decode`. */
+export const decodeWith = (text: string, reader: Base64Reader | undefined): E.Either<Base64Error, Uint8Array> => {
+  const fast = reader?.(text);
+  return fast === undefined ? decode(text) : E.right(fast);
+};
+
+/** Whether this machine stores numbers little-endian (typed arrays use its byte order). */
+const littleEndian = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+/**
+ * Float values from little-endian bytes (the length must be a multiple of the value's size). On a little-endian
+ * machine (every one dtd runs on in practice) the bytes are copied once and read in place, instead of one DataView
+ * read per value: the same values, a few milliseconds less per megabyte at each start.
+ */
 export const unpackFloats = (bytes: Uint8Array, dtype: T.DType): Float64Array => {
   const k = bytesPer(dtype);
+  if (littleEndian) {
+    // A copy: `bytes` may be a view of a larger buffer (Node's Buffer pool), at any offset.
+    const own = new Uint8Array(bytes.length - (bytes.length % k));
+    own.set(bytes.subarray(0, own.length));
+    return dtype === "float32" ? Float64Array.from(new Float32Array(own.buffer)) : new Float64Array(own.buffer);
+  }
   const out = new Float64Array(bytes.length / k);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (dtype === "float32") for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * k, true);

@@ -12,7 +12,8 @@ import { LAYER_TYPES } from "../ModelFileJson.ts";
 import * as F from "./fields.ts";
 import { type Fields, record, type RecordOf, refine } from "./record.ts";
 import { at, describe, fail, field, isObject } from "./report.ts";
-import { tensor, type TensorRole } from "./tensorCodec.ts";
+import type { Base64Reader } from "./base64.ts";
+import { tensor as tensorIn, type TensorRole } from "./tensorCodec.ts";
 
 const ROLES = {
   denseWeight: { rank: 2, axes: "(in × out)" },
@@ -81,8 +82,9 @@ const sameLengths = (r: Readonly<Record<string, T.Tensor>>, keys: readonly strin
 };
 
 /** The codec of every kind, building tensors in `dtype`; `graph`: a version-2 layer (may carry name and inputs). */
-export const kindCodecs = (dtype: T.DType, graph = false): { readonly [K in L.Kind]: t.Type<L.LayerOf<K>, unknown, unknown> } => {
+export const kindCodecs = (dtype: T.DType, graph = false, reader?: Base64Reader): { readonly [K in L.Kind]: t.Type<L.LayerOf<K>, unknown, unknown> } => {
   const kindCodec = kindCodecWith(graph ? GRAPH_FIELDS : ["type"]);
+  const tensor = (role: TensorRole, d: T.DType) => tensorIn(role, d, reader);
   return {
   dense: kindCodec("dense", { weight: tensor(ROLES.denseWeight, dtype), bias: tensor(ROLES.denseBias, dtype) }, {}, (r, u, c) =>
     andThen(checkLength(r.bias, r.weight.shape[1]!, `one per output: the weight is ${T.showShape(r.weight.shape)}, in × out`, "bias", u, c), () => L.dense(r.weight, r.bias)),
@@ -160,8 +162,8 @@ const unknownType = (type: unknown): string => {
 };
 
 /** One layer object, decoded into a layer of @dtd/layers with tensors in `dtype` (`graph`: version 2 fields allowed). */
-export const layer = (dtype: T.DType, graph = false): t.Type<L.Layer, unknown, unknown> => {
-  const codecs = kindCodecs(dtype, graph);
+export const layer = (dtype: T.DType, graph = false, reader?: Base64Reader): t.Type<L.Layer, unknown, unknown> => {
+  const codecs = kindCodecs(dtype, graph, reader);
   const expectedType = `one of ${LAYER_TYPES.map((k) => JSON.stringify(k)).join(", ")}`;
   const typeField = F.text(expectedType);
   return new t.Type<L.Layer, unknown, unknown>(
@@ -178,8 +180,8 @@ export const layer = (dtype: T.DType, graph = false): t.Type<L.Layer, unknown, u
 };
 
 /** A version-2 layer object: the layer, and its optional `name` and `inputs` (a node of a graph model). */
-export const node = (dtype: T.DType): t.Type<L.NodeSpec, unknown, unknown> => {
-  const layerCodec = layer(dtype, true);
+export const node = (dtype: T.DType, reader?: Base64Reader): t.Type<L.NodeSpec, unknown, unknown> => {
+  const layerCodec = layer(dtype, true, reader);
   return new t.Type<L.NodeSpec, unknown, unknown>(
     "a layer",
     (u): u is L.NodeSpec => isObject(u) && "layer" in u,

@@ -104,11 +104,11 @@ const decodeNested = (role: TensorRole, dtype: T.DType, u: readonly unknown[], c
 };
 
 /** The base64 object → a tensor: bytes = 4 or 8 × size, finite values, representable in the model's dtype. */
-const base64Tensor = (role: TensorRole, dtype: T.DType): t.Type<T.Tensor, unknown, unknown> => {
+const base64Tensor = (role: TensorRole, dtype: T.DType, reader: B64.Base64Reader | undefined): t.Type<T.Tensor, unknown, unknown> => {
   const fields = record("a base64 tensor object", { shape: shapeOfRank(role.rank, role.axes), dtype: dtypeCodec, base64: text("a base64 string") }, {});
   return refine(fields, "a base64 tensor object", isTensorOf(role, dtype), (r, _u, c) => {
     const cb = at(c, "base64", fields, r.base64);
-    const bytes = B64.decode(r.base64);
+    const bytes = B64.decodeWith(r.base64, reader);
     if (E.isLeft(bytes)) return fail(r.base64, cb, bytes.left.expected, bytes.left.found);
     const size = r.shape.reduce((a, b) => a * b, 1);
     const want = size * B64.bytesPer(r.dtype);
@@ -128,10 +128,10 @@ const base64Tensor = (role: TensorRole, dtype: T.DType): t.Type<T.Tensor, unknow
   });
 };
 
-/** A tensor field of a role, decoded into `dtype`. */
-export const tensor = (role: TensorRole, dtype: T.DType): t.Type<T.Tensor, unknown, unknown> => {
+/** A tensor field of a role, decoded into `dtype` (base64 text through `reader` when given: `B64.Base64Reader`). */
+export const tensor = (role: TensorRole, dtype: T.DType, reader?: B64.Base64Reader): t.Type<T.Tensor, unknown, unknown> => {
   const name = `${nestedName(role)} or a base64 tensor object`;
-  const b64 = base64Tensor(role, dtype);
+  const b64 = base64Tensor(role, dtype, reader);
   const codec: t.Type<T.Tensor, unknown, unknown> = new t.Type<T.Tensor, unknown, unknown>(
     name,
     isTensorOf(role, dtype),

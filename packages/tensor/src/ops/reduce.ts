@@ -17,17 +17,41 @@ export interface ReduceOptions {
 const reducedShape = (shape: Shape.Shape, axes: readonly number[], keepDims: boolean): number[] =>
   keepDims ? shape.map((d, a) => (axes.includes(a) ? 1 : d)) : shape.filter((_, a) => !axes.includes(a));
 
+/** How a reduction combines two values: acc + v, the larger, the smaller (NaN never replaces an accumulator). */
+type Fold = "sum" | "max" | "min";
+
 /**
- * Generic reduction: `init` then `step(acc, v)` over the reduced axes. Iterates the input once in row-major
- * order with an odometer, writing into the output slot whose strides are 0 along reduced axes.
+ * `acc` folded with X[from .. from + len). A switch on the fold rather than a callback: with one callback per
+ * reduction the loop's call site saw several targets, and V8 threw its optimised `reduce` away and compiled it
+ * again for each (~20 ms of compilation every time, in every worker thread of a pool: docs/performance.md,
+ * "Every core"); the same additions, in the same order.
  */
-const reduce = <D extends DType>(
-  op: string,
-  x: Tensor<Shape.Shape, D>,
-  opts: ReduceOptions,
-  init: number,
-  step: (acc: number, v: number) => number,
-): { out: Tensor<number[], D>; count: number } => {
+const foldRow = (fold: Fold, X: ArrayLike<number>, from: number, len: number, acc: number): number => {
+  if (fold === "sum") for (let t = 0; t < len; t++) acc += X[from + t]!;
+  else if (fold === "max") {
+    for (let t = 0; t < len; t++) {
+      const v = X[from + t]!;
+      if (v > acc) acc = v;
+    }
+  } else {
+    for (let t = 0; t < len; t++) {
+      const v = X[from + t]!;
+      if (v < acc) acc = v;
+    }
+  }
+  return acc;
+};
+
+/** out[o + t] folded with X[i + t] for t < len (a reduction that keeps the last axis). */
+const foldInto = (fold: Fold, out: { [k: number]: number }, o: number, X: ArrayLike<number>, i: number, len: number): void => {
+  for (let t = 0; t < len; t++) out[o + t] = foldRow(fold, X, i + t, 1, out[o + t]!);
+};
+
+/**
+ * Generic reduction: `init` then the fold of every value over the reduced axes. Iterates the input once in
+ * row-major order with an odometer, writing into the output slot whose strides are 0 along reduced axes.
+ */
+const reduce = <D extends DType>(op: string, x: Tensor<Shape.Shape, D>, opts: ReduceOptions, init: number, fold: Fold): { out: Tensor<number[], D>; count: number } => {
   const axes = Shape.normalizeAxes(op, opts.axes, x.shape.length);
   const kept = reducedShape(x.shape, axes, true);
   const outShape = reducedShape(x.shape, axes, opts.keepDims ?? false);
@@ -38,7 +62,7 @@ const reduce = <D extends DType>(
   const X = x.data;
   const r = x.shape.length;
   if (r === 0) {
-    out[0] = step(init, X[0]!);
+    out[0] = foldRow(fold, X, 0, 1, init);
     return { out: unsafeMake(outShape, out), count: 1 };
   }
   const so = Shape.broadcastStrides(kept, x.shape);
@@ -47,13 +71,8 @@ const reduce = <D extends DType>(
   const lastStride = so[r - 1]!;
   let o = 0;
   for (let i = 0; i < X.length; i += len) {
-    if (lastStride === 0) {
-      let acc = out[o]!;
-      for (let t = 0; t < len; t++) acc = step(acc, X[i + t]!);
-      out[o] = acc;
-    } else {
-      for (let t = 0; t < len; t++) out[o + t] = step(out[o + t]!, X[i + t]!);
-    }
+    if (lastStride === 0) out[o] = foldRow(fold, X, i, len, out[o]!);
+    else foldInto(fold, out, o, X, i, len);
     for (let ax = r - 2; ax >= 0; ax--) {
       idx[ax]!++;
       o += so[ax]!;
@@ -67,11 +86,11 @@ const reduce = <D extends DType>(
 
 /** Σ over the axes (default all). */
 export const sum = <D extends DType>(x: Tensor<Shape.Shape, D>, opts: ReduceOptions = {}): Tensor<number[], D> =>
-  reduce("sum", x, opts, 0, (acc, v) => acc + v).out;
+  reduce("sum", x, opts, 0, "sum").out;
 
 /** Mean over the axes (default all). */
 export const mean = <D extends DType>(x: Tensor<Shape.Shape, D>, opts: ReduceOptions = {}): Tensor<number[], D> => {
-  const { out, count } = reduce("mean", x, opts, 0, (acc, v) => acc + v);
+  const { out, count } = reduce("mean", x, opts, 0, "sum");
   if (count === 0) fail({ _tag: "InvalidArgument", op: "mean", expected: "a non-empty reduction", found: `shape ${showShape(x.shape)}` });
   for (let i = 0; i < out.data.length; i++) out.data[i] = out.data[i]! / count;
   return out;
@@ -79,11 +98,11 @@ export const mean = <D extends DType>(x: Tensor<Shape.Shape, D>, opts: ReduceOpt
 
 /** Maximum over the axes (default all). */
 export const max = <D extends DType>(x: Tensor<Shape.Shape, D>, opts: ReduceOptions = {}): Tensor<number[], D> =>
-  reduce("max", x, opts, -Infinity, (acc, v) => (v > acc ? v : acc)).out;
+  reduce("max", x, opts, -Infinity, "max").out;
 
 /** Minimum over the axes (default all). */
 export const min = <D extends DType>(x: Tensor<Shape.Shape, D>, opts: ReduceOptions = {}): Tensor<number[], D> =>
-  reduce("min", x, opts, Infinity, (acc, v) => (v < acc ? v : acc)).out;
+  reduce("min", x, opts, Infinity, "min").out;
 
 /** Index of the maximum along one axis (first on ties), as numbers in the input's dtype. */
 export const argmax = <D extends DType>(x: Tensor<Shape.Shape, D>, axis = -1): Tensor<number[], D> => {
