@@ -9,6 +9,7 @@
  *
  *   1. modified forward   s_j = Σ_t [linear(a_t(x); W_t)]_j       the layer's forward pass, bias removed
  *   2. divide             c_j = R_j / s_j                         0 where s_j = 0: the unit passes nothing on
+ *                                                                 (on conv2d layers formed inside step 3's products)
  *   3. pullback           g_t = linear(·; W_t)ᵀ c                 a vector-Jacobian product (@dtd/autodiff)
  *   4. multiply           R_i = Σ_t a_t(x)_i · (g_t)_i
  *
@@ -83,6 +84,7 @@ const ruleFrom = (strategy: Strategy, forward: ModifiedForward): Rule => ({
   strategy,
   propagate: (layer, x, R, opts = {}) => {
     const f = forward(layer, x, opts);
+    if (f.backQuotient !== undefined && (opts.epsilon ?? 0) === 0 && f.s !== undefined && T.Shape.equals(f.s.shape, R.shape)) return f.backQuotient(R);
     const c = divide(R, f, layer, x, opts.epsilon ?? 0);
     const Rin = f.back(c);
     // c is this call's own temporary (a fresh quotient), read by the transposed products and by nothing after:

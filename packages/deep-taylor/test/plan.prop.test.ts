@@ -5,7 +5,9 @@
  * - step 1 (denominators) and steps 3–4 (relevance from the same quotients c) equal the reference bit for bit
  *   where the plan claims it (`plan.exact`), and otherwise within the rounding bound of the sums involved;
  * - step 2 in one pass equals an add and a division bit for bit;
- * - a cached constant term equals one computed afresh, bit for bit.
+ * - a cached constant term equals one computed afresh, bit for bit;
+ * - on conv2d layers, steps 2–4 with the quotients formed inside the transposed products (`backQuotient`) equal
+ *   step 2 then steps 3–4, bit for bit.
  * The bound: both paths sum the same products a_ti·(W_t)_ij in different orders and groupings, so each is within
  * γ_m·Σ|products| of the exact sum (Higham, Accuracy and Stability of Numerical Algorithms, §3.1), m the longest
  * chain of roundings: |planned − reference| ≤ 2γ_m·A, A = Σ_t linear(|a_t|; |W_t|) (plus 2|b| where z − b is
@@ -17,6 +19,7 @@ import * as T from "@dtd/tensor";
 import * as AD from "@dtd/autodiff";
 import * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
+import { divNoNanSum } from "@dtd/tensor/unsafe";
 import { Props } from "@dtd/deep-taylor/testing";
 import { referenceForward } from "../src/deriveRule.ts";
 import { denominatorOf, type ModifiedForward } from "../src/internal/ModifiedForward.ts";
@@ -237,6 +240,30 @@ describe("the plan of eq. (4) equals its reference", () => {
     );
     // The property reached the stacked path (zᵇ has two groups; a third of the drawn layers are conv2d).
     expect(stackedCases).toBeGreaterThan(0);
+  });
+
+  test("conv2d layers form eq. (4)'s quotients inside the transposed products: bit for bit step 2 then steps 3–4, stacked or not", () => {
+    let fusedCases = 0;
+    fc.assert(
+      fc.property(fc.constantFrom<T.DType>("float64", "float32"), fc.boolean(), fc.integer({ min: 0, max: 2 ** 31 - 1 }), (dtype, stackedPlan, seed) => {
+        const drawn = fc.sample(caseArb(dtype).filter((c) => c.layer.kind === "conv2d"), { numRuns: 1, seed })[0]!;
+        const plan = { ...planOf(drawn.terms), stacked: stackedPlan };
+        const planned = plannedForward(plan, ctx);
+        const f = planned(drawn.layer, drawn.x, drawn.opts);
+        if (f.s === undefined) {
+          expect(f.backQuotient).toBeUndefined();
+          return;
+        }
+        // The stored-quotient path first: backQuotient hands s back for reuse, so it runs on a call of its own.
+        const stored = f.back(divNoNanSum(drawn.R, f.s, f.K));
+        const fused = planned(drawn.layer, drawn.x, drawn.opts).backQuotient!(drawn.R);
+        fusedCases++;
+        const failure = firstMismatch("R (quotients inside the products)", fused, stored);
+        if (failure !== undefined) throw new Error(`${failure} (terms ${drawn.terms.map((t) => `${t.input._tag}×${t.weight._tag}`).join(" + ")}, ${dtype}, stacked ${stackedPlan})`);
+      }),
+      { numRuns: 60 },
+    );
+    expect(fusedCases).toBeGreaterThan(0);
   });
 
   test("a wrong plan is caught: sign masks grouped on the wrong sign", () => {

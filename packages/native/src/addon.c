@@ -9,7 +9,8 @@
  *         long as it lives and never reused, given only when b never changes, so that its packing may be kept:
  *         gemm.h's packed-B cache; 0 or absent: none), computing
  *         out[outOffset + i·n + j] (+)= Σ_p op(A)[i, p] · op(B)[p, j]   (A stored m×k, or k×m when transposed).
- *   conv2d, conv2dBackpropInput: { [isa]: … } the convolutions of each of them (convAddon.c);
+ *   conv2d, conv2dBackpropInput, conv2dBackpropInputQuotient: { [isa]: … } the convolutions of each of them
+ *         (convAddon.c; the last one the input gradient of eq. (4)'s quotient r / (den + k), formed while packing);
  *   maxPool2d: (x, out, argmax, dims) => undefined, max pooling with its winners (pool.c);
  *   quotient: (a, b, c, out) => undefined, eq. (4)'s quotient a / (b + c), 0 where b + c = 0 (quotient.c);
  *   positivePart: (x, out) => undefined, x⁺ (ReLU's forward op, positivePart.c);
@@ -149,11 +150,12 @@ NAPI_MODULE_INIT() {
     napi_throw_error(env, NULL, "@dtd/native: could not allocate its per-environment scratch");
     return NULL;
   }
-  napi_value isas, gemms, conv2ds, backprops;
+  napi_value isas, gemms, conv2ds, backprops, quotients;
   CHECK(napi_create_array(env, &isas));
   CHECK(napi_create_object(env, &gemms));
   CHECK(napi_create_object(env, &conv2ds));
   CHECK(napi_create_object(env, &backprops));
+  CHECK(napi_create_object(env, &quotients));
   uint32_t count = 0;
   for (size_t i = 0; i < sizeof all_isas / sizeof all_isas[0]; i++) {
     const dtd_isa *isa = all_isas[i];
@@ -163,12 +165,13 @@ NAPI_MODULE_INIT() {
     CHECK(napi_set_element(env, isas, count++, name));
     CHECK(napi_create_function(env, isa->name, NAPI_AUTO_LENGTH, gemm, (void *)isa, &fn));
     CHECK(napi_set_named_property(env, gemms, isa->name, fn));
-    CHECK(dtd_conv_export(env, isa->name, conv2ds, backprops));
+    CHECK(dtd_conv_export(env, isa->name, conv2ds, backprops, quotients));
   }
   CHECK(napi_set_named_property(env, exports, "isas", isas));
   CHECK(napi_set_named_property(env, exports, "gemm", gemms));
   CHECK(napi_set_named_property(env, exports, "conv2d", conv2ds));
   CHECK(napi_set_named_property(env, exports, "conv2dBackpropInput", backprops));
+  CHECK(napi_set_named_property(env, exports, "conv2dBackpropInputQuotient", quotients));
   if (dtd_register_pool(env, exports) != 0) return NULL;
   if (dtd_register_quotient(env, exports) != 0) return NULL;
   if (dtd_register_positive_part(env, exports) != 0) return NULL;

@@ -18,13 +18,15 @@ typedef struct dtd_conv_geom {
 
 /* The convolutions of one instruction set. Each overwrites its output and returns 0, or −1 when scratch memory
  * could not be allocated. forward: out (N×O×OH×OW) ← conv(x, w) (+ bias[o] unless bias is NULL);
- * backprop_input: dx (N×C×H×W) ← J_xᵀ·dy. */
+ * backprop_input: dx (N×C×H×W) ← J_xᵀ·dy, or, when den is not NULL, J_xᵀ·c with eq. (4)'s quotients
+ * c = dy / (den + k) (0 where den + k = 0; den N×O×OH×OW, k one image's O×OH×OW or NULL for none), formed while
+ * packing: the same bits as the quotient (quotient.c) followed by the plain product. */
 typedef struct dtd_conv_isa {
   const char *name;
   int (*forward_f32)(const float *x, const float *w, const float *bias, const dtd_conv_geom *g, float *out, dtd_scratch *s);
   int (*forward_f64)(const double *x, const double *w, const double *bias, const dtd_conv_geom *g, double *out, dtd_scratch *s);
-  int (*backprop_input_f32)(const float *dy, const float *w, const dtd_conv_geom *g, float *dx, dtd_scratch *s);
-  int (*backprop_input_f64)(const double *dy, const double *w, const dtd_conv_geom *g, double *dx, dtd_scratch *s);
+  int (*backprop_input_f32)(const float *dy, const float *den, const float *k, const float *w, const dtd_conv_geom *g, float *dx, dtd_scratch *s);
+  int (*backprop_input_f64)(const double *dy, const double *den, const double *k, const double *w, const dtd_conv_geom *g, double *dx, dtd_scratch *s);
 } dtd_conv_isa;
 
 /* Compiled from conv.c once per instruction set, as gemm.c (scripts/build.mjs). */

@@ -4,6 +4,9 @@
  *
  *   conv2d[isa](x, w, bias, out, geometry)           out ← conv2d(x, w) (+ bias[o] unless bias is undefined)
  *   conv2dBackpropInput[isa](dy, w, dx, geometry)    dx ← J_xᵀ·dy
+ *   conv2dBackpropInputQuotient[isa](r, den, k, w, dx, geometry)
+ *                                                    dx ← J_xᵀ·c, c = r / (den + k) (eq. (4)'s quotient, 0 where
+ *                                                    den + k = 0; k one image's O×OH×OW or undefined)
  *
  * x, w, bias, out (dy, w, dx) are Float32Arrays or Float64Arrays of one type, read and written in place; geometry
  * is a Float64Array [n, c, h, w, o, kh, kw, sh, sw, ph, pw, oh, ow] (Conv2dGeometry in conv2d.ts). A geometry
@@ -137,12 +140,51 @@ static napi_value conv2d_backprop_input(napi_env env, napi_callback_info info) {
   }
   dtd_scratch *s;
   CONV_CHECK(napi_get_instance_data(env, (void **)&s));
-  const int rc = f32 ? isa->backprop_input_f32(dy.data, w.data, &g, dx.data, s) : isa->backprop_input_f64(dy.data, w.data, &g, dx.data, s);
+  const int rc = f32 ? isa->backprop_input_f32(dy.data, NULL, NULL, w.data, &g, dx.data, s) : isa->backprop_input_f64(dy.data, NULL, NULL, w.data, &g, dx.data, s);
   if (rc != 0) napi_throw_error(env, NULL, "@dtd/native conv2dBackpropInput: out of memory for the packing buffers");
   return NULL;
 }
 
-napi_status dtd_conv_export(napi_env env, const char *isa_name, napi_value conv2ds, napi_value backprops) {
+static napi_value conv2d_backprop_input_quotient(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  void *fdata;
+  CONV_CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, &fdata));
+  const dtd_conv_isa *isa = fdata;
+  view r, den, k, w, dx;
+  const int has_k = argc >= 6 && !is_undefined(env, argv[2]);
+  if (argc < 6 || !get_view(env, argv[0], &r) || !get_view(env, argv[1], &den) || (has_k && !get_view(env, argv[2], &k)) ||
+      !get_view(env, argv[3], &w) || !get_view(env, argv[4], &dx)) {
+    napi_throw_type_error(env, NULL, "@dtd/native conv2dBackpropInputQuotient: expected (r, den, k, w, dx, geometry): typed arrays, k possibly undefined");
+    return NULL;
+  }
+  dtd_conv_geom g;
+  if (!conv_geometry(env, argv[5], "@dtd/native conv2dBackpropInputQuotient: expected geometry to be a Float64Array [n, c, h, w, o, kh, kw, sh, sw, ph, pw, oh, ow] of a convolution", &g))
+    return NULL;
+  const int f32 = dx.type == napi_float32_array;
+  if ((!f32 && dx.type != napi_float64_array) || r.type != dx.type || den.type != dx.type || (has_k && k.type != dx.type) || w.type != dx.type) {
+    napi_throw_type_error(env, NULL, "@dtd/native conv2dBackpropInputQuotient: expected r, den, k, w and dx all Float32Array or all Float64Array");
+    return NULL;
+  }
+  const size_t es = f32 ? 4 : 8;
+  if (!holds(&r, g.n, g.o, g.oh, g.ow) || !holds(&den, g.n, g.o, g.oh, g.ow) || (has_k && !holds(&k, 1, g.o, g.oh, g.ow)) || !holds(&w, g.o, g.c, g.kh, g.kw) ||
+      !holds(&dx, g.n, g.c, g.h, g.w)) {
+    napi_throw_range_error(env, NULL, "@dtd/native conv2dBackpropInputQuotient: an array is shorter than the geometry needs");
+    return NULL;
+  }
+  if (overlaps(&dx, &r, es) || overlaps(&dx, &den, es) || (has_k && overlaps(&dx, &k, es)) || overlaps(&dx, &w, es)) {
+    napi_throw_range_error(env, NULL, "@dtd/native conv2dBackpropInputQuotient: dx overlaps an input");
+    return NULL;
+  }
+  dtd_scratch *s;
+  CONV_CHECK(napi_get_instance_data(env, (void **)&s));
+  const int rc = f32 ? isa->backprop_input_f32(r.data, den.data, has_k ? k.data : NULL, w.data, &g, dx.data, s)
+                     : isa->backprop_input_f64(r.data, den.data, has_k ? k.data : NULL, w.data, &g, dx.data, s);
+  if (rc != 0) napi_throw_error(env, NULL, "@dtd/native conv2dBackpropInputQuotient: out of memory for the packing buffers");
+  return NULL;
+}
+
+napi_status dtd_conv_export(napi_env env, const char *isa_name, napi_value conv2ds, napi_value backprops, napi_value quotients) {
   static const dtd_conv_isa *const all[] = {
 #if defined(__x86_64__)
       &dtd_conv_avx512,
@@ -153,12 +195,14 @@ napi_status dtd_conv_export(napi_env env, const char *isa_name, napi_value conv2
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
     const dtd_conv_isa *isa = all[i];
     if (strcmp(isa->name, isa_name) != 0) continue;
-    napi_value f, b;
+    napi_value f, b, q;
     napi_status st;
     if ((st = napi_create_function(env, "conv2d", NAPI_AUTO_LENGTH, conv2d, (void *)isa, &f)) != napi_ok) return st;
     if ((st = napi_set_named_property(env, conv2ds, isa->name, f)) != napi_ok) return st;
     if ((st = napi_create_function(env, "conv2dBackpropInput", NAPI_AUTO_LENGTH, conv2d_backprop_input, (void *)isa, &b)) != napi_ok) return st;
-    return napi_set_named_property(env, backprops, isa->name, b);
+    if ((st = napi_set_named_property(env, backprops, isa->name, b)) != napi_ok) return st;
+    if ((st = napi_create_function(env, "conv2dBackpropInputQuotient", NAPI_AUTO_LENGTH, conv2d_backprop_input_quotient, (void *)isa, &q)) != napi_ok) return st;
+    return napi_set_named_property(env, quotients, isa->name, q);
   }
   return napi_ok;
 }

@@ -141,6 +141,30 @@ static void FN(pack_rows)(const T *src, long ld, long pc, long kb, long j0, long
   }
 }
 
+/* {pack_rows} of eq. (4)'s quotients instead of a stored matrix: the entry at row-major index e of the O × plane
+ * image is r[e] / (s[e] + k[e]) (s[e] alone when k is NULL), 0 where that denominator is 0 — divNoNanSum's contract
+ * (quotient.c), the same bits: the sum is rounded in T before the division. */
+static void FN(pack_quotient)(const T *r, const T *s, const T *k, long ld, long pc, long kb, long j0, long nb, T *bp) {
+  for (long b = 0; b * NR < nb; b++, bp += kb * NR) {
+    const long wq = nb - b * NR < NR ? nb - b * NR : NR;
+    for (long pp = 0; pp < kb; pp++) {
+      const long e = (pc + pp) * ld + j0 + b * NR;
+      T *d = bp + pp * NR;
+      if (k == NULL)
+        for (long q = 0; q < wq; q++) {
+          const T den = s[e + q];
+          d[q] = den == 0 ? (T)0 : r[e + q] / den;
+        }
+      else
+        for (long q = 0; q < wq; q++) {
+          const T den = s[e + q] + k[e + q];
+          d[q] = den == 0 ? (T)0 : r[e + q] / den;
+        }
+      for (long q = wq; q < NR; q++) d[q] = 0;
+    }
+  }
+}
+
 /* col2im of one block: dx[c, u·sh − ph + i, v·sw − pw + j] += cols[p·ldc + q] for every tap p = (c·KH + i)·KW + j
  * and output position j0 + q = u·OW + v, q < nb, that reads inside the image. */
 static void FN(fold)(const T *cols, long ldc, const dtd_conv_geom *g, long j0, long nb, T *dx) {
@@ -215,8 +239,9 @@ static int FN(forward)(const T *x, const T *w, const T *bias, const dtd_conv_geo
 }
 
 /* dx (N×C×H×W) ← J_xᵀ·dy: per image and block of output positions, cols = Wᵀ (CKK × O) · dy_n (O × block) in a
- * scratch of cache size, folded onto dx at once. */
-static int FN(backprop_input)(const T *dy, const T *w, const dtd_conv_geom *g, T *dx, dtd_scratch *scratch) {
+ * scratch of cache size, folded onto dx at once. With den (N×O×OH×OW) given, dy is replaced by eq. (4)'s quotient
+ * dy / (den + k) (k: one image's O×OH×OW, or NULL), formed while packing: no quotient matrix exists. */
+static int FN(backprop_input)(const T *dy, const T *den, const T *k, const T *w, const dtd_conv_geom *g, T *dx, dtd_scratch *scratch) {
   const long M = g->c * g->kh * g->kw, K = g->o, plane = g->oh * g->ow, image = g->c * g->h * g->w;
   const long Mp = (M + MR - 1) / MR * MR;
   for (long e = 0; e < g->n * image; e++) dx[e] = 0;
@@ -236,7 +261,8 @@ static int FN(backprop_input)(const T *dy, const T *w, const dtd_conv_geom *g, T
       const long nb = plane - j0 < ncb ? plane - j0 : ncb;
       for (long pc = 0; pc < K; pc += KC) {
         const long kb = K - pc < KC ? K - pc : KC;
-        FN(pack_rows)(dyn, plane, pc, kb, j0, nb, bp);
+        if (den == NULL) FN(pack_rows)(dyn, plane, pc, kb, j0, nb, bp);
+        else FN(pack_quotient)(dyn, den + n * K * plane, k, plane, pc, kb, j0, nb, bp);
         for (long s = 0; s * NR < nb; s++)
           for (long t = 0; t < M; t += MR) FN(tile)(kb, ap + t * K + pc * MR, bp + s * kb * NR, cols + t * ncb + s * NR, ncb, pc > 0, NULL);
       }

@@ -38,6 +38,7 @@ interface Addon {
   /** The convolutions of each instruction set (convAddon.c); absent from an addon built before them. */
   readonly conv2d?: Readonly<Record<string, NonNullable<NativeKernels["conv2d"]>>>;
   readonly conv2dBackpropInput?: Readonly<Record<string, NonNullable<NativeKernels["conv2dBackpropInput"]>>>;
+  readonly conv2dBackpropInputQuotient?: Readonly<Record<string, NonNullable<NativeKernels["conv2dBackpropInputQuotient"]>>>;
   /** Max pooling (pool.c: one build for every instruction set); absent from addons built before it. */
   readonly maxPool2d?: NativeKernels["maxPool2d"];
   /** Eq. (4)'s quotient (quotient.c: one build for every instruction set); absent from addons built before it. */
@@ -94,6 +95,7 @@ export const loadNative = (opts: LoadOptions = {}): E.Either<NativeError, Loaded
     if (isa === undefined || gemm === undefined || !addon.isas.includes(isa)) return E.left({ _tag: "UnknownIsa", expected: addon.isas, found: isa ?? "(none)" });
     const conv2d = addon.conv2d?.[isa];
     const conv2dBackpropInput = addon.conv2dBackpropInput?.[isa];
+    const conv2dBackpropInputQuotient = addon.conv2dBackpropInputQuotient?.[isa];
     const maxPool2d = typeof addon.maxPool2d === "function" ? addon.maxPool2d : undefined;
     const quotient = typeof addon.quotient === "function" ? addon.quotient : undefined;
     const positivePart = typeof addon.positivePart === "function" ? addon.positivePart : undefined;
@@ -105,6 +107,7 @@ export const loadNative = (opts: LoadOptions = {}): E.Either<NativeError, Loaded
       gemm,
       ...(conv2d === undefined ? {} : { conv2d }),
       ...(conv2dBackpropInput === undefined ? {} : { conv2dBackpropInput }),
+      ...(conv2dBackpropInputQuotient === undefined ? {} : { conv2dBackpropInputQuotient }),
       ...(maxPool2d === undefined ? {} : { maxPool2d }),
       ...(quotient === undefined ? {} : { quotient }),
       ...(positivePart === undefined ? {} : { positivePart }),

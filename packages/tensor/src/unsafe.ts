@@ -13,7 +13,7 @@ export { unsafeMake } from "./Tensor.ts";
 export { recycle } from "./DType.ts";
 export { zipWith, broadcastLoop } from "./ops/elementwise.ts";
 export { divNoNanSum } from "./ops/fused.ts";
-export { conv2dBias, conv2dBackpropInput, conv2dBackpropFilter } from "./ops/conv.ts";
+export { conv2dBias, conv2dBackpropInput, conv2dBackpropInputQuotient, conv2dBackpropFilter } from "./ops/conv.ts";
 export { depthwiseConv2dBackpropInput, depthwiseConv2dBackpropFilter } from "./ops/depthwise.ts";
 export { maxPool2dScatter, maxPool2dGather, sumPool2dTranspose, avgPool2dTranspose } from "./ops/pool.ts";
 // The one identity-keyed cache scheme (docs/kernels.md): sound for owners that are never written.

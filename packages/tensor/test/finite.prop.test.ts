@@ -21,6 +21,19 @@ describe("firstNonFinite", () => {
     );
   });
 
+  test("long arrays (the native kernels' rowSums when installed): each special value at a random position is found; finite values whose |x| sum overflows are finite", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1024, max: 5000 }), fc.nat(), fc.option(special, { nil: undefined }), (n, at, v) => {
+        const d = new Float64Array(n).map((_, i) => (i % 7 === 0 ? Number.MAX_VALUE : -1.5 * i));
+        if (v !== undefined) d[at % n] = v;
+        expect(T.firstNonFinite(d)).toBe(naive(d));
+        const f = Float32Array.from(d, (x) => (Number.isFinite(x) ? Math.max(-3e38, Math.min(3e38, x)) : x));
+        expect(T.firstNonFinite(f)).toBe(naive(f));
+      }),
+      { numRuns: 30 },
+    );
+  });
+
   test("edge cases: empty, ±0 and the largest finite values are finite; each special value at each position of a 9-element array is found", () => {
     expect(T.firstNonFinite(new Float64Array(0))).toBe(-1);
     expect(T.firstNonFinite(new Float64Array([-0, 0, Number.MAX_VALUE, -Number.MAX_VALUE, Number.MIN_VALUE]))).toBe(-1);

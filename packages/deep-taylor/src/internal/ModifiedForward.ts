@@ -17,6 +17,12 @@ export interface Forwarded {
   readonly K: T.Tensor | undefined;
   /** Steps 3–4: R_i = Σ_t a_t(x)_i [linear(·; W_t)ᵀ c]_i for quotients c [N, ...out]. */
   readonly back: (c: T.Tensor) => T.Tensor;
+  /**
+   * Steps 2–4 from R [N, ...out] (s of R's shape, no stabiliser): `back` of c = R / (s + K), each quotient formed
+   * inside the transposed products (no tensor c), the same bits. Where the layer's products can do so (conv2d);
+   * it is the last reader of s, whose memory it hands back for reuse when s is this call's own temporary.
+   */
+  readonly backQuotient?: (R: T.Tensor) => T.Tensor;
 }
 
 /** Step 1 of a rule: the layer, its input batch and the propagation's options in, the modified forward pass out. */

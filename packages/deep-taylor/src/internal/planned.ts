@@ -6,7 +6,7 @@
  * @module
  */
 import * as T from "@dtd/tensor";
-import { recycle, unsafeMake } from "@dtd/tensor/unsafe";
+import { conv2dBackpropInputQuotient, recycle, unsafeMake } from "@dtd/tensor/unsafe";
 import type { Affine } from "@dtd/layers";
 import type { DirectionContext, DirectionTerm } from "../Strategy.ts";
 import { byValue, cached, idOf, transposeWith } from "./affineCache.ts";
@@ -43,6 +43,28 @@ interface Call {
   readonly free: Free;
   readonly ctx: DirectionContext;
 }
+
+/**
+ * One transposed product of steps 3–4, linear(·; W)ᵀ applied to the call's quotients c, for weights W cached under
+ * `key` and an input batch of `shape`: from a tensor c ({@link ofQuotients}), or from R, s and K with each quotient
+ * formed inside the product ({@link ofRelevance}).
+ */
+type Transposed = (key: string, W: T.Tensor, shape: readonly number[]) => T.Tensor;
+
+/** The transposed products of stored quotients c. */
+const ofQuotients =
+  (call: Call, c: T.Tensor): Transposed =>
+  (key, W, shape) =>
+    transposeWith(call.layer, key, W, shape, call.x.dtype)(c);
+
+/**
+ * The transposed products of the quotients c = R / (s + K) on a conv2d layer, each quotient formed while the product
+ * reads it (`conv2dBackpropInputQuotient` of @dtd/tensor/unsafe: the bits of the quotient, then the product).
+ */
+const ofRelevance = (layer: Affine & { readonly kind: "conv2d" }, R: T.Tensor, s: T.Tensor, K: T.Tensor | undefined): Transposed => {
+  const opts = { stride: layer.stride, padding: layer.padding };
+  return (_key, W, shape) => conv2dBackpropInputQuotient(R, s, K, W, shape, opts);
+};
 
 /**
  * K: Σ over the constant terms of linear(a_t; W_t) for one sample [1, ...out], minus b when z − b stands for the
@@ -110,14 +132,14 @@ const inputAxis = (layer: Affine): number | undefined => (layer.kind === "conv2d
  * G. Each block is the same sum as its own transposed product (per input feature, over the outputs, in the same
  * order), so the result equals {@link separately}'s up to the order of the final sum over groups.
  */
-const stacked = (plan: Plan, call: Call, c: T.Tensor, axis: number): T.Tensor => {
+const stacked = (plan: Plan, call: Call, product: Transposed, c: T.Tensor | undefined, axis: number): T.Tensor => {
   const { layer, x, weights } = call;
   const parts = plan.back.map((g) => g.part);
   const key = `S|${parts.map((p) => p.key).join("|")}`;
   const token = parts.map((p) => idOf(weights(p))).join(",");
   const W = cached(layer, key, () => T.concat(parts.map((p) => weights(p)), axis), token);
   const [N, F, ...rest] = x.shape as [number, number, ...number[]];
-  const D = transposeWith(layer, key, W, [N, parts.length * F, ...rest], x.dtype)(c);
+  const D = product(key, W, [N, parts.length * F, ...rest]);
   let R: T.Tensor | undefined;
   plan.back.forEach(({ inputs }, g) => {
     R = addProduct(R, modifierSum(inputs, call), block(D, g, parts.length, x.shape));
@@ -128,10 +150,11 @@ const stacked = (plan: Plan, call: Call, c: T.Tensor, axis: number): T.Tensor =>
 /**
  * R, after handing `temp` — this call's own transposed product, read by nothing after R was formed from it — back
  * for reuse (`recycle` of @dtd/tensor/unsafe), unless R is (a view of) it (a group whose modifier is 1) or it is
- * the quotients c themselves (a transpose that passed them through), which later groups still read.
+ * the quotients c themselves (a transpose that passed them through), which later groups still read (no c: the
+ * quotients were formed inside the products).
  */
-const release = (temp: T.Tensor, R: T.Tensor, c: T.Tensor): T.Tensor => {
-  if (R.data.buffer !== temp.data.buffer && c.data.buffer !== temp.data.buffer) recycle(temp.data);
+const release = (temp: T.Tensor, R: T.Tensor, c: T.Tensor | undefined): T.Tensor => {
+  if (R.data.buffer !== temp.data.buffer && c?.data.buffer !== temp.data.buffer) recycle(temp.data);
   return R;
 };
 
@@ -149,26 +172,41 @@ const block = (D: T.Tensor, g: number, G: number, shape: readonly number[]): T.T
 };
 
 /** Steps 3–4 group by group: one transposed product each. */
-const separately = (plan: Plan, call: Call, c: T.Tensor): T.Tensor => {
-  const { layer, x, weights } = call;
+const separately = (plan: Plan, call: Call, product: Transposed, c: T.Tensor | undefined): T.Tensor => {
+  const { x, weights } = call;
   let R: T.Tensor | undefined;
   for (const { part, inputs } of plan.back) {
-    const back = transposeWith(layer, part.key, weights(part), x.shape, x.dtype)(c);
+    const back = product(part.key, weights(part), x.shape);
     R = release(back, addProduct(R, modifierSum(inputs, call), back), c);
   }
   return R ?? T.zerosLike(x);
 };
 
-/** Steps 3–4: R_i = Σ_groups (Σ a_t(x)_i) [linear(·; W_p)ᵀ c]_i — in one stacked product when the plan says so. */
-const relevance = (plan: Plan, call: Call, c: T.Tensor): T.Tensor => {
+/**
+ * Steps 3–4: R_i = Σ_groups (Σ a_t(x)_i) [linear(·; W_p)ᵀ c]_i — in one stacked product when the plan says so; c is
+ * the stored quotients the products read, if any (undefined when they form them themselves).
+ */
+const relevance = (plan: Plan, call: Call, product: Transposed, c: T.Tensor | undefined): T.Tensor => {
   const axis = inputAxis(call.layer);
-  return plan.stacked && axis !== undefined && plan.back.length > 1 ? stacked(plan, call, c, axis) : separately(plan, call, c);
+  return plan.stacked && axis !== undefined && plan.back.length > 1 ? stacked(plan, call, product, c, axis) : separately(plan, call, product, c);
 };
 
-/** Step 1 of a planned rule (with steps 3–4 as the closure `back`). */
+/**
+ * Step 1 of a planned rule, with steps 3–4 as the closure `back` and, on conv2d layers, steps 2–4 as `backQuotient`
+ * (the quotients formed inside the transposed products). s, when it is not z itself, is this call's own: its
+ * memory is handed back once `backQuotient`, its last reader, is done.
+ */
 export const plannedForward =
   (plan: Plan, ctx: DirectionContext): ModifiedForward =>
   (layer, x, opts) => {
     const call: Call = { layer, weights: weightsFor(layer), x, free: freeOf(opts.fixed, x), ctx };
-    return { ...denominators(plan, call, opts.z), back: (c) => relevance(plan, call, c) };
+    const { s, K } = denominators(plan, call, opts.z);
+    const back = (c: T.Tensor): T.Tensor => relevance(plan, call, ofQuotients(call, c), c);
+    if (layer.kind !== "conv2d" || s === undefined) return { s, K, back };
+    const backQuotient = (R: T.Tensor): T.Tensor => {
+      const Rin = relevance(plan, call, ofRelevance(layer, R, s, K), undefined);
+      if (s !== opts.z && s.data.buffer !== Rin.data.buffer) recycle(s.data);
+      return Rin;
+    };
+    return { s, K, back, backQuotient };
   };

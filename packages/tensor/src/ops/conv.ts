@@ -5,20 +5,23 @@
  *   y[n, o, u, v] = Σ_{c,i,j} w[o, c, i, j] · x[n, c, u·sh − ph + i, v·sw − pw + j]
  *   conv2dBias(x, w, b)      = conv2d(x, w) + b[o] on every output of channel o (fused)
  *   conv2dBackpropInput(dy)  = J_xᵀ·dy   (the transposed convolution)
+ *   conv2dBackpropInputQuotient(R, s, K) = J_xᵀ·(R / (s + K))   (eq. (4)'s quotient fused into it)
  *   conv2dBackpropFilter(dy) = J_wᵀ·dy
  *
  * so that ⟨conv2d(x, w), dy⟩ = ⟨x, conv2dBackpropInput(dy, w)⟩ = ⟨w, conv2dBackpropFilter(x, dy)⟩.
  * Every shape is validated before the kernels run; results are fresh tensors.
  * @module
  */
-import { alloc, type DType } from "../DType.ts";
+import { alloc, type DType, recycle } from "../DType.ts";
 import * as Shape from "../Shape.ts";
 import { sameDType, type Tensor, unsafeMake } from "../Tensor.ts";
 import { fail, showShape } from "../TensorError.ts";
+import { divNoNanSum } from "./fused.ts";
 import {
   type Conv2dGeometry,
   conv2dBackpropFilter as backpropFilterKernel,
   conv2dBackpropInput as backpropInputKernel,
+  conv2dBackpropInputQuotient as backpropInputQuotientKernel,
   conv2dForward,
   convOutputSize,
 } from "../internal/kernels/conv2d.ts";
@@ -165,6 +168,45 @@ export const conv2dBackpropInput = <S extends Shape.Shape, D extends DType>(
   const dx = alloc(dy.dtype, Shape.size(xShape));
   backpropInputKernel(dy.data, w.data, r.g, dx);
   return unsafeMake([...xShape] as Shape.Shape as S, dx);
+};
+
+/** Whether K is one sample of R's batch ([1, ...] or without the batch axis): what the fused kernel reads. */
+const oneSampleOf = (K: Tensor<Shape.Shape, DType>, R: Tensor<Shape.Shape, DType>): boolean => {
+  const sample = R.shape.slice(1);
+  return R.shape.length === 4 && (Shape.equals(K.shape, sample) || (K.shape[0] === 1 && Shape.equals(K.shape.slice(1), sample)));
+};
+
+/**
+ * J_xᵀ·c for eq. (4)'s quotients c = R / (s + K), 0 where s + K = 0 — `conv2dBackpropInput(divNoNanSum(R, s, K), w,
+ * xShape, opts)`, bit for bit, without the quotient tensor: the native kernels form each quotient while packing it
+ * for the product (Montavon et al. 2017, eq. 4: steps 2 and 3 in one pass). R and s have the conv2d output's shape;
+ * K (optional) broadcasts to it as in divNoNanSum. Without the native kernel, or for a K that is not one sample's
+ * shape, the two ops run one after the other (the quotient's memory handed back for reuse).
+ */
+export const conv2dBackpropInputQuotient = <S extends Shape.Shape, D extends DType>(
+  R: Tensor<Shape.Shape, D>,
+  s: Tensor<Shape.Shape, D>,
+  K: Tensor<Shape.Shape, D> | undefined,
+  w: Tensor<Shape.Shape, D>,
+  xShape: S,
+  opts: Conv2dOptions = {},
+): Tensor<S, D> => {
+  const op = "conv2dBackpropInputQuotient";
+  const r = resolve(op, xShape, w.shape, opts);
+  sameDType(op, R, w);
+  checkDy(op, R, r, xShape, w.shape);
+  if (K === undefined || oneSampleOf(K, R)) {
+    sameDType(op, R, s);
+    if (K !== undefined) sameDType(op, R, K);
+    if (!Shape.equals(R.shape, s.shape)) fail({ _tag: "ShapeMismatch", op, expected: `s of R's shape ${showShape(R.shape)}`, found: showShape(s.shape) });
+    const dx = alloc(R.dtype, Shape.size(xShape));
+    if (backpropInputQuotientKernel(R.data, s.data, K?.data, w.data, r.g, dx)) return unsafeMake([...xShape] as Shape.Shape as S, dx);
+    recycle(dx);
+  }
+  const c = divNoNanSum(R, s as Tensor<Shape.Shape, D>, K);
+  const dx = conv2dBackpropInput(c, w, xShape, opts);
+  recycle(c.data);
+  return dx;
 };
 
 /**

@@ -173,6 +173,18 @@ export const conv2dBackpropInput = (dy: FloatArray, w: FloatArray, g: Conv2dGeom
 };
 
 /**
+ * dx ← J_xᵀ·(r / (den + k)) on the installed native kernels' `conv2dBackpropInputQuotient` (eq. (4)'s quotient formed
+ * while packing, 0 where den + k = 0; k one image's output, or undefined): false, with nothing written, when they
+ * lack it or the element types differ (the caller then forms the quotient and calls {@link conv2dBackpropInput}).
+ */
+export const conv2dBackpropInputQuotient = (r: FloatArray, den: FloatArray, k: FloatArray | undefined, w: FloatArray, g: Conv2dGeometry, dx: FloatArray): boolean => {
+  const native = nativeKernels()?.conv2dBackpropInputQuotient;
+  if (native === undefined || !sameType(dx, r, den) || !sameType(dx, w, k ?? w)) return false;
+  native(r, den, k, w, dx, nativeGeometry(g));
+  return true;
+};
+
+/**
  * The input gradient of a stride-1 convolution as a stride-1 convolution: with i' = KH − 1 − i (and j' likewise),
  *
  *   dx[c, r, s] = Σ_{o,i',j'} w[o, c, KH−1−i', KW−1−j'] · dy[o, r − (KH−1−ph) + i', s − (KW−1−pw) + j']

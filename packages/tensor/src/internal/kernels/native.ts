@@ -36,6 +36,12 @@ export interface NativeKernels {
   /** dx (N×C×H×W) ← J_xᵀ·dy (dy N×O×OH×OW), the transposed convolution, for the same geometry as {@link conv2d}. */
   readonly conv2dBackpropInput?: (dy: FloatArray, w: FloatArray, dx: FloatArray, g: Float64Array) => void;
   /**
+   * dx ← J_xᵀ·c for eq. (4)'s quotients c = r / (den + k), 0 where den + k = 0 (r, den N×O×OH×OW; k one image's
+   * O×OH×OW, or undefined for none), formed while the product packs them: no quotient array exists. The bits of
+   * {@link quotient} followed by {@link conv2dBackpropInput}. Same geometry; one element type; dx overlaps nothing.
+   */
+  readonly conv2dBackpropInputQuotient?: (r: FloatArray, den: FloatArray, k: FloatArray | undefined, w: FloatArray, dx: FloatArray, g: Float64Array) => void;
+  /**
    * Max pooling without padding, the contract of pool2d.ts's maxPool2dForward bit for bit (first maximum on ties,
    * the first NaN selected), over `dims` = [planes, h, w, kh, kw, sh, sw, oh, ow]; `x` and `out` share one
    * element type. Optional: without it the JavaScript loop runs.
