@@ -19,6 +19,12 @@ export interface Entry {
   readonly name: string;
   readonly summary: string;
   readonly load: () => Promise<AnyCommand>;
+  /**
+   * What the command can start from its raw arguments before it is loaded (explain: the workers over many
+   * inputs, which then load their code while this thread loads the command's); resolves with what stops what the
+   * command did not take, called when it ends.
+   */
+  readonly early?: (argv: readonly string[]) => Promise<() => Promise<void>>;
 }
 
 /**
@@ -32,6 +38,11 @@ export const entries: readonly Entry[] = [
     name: "explain",
     summary: "the relevance of every input unit for one prediction, or for every input of a data set on every core",
     load: () => import("./commands/explain.ts").then((m) => m.explain),
+    early: async (argv) => {
+      const m = await import("./batch/early.ts");
+      m.startEarly(argv);
+      return m.releaseEarly;
+    },
   },
   {
     name: "merge",
@@ -156,7 +167,12 @@ export const run = async (argv: readonly string[], io: Io, program = "dtd", tabl
     if (entry === undefined) {
       return refuse(io, program, usage(`unknown command '${first}': expected one of ${table.map((e) => e.name).join(", ")}, help`), programHint(program));
     }
-    return await runCommand(await entry.load(), rest, ctx);
+    const release = await entry.early?.(rest);
+    try {
+      return await runCommand(await entry.load(), rest, ctx);
+    } finally {
+      await release?.();
+    }
   } catch (u) {
     // A bug, not a refusal: every expected failure is returned as a CliError. Say so, with the stack on demand.
     line(io.stderr, `${program}: unexpected error: ${u instanceof Error ? u.message : String(u)}`);

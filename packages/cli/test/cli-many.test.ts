@@ -13,6 +13,7 @@ import * as T from "@dtd/tensor";
 import * as Png from "@dtd/viz/png";
 import { memoryIo, run } from "../src/index.ts";
 import { encodeNpy, parseHeader, readNpy } from "../src/batch/npy.ts";
+import { startEarly, takeEarly } from "../src/batch/early.ts";
 import { BIN, imageModel, ROOT, runDtd, writeFiles } from "./cliFixtures.ts";
 
 const { Random } = T;
@@ -158,6 +159,26 @@ describe("records", () => {
     expect(await refused([...many, "--out", "o.jsonl", "--batch-size", "0"])).toContain('--batch-size: expected an integer ≥ 1, found "0"');
     expect(await refused([...many, "--out", "o.jsonl", "--method", "sensitivity"])).toContain("many inputs are explained with deep Taylor rules");
     expect(await refused(["explain", "--model", files["net.json"]!, "--rule", "zplus", "--input", files["x0.json"]!, "--workers", "2"])).toContain("--workers: for many inputs");
+  });
+
+  test("the workers started from the command line, before the command loads, are taken by the run or stopped when it ends", async () => {
+    const many = ["explain", "--model", files["net.json"]!, "--rule", "zplus", "--input", files["x.npy"]!, "--workers", "2"];
+    // Refused by the parser, by the command, and --help: `run` started the early workers (a .npy input, 2 workers), none is left.
+    for (const args of [[...many, "--out", "o.jsonl", "--bogus"], [...many, "--out", "o.jsonl", "--json"], [...many, "--help"], many]) {
+      expect(await dtd(args)).toMatchObject({ code: args.includes("--help") ? 0 : 2 });
+      expect(takeEarly()).toBeUndefined();
+    }
+    // A real process refused at parsing exits at once: no worker keeps it alive.
+    const ran = await runDtd([...many, "--out", join(files.dir!, "never.jsonl"), "--bogus"]);
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toContain("Unknown option '--bogus'");
+    // A run takes them (started here, as `run` starts them: `run` then starts no others).
+    const out = join(files.dir!, "early.jsonl");
+    startEarly([...many.slice(1), "--out", out, "--batch-size", "6"]);
+    const taken = await dtd([...many, "--out", out, "--batch-size", "6"]);
+    expect(taken.code, taken.err).toBe(0);
+    expect(taken.err).toContain("on 2 workers");
+    expect(takeEarly()).toBeUndefined();
   });
 
   test(".npy files: the header is read strictly", () => {

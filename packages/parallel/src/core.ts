@@ -11,5 +11,5 @@ export { type ModelData, toModelData, fromModelData, shareTensor, canShareMemory
 export { type Inputs, type ManyTarget, type Pool, type PoolOptions, type RunOptions, startPool as startPoolOn, workerCount } from "./Pool.ts";
 export { type Platform, type WorkerPort, inThread } from "./Platform.ts";
 export { type Prestarted, prestartOn } from "./prestart.ts";
-export { type Decoder, type Encoder, type Encoding, type Endpoint, type ServeOptions, serveOn } from "./serve.ts";
+export { type BatchEncoder, type Decoder, type Encodable, type Encoder, type Encoding, type Endpoint, type ServeOptions, serveOn } from "./serve.ts";
 export { explainManyOn, type ManyOptions } from "./explainMany.ts";

@@ -15,7 +15,6 @@ import type { Outcome } from "./Outcome.ts";
 import type { ParallelError } from "./ParallelError.ts";
 import { nodePlatform } from "./nodePlatform.ts";
 import { type Inputs, type Pool, type PoolOptions, startPool as startPoolOn } from "./Pool.ts";
-import { type Prestarted, prestartOn } from "./prestart.ts";
 
 export * from "./core.ts";
 export { serve } from "./nodeServe.ts";
@@ -27,5 +26,4 @@ export const startPool = (options: PoolOptions): Promise<E.Either<ParallelError,
 /** Explains every input on a pool of worker threads, in input order (see `explainMany.ts`). */
 export const explainMany: <P = unknown>(model: L.Model, inputs: Inputs, composite: CompositeSpec, opts?: ManyOptions<P>) => Promise<E.Either<ParallelError, Outcome<P>[]>> = explainManyOn(nodePlatform);
 
-/** Starts `count` worker threads now, for a pool started later with `startPoolOn(prestarted, …)` (see `prestart.ts`). */
-export const prestart = (o: { readonly count: number; readonly worker?: URL }): Prestarted => prestartOn(nodePlatform, o);
+export { prestart } from "./nodePrestart.ts";

@@ -3,7 +3,8 @@
  * each batch that arrives and post its heatmaps back, transferred. A custom worker module calls the platform's
  * `serve` (from `@dtd/parallel`) with hooks: strategies by name (their functions live in the worker's code, so
  * composites can use any derived rule), a decoder that reads encoded samples (parsing on every core), an
- * encoder that turns each result into what the pool's caller wants (a JSON line, a PNG), made on every core too.
+ * encoder that turns each result (or each batch of results) into what the pool's caller wants (a JSON line, a PNG),
+ * made on every core too.
  * @module
  */
 import * as E from "fp-ts/lib/Either.js";
@@ -34,12 +35,31 @@ export type Encoder = (
   ctx: { readonly model: L.Model; readonly name: string | undefined; readonly options: unknown },
 ) => Encoding | undefined;
 
+/** One result of a batch, as a batch encoder receives it: what `Encoder` receives as its arguments. */
+export interface Encodable {
+  readonly outcome: Outcome<never>;
+  readonly x: ArrayLike<number> | undefined;
+  readonly name: string | undefined;
+}
+
+/**
+ * Makes something of a whole batch's results at once: one payload per input, in order, and the buffers to
+ * transfer — e.g. all the batch's records in one buffer, moved once, rather than one buffer per input (each a
+ * separate allocation, transfer and object on the caller's side).
+ */
+export type BatchEncoder = (
+  results: readonly Encodable[],
+  ctx: { readonly model: L.Model; readonly options: unknown },
+) => { readonly payloads: readonly unknown[]; readonly transfer?: readonly ArrayBuffer[] };
+
 /** The hooks of a worker module. */
 export interface ServeOptions {
   /** Strategies composites may name (`CompositeSpec.named`), derived in the worker. */
   readonly strategies?: StrategyRegistry;
   readonly decode?: Decoder;
   readonly encode?: Encoder;
+  /** Instead of `encode`: the batch's results at once (used when given). */
+  readonly encodeBatch?: BatchEncoder;
 }
 
 /** A message port, as each platform has one. */
@@ -79,24 +99,35 @@ export const handler = (options: ServeOptions): ((req: Request) => Reply) => {
     const r = explainBatch(w, { start: req.start, count: req.count, values: req.values, samples: req.samples, target: req.target }, options.decode);
     const transfer: ArrayBuffer[] = [];
     let payloads: unknown[] | undefined;
-    if (options.encode !== undefined) {
-      payloads = r.items.map((item, k) => {
+    if (options.encode !== undefined || options.encodeBatch !== undefined) {
+      const results = r.items.map((item, k): Encodable => {
         const index = req.start + k;
         const result: Outcome<never>["result"] =
           item._tag === "Failed" ? E.left(item.error) : E.right<never, Heatmap>({ f: item.f, R: r.R.subarray(k * w.d, (k + 1) * w.d), biasRelevance: item.biasRelevance, consistency: item.consistency, warnings: item.warnings });
         const s = req.samples?.[k];
         const name = s !== undefined && !(s instanceof Float64Array || s instanceof Float32Array) ? s.name : undefined;
-        const enc = options.encode!({ index, result, payload: undefined }, r.inputs[k], { model: w.model, name, options: w.options });
-        if (enc === undefined) return undefined;
-        transfer.push(...(enc.transfer ?? []));
-        return enc.payload;
+        return { outcome: { index, result, payload: undefined }, x: r.inputs[k], name };
       });
+      if (options.encodeBatch !== undefined) {
+        const enc = options.encodeBatch(results, { model: w.model, options: w.options });
+        if (enc.payloads.length !== results.length) throw new Error(`encodeBatch: expected ${results.length} payloads (one per input), found ${enc.payloads.length}`);
+        payloads = [...enc.payloads];
+        transfer.push(...(enc.transfer ?? []));
+      } else {
+        payloads = results.map(({ outcome, x, name }) => {
+          const enc = options.encode!(outcome, x, { model: w.model, name, options: w.options });
+          if (enc === undefined) return undefined;
+          transfer.push(...(enc.transfer ?? []));
+          return enc.payload;
+        });
+      }
     }
     const own = ownBuffer(r.R);
     // A heatmap buffer that is shared or a view of a larger one is copied; the usual one is moved.
     const R = own === undefined ? r.R.slice() : r.R;
     transfer.push(R.buffer as ArrayBuffer);
-    return { message: { _tag: "Done", id: req.id, R, items: r.items, payloads }, transfer };
+    // A buffer listed twice (payloads sharing one) is moved once: postMessage refuses duplicates.
+    return { message: { _tag: "Done", id: req.id, R, items: r.items, payloads }, transfer: [...new Set(transfer)] };
   };
 };
 

@@ -14,9 +14,11 @@ import * as P from "@dtd/parallel";
 import { classifier, convNet, denseNet, inputs } from "./fixtures/nets.ts";
 import { expectReference, reference, sameBits } from "./fixtures/reference.ts";
 import { zPlusByFunction } from "./fixtures/customWorker.ts";
+import { batchHooks } from "./fixtures/batchWorker.ts";
 
 const zPlus = DT.uniform(DT.deriveRule(DT.zPlus));
 const customWorker = new URL("./fixtures/customWorker.ts", import.meta.url);
+const batchWorker = new URL("./fixtures/batchWorker.ts", import.meta.url);
 
 const right = <A>(e: E.Either<P.ParallelError, A>): A => {
   if (E.isLeft(e)) throw new Error(P.message(e.left));
@@ -247,6 +249,22 @@ describe("custom worker modules", () => {
     } finally {
       await pool.close();
     }
+  });
+
+  test.each([
+    ["2 workers", { workers: 2, worker: batchWorker }],
+    ["this thread", { workers: 0, hooks: batchHooks }],
+  ] as const)("a batch encoder (%s): one payload per input, views of one buffer per batch, in input order", async (_, where) => {
+    const model = denseNet();
+    const xs = inputs(model, 11);
+    xs[6] = Float64Array.from(xs[6]!, (v, i) => (i === 0 ? -1 : v));
+    const r = right(await P.explainMany<Uint8Array>(model, xs, P.uniform(P.zPlus), { batchSize: 4, ...where }));
+    const text = (o: P.Outcome<Uint8Array>): string => new TextDecoder().decode(o.payload);
+    expect(r.map(text)).toEqual(r.map((o) => `${o.index}: ${E.isRight(o.result) ? o.result.right.f : o.result.left._tag}`));
+    expect(text(r[6]!)).toBe("6: Refused");
+    // The inputs of a batch share one buffer; batches do not.
+    expect(r[0]!.payload!.buffer).toBe(r[3]!.payload!.buffer);
+    expect(r[4]!.payload!.buffer).not.toBe(r[3]!.payload!.buffer);
   });
 
   test("in this thread the hooks are given directly", async () => {

@@ -6,7 +6,8 @@
  * @module
  */
 import * as E from "fp-ts/lib/Either.js";
-import type { Encoded, ServeOptions } from "@dtd/parallel";
+import type * as L from "@dtd/layers";
+import type { Encodable, Encoded, ServeOptions } from "@dtd/parallel";
 import * as Png from "@dtd/viz/png";
 import { readBytes } from "../jsonNumbers.ts";
 import { picture } from "../picture.ts";
@@ -40,25 +41,38 @@ const utf8 = new TextEncoder();
 const bytesOf = (s: Encoded, paths: boolean): E.Either<string, Uint8Array> =>
   paths ? readBytes(String(s.data)) : E.right(typeof s.data === "string" ? utf8.encode(s.data) : s.data);
 
+/** The picture of a result as PNG bytes, for --png-dir (none for an input that failed or has non-finite values). */
+const pictureOf = (e: Encodable, model: L.Model, o: WorkerOptions): Uint8Array | undefined => {
+  const r = e.outcome.result;
+  if (E.isLeft(r) || e.x === undefined || !r.right.consistency.finite) return undefined;
+  const img = picture({
+    inputShape: model.inputShape,
+    x: Float64Array.from(e.x),
+    R: Float64Array.from(r.right.R),
+    title: `${o.label}: f(x) = ${r.right.f.toPrecision(6)}`,
+    ...(o.featureNames === undefined ? {} : { featureNames: o.featureNames }),
+  });
+  return Png.encodePng(img);
+};
+
 /** The hooks. */
 export const hooks: ServeOptions = {
   decode: (s, ctx) => {
     const o = ctx.options as WorkerOptions;
     return E.flatMap(bytesOf(s, o.paths), (bytes) => decodeSample(s.name ?? "input", bytes, ctx.inputShape, ctx.dtype));
   },
-  encode: (outcome, x, ctx) => {
+  encodeBatch: (results, ctx) => {
     const o = ctx.options as WorkerOptions;
-    const line = utf8.encode(`${recordLine(outcome, o.paths ? ctx.name : undefined)}\n`);
-    const r = outcome.result;
-    if (!o.png || E.isLeft(r) || x === undefined || !r.right.consistency.finite) return { payload: { line } satisfies Payload, transfer: [line.buffer as ArrayBuffer] };
-    const img = picture({
-      inputShape: ctx.model.inputShape,
-      x: Float64Array.from(x),
-      R: Float64Array.from(r.right.R),
-      title: `${o.label}: f(x) = ${r.right.f.toPrecision(6)}`,
-      ...(o.featureNames === undefined ? {} : { featureNames: o.featureNames }),
+    // The batch's lines in one buffer (views of it are the payloads' lines), moved to the main thread once: one
+    // allocation and one transfer per batch instead of one per record.
+    const texts = results.map((r) => `${recordLine(r.outcome, o.paths ? r.name : undefined)}\n`);
+    const lines = new Uint8Array(texts.reduce((n, t) => n + Buffer.byteLength(t), 0));
+    let at = 0;
+    const payloads = texts.map((t, k): Payload => {
+      const line = lines.subarray(at, (at += utf8.encodeInto(t, lines.subarray(at)).written));
+      const png = o.png ? pictureOf(results[k]!, ctx.model, o) : undefined;
+      return png === undefined ? { line } : { line, png };
     });
-    const png = Png.encodePng(img);
-    return { payload: { line, png } satisfies Payload, transfer: [line.buffer as ArrayBuffer, png.buffer as ArrayBuffer] };
+    return { payloads, transfer: [lines.buffer as ArrayBuffer, ...payloads.flatMap((p) => (p.png === undefined ? [] : [p.png.buffer as ArrayBuffer]))] };
   },
 };

@@ -30,9 +30,8 @@ import { openSource } from "./sources.ts";
 import { add, allExplained, emptySummary, summaryLines } from "./summary.ts";
 import { hooks, type Payload, type WorkerOptions } from "./hooks.ts";
 import { writeAll } from "./writeAll.ts";
+import { takeEarly, workerModule } from "./early.ts";
 
-const extension = import.meta.url.endsWith(".ts") ? "ts" : "js";
-const workerModule = new URL(`./worker.${extension}`, import.meta.url);
 
 /** "zplus", "zb + zplus". */
 const label = (rule: string, first: string | undefined): string => (first !== undefined && first !== rule ? `${first} + ${rule}` : rule);
@@ -55,7 +54,8 @@ export const runMany = async (values: ManyValues, io: Io): Promise<E.Either<CliE
   const workers = opts.right.workers === "auto" ? availableParallelism() : opts.right.workers;
   // Before the inputs are counted only the workers that can run at once are started; runOn starts the others
   // that the batches can use.
-  const threads = workers > 0 ? P.prestart({ count: Math.min(workers, availableParallelism()), worker: workerModule }) : undefined;
+  // Started already, most often, from the command line (early.ts), while this command's code was loading.
+  const threads = takeEarly() ?? (workers > 0 ? P.prestart({ count: Math.min(workers, availableParallelism()), worker: workerModule }) : undefined);
   try {
     return await runOn(threads, { ...opts.right, workers }, parsed.right, io);
   } finally {

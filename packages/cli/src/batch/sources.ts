@@ -29,16 +29,7 @@ export interface Source {
   readonly first: () => E.Either<string, Float64Array>;
 }
 
-/** Whether a path names many inputs (a folder, a .jsonl or a .npy file) rather than one sample. */
-export const isMany = (path: string): boolean => {
-  const ext = extname(path).toLowerCase();
-  if (ext === ".jsonl" || ext === ".npy") return true;
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-};
+export { isMany } from "./early.ts";
 
 const CHUNK = 1 << 20;
 const NEWLINE = 10;

@@ -11,7 +11,7 @@ import * as L from "@dtd/layers";
 import * as DT from "@dtd/deep-taylor";
 import { ExitCode, failure, usage } from "../CliError.ts";
 import { manyFlags, manyOnly } from "../batch/flags.ts";
-import { isMany } from "../batch/sources.ts";
+import { isMany } from "../batch/early.ts";
 import { defineCommand } from "../Command.ts";
 import { num, percent, table, topK, unravel } from "../format.ts";
 import { type Io, line } from "../Io.ts";
