@@ -1,6 +1,6 @@
 /**
  * The dtd implementation under benchmark: deep Taylor heatmaps with @dtd/deep-taylor's derived rules, forward
- * pass included (`explain` runs the model, checks preconditions, then propagates). Net A: z⁺ or zᵇ in its one
+ * pass included (`explainHeatmap` runs the model, checks preconditions, then propagates, keeping only the heatmap). Net A: z⁺ or zᵇ in its one
  * Dense layer; nets B and C: zᵇ in the first layer, z⁺ above, max pooling winner-take-all, f = the top logit.
  * @module
  */
@@ -70,7 +70,9 @@ export const dtdImpl: Impl = {
     const x = cast(job.x, job.dtype);
     const opts: DT.ExplainOptions = job.net.output === "topLogit" ? { lenient: true, target: { _tag: "argmax" } } : { lenient: true };
     const once = (): T.Tensor => {
-      const e = DT.explain(model, x, composite, opts);
+      // The heatmap is what the bench compares (as the peers return it): explainHeatmap hands each layer's
+      // activations and relevances back for the next call's reuse instead of keeping them in an Explanation.
+      const e = DT.explainHeatmap(model, x, composite, opts);
       if (E.isLeft(e)) throw new Error(DT.message(e.left));
       return e.right.R;
     };

@@ -23,7 +23,7 @@ export { firstAffineNodes, assign, ruleFor, layerwise, uniform, trainingFree, ma
 
 // Explaining, and checking: errors, preconditions, roots, consistency, where relevance went.
 export { type DtdError, message } from "./DtdError.ts";
-export { type Target, type ExplainOptions, type Explanation, explain } from "./explain.ts";
+export { type Target, type ExplainOptions, type Explanation, type Heatmap, explain, explainHeatmap } from "./explain.ts";
 export { violations } from "./preconditions.ts";
 export type { RootViolation, RootVerification, VerifyRootsOptions, LeftDomain, RootProblem, SegmentBound } from "./verifyRoots.ts";
 export { violationCount, verifyRoots, explainViolation, describeViolation } from "./verifyRoots.ts";
