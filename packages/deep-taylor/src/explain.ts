@@ -21,7 +21,7 @@ import { propagateNonAffine } from "./internal/nonAffine.ts";
 import { affineBranch, ruleProblem, violationsOf } from "./preconditions.ts";
 import { padMasks } from "./internal/padMasks.ts";
 import { allFiniteBy, type SampleSums, sampleSums } from "./internal/sampleSums.ts";
-import { releaseDead } from "./internal/release.ts";
+import { releaseAfter } from "./internal/release.ts";
 
 /**
  * Which output is explained when the model ends in a vector of scores (e.g. class logits): per sample, the
@@ -250,7 +250,7 @@ const explainKeeping = (model: L.Model, x: T.Tensor, composite: Composite, opts:
       if (nonFinite !== undefined) warnings.push(nonFinite);
     }
     // Position i + 1 is read for the last time here; positions up to i are still to be read.
-    if (keep === "heatmap") releaseDead([R, activations[i + 1]!], [...activations.slice(0, i + 1), ...relevances.slice(0, i + 1)], [x.data.buffer, f.data.buffer]);
+    if (keep === "heatmap") releaseAfter(i, { activations, relevances, kept: [x.data.buffer, f.data.buffer] });
   }
   const tolerance = { dtype: x.dtype, terms: accumulatedTerms(model) };
   const rules = assignments.map((a) => (a._tag === "Rule" ? a.rule.name : ""));

@@ -27,8 +27,8 @@ export const alloc = <D extends DType>(dtype: D, length: number): ArrayOf<D> => 
   return (dtype === "float32" ? new Float32Array(length) : new Float64Array(length)) as ArrayOf<D>;
 };
 
-/** Arrays shorter than this are never kept: V8 allocates them cheaply in its own heap. */
-const recycleFrom = 65536;
+/** Arrays shorter than this are never kept ({@link recycle} ignores them): V8 allocates them cheaply in its own heap. */
+export const recycleFrom = 65536;
 /** At most this many bytes are kept for reuse. */
 const keptBytesMax = 64 * 1024 * 1024;
 const keptArrays: FloatArray[] = [];

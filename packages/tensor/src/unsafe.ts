@@ -10,7 +10,7 @@
  * @module
  */
 export { unsafeMake } from "./Tensor.ts";
-export { recycle } from "./DType.ts";
+export { recycle, recycleFrom } from "./DType.ts";
 export { zipWith, broadcastLoop } from "./ops/elementwise.ts";
 export { divNoNanSum } from "./ops/fused.ts";
 export { conv2dBias, conv2dBackpropInput, conv2dBackpropInputQuotient, conv2dBackpropFilter } from "./ops/conv.ts";

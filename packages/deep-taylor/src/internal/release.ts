@@ -8,15 +8,30 @@
  * @module
  */
 import type * as T from "@dtd/tensor";
-import { recycle } from "@dtd/tensor/unsafe";
+import { recycle, recycleFrom } from "@dtd/tensor/unsafe";
+
+/** The sweep's tensors by position (as `Explanation`'s), and the buffers explain returns. */
+export interface Sweep {
+  readonly activations: readonly T.Tensor[];
+  readonly relevances: readonly (T.Tensor | undefined)[];
+  readonly kept: readonly ArrayBufferLike[];
+}
 
 /**
- * Hands back the memory of `dead` (tensors no step reads again), except where a tensor of `stillRead` or a buffer of
- * `kept` shares it; each buffer once.
+ * After node i of the reverse sweep: hands back the memory of position i + 1's activation and relevance, read for
+ * the last time, except where a tensor at a position up to i (still to be read) or a kept buffer shares it; each
+ * buffer once.
  */
-export const releaseDead = (dead: readonly T.Tensor[], stillRead: Iterable<T.Tensor | undefined>, kept: readonly ArrayBufferLike[]): void => {
+export const releaseAfter = (i: number, { activations, relevances, kept }: Sweep): void => {
+  const dead = [activations[i + 1], relevances[i + 1]].filter((t): t is T.Tensor => t !== undefined && t.data.length >= recycleFrom);
+  // Small arrays are never kept (recycle ignores them): no bookkeeping for them (a Dense net's whole sweep).
+  if (dead.length === 0) return;
   const live = new Set<ArrayBufferLike>(kept);
-  for (const t of stillRead) if (t !== undefined) live.add(t.data.buffer);
+  for (let q = 0; q <= i; q++) {
+    live.add(activations[q]!.data.buffer);
+    const r = relevances[q];
+    if (r !== undefined) live.add(r.data.buffer);
+  }
   for (const t of dead) {
     if (live.has(t.data.buffer)) continue;
     live.add(t.data.buffer);
