@@ -1,7 +1,10 @@
 /**
  * One batch, as a worker explains it. The inputs are read and checked one by one (length, finite values, the
  * decoder's verdict): an unreadable input is that input's error. The readable ones are explained together with
- * `DT.explain` — one batched pass, as a single thread would do it, hence the same bits. When `DT.explain`
+ * `DT.explainHeatmap` — one batched pass, as a single thread would do it, hence the same bits as `DT.explain`
+ * (explainHeatmap keeps only the heatmap and the per-node sums, and hands each layer's activation and relevance
+ * back to the allocator once the sweep is past it: a worker's next batch reuses that memory instead of faulting
+ * in fresh pages, which the two workers of one process pay for together). When it
  * refuses the batch (a violated precondition, a non-finite value: it refuses the whole batch for one sample),
  * each input is explained alone, so that every input gets its own heatmap or its own error and no input is lost
  * for another's sake.
@@ -85,7 +88,7 @@ const firstNonFinite = (values: ArrayLike<number>, dtype: T.DType): number => {
 };
 
 /** Per-input results of a batch explanation: f, the absorbed relevance, consistency and warnings of each sample. */
-const itemsOf = (w: WorkerModel, e: DT.Explanation, indices: readonly number[]): Item[] => {
+const itemsOf = (w: WorkerModel, e: DT.Heatmap, indices: readonly number[]): Item[] => {
   const n = indices.length;
   // What bias sinks absorbed (affine nodes); an unfolded batch norm's shift is not a bias sink (as `dtd explain`).
   const absorbed = new Float64Array(n);
@@ -143,7 +146,7 @@ export const explainBatch = (w: WorkerModel, b: Batch, decode: Decoder | undefin
   const packed = b.values !== undefined && ok.length === b.count && (dtype === "float32" ? b.values instanceof Float32Array : b.values instanceof Float64Array);
   const x = packed ? b.values! : T.alloc(dtype, ok.length * d);
   if (!packed) ok.forEach((k, j) => x.set(inputs[k]!, j * d));
-  const explained = ok.length === 0 ? undefined : DT.explain(model, unsafeMake([ok.length, ...model.inputShape], x), w.composite, opts(ok));
+  const explained = ok.length === 0 ? undefined : DT.explainHeatmap(model, unsafeMake([ok.length, ...model.inputShape], x), w.composite, opts(ok));
   if (explained !== undefined && E.isRight(explained)) {
     itemsOf(w, explained.right, indices(ok)).forEach((item, j) => (items[ok[j]!] = item));
     if (ok.length === b.count) return { R: explained.right.R.data, items, inputs };
@@ -151,11 +154,11 @@ export const explainBatch = (w: WorkerModel, b: Batch, decode: Decoder | undefin
     ok.forEach((k, j) => R.set(explained.right.R.data.subarray(j * d, (j + 1) * d), k * d));
     return { R, items, inputs };
   }
-  // Refused as a batch (DT.explain refuses a batch for one sample): each readable input alone.
+  // Refused as a batch (explain refuses a batch for one sample): each readable input alone.
   const R = T.alloc(dtype, b.count * d);
   for (const k of ok) {
     const index = b.start + k;
-    const one = DT.explain(model, unsafeMake([1, ...model.inputShape], inDtype(inputs[k]!, dtype)), w.composite, opts([k]));
+    const one = DT.explainHeatmap(model, unsafeMake([1, ...model.inputShape], inDtype(inputs[k]!, dtype)), w.composite, opts([k]));
     if (E.isLeft(one)) items[k] = { _tag: "Failed", error: { _tag: "Refused", index, error: renumber(one.left, index) } };
     else {
       items[k] = itemsOf(w, one.right, [index])[0]!;
