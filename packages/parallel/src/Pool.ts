@@ -51,7 +51,7 @@ export type ManyTarget = "argmax" | number | readonly number[];
 
 /** Options of a run. */
 export interface RunOptions {
-  /** Inputs per batch (default 64): each is one `DT.explain` call in a worker. */
+  /** Inputs per batch (default 64): each is one `DT.explainHeatmap` call in a worker (`DT.explain`'s heatmap, bit for bit). */
   readonly batchSize?: number;
   readonly signal?: AbortSignal;
   readonly target?: ManyTarget;
